@@ -1,0 +1,106 @@
+/** How Anthropic Messages requests, responses and stream events map onto the GenAI conventions. */
+import type { Attributes } from '@opentelemetry/api';
+import type { InferenceCall } from '../inference-call';
+import type { ResponseMapping } from '../api-promise';
+import type { ChunkHandler } from '../stream';
+import {
+  ATTR_GEN_AI_OUTPUT_TYPE,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_REASONING_LEVEL,
+  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_K,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+} from '../semconv';
+import { finiteNumber, nonEmptyString, record, stringArray } from '../values';
+
+/** Request parameters as span attributes, set at span start so that samplers see them. */
+export function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
+  const maxTokens = finiteNumber(params.max_tokens);
+  if (maxTokens !== undefined) target[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
+  const temperature = finiteNumber(params.temperature);
+  if (temperature !== undefined) target[ATTR_GEN_AI_REQUEST_TEMPERATURE] = temperature;
+  const topP = finiteNumber(params.top_p);
+  if (topP !== undefined) target[ATTR_GEN_AI_REQUEST_TOP_P] = topP;
+  const topK = finiteNumber(params.top_k);
+  if (topK !== undefined) target[ATTR_GEN_AI_REQUEST_TOP_K] = topK;
+  const stop = stringArray(params.stop_sequences);
+  if (stop !== undefined) target[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
+  if (params.stream === true) target[ATTR_GEN_AI_REQUEST_STREAM] = true;
+  const outputConfig = record(params.output_config);
+  if (outputConfig !== undefined) {
+    const effort = nonEmptyString(outputConfig.effort);
+    if (effort !== undefined) target[ATTR_GEN_AI_REQUEST_REASONING_LEVEL] = effort;
+    if (record(outputConfig.format)?.type === 'json_schema') target[ATTR_GEN_AI_OUTPUT_TYPE] = 'json';
+  }
+}
+
+/**
+ * Anthropic's `input_tokens` leaves out cached tokens; the conventions count all input, so the
+ * span gets the sum and the two cache counts on their own. A stream reports usage twice
+ * (`message_start`, then cumulative in `message_delta`), so the parts are kept between events.
+ */
+class UsageParts {
+  uncached: number | undefined;
+
+  apply(call: InferenceCall, usage: unknown): void {
+    const fields = record(usage);
+    if (fields === undefined) return;
+    const uncached = finiteNumber(fields.input_tokens);
+    const cacheRead = finiteNumber(fields.cache_read_input_tokens);
+    const cacheWrite = finiteNumber(fields.cache_creation_input_tokens);
+    const output = finiteNumber(fields.output_tokens);
+    if (uncached !== undefined) this.uncached = uncached;
+    if (cacheRead !== undefined) call.cacheReadTokens = cacheRead;
+    if (cacheWrite !== undefined) call.cacheWriteTokens = cacheWrite;
+    if (output !== undefined) call.outputTokens = output;
+    if (this.uncached !== undefined || call.cacheReadTokens !== undefined || call.cacheWriteTokens !== undefined) {
+      call.inputTokens = (this.uncached ?? 0) + (call.cacheReadTokens ?? 0) + (call.cacheWriteTokens ?? 0);
+    }
+  }
+}
+
+function applyMessage(call: InferenceCall, message: Record<string, unknown>, usage: UsageParts): void {
+  const id = nonEmptyString(message.id);
+  if (id !== undefined) call.responseId = id;
+  const model = nonEmptyString(message.model);
+  if (model !== undefined) call.responseModel = model;
+  const stopReason = nonEmptyString(message.stop_reason);
+  if (stopReason !== undefined) call.finishReasons = [stopReason];
+  usage.apply(call, message.usage);
+}
+
+class MessageStreamHandler implements ChunkHandler<unknown> {
+  private readonly usage = new UsageParts();
+
+  constructor(private readonly call: InferenceCall) {}
+
+  onChunk(event: unknown): void {
+    const fields = record(event);
+    if (fields === undefined) return;
+    switch (fields.type) {
+      case 'message_start': {
+        const message = record(fields.message);
+        if (message !== undefined) applyMessage(this.call, message, this.usage);
+        break;
+      }
+      case 'message_delta': {
+        const stopReason = nonEmptyString(record(fields.delta)?.stop_reason);
+        if (stopReason !== undefined) this.call.finishReasons = [stopReason];
+        this.usage.apply(this.call, fields.usage);
+        break;
+      }
+    }
+  }
+}
+
+export const messagesMapping: ResponseMapping<unknown, unknown> = {
+  onBody(call, body) {
+    const message = record(body);
+    if (message !== undefined) applyMessage(call, message, new UsageParts());
+  },
+  chunkHandler(call) {
+    return new MessageStreamHandler(call);
+  },
+};

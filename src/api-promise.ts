@@ -1,0 +1,145 @@
+/**
+ * Observes the Stainless-generated SDKs' `APIPromise` (anthropic and openai share its design)
+ * without changing what the application gets back.
+ *
+ * An `APIPromise` reads and parses the response body only when someone calls `then`, `parse()` or
+ * `withResponse()`; calling `then` ourselves would consume the body under `asResponse()` callers,
+ * and an async wrapper would lose `withResponse()`. So we hand back the very same object and hook
+ * in at the two seams it already has: `responsePromise` (every failure after the retries passes
+ * through it) and `parseResponse` (the parsed body, or the `Stream` for `stream: true`, whoever
+ * asked for it). A caller that takes the raw response with `asResponse()` before any parse began
+ * may never parse it, so that call's span ends when the response arrives, without the body.
+ */
+import { diag } from '@opentelemetry/api';
+import { guard } from './inference-call';
+import type { InferenceCall } from './inference-call';
+import { isSDKStream, observeStream } from './stream';
+import type { ChunkHandler, SDKStream } from './stream';
+
+/** How one provider reads a response into the call. */
+export interface ResponseMapping<Body, Chunk> {
+  onBody(call: InferenceCall, body: Body): void;
+  chunkHandler(call: InferenceCall): ChunkHandler<Chunk>;
+}
+
+interface APIPromiseLike {
+  responsePromise: Promise<unknown>;
+  parseResponse: (this: unknown, ...args: unknown[]) => unknown;
+  parsedPromise?: unknown;
+}
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+export type Wrap = (target: object, name: string, wrapper: (original: AnyFunction) => AnyFunction) => void;
+export type Unwrap = (target: object, name: string) => void;
+
+/** Methods that hand the raw response to their caller without parsing the body. */
+const RAW_RESPONSE_METHODS = ['asResponse', '_responseProps'];
+
+class ObservedResponse {
+  arrived = false;
+  endOnArrival = false;
+  constructor(readonly call: InferenceCall) {}
+
+  endWithoutBody(): void {
+    if (this.arrived) this.call.succeed();
+    else this.endOnArrival = true;
+  }
+}
+
+export function isAPIPromise(value: unknown): value is APIPromiseLike {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as APIPromiseLike).parseResponse === 'function' &&
+    typeof (value as APIPromiseLike).responsePromise?.then === 'function'
+  );
+}
+
+export class APIPromiseObserver {
+  private readonly observed = new WeakMap<object, ObservedResponse>();
+  private readonly prototypes = new Set<object>();
+
+  constructor(
+    private readonly wrap: Wrap,
+    private readonly unwrap: Unwrap,
+  ) {}
+
+  /**
+   * Starts observing `promise` for `call`. Returns false, ending nothing, when `promise` is not an
+   * `APIPromise` this code recognises; the caller then decides what to do with the span.
+   */
+  observe<Body, Chunk>(promise: unknown, call: InferenceCall, mapping: ResponseMapping<Body, Chunk>): boolean {
+    if (!isAPIPromise(promise)) return false;
+    const state = new ObservedResponse(call);
+    this.observed.set(promise, state);
+    this.patchPrototype(Object.getPrototypeOf(promise));
+
+    promise.responsePromise = promise.responsePromise.then(
+      (props) => {
+        state.arrived = true;
+        if (state.endOnArrival) call.succeed();
+        return props;
+      },
+      (error: unknown) => {
+        call.fail(error);
+        throw error;
+      },
+    );
+
+    const parseResponse = promise.parseResponse;
+    const onParsed = (data: unknown): unknown => {
+      guard(() => {
+        if (isSDKStream(data)) {
+          observeStream(data as SDKStream<Chunk>, call, mapping.chunkHandler(call));
+        } else {
+          mapping.onBody(call, data as Body);
+          call.succeed();
+        }
+      });
+      return data;
+    };
+    const onParseFailed = (error: unknown): never => {
+      call.fail(error);
+      throw error;
+    };
+    promise.parseResponse = function observedParseResponse(this: unknown, ...args: unknown[]) {
+      let parsed: unknown;
+      try {
+        parsed = parseResponse.apply(this, args);
+      } catch (error) {
+        onParseFailed(error);
+      }
+      return typeof (parsed as Promise<unknown>)?.then === 'function'
+        ? (parsed as Promise<unknown>).then(onParsed, onParseFailed)
+        : onParsed(parsed);
+    };
+    return true;
+  }
+
+  /** Puts back every prototype method this observer wrapped. */
+  restore(): void {
+    for (const prototype of this.prototypes) {
+      for (const name of RAW_RESPONSE_METHODS) this.unwrap(prototype, name);
+    }
+    this.prototypes.clear();
+  }
+
+  private patchPrototype(prototype: object | null): void {
+    if (prototype === null || this.prototypes.has(prototype)) return;
+    this.prototypes.add(prototype);
+    const observed = this.observed;
+    for (const name of RAW_RESPONSE_METHODS) {
+      if (typeof (prototype as Record<string, unknown>)[name] !== 'function') {
+        if (name === 'asResponse') diag.warn(`otel-genai: APIPromise has no ${name}(); raw-response calls may keep their span open`);
+        continue;
+      }
+      this.wrap(prototype, name, (original) =>
+        function rawResponse(this: unknown, ...args: unknown[]) {
+          const state = observed.get(this as object);
+          if (state !== undefined && (this as APIPromiseLike).parsedPromise === undefined) state.endWithoutBody();
+          return original.apply(this, args);
+        },
+      );
+    }
+  }
+}

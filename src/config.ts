@@ -1,0 +1,22 @@
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { SemconvMode } from './semconv';
+
+/** Options every otel-genai instrumentation takes. */
+export interface GenAIInstrumentationConfig extends InstrumentationConfig {
+  /**
+   * `latest` emits only the newest GenAI attribute names; `compat` adds the legacy aliases
+   * (`gen_ai.system`, `gen_ai.usage.cache_creation.input_tokens`). Default: `latest` when
+   * `OTEL_SEMCONV_STABILITY_OPT_IN` contains `gen_ai_latest_experimental`, otherwise `compat`.
+   */
+  semconv?: SemconvMode;
+}
+
+export interface AnthropicInstrumentationConfig extends GenAIInstrumentationConfig {
+  /**
+   * `@anthropic-ai/sdk` >= 0.134 emits its own spans when a tracer provider is registered. By
+   * default we turn them off on each client we trace, so that every model call has exactly one
+   * inference span, ours. `true` keeps the SDK's own spans instead, and we emit none for clients
+   * that have them on.
+   */
+  preferNativeSpans?: boolean;
+}

@@ -1,0 +1,137 @@
+/**
+ * The life of one model call's span, provider-neutral: started before the SDK method runs, filled
+ * by the provider's mapping as the response (or its stream) arrives, ended exactly once.
+ */
+import { context, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  cacheWriteAttributes,
+  ERROR_TYPE_OTHER,
+  FINISH_REASON_ERROR,
+} from './semconv';
+import type { SemconvMode } from './semconv';
+
+export class InferenceCall {
+  readonly span: Span;
+  readonly context: Context;
+  private readonly startedAt = performance.now();
+  private firstChunkAt: number | undefined;
+  private ended = false;
+
+  responseId: string | undefined;
+  responseModel: string | undefined;
+  finishReasons: string[] | undefined;
+  /** All input tokens, cache reads and writes included (the conventions' sum rule). */
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  cacheReadTokens: number | undefined;
+  cacheWriteTokens: number | undefined;
+  reasoningTokens: number | undefined;
+
+  constructor(
+    tracer: Tracer,
+    name: string,
+    attributes: Attributes,
+    private readonly semconvMode: SemconvMode,
+  ) {
+    const parent = context.active();
+    this.span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+    this.context = trace.setSpan(parent, this.span);
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  markChunk(): void {
+    if (this.firstChunkAt === undefined) this.firstChunkAt = performance.now();
+  }
+
+  /** Ends the span as a success with what the response carried. */
+  succeed(): void {
+    if (this.ended) return;
+    this.ended = true;
+    guard(() => {
+      this.writeResponseAttributes();
+      this.span.end();
+    });
+  }
+
+  /** Ends the span as failed; `errorType` overrides the type read from the error. */
+  fail(error: unknown, errorType?: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    guard(() => {
+      if (this.finishReasons === undefined) this.finishReasons = [FINISH_REASON_ERROR];
+      this.writeResponseAttributes();
+      const type = errorType ?? errorTypeOf(error);
+      this.span.setAttribute(ATTR_ERROR_TYPE, type);
+      if (error instanceof Error) this.span.recordException(error);
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
+      this.span.end();
+    });
+  }
+
+  private writeResponseAttributes(): void {
+    const span = this.span;
+    if (this.responseId !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_ID, this.responseId);
+    if (this.responseModel !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, this.responseModel);
+    if (this.finishReasons !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, this.finishReasons);
+    if (this.inputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, this.inputTokens);
+    if (this.outputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, this.outputTokens);
+    if (this.cacheReadTokens !== undefined) {
+      span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, this.cacheReadTokens);
+    }
+    if (this.cacheWriteTokens !== undefined) {
+      const attributes: Attributes = {};
+      cacheWriteAttributes(attributes, this.cacheWriteTokens, this.semconvMode);
+      span.setAttributes(attributes);
+    }
+    if (this.reasoningTokens !== undefined) {
+      span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, this.reasoningTokens);
+    }
+    if (this.firstChunkAt !== undefined) {
+      span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (this.firstChunkAt - this.startedAt) / 1000);
+    }
+  }
+}
+
+/**
+ * The error's class name (`RateLimitError`, `APIConnectionError`, `TypeError` for a connection cut
+ * by undici); for the SDKs' generic `APIError`, the provider's own error type when the body gave one;
+ * for a `DOMException`, its name (`AbortError`).
+ */
+export function errorTypeOf(error: unknown): string {
+  if (error === null || typeof error !== 'object') return ERROR_TYPE_OTHER;
+  const name = (error as { constructor?: { name?: unknown } }).constructor?.name;
+  if (name === 'DOMException') return (error as DOMException).name || ERROR_TYPE_OTHER;
+  if (name === 'APIError') {
+    const providerType = (error as { type?: unknown; error?: { error?: { type?: unknown } } }).type
+      ?? (error as { error?: { error?: { type?: unknown } } }).error?.error?.type;
+    if (typeof providerType === 'string' && providerType) return providerType;
+  }
+  return typeof name === 'string' && name && name !== 'Object' ? name : ERROR_TYPE_OTHER;
+}
+
+function messageOf(error: unknown): string | undefined {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : undefined;
+}
+
+/** Runs a telemetry step; what it throws goes to `diag`, never to the application. */
+export function guard(step: () => void): void {
+  try {
+    step();
+  } catch (problem) {
+    diag.error('otel-genai: telemetry step failed', problem);
+  }
+}

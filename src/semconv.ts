@@ -1,0 +1,70 @@
+/**
+ * Every attribute name we emit, and the one place that knows about the transition between
+ * convention versions. The names are kept here rather than imported from
+ * `@opentelemetry/semantic-conventions/incubating`, which marks the GenAI names deprecated and
+ * lacks the newest ones.
+ */
+import type { Attributes } from '@opentelemetry/api';
+
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+export const ATTR_GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const ATTR_GEN_AI_REQUEST_TOP_P = 'gen_ai.request.top_p';
+export const ATTR_GEN_AI_REQUEST_TOP_K = 'gen_ai.request.top_k';
+export const ATTR_GEN_AI_REQUEST_STOP_SEQUENCES = 'gen_ai.request.stop_sequences';
+export const ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY = 'gen_ai.request.frequency_penalty';
+export const ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY = 'gen_ai.request.presence_penalty';
+export const ATTR_GEN_AI_REQUEST_SEED = 'gen_ai.request.seed';
+export const ATTR_GEN_AI_REQUEST_CHOICE_COUNT = 'gen_ai.request.choice.count';
+export const ATTR_GEN_AI_REQUEST_STREAM = 'gen_ai.request.stream';
+export const ATTR_GEN_AI_REQUEST_REASONING_LEVEL = 'gen_ai.request.reasoning.level';
+export const ATTR_GEN_AI_OUTPUT_TYPE = 'gen_ai.output.type';
+export const ATTR_GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
+export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+export const ATTR_SERVER_ADDRESS = 'server.address';
+export const ATTR_SERVER_PORT = 'server.port';
+export const ATTR_ERROR_TYPE = 'error.type';
+
+/** Names that the latest conventions replaced and that dashboards still key on. */
+export const ATTR_GEN_AI_SYSTEM_LEGACY = 'gen_ai.system';
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_LEGACY = 'gen_ai.usage.cache_creation.input_tokens';
+
+export const GEN_AI_OPERATION_CHAT = 'chat';
+export const ERROR_TYPE_OTHER = '_OTHER';
+export const FINISH_REASON_ERROR = 'error';
+
+/**
+ * `latest`: only the newest names. `compat`: the newest names plus the legacy aliases, so that
+ * dashboards built on the older conventions keep working during the transition.
+ */
+export type SemconvMode = 'latest' | 'compat';
+
+const LATEST_OPT_IN = 'gen_ai_latest_experimental';
+
+/** Reads `OTEL_SEMCONV_STABILITY_OPT_IN` (a comma-separated list) the way the core conventions define it. */
+export function semconvModeFromEnv(value: string | undefined = process.env.OTEL_SEMCONV_STABILITY_OPT_IN): SemconvMode {
+  if (!value) return 'compat';
+  return value.split(',').some((entry) => entry.trim() === LATEST_OPT_IN) ? 'latest' : 'compat';
+}
+
+/** Sets the provider name, with its legacy alias in compat mode. */
+export function providerAttributes(target: Attributes, provider: string, mode: SemconvMode): void {
+  target[ATTR_GEN_AI_PROVIDER_NAME] = provider;
+  if (mode === 'compat') target[ATTR_GEN_AI_SYSTEM_LEGACY] = provider;
+}
+
+/** Sets the cache-write token count, with its legacy alias in compat mode. */
+export function cacheWriteAttributes(target: Attributes, tokens: number, mode: SemconvMode): void {
+  target[ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS] = tokens;
+  if (mode === 'compat') target[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_LEGACY] = tokens;
+}

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { startReplayServer } from '../../src/testing/replay-server';
+import type { ReplayServer } from '../../src/testing/replay-server';
+
+export const FIXTURES = join(__dirname, '..', '..', 'fixtures');
+export const ANTHROPIC_FIXTURES = join(FIXTURES, 'anthropic');
+
+/** A replay server over the bundled fixtures, replaying 20 times faster than recorded. */
+export function startFixtureServer(delayScale = 0.05): Promise<ReplayServer> {
+  return startReplayServer({ fixtures: FIXTURES, delayScale });
+}
+
+/** The prompts the bundled Anthropic fixtures answer (see each fixture's request.match). */
+export const PROMPTS = {
+  text: 'What is the capital of France? Answer in one word.',
+  cache: "Using the style guide in the system prompt, rewrite this sentence: 'the meeting got moved to thursday'.",
+  toolUse: 'What is the weather like in Lisbon right now?',
+  maxTokens: 'Write a detailed history of the printing press.',
+  streamText: 'Tell me a short story about a lighthouse.',
+  streamToolUse: "What's the weather in Tokyo? Use the get_weather tool.",
+  streamLong: 'Describe the water cycle in detail.',
+  streamCut: 'Explain how a refrigerator works.',
+  streamErrorEvent: 'List three uses for a paperclip.',
+  error400: 'This request leaves out max_tokens.',
+  error429: 'Say hello. (This request is rate limited.)',
+  error500: 'Say hello. (This request hits a server error.)',
+  retryThenOk: 'Say hello. (The first attempt is overloaded.)',
+  betaText: 'Name one primary color.',
+  betaStream: 'Give me a haiku about autumn leaves.',
+  streamThinking: 'Is 391 a prime number?',
+} as const;
+
+export const WEATHER_TOOLS = [
+  {
+    name: 'get_weather',
+    description: 'Get the current weather for a city.',
+    input_schema: {
+      type: 'object',
+      properties: { location: { type: 'string', description: 'City and country, e.g. Lisbon, Portugal' } },
+      required: ['location'],
+    },
+  },
+];

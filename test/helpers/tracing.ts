@@ -1,0 +1,28 @@
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+
+/** A tracer provider registered globally, with an in-memory exporter behind a simple processor. */
+export function setupTracing(extraProcessors: SpanProcessor[] = []) {
+  const exporter = new InMemorySpanExporter();
+  const provider = new NodeTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(exporter), ...extraProcessors],
+  });
+  provider.register();
+  return {
+    exporter,
+    provider,
+    spans(): ReadableSpan[] {
+      return exporter.getFinishedSpans();
+    },
+    /** Our spans only (scope otel-genai). */
+    genAISpans(): ReadableSpan[] {
+      return exporter.getFinishedSpans().filter((span) => span.instrumentationScope.name === 'otel-genai');
+    },
+  };
+}
+
+/** Waits for pending span ends that happen a few ticks after the app got its result. */
+export function settle(ms = 20): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
