@@ -1,0 +1,77 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A span as an OTLP/JSON export carried it, with attributes decoded. */
+export interface ReceivedSpan {
+  name: string;
+  kind: number;
+  scope: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  statusCode: number;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+}
+
+interface AnyValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: string | number;
+  doubleValue?: number;
+  arrayValue?: { values?: AnyValue[] };
+}
+
+function decode(value: AnyValue): unknown {
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.intValue !== undefined) return Number(value.intValue);
+  if (value.doubleValue !== undefined) return value.doubleValue;
+  if (value.arrayValue !== undefined) return (value.arrayValue.values ?? []).map(decode);
+  return undefined;
+}
+
+function decodeAttributes(list: Array<{ key: string; value: AnyValue }> | undefined): Record<string, unknown> {
+  return Object.fromEntries((list ?? []).map(({ key, value }) => [key, decode(value)]));
+}
+
+/** An OTLP/HTTP JSON receiver on 127.0.0.1 that keeps every span it is sent. */
+export async function startOtlpReceiver() {
+  const spans: ReceivedSpan[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.url === '/v1/traces') {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        for (const resourceSpans of body.resourceSpans ?? []) {
+          const resource = decodeAttributes(resourceSpans.resource?.attributes);
+          for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+            for (const span of scopeSpans.spans ?? []) {
+              spans.push({
+                name: span.name,
+                kind: span.kind,
+                scope: scopeSpans.scope?.name,
+                traceId: span.traceId,
+                spanId: span.spanId,
+                parentSpanId: span.parentSpanId || undefined,
+                statusCode: span.status?.code ?? 0,
+                attributes: decodeAttributes(span.attributes),
+                resource,
+              });
+            }
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    spans,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

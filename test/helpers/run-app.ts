@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+export const REGISTER = join(ROOT, 'register.mjs');
+
+export interface AppRun {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Runs `node [--import register.mjs] app` from the repo root, as a user would. */
+export function runApp(
+  app: string,
+  options: { register?: boolean; env?: Record<string, string | undefined>; node?: string; args?: string[] } = {},
+): Promise<AppRun> {
+  const nodeArgs = [...(options.register ? ['--import', REGISTER] : []), ...(options.args ?? []), app];
+  return new Promise((resolve) => {
+    execFile(
+      options.node ?? process.execPath,
+      nodeArgs,
+      { cwd: ROOT, env: { ...process.env, ...options.env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 });
+      },
+    );
+  });
+}
+
+/** The environment that points an app at the replay server and exports OTLP/JSON to a receiver. */
+export function otlpEnv(replayURL: string, receiverURL: string): Record<string, string> {
+  return {
+    ANTHROPIC_API_KEY: 'test-key',
+    ANTHROPIC_BASE_URL: replayURL,
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiverURL,
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    OTEL_SERVICE_NAME: 'zero-code-test',
+  };
+}

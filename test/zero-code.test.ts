@@ -1,0 +1,106 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReplayServer } from '../src/testing/replay-server';
+import { startOtlpReceiver } from './helpers/otlp-receiver';
+import { startFixtureServer } from './helpers/replay';
+import { otlpEnv, ROOT, runApp } from './helpers/run-app';
+
+const APPS = join(__dirname, 'apps');
+let server: ReplayServer;
+let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+
+beforeAll(async () => {
+  server = await startFixtureServer();
+  receiver = await startOtlpReceiver();
+});
+afterAll(async () => {
+  await server.close();
+  await receiver.close();
+});
+beforeEach(() => {
+  receiver.spans.length = 0;
+});
+
+function inferenceSpans() {
+  return receiver.spans.filter((span) => span.scope === 'otel-genai');
+}
+
+describe('node --import ./register.mjs', () => {
+  it('traces an unmodified ESM app, which prints the same as without it', async () => {
+    const env = otlpEnv(server.url, receiver.url);
+    const bare = await runApp(join(APPS, 'anthropic-app.mjs'), { env });
+    expect(bare.code).toBe(0);
+    expect(receiver.spans).toHaveLength(0);
+
+    const traced = await runApp(join(APPS, 'anthropic-app.mjs'), { env, register: true });
+    expect(traced.stderr).toBe('');
+    expect(traced.code).toBe(0);
+    expect(JSON.parse(traced.stdout)).toEqual(JSON.parse(bare.stdout));
+    expect(JSON.parse(traced.stdout)).toMatchObject({ text: 'Paris', events: 13, failure: 'RateLimitError 429' });
+
+    const spans = inferenceSpans();
+    expect(spans.map((span) => span.name)).toEqual(['chat claude-sonnet-5-5', 'chat claude-sonnet-5-5', 'chat claude-sonnet-5-5']);
+    expect(spans[0].resource['service.name']).toBe('zero-code-test');
+    expect(spans[0].attributes).toMatchObject({
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.response.id': 'msg_01EDxgC9HgnvgQyQRUejyWUH',
+      'gen_ai.usage.input_tokens': 21,
+      'gen_ai.usage.output_tokens': 4,
+    });
+    expect(spans[1].attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.usage.output_tokens': 64 });
+    expect(spans[2].attributes).toMatchObject({ 'error.type': 'RateLimitError' });
+    expect(spans[2].statusCode).toBe(2);
+    // The SDK's own tracing is replaced by ours: one inference span per call.
+    expect(receiver.spans.filter((span) => span.scope.startsWith('com.anthropic.sdk'))).toHaveLength(0);
+  });
+
+  it('wraps only the instrumented SDK, never unrelated ESM modules', async () => {
+    // list-wrapped.mjs registers a catch-all hook that sees every module the loader wrapped.
+    const traced = await runApp(join(APPS, 'anthropic-app.mjs'), {
+      env: otlpEnv(server.url, receiver.url),
+      register: true,
+      args: ['--import', join(APPS, 'list-wrapped.mjs')],
+    });
+    expect(traced.code).toBe(0);
+    const wrapped: string[] = JSON.parse(/WRAPPED (.*)/.exec(traced.stderr)?.[1] ?? 'null');
+    expect(wrapped).toContain('@anthropic-ai/sdk');
+    expect(wrapped.filter((name) => !name.startsWith('@anthropic-ai/sdk'))).toEqual([]);
+    expect(JSON.parse(traced.stdout).localModuleURL).toMatch(/local-module\.mjs$/);
+  });
+
+  it('traces an unmodified CommonJS app', async () => {
+    const env = otlpEnv(server.url, receiver.url);
+    const bare = await runApp(join(APPS, 'anthropic-app.cjs'), { env });
+    const traced = await runApp(join(APPS, 'anthropic-app.cjs'), { env, register: true });
+    expect(traced.stderr).toBe('');
+    expect(traced.stdout).toBe(bare.stdout);
+    const spans = inferenceSpans();
+    expect(spans).toHaveLength(2);
+    expect(spans[1].attributes).toMatchObject({ 'gen_ai.response.finish_reasons': ['end_turn'], 'gen_ai.usage.output_tokens': 64 });
+  });
+
+  it('patches both copies when an app loads the SDK through import and require', async () => {
+    const traced = await runApp(join(APPS, 'dual-load.mjs'), { env: otlpEnv(server.url, receiver.url), register: true });
+    expect(traced.stderr).toBe('');
+    expect(JSON.parse(traced.stdout).distinctClasses).toBe(true);
+    expect(inferenceSpans()).toHaveLength(2);
+  });
+
+  it('prints spans with OTEL_TRACES_EXPORTER=console and stays quiet with none', async () => {
+    const base = { ...otlpEnv(server.url, receiver.url) };
+    const consoleRun = await runApp(join(APPS, 'anthropic-app.cjs'), { env: { ...base, OTEL_TRACES_EXPORTER: 'console' }, register: true });
+    expect(consoleRun.stdout).toContain("name: 'chat claude-sonnet-5-5'");
+    expect(consoleRun.stdout).toContain("'gen_ai.usage.output_tokens': 64");
+    const noneRun = await runApp(join(APPS, 'anthropic-app.cjs'), { env: { ...base, OTEL_TRACES_EXPORTER: 'none' }, register: true });
+    expect(noneRun.code).toBe(0);
+    expect(noneRun.stdout).not.toContain('chat claude');
+    expect(receiver.spans).toHaveLength(0);
+  });
+
+  it('uses the one copy of import-in-the-middle that @opentelemetry/instrumentation uses', () => {
+    const fromRoot = createRequire(join(ROOT, 'register.mjs'));
+    const fromInstrumentation = createRequire(fromRoot.resolve('@opentelemetry/instrumentation'));
+    expect(fromInstrumentation.resolve('import-in-the-middle')).toBe(fromRoot.resolve('import-in-the-middle'));
+  });
+});
