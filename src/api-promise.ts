@@ -11,6 +11,7 @@
  * may never parse it, so that call's span ends when the response arrives, without the body.
  */
 import { diag } from '@opentelemetry/api';
+import { isWrapped } from '@opentelemetry/instrumentation';
 import { guard } from './inference-call';
 import type { InferenceCall } from './inference-call';
 import { isSDKStream, observeStream } from './stream';
@@ -119,7 +120,9 @@ export class APIPromiseObserver {
   /** Puts back every prototype method this observer wrapped. */
   restore(): void {
     for (const prototype of this.prototypes) {
-      for (const name of RAW_RESPONSE_METHODS) this.unwrap(prototype, name);
+      for (const name of RAW_RESPONSE_METHODS) {
+        if (isWrapped((prototype as Record<string, unknown>)[name])) this.unwrap(prototype, name);
+      }
     }
     this.prototypes.clear();
   }

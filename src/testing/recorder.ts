@@ -66,7 +66,8 @@ export async function recordExchange(
   const fixture: Fixture = {
     meta: {
       synthetic: false,
-      provider: upstream.includes('anthropic') ? 'anthropic' : 'openai',
+      // From the path, as `defaultUpstream` routes it: the upstream may be a proxy or a local host.
+      provider: path.startsWith('/v1/messages') ? 'anthropic' : 'openai',
       source: `Recorded from ${upstream} by the otel-genai replay server in record mode.`,
       recorded_at: new Date().toISOString(),
       sdk: sdkOf(req),
