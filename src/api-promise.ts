@@ -33,17 +33,38 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 export type Wrap = (target: object, name: string, wrapper: (original: AnyFunction) => AnyFunction) => void;
 export type Unwrap = (target: object, name: string) => void;
 
-/** Methods that hand the raw response to their caller without parsing the body. */
-const RAW_RESPONSE_METHODS = ['asResponse', '_responseProps'];
+/**
+ * Methods that hand the raw response to their caller, who may never parse the body through us:
+ * `asResponse()` (the app reads the body itself), and the SDK-internal `_responseProps()`, which the
+ * Anthropic thread helpers use to parse a reply later (non-streaming: through us, so the span waits)
+ * or to build their own stream from it (which we do not see, so the span ends on arrival).
+ */
+const RAW_RESPONSE_METHODS: Record<string, RawTaker> = { asResponse: 'always', _responseProps: 'streams' };
+type RawTaker = 'always' | 'streams';
+
+interface ResponseProps {
+  options?: { stream?: unknown };
+}
 
 class ObservedResponse {
-  arrived = false;
-  endOnArrival = false;
+  private props: ResponseProps | undefined;
+  private rawTaker: RawTaker | undefined;
+
   constructor(readonly call: InferenceCall) {}
 
-  endWithoutBody(): void {
-    if (this.arrived) this.call.succeed();
-    else this.endOnArrival = true;
+  arrived(props: ResponseProps): void {
+    this.props = props;
+    if (this.endsWithoutBody()) this.call.succeed();
+  }
+
+  rawTaken(taker: RawTaker): void {
+    if (this.rawTaker !== 'always') this.rawTaker = taker;
+    if (this.endsWithoutBody()) this.call.succeed();
+  }
+
+  private endsWithoutBody(): boolean {
+    if (this.props === undefined || this.rawTaker === undefined) return false;
+    return this.rawTaker === 'always' || this.props.options?.stream === true;
   }
 }
 
@@ -77,8 +98,7 @@ export class APIPromiseObserver {
 
     promise.responsePromise = promise.responsePromise.then(
       (props) => {
-        state.arrived = true;
-        if (state.endOnArrival) call.succeed();
+        state.arrived(props as ResponseProps);
         return props;
       },
       (error: unknown) => {
@@ -120,7 +140,7 @@ export class APIPromiseObserver {
   /** Puts back every prototype method this observer wrapped. */
   restore(): void {
     for (const prototype of this.prototypes) {
-      for (const name of RAW_RESPONSE_METHODS) {
+      for (const name of Object.keys(RAW_RESPONSE_METHODS)) {
         if (isWrapped((prototype as Record<string, unknown>)[name])) this.unwrap(prototype, name);
       }
     }
@@ -131,7 +151,7 @@ export class APIPromiseObserver {
     if (prototype === null || this.prototypes.has(prototype)) return;
     this.prototypes.add(prototype);
     const observed = this.observed;
-    for (const name of RAW_RESPONSE_METHODS) {
+    for (const [name, taker] of Object.entries(RAW_RESPONSE_METHODS)) {
       if (typeof (prototype as Record<string, unknown>)[name] !== 'function') {
         if (name === 'asResponse') diag.warn(`otel-genai: APIPromise has no ${name}(); raw-response calls may keep their span open`);
         continue;
@@ -139,7 +159,7 @@ export class APIPromiseObserver {
       this.wrap(prototype, name, (original) =>
         function rawResponse(this: unknown, ...args: unknown[]) {
           const state = observed.get(this as object);
-          if (state !== undefined && (this as APIPromiseLike).parsedPromise === undefined) state.endWithoutBody();
+          if (state !== undefined && (this as APIPromiseLike).parsedPromise === undefined) state.rawTaken(taker);
           return original.apply(this, args);
         },
       );

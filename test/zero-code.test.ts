@@ -104,3 +104,31 @@ describe('node --import ./register.mjs', () => {
     expect(fromInstrumentation.resolve('import-in-the-middle')).toBe(fromRoot.resolve('import-in-the-middle'));
   });
 });
+
+describe('NodeSDK', () => {
+  it('the README setup traces a CommonJS app preloaded with --require', async () => {
+    const traced = await runApp(join(APPS, 'anthropic-app.cjs'), {
+      env: otlpEnv(server.url, receiver.url),
+      args: ['--require', join(ROOT, 'examples', 'nodesdk-tracing.cjs')],
+    });
+    expect(traced.stderr).toBe('');
+    expect(JSON.parse(traced.stdout)).toMatchObject({ text: 'Paris' });
+    const spans = inferenceSpans();
+    expect(spans.map((span) => span.attributes['gen_ai.response.id'])).toEqual([
+      'msg_01EDxgC9HgnvgQyQRUejyWUH',
+      'msg_01tjSKqi4Pb1HtKYGcXDgPSK',
+    ]);
+  });
+});
+
+describe('npm run demo', () => {
+  it('runs the example agent against the fixtures and prints its spans', async () => {
+    const demo = await runApp(join(ROOT, 'examples', 'run-demo.mjs'), { env: { OTEL_TRACES_EXPORTER: undefined } });
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toContain("agent: It's sunny in Lisbon right now, at about 19 °C.");
+    expect(demo.stdout).toContain('story: 254 characters, 64 output tokens');
+    expect(demo.stdout.match(/name: 'chat claude-sonnet-5-5'/g)).toHaveLength(3);
+    expect(demo.stdout).toContain("'gen_ai.response.finish_reasons': [ 'tool_use' ]");
+  });
+});
+
