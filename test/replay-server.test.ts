@@ -350,6 +350,9 @@ describe('record mode', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('x-upstream-marker')).toBe('sse');
       sseReplyText = await response.text();
+      // The recording server answers a repeat from what it just recorded, not from the upstream.
+      expect(await sdk.messages.create(jsonRequest)).toEqual(jsonAnswer);
+      expect(received).toHaveLength(2);
       expect(recording.requests.every((request) => request.fixture?.startsWith('v1-messages-'))).toBe(true);
     } finally {
       await recording.close();

@@ -55,6 +55,9 @@ class UsageParts {
     if (cacheRead !== undefined) call.cacheReadTokens = cacheRead;
     if (cacheWrite !== undefined) call.cacheWriteTokens = cacheWrite;
     if (output !== undefined) call.outputTokens = output;
+    // Extended thinking is billed as output; the API reports its share separately.
+    const thinking = finiteNumber(record(fields.output_tokens_details)?.thinking_tokens);
+    if (thinking !== undefined) call.reasoningTokens = thinking;
     if (this.uncached !== undefined || call.cacheReadTokens !== undefined || call.cacheWriteTokens !== undefined) {
       call.inputTokens = (this.uncached ?? 0) + (call.cacheReadTokens ?? 0) + (call.cacheWriteTokens ?? 0);
     }

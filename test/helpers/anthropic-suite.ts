@@ -283,7 +283,11 @@ export function anthropicSuite(loadSDK: () => { default: typeof AnthropicDefault
         .finalMessage();
       await settle();
       expect(thinking.content.map((block) => block.type)).toEqual(['thinking', 'text']);
-      expect(onlySpan().attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 44, 'gen_ai.usage.output_tokens': 90 });
+      expect(onlySpan().attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 44,
+      'gen_ai.usage.output_tokens': 90,
+      'gen_ai.usage.reasoning.output_tokens': 52,
+    });
     });
 
     it('traces beta streams', async () => {
