@@ -54,12 +54,12 @@ class ObservedResponse {
 
   arrived(props: ResponseProps): void {
     this.props = props;
-    if (this.endsWithoutBody()) this.call.succeed();
+    if (this.endsWithoutBody()) this.call.end();
   }
 
   rawTaken(taker: RawTaker): void {
     if (this.rawTaker !== 'always') this.rawTaker = taker;
-    if (this.endsWithoutBody()) this.call.succeed();
+    if (this.endsWithoutBody()) this.call.end();
   }
 
   private endsWithoutBody(): boolean {
@@ -114,7 +114,7 @@ export class APIPromiseObserver {
           observeStream(data as SDKStream<Chunk>, call, mapping.chunkHandler(call));
         } else {
           mapping.onBody(call, data as Body);
-          call.succeed();
+          call.end();
         }
       });
       return data;

@@ -11,12 +11,41 @@ import { APIPromiseObserver } from './api-promise';
 import type { ResponseMapping, Unwrap, Wrap } from './api-promise';
 import type { GenAIInstrumentationConfig } from './config';
 import { InferenceCall } from './inference-call';
-import { semconvModeFromEnv } from './semconv';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  providerAttributes,
+  semconvModeFromEnv,
+} from './semconv';
 import type { SemconvMode } from './semconv';
+import { serverAttributes } from './server-address';
+import { nonEmptyString, record } from './values';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type MethodWrapper = (original: AnyFunction) => AnyFunction;
+
+/** One kind of model call (chat, embeddings, …) of one provider. */
+export interface ModelCallSpec<Body, Chunk> {
+  operation: string;
+  /** Request parameters as span attributes, set at span start so that samplers see them. */
+  requestAttributes(params: Record<string, unknown>, target: Attributes): void;
+  mapping: ResponseMapping<Body, Chunk>;
+}
+
+/** What the SDKs' resource classes hold: the client they belong to. */
+export interface SDKResource {
+  _client?: SDKClient;
+}
+
+export interface SDKClient {
+  baseURL?: unknown;
+}
+
+interface ClientDescription {
+  provider: string;
+  server: Attributes;
+}
 
 export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationConfig> extends InstrumentationBase<Config> {
   // Set from setConfig(), which the base constructor calls before field initialisers would run.
@@ -29,6 +58,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
   };
   private readonly promises = new APIPromiseObserver(this.wrapMethod, this.unwrapMethod);
   private readonly patched = new Map<object, Map<string, MethodWrapper>>();
+  private readonly clients = new WeakMap<object, ClientDescription>();
   private warnedUnobservable = false;
 
   constructor(config: Config) {
@@ -82,15 +112,49 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     }
   }
 
-  protected startCall(name: string, attributes: Attributes): InferenceCall {
-    return new InferenceCall(this.tracer, name, attributes, this.semconvMode);
-  }
+  /** The provider name (`gen_ai.provider.name`) of a client of this SDK. */
+  protected abstract providerOf(client: SDKClient): string;
 
   /**
-   * Runs the SDK method with the call's span active (so HTTP client spans nest under it) and
-   * observes what it returns, which the application receives unchanged.
+   * Traces one call of an SDK method: starts the span, runs the method with the span active (so
+   * HTTP client spans nest under it) and observes what it returns, which the application receives
+   * unchanged. If the span cannot be started, the method runs untraced.
    */
-  protected runModelCall<Body, Chunk>(
+  protected traceModelCall<Body, Chunk>(
+    spec: ModelCallSpec<Body, Chunk>,
+    original: AnyFunction,
+    resource: SDKResource,
+    args: unknown[],
+  ): unknown {
+    let call: InferenceCall;
+    try {
+      const params = record(args[0]) ?? {};
+      const model = nonEmptyString(params.model);
+      const { provider, server } = this.describe(resource?._client);
+      const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: spec.operation, ...server };
+      providerAttributes(attributes, provider, this.semconvMode);
+      if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
+      spec.requestAttributes(params, attributes);
+      const name = model === undefined ? spec.operation : `${spec.operation} ${model}`;
+      call = new InferenceCall(this.tracer, name, attributes, this.semconvMode);
+    } catch (problem) {
+      this._diag.error(`could not start a ${spec.operation} span`, problem);
+      return original.apply(resource, args);
+    }
+    return this.runModelCall(call, original, resource, args, spec.mapping);
+  }
+
+  private describe(client: SDKClient | undefined): ClientDescription {
+    if (typeof client !== 'object' || client === null) return { provider: this.providerOf({}), server: {} };
+    let described = this.clients.get(client);
+    if (described === undefined) {
+      described = { provider: this.providerOf(client), server: serverAttributes(client.baseURL) };
+      this.clients.set(client, described);
+    }
+    return described;
+  }
+
+  private runModelCall<Body, Chunk>(
     call: InferenceCall,
     original: AnyFunction,
     thisArg: unknown,
@@ -115,7 +179,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
         this.warnedUnobservable = true;
         this._diag.warn('an SDK method returned something other than an APIPromise; its spans end without response details');
       }
-      call.succeed();
+      call.end();
     }
     return result;
   }

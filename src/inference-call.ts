@@ -56,9 +56,19 @@ export class InferenceCall {
     if (this.firstChunkAt === undefined) this.firstChunkAt = performance.now();
   }
 
-  /** Ends the span as a success with what the response carried. */
-  succeed(): void {
+  /**
+   * A failure the provider reported inside a successful HTTP exchange (a Responses stream that
+   * ends in `response.failed`): the app gets no exception, but the span is an error.
+   */
+  reportedError: { type: string; message?: string } | undefined;
+
+  /** Ends the span with what the response carried. */
+  end(): void {
     if (this.ended) return;
+    if (this.reportedError !== undefined) {
+      this.fail(undefined, this.reportedError.type, this.reportedError.message);
+      return;
+    }
     this.ended = true;
     guard(() => {
       this.writeResponseAttributes();
@@ -66,8 +76,8 @@ export class InferenceCall {
     });
   }
 
-  /** Ends the span as failed; `errorType` overrides the type read from the error. */
-  fail(error: unknown, errorType?: string): void {
+  /** Ends the span as failed; `errorType` and `message` override what the error says. */
+  fail(error: unknown, errorType?: string, message?: string): void {
     if (this.ended) return;
     this.ended = true;
     guard(() => {
@@ -76,7 +86,7 @@ export class InferenceCall {
       const type = errorType ?? errorTypeOf(error);
       this.span.setAttribute(ATTR_ERROR_TYPE, type);
       if (error instanceof Error) this.span.recordException(error);
-      this.span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? messageOf(error) });
       this.span.end();
     });
   }

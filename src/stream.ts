@@ -14,7 +14,11 @@ export interface SDKStream<T> {
 
 /** Reads one provider's chunks into the call; built per stream by the provider's mapping. */
 export interface ChunkHandler<T> {
-  onChunk(chunk: T): void;
+  /**
+   * Returns `false` for a chunk that exists only because we changed the request (the usage chunk
+   * of an opted-in `include_usage`): the app does not see it.
+   */
+  onChunk(chunk: T): boolean | void;
 }
 
 export function isSDKStream(value: unknown): value is SDKStream<unknown> {
@@ -51,7 +55,7 @@ class ObservedIterator<T> implements AsyncIterator<T> {
 
   return(value?: unknown): Promise<IteratorResult<T>> {
     // `break` lands here: the consumer chose to stop, which is not a failure of the call.
-    this.call.succeed();
+    this.call.end();
     if (typeof this.inner.return === 'function') return this.inner.return(value);
     return Promise.resolve({ done: true, value: value as T });
   }
@@ -66,18 +70,19 @@ class ObservedIterator<T> implements AsyncIterator<T> {
     return this;
   }
 
-  private readonly onResult = (result: IteratorResult<T>): IteratorResult<T> => {
+  private readonly onResult = (result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> => {
     if (result.done) {
       this.onEnd();
       return result;
     }
+    let deliver: boolean | void = true;
     try {
       this.call.markChunk();
-      this.handler.onChunk(result.value);
+      deliver = this.handler.onChunk(result.value);
     } catch (problem) {
       diag.error('otel-genai: could not read a stream chunk', problem);
     }
-    return result;
+    return deliver === false ? this.inner.next().then(this.onResult, this.onError) : result;
   };
 
   private readonly onError = (error: unknown): never => {
@@ -88,7 +93,7 @@ class ObservedIterator<T> implements AsyncIterator<T> {
   private onEnd(): void {
     const call = this.call;
     if (call.finishReasons !== undefined) {
-      call.succeed();
+      call.end();
       return;
     }
     // The SDKs end iteration quietly when the request is aborted; the span says what happened.

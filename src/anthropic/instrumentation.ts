@@ -4,19 +4,12 @@
  * go through. The Bedrock and Vertex SDKs build their clients on the same classes, reached through
  * `@anthropic-ai/sdk/resources/index` rather than the main module, so that file is hooked too.
  */
-import type { Attributes } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } from '@opentelemetry/instrumentation';
 import type { AnthropicInstrumentationConfig } from '../config';
 import { GenAIInstrumentation } from '../genai-instrumentation';
-import {
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  GEN_AI_OPERATION_CHAT,
-  providerAttributes,
-} from '../semconv';
-import { serverAttributes } from '../server-address';
-import { nonEmptyString, record } from '../values';
-import { messagesMapping, requestAttributes } from './mapping';
+import type { SDKClient, SDKResource } from '../genai-instrumentation';
+import { nonEmptyString } from '../values';
+import { messagesCreate } from './mapping';
 
 export const MODULE = '@anthropic-ai/sdk';
 const TESTED_MAJORS = [0, 1];
@@ -28,22 +21,19 @@ const PROVIDER_BY_CLIENT_CLASS: Record<string, string> = {
   AnthropicVertex: 'gcp.vertex_ai',
 };
 
-interface AnthropicClient {
-  baseURL?: unknown;
+interface AnthropicClient extends SDKClient {
   _genAIProviderName?: unknown;
   /** Set by SDK >= 0.134 when its own tracing is on. */
   _tracer?: unknown;
 }
 
-interface MessagesResource {
+interface MessagesResource extends SDKResource {
   _client?: AnthropicClient;
 }
 
 type Create = (this: unknown, ...args: unknown[]) => unknown;
 
 export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInstrumentationConfig> {
-  private readonly clients = new WeakMap<object, { provider: string; server: Attributes }>();
-
   constructor(config: AnthropicInstrumentationConfig = {}) {
     super(config);
   }
@@ -97,40 +87,17 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
       try {
         client._tracer = undefined;
       } catch (problem) {
-        this._diag.warn('could not turn off the Anthropic SDK\'s own spans on a client', problem);
+        this._diag.warn("could not turn off the Anthropic SDK's own spans on a client", problem);
       }
     }
-    let call;
-    try {
-      const params = record(args[0]) ?? {};
-      const model = nonEmptyString(params.model);
-      const { provider, server } = this.describe(client);
-      const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_CHAT, ...server };
-      providerAttributes(attributes, provider, this.semconvMode);
-      if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
-      requestAttributes(params, attributes);
-      call = this.startCall(model === undefined ? GEN_AI_OPERATION_CHAT : `${GEN_AI_OPERATION_CHAT} ${model}`, attributes);
-    } catch (problem) {
-      this._diag.error('could not start a span for messages.create', problem);
-      return original.apply(resource, args);
-    }
-    return this.runModelCall(call, original, resource, args, messagesMapping);
+    return this.traceModelCall(messagesCreate, original, resource, args);
   }
 
-  /** A client's provider name and server attributes, worked out once per client. */
-  private describe(client: AnthropicClient | undefined): { provider: string; server: Attributes } {
-    if (client === undefined || client === null) return { provider: 'anthropic', server: {} };
-    let described = this.clients.get(client);
-    if (described === undefined) {
-      described = {
-        provider:
-          nonEmptyString(client._genAIProviderName) ??
-          PROVIDER_BY_CLIENT_CLASS[(client as object).constructor?.name] ??
-          'anthropic',
-        server: serverAttributes(client.baseURL),
-      };
-      this.clients.set(client, described);
-    }
-    return described;
+  protected providerOf(client: AnthropicClient): string {
+    return (
+      nonEmptyString(client._genAIProviderName) ??
+      PROVIDER_BY_CLIENT_CLASS[(client as object).constructor?.name] ??
+      'anthropic'
+    );
   }
 }

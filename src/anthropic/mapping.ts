@@ -2,8 +2,10 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { InferenceCall } from '../inference-call';
 import type { ResponseMapping } from '../api-promise';
+import type { ModelCallSpec } from '../genai-instrumentation';
 import type { ChunkHandler } from '../stream';
 import {
+  GEN_AI_OPERATION_CHAT,
   ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
   ATTR_GEN_AI_REQUEST_REASONING_LEVEL,
@@ -15,8 +17,7 @@ import {
 } from '../semconv';
 import { finiteNumber, nonEmptyString, record, stringArray } from '../values';
 
-/** Request parameters as span attributes, set at span start so that samplers see them. */
-export function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
+function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
   const maxTokens = finiteNumber(params.max_tokens);
   if (maxTokens !== undefined) target[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
   const temperature = finiteNumber(params.temperature);
@@ -98,7 +99,7 @@ class MessageStreamHandler implements ChunkHandler<unknown> {
   }
 }
 
-export const messagesMapping: ResponseMapping<unknown, unknown> = {
+const messagesMapping: ResponseMapping<unknown, unknown> = {
   onBody(call, body) {
     const message = record(body);
     if (message !== undefined) applyMessage(call, message, new UsageParts());
@@ -106,4 +107,10 @@ export const messagesMapping: ResponseMapping<unknown, unknown> = {
   chunkHandler(call) {
     return new MessageStreamHandler(call);
   },
+};
+
+export const messagesCreate: ModelCallSpec<unknown, unknown> = {
+  operation: GEN_AI_OPERATION_CHAT,
+  requestAttributes,
+  mapping: messagesMapping,
 };
