@@ -20,3 +20,14 @@ export interface AnthropicInstrumentationConfig extends GenAIInstrumentationConf
    */
   preferNativeSpans?: boolean;
 }
+
+export interface OpenAIInstrumentationConfig extends GenAIInstrumentationConfig {
+  /**
+   * OpenAI streams report usage only when the request asks for it
+   * (`stream_options.include_usage`). `true` adds that to streaming chat requests that leave it
+   * unset, and hides the extra usage-only chunk (and the `usage: null` fields) from the app, which
+   * sees exactly the chunks it would have seen. Default `false`: requests are never changed.
+   * Some OpenAI-compatible servers reject `stream_options`.
+   */
+  requestStreamUsage?: boolean;
+}

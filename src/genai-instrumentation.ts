@@ -12,9 +12,10 @@ import type { ResponseMapping, Unwrap, Wrap } from './api-promise';
 import type { GenAIInstrumentationConfig } from './config';
 import { InferenceCall } from './inference-call';
 import {
+  addLegacyAliases,
   ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
-  providerAttributes,
   semconvModeFromEnv,
 } from './semconv';
 import type { SemconvMode } from './semconv';
@@ -131,10 +132,14 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
       const params = record(args[0]) ?? {};
       const model = nonEmptyString(params.model);
       const { provider, server } = this.describe(resource?._client);
-      const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: spec.operation, ...server };
-      providerAttributes(attributes, provider, this.semconvMode);
+      const attributes: Attributes = {
+        [ATTR_GEN_AI_OPERATION_NAME]: spec.operation,
+        [ATTR_GEN_AI_PROVIDER_NAME]: provider,
+        ...server,
+      };
       if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
       spec.requestAttributes(params, attributes);
+      addLegacyAliases(attributes, this.semconvMode);
       const name = model === undefined ? spec.operation : `${spec.operation} ${model}`;
       call = new InferenceCall(this.tracer, name, attributes, this.semconvMode);
     } catch (problem) {

@@ -1,21 +1,23 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { AnthropicInstrumentation, MODULE as ANTHROPIC_MODULE } from './anthropic/instrumentation';
-import type { AnthropicInstrumentationConfig } from './config';
+import type { AnthropicInstrumentationConfig, OpenAIInstrumentationConfig } from './config';
+import { MODULE as OPENAI_MODULE, OpenAIInstrumentation } from './openai/instrumentation';
 
-export { AnthropicInstrumentation };
-export type { AnthropicInstrumentationConfig, GenAIInstrumentationConfig } from './config';
+export { AnthropicInstrumentation, OpenAIInstrumentation };
+export type { AnthropicInstrumentationConfig, GenAIInstrumentationConfig, OpenAIInstrumentationConfig } from './config';
 export type { SemconvMode } from './semconv';
 
 export interface InstrumentationsConfig {
   anthropic?: AnthropicInstrumentationConfig;
+  openai?: OpenAIInstrumentationConfig;
 }
 
 /** One instance of every otel-genai instrumentation, for `NodeSDK({ instrumentations })`. */
 export function createInstrumentations(config: InstrumentationsConfig = {}): Instrumentation[] {
-  return [new AnthropicInstrumentation(config.anthropic)];
+  return [new AnthropicInstrumentation(config.anthropic), new OpenAIInstrumentation(config.openai)];
 }
 
 /** The packages our instrumentations hook: the ESM loader hook includes these and nothing else. */
 export function instrumentedModules(): string[] {
-  return [ANTHROPIC_MODULE];
+  return [ANTHROPIC_MODULE, OPENAI_MODULE];
 }

@@ -14,7 +14,8 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-  cacheWriteAttributes,
+  addLegacyAliases,
+  ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
   ERROR_TYPE_OTHER,
   FINISH_REASON_ERROR,
 } from './semconv';
@@ -36,6 +37,8 @@ export class InferenceCall {
   cacheReadTokens: number | undefined;
   cacheWriteTokens: number | undefined;
   reasoningTokens: number | undefined;
+  /** Provider-specific response attributes (`openai.response.system_fingerprint`, …). */
+  providerAttributes: Attributes | undefined;
 
   constructor(
     tracer: Tracer,
@@ -92,26 +95,20 @@ export class InferenceCall {
   }
 
   private writeResponseAttributes(): void {
-    const span = this.span;
-    if (this.responseId !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_ID, this.responseId);
-    if (this.responseModel !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, this.responseModel);
-    if (this.finishReasons !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, this.finishReasons);
-    if (this.inputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, this.inputTokens);
-    if (this.outputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, this.outputTokens);
-    if (this.cacheReadTokens !== undefined) {
-      span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, this.cacheReadTokens);
-    }
-    if (this.cacheWriteTokens !== undefined) {
-      const attributes: Attributes = {};
-      cacheWriteAttributes(attributes, this.cacheWriteTokens, this.semconvMode);
-      span.setAttributes(attributes);
-    }
-    if (this.reasoningTokens !== undefined) {
-      span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, this.reasoningTokens);
-    }
+    const attributes: Attributes = { ...this.providerAttributes };
+    if (this.responseId !== undefined) attributes[ATTR_GEN_AI_RESPONSE_ID] = this.responseId;
+    if (this.responseModel !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = this.responseModel;
+    if (this.finishReasons !== undefined) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = this.finishReasons;
+    if (this.inputTokens !== undefined) attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = this.inputTokens;
+    if (this.outputTokens !== undefined) attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = this.outputTokens;
+    if (this.cacheReadTokens !== undefined) attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = this.cacheReadTokens;
+    if (this.cacheWriteTokens !== undefined) attributes[ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS] = this.cacheWriteTokens;
+    if (this.reasoningTokens !== undefined) attributes[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = this.reasoningTokens;
     if (this.firstChunkAt !== undefined) {
-      span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (this.firstChunkAt - this.startedAt) / 1000);
+      attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (this.firstChunkAt - this.startedAt) / 1000;
     }
+    addLegacyAliases(attributes, this.semconvMode);
+    this.span.setAttributes(attributes);
   }
 }
 

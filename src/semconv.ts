@@ -31,15 +31,29 @@ export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
 export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
 export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+export const ATTR_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID = 'gen_ai.request.previous_response.id';
+export const ATTR_GEN_AI_REQUEST_ENCODING_FORMATS = 'gen_ai.request.encoding_formats';
+export const ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT = 'gen_ai.embeddings.dimension.count';
+export const ATTR_OPENAI_API_TYPE = 'openai.api.type';
+export const ATTR_OPENAI_REQUEST_SERVICE_TIER = 'openai.request.service_tier';
+export const ATTR_OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
+export const ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT = 'openai.response.system_fingerprint';
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
 
-/** Names that the latest conventions replaced and that dashboards still key on. */
-export const ATTR_GEN_AI_SYSTEM_LEGACY = 'gen_ai.system';
-export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_LEGACY = 'gen_ai.usage.cache_creation.input_tokens';
+/** The names that the latest conventions replaced and that dashboards still key on. */
+const LEGACY_ALIASES: ReadonlyArray<readonly [string, string]> = [
+  [ATTR_GEN_AI_PROVIDER_NAME, 'gen_ai.system'],
+  [ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, 'gen_ai.usage.cache_creation.input_tokens'],
+  [ATTR_GEN_AI_REQUEST_SEED, 'gen_ai.openai.request.seed'],
+  [ATTR_OPENAI_REQUEST_SERVICE_TIER, 'gen_ai.openai.request.service_tier'],
+  [ATTR_OPENAI_RESPONSE_SERVICE_TIER, 'gen_ai.openai.response.service_tier'],
+  [ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT, 'gen_ai.openai.response.system_fingerprint'],
+];
 
 export const GEN_AI_OPERATION_CHAT = 'chat';
+export const GEN_AI_OPERATION_EMBEDDINGS = 'embeddings';
 export const ERROR_TYPE_OTHER = '_OTHER';
 export const FINISH_REASON_ERROR = 'error';
 
@@ -57,14 +71,11 @@ export function semconvModeFromEnv(value: string | undefined = process.env.OTEL_
   return value.split(',').some((entry) => entry.trim() === LATEST_OPT_IN) ? 'latest' : 'compat';
 }
 
-/** Sets the provider name, with its legacy alias in compat mode. */
-export function providerAttributes(target: Attributes, provider: string, mode: SemconvMode): void {
-  target[ATTR_GEN_AI_PROVIDER_NAME] = provider;
-  if (mode === 'compat') target[ATTR_GEN_AI_SYSTEM_LEGACY] = provider;
-}
-
-/** Sets the cache-write token count, with its legacy alias in compat mode. */
-export function cacheWriteAttributes(target: Attributes, tokens: number, mode: SemconvMode): void {
-  target[ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS] = tokens;
-  if (mode === 'compat') target[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_LEGACY] = tokens;
+/** In compat mode, copies each renamed attribute present in `target` to its legacy name too. */
+export function addLegacyAliases(target: Attributes, mode: SemconvMode): void {
+  if (mode !== 'compat') return;
+  for (const [name, legacy] of LEGACY_ALIASES) {
+    const value = target[name];
+    if (value !== undefined) target[legacy] = value;
+  }
 }

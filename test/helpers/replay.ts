@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReplayServer } from '../../src/testing/replay-server';
 import type { ReplayServer } from '../../src/testing/replay-server';
@@ -41,3 +42,9 @@ export const WEATHER_TOOLS = [
     },
   },
 ];
+
+/** The request body fields a fixture matches on: a test sends these (plus anything unmatched). */
+export function fixtureRequest(name: string): Record<string, any> {
+  const fixture = JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8'));
+  return structuredClone(fixture.request.match);
+}

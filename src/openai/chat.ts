@@ -1,0 +1,174 @@
+/** Chat Completions (`chat.completions.create`) onto the GenAI conventions. */
+import type { Attributes } from '@opentelemetry/api';
+import type { ResponseMapping } from '../api-promise';
+import type { ModelCallSpec } from '../genai-instrumentation';
+import type { InferenceCall } from '../inference-call';
+import {
+  ATTR_GEN_AI_OUTPUT_TYPE,
+  ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
+  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
+  ATTR_GEN_AI_REQUEST_REASONING_LEVEL,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_OPENAI_API_TYPE,
+  ATTR_OPENAI_REQUEST_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT,
+  FINISH_REASON_ERROR,
+  GEN_AI_OPERATION_CHAT,
+} from '../semconv';
+import type { ChunkHandler } from '../stream';
+import { finiteNumber, nonEmptyString, record, stringArray } from '../values';
+
+/** `response_format.type` / `text.format.type` as `gen_ai.output.type`. */
+export function outputType(format: unknown): string | undefined {
+  switch (record(format)?.type) {
+    case 'json_schema':
+    case 'json_object':
+      return 'json';
+    case 'text':
+      return 'text';
+    default:
+      return undefined;
+  }
+}
+
+/** Sampling parameters that Chat Completions and Responses share. */
+export function samplingAttributes(params: Record<string, unknown>, target: Attributes): void {
+  const temperature = finiteNumber(params.temperature);
+  if (temperature !== undefined) target[ATTR_GEN_AI_REQUEST_TEMPERATURE] = temperature;
+  const topP = finiteNumber(params.top_p);
+  if (topP !== undefined) target[ATTR_GEN_AI_REQUEST_TOP_P] = topP;
+  const tier = nonEmptyString(params.service_tier);
+  if (tier !== undefined && tier !== 'auto') target[ATTR_OPENAI_REQUEST_SERVICE_TIER] = tier;
+  if (params.stream === true) target[ATTR_GEN_AI_REQUEST_STREAM] = true;
+}
+
+function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
+  target[ATTR_OPENAI_API_TYPE] = 'chat_completions';
+  samplingAttributes(params, target);
+  const maxTokens = finiteNumber(params.max_completion_tokens) ?? finiteNumber(params.max_tokens);
+  if (maxTokens !== undefined) target[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
+  const frequencyPenalty = finiteNumber(params.frequency_penalty);
+  if (frequencyPenalty !== undefined) target[ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY] = frequencyPenalty;
+  const presencePenalty = finiteNumber(params.presence_penalty);
+  if (presencePenalty !== undefined) target[ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY] = presencePenalty;
+  const seed = finiteNumber(params.seed);
+  if (seed !== undefined) target[ATTR_GEN_AI_REQUEST_SEED] = seed;
+  const stop = stringArray(params.stop);
+  if (stop !== undefined) target[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
+  const n = finiteNumber(params.n);
+  if (n !== undefined && n !== 1) target[ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = n;
+  const output = outputType(params.response_format);
+  if (output !== undefined) target[ATTR_GEN_AI_OUTPUT_TYPE] = output;
+  const effort = nonEmptyString(params.reasoning_effort);
+  if (effort !== undefined) target[ATTR_GEN_AI_REQUEST_REASONING_LEVEL] = effort;
+}
+
+/** Fields every completion and every chunk carry. */
+function applyHeader(call: InferenceCall, body: Record<string, unknown>): void {
+  const id = nonEmptyString(body.id);
+  if (id !== undefined) call.responseId = id;
+  const model = nonEmptyString(body.model);
+  if (model !== undefined) call.responseModel = model;
+  const fingerprint = nonEmptyString(body.system_fingerprint);
+  const tier = nonEmptyString(body.service_tier);
+  if (fingerprint !== undefined || tier !== undefined) {
+    const attributes = (call.providerAttributes ??= {});
+    if (fingerprint !== undefined) attributes[ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint;
+    if (tier !== undefined) attributes[ATTR_OPENAI_RESPONSE_SERVICE_TIER] = tier;
+  }
+}
+
+/** `prompt_tokens` already includes cached tokens; reasoning tokens are inside `completion_tokens`. */
+function applyUsage(call: InferenceCall, usage: unknown): void {
+  const fields = record(usage);
+  if (fields === undefined) return;
+  const input = finiteNumber(fields.prompt_tokens);
+  if (input !== undefined) call.inputTokens = input;
+  const output = finiteNumber(fields.completion_tokens);
+  if (output !== undefined) call.outputTokens = output;
+  const cached = finiteNumber(record(fields.prompt_tokens_details)?.cached_tokens);
+  if (cached !== undefined) call.cacheReadTokens = cached;
+  const reasoning = finiteNumber(record(fields.completion_tokens_details)?.reasoning_tokens);
+  if (reasoning !== undefined) call.reasoningTokens = reasoning;
+}
+
+/** One finish reason per choice, in choice order; `error` for a choice whose reason never came. */
+function finishReasons(byIndex: ReadonlyArray<string | undefined>): string[] {
+  return Array.from(byIndex, (reason) => reason ?? FINISH_REASON_ERROR);
+}
+
+function collectFinishReasons(choices: unknown, into: Array<string | undefined>): boolean {
+  if (!Array.isArray(choices)) return false;
+  let found = false;
+  for (const choice of choices) {
+    const fields = record(choice);
+    const reason = nonEmptyString(fields?.finish_reason);
+    if (reason === undefined) continue;
+    const index = finiteNumber(fields?.index) ?? into.length;
+    into[index] = reason;
+    found = true;
+  }
+  return found;
+}
+
+class ChatStreamHandler implements ChunkHandler<unknown> {
+  private readonly reasons: Array<string | undefined> = [];
+  private seenHeader = false;
+
+  constructor(
+    private readonly call: InferenceCall,
+    private readonly hideAddedUsage: boolean,
+  ) {}
+
+  onChunk(chunk: unknown): boolean {
+    const fields = record(chunk);
+    if (fields === undefined) return true;
+    if (!this.seenHeader) {
+      this.seenHeader = true;
+      applyHeader(this.call, fields);
+    }
+    if (collectFinishReasons(fields.choices, this.reasons)) this.call.finishReasons = finishReasons(this.reasons);
+    const usage = fields.usage;
+    if (usage !== undefined && usage !== null) applyUsage(this.call, usage);
+    if (!this.hideAddedUsage) return true;
+    // We asked for usage on the app's behalf: the app sees the chunks it would have seen.
+    if (usage !== undefined && Array.isArray(fields.choices) && fields.choices.length === 0) return false;
+    if (usage === null) delete fields.usage;
+    return true;
+  }
+}
+
+function chatMapping(hideAddedUsage: boolean): ResponseMapping<unknown, unknown> {
+  return {
+    onBody(call, body) {
+      const completion = record(body);
+      if (completion === undefined) return;
+      applyHeader(call, completion);
+      const reasons: Array<string | undefined> = [];
+      if (collectFinishReasons(completion.choices, reasons)) call.finishReasons = finishReasons(reasons);
+      applyUsage(call, completion.usage);
+    },
+    chunkHandler(call) {
+      return new ChatStreamHandler(call, hideAddedUsage);
+    },
+  };
+}
+
+export const chatCreate: ModelCallSpec<unknown, unknown> = {
+  operation: GEN_AI_OPERATION_CHAT,
+  requestAttributes,
+  mapping: chatMapping(false),
+};
+
+/** The same, for a streaming request to which we added `stream_options.include_usage`. */
+export const chatCreateWithAddedUsage: ModelCallSpec<unknown, unknown> = {
+  ...chatCreate,
+  mapping: chatMapping(true),
+};

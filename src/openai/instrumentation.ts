@@ -1,0 +1,87 @@
+/**
+ * `openai`: patches `Chat.Completions.prototype.create` (which `parse()`, `stream()` and `runTools()`
+ * call, in openai 4.x from `beta.chat.completions` too), `Responses.prototype.create` (which
+ * `responses.stream()` and `responses.parse()` call) and `Embeddings.prototype.create`.
+ */
+import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import type { OpenAIInstrumentationConfig } from '../config';
+import { GenAIInstrumentation } from '../genai-instrumentation';
+import type { SDKClient, SDKResource } from '../genai-instrumentation';
+import { record } from '../values';
+import { chatCreate, chatCreateWithAddedUsage } from './chat';
+import { embeddingsCreate } from './embeddings';
+import { openAIProvider } from './provider';
+import { responsesCreate } from './responses';
+
+export const MODULE = 'openai';
+const TESTED_MAJORS = [4, 5, 6, 7];
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+
+interface OpenAIClass {
+  Chat?: { Completions?: { prototype?: unknown } };
+  Responses?: { prototype?: unknown };
+  Embeddings?: { prototype?: unknown };
+  Beta?: { Responses?: { prototype?: unknown } };
+}
+
+export class OpenAIInstrumentation extends GenAIInstrumentation<OpenAIInstrumentationConfig> {
+  constructor(config: OpenAIInstrumentationConfig = {}) {
+    super(config);
+  }
+
+  protected init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        MODULE,
+        ['*'],
+        (exports: unknown, version?: string) => this.patchExports(exports, version),
+        () => this.unpatchAll(),
+      ),
+    ];
+  }
+
+  private patchExports<T>(exports: T, version: string | undefined): T {
+    this.checkVersion(MODULE, version, TESTED_MAJORS);
+    const moduleExports = exports as Record<string, unknown> | undefined;
+    const OpenAI = (moduleExports?.OpenAI ?? moduleExports?.default ?? moduleExports) as OpenAIClass | undefined;
+    const label = `${MODULE}@${version ?? 'unknown'}`;
+    this.patchMethod(OpenAI?.Chat?.Completions?.prototype, 'create', (original) => this.wrapChat(original), `${label} Chat.Completions`);
+    if (OpenAI?.Responses !== undefined) {
+      this.patchMethod(OpenAI.Responses.prototype, 'create', (original) => this.wrap(original, responsesCreate), `${label} Responses`);
+    }
+    if (OpenAI?.Beta?.Responses !== undefined) {
+      this.patchMethod(OpenAI.Beta.Responses.prototype, 'create', (original) => this.wrap(original, responsesCreate), `${label} Beta.Responses`);
+    }
+    this.patchMethod(OpenAI?.Embeddings?.prototype, 'create', (original) => this.wrap(original, embeddingsCreate), `${label} Embeddings`);
+    this.repatchAll();
+    return exports;
+  }
+
+  private wrap(original: Method, spec: typeof responsesCreate): Method {
+    const instrumentation = this;
+    return function create(this: unknown, ...args: unknown[]) {
+      return instrumentation.traceModelCall(spec, original, this as SDKResource, args);
+    };
+  }
+
+  private wrapChat(original: Method): Method {
+    const instrumentation = this;
+    return function create(this: unknown, ...args: unknown[]) {
+      const params = record(args[0]);
+      if (
+        instrumentation.getConfig().requestStreamUsage &&
+        params?.stream === true &&
+        record(params.stream_options)?.include_usage === undefined
+      ) {
+        const withUsage = { ...params, stream_options: { ...record(params.stream_options), include_usage: true } };
+        return instrumentation.traceModelCall(chatCreateWithAddedUsage, original, this as SDKResource, [withUsage, ...args.slice(1)]);
+      }
+      return instrumentation.traceModelCall(chatCreate, original, this as SDKResource, args);
+    };
+  }
+
+  protected providerOf(client: SDKClient): string {
+    return openAIProvider((client as object).constructor?.name, client.baseURL);
+  }
+}

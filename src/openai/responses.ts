@@ -1,0 +1,128 @@
+/**
+ * The Responses API (`responses.create`) onto the GenAI conventions.
+ *
+ * Responses have no finish reason of their own; the span's single finish reason is derived:
+ * - `completed` with a client-side tool call among the output items (`function_call`,
+ *   `custom_tool_call`, `computer_call`, `local_shell_call`): `tool_calls`, the value Chat
+ *   Completions uses for the same situation;
+ * - `completed` otherwise: `stop`;
+ * - `incomplete`: `incomplete_details.reason` (`max_output_tokens`, `content_filter`), or `incomplete`;
+ * - `failed`: `error` (and the span is an error, typed by `error.code`); `cancelled`: `cancelled`;
+ * - any other status (`queued`, `in_progress` for background responses): none.
+ */
+import type { Attributes } from '@opentelemetry/api';
+import type { ResponseMapping } from '../api-promise';
+import type { ModelCallSpec } from '../genai-instrumentation';
+import type { InferenceCall } from '../inference-call';
+import {
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_OUTPUT_TYPE,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID,
+  ATTR_GEN_AI_REQUEST_REASONING_LEVEL,
+  ATTR_OPENAI_API_TYPE,
+  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
+  FINISH_REASON_ERROR,
+  GEN_AI_OPERATION_CHAT,
+} from '../semconv';
+import type { ChunkHandler } from '../stream';
+import { finiteNumber, nonEmptyString, record } from '../values';
+import { outputType, samplingAttributes } from './chat';
+
+const CLIENT_TOOL_CALLS = new Set(['function_call', 'custom_tool_call', 'computer_call', 'local_shell_call']);
+
+function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
+  target[ATTR_OPENAI_API_TYPE] = 'responses';
+  samplingAttributes(params, target);
+  const maxTokens = finiteNumber(params.max_output_tokens);
+  if (maxTokens !== undefined) target[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
+  const effort = nonEmptyString(record(params.reasoning)?.effort);
+  if (effort !== undefined) target[ATTR_GEN_AI_REQUEST_REASONING_LEVEL] = effort;
+  const output = outputType(record(params.text)?.format);
+  if (output !== undefined) target[ATTR_GEN_AI_OUTPUT_TYPE] = output;
+  const previous = nonEmptyString(params.previous_response_id);
+  if (previous !== undefined) target[ATTR_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID] = previous;
+  const conversation = nonEmptyString(params.conversation) ?? nonEmptyString(record(params.conversation)?.id);
+  if (conversation !== undefined) target[ATTR_GEN_AI_CONVERSATION_ID] = conversation;
+}
+
+function finishReason(response: Record<string, unknown>): string | undefined {
+  switch (response.status) {
+    case 'completed': {
+      const output = Array.isArray(response.output) ? response.output : [];
+      return output.some((item) => CLIENT_TOOL_CALLS.has(record(item)?.type as string)) ? 'tool_calls' : 'stop';
+    }
+    case 'incomplete':
+      return nonEmptyString(record(response.incomplete_details)?.reason) ?? 'incomplete';
+    case 'failed':
+      return FINISH_REASON_ERROR;
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      return undefined;
+  }
+}
+
+function applyResponse(call: InferenceCall, response: Record<string, unknown>): void {
+  const id = nonEmptyString(response.id);
+  if (id !== undefined) call.responseId = id;
+  const model = nonEmptyString(response.model);
+  if (model !== undefined) call.responseModel = model;
+  const reason = finishReason(response);
+  if (reason !== undefined) call.finishReasons = [reason];
+  const tier = nonEmptyString(response.service_tier);
+  if (tier !== undefined) (call.providerAttributes ??= {})[ATTR_OPENAI_RESPONSE_SERVICE_TIER] = tier;
+  if (response.status === 'failed') {
+    const error = record(response.error);
+    call.reportedError = {
+      type: nonEmptyString(error?.code) ?? 'response_failed',
+      message: nonEmptyString(error?.message),
+    };
+  }
+  const usage = record(response.usage);
+  if (usage === undefined) return;
+  const input = finiteNumber(usage.input_tokens);
+  if (input !== undefined) call.inputTokens = input;
+  const output = finiteNumber(usage.output_tokens);
+  if (output !== undefined) call.outputTokens = output;
+  const cached = finiteNumber(record(usage.input_tokens_details)?.cached_tokens);
+  if (cached !== undefined) call.cacheReadTokens = cached;
+  const reasoning = finiteNumber(record(usage.output_tokens_details)?.reasoning_tokens);
+  if (reasoning !== undefined) call.reasoningTokens = reasoning;
+}
+
+/** Events that carry the whole response object. */
+const RESPONSE_EVENTS = new Set([
+  'response.created',
+  'response.in_progress',
+  'response.completed',
+  'response.incomplete',
+  'response.failed',
+]);
+
+class ResponseStreamHandler implements ChunkHandler<unknown> {
+  constructor(private readonly call: InferenceCall) {}
+
+  onChunk(event: unknown): void {
+    const fields = record(event);
+    if (fields === undefined || !RESPONSE_EVENTS.has(fields.type as string)) return;
+    const response = record(fields.response);
+    if (response !== undefined) applyResponse(this.call, response);
+  }
+}
+
+const responsesMapping: ResponseMapping<unknown, unknown> = {
+  onBody(call, body) {
+    const response = record(body);
+    if (response !== undefined) applyResponse(call, response);
+  },
+  chunkHandler(call) {
+    return new ResponseStreamHandler(call);
+  },
+};
+
+export const responsesCreate: ModelCallSpec<unknown, unknown> = {
+  operation: GEN_AI_OPERATION_CHAT,
+  requestAttributes,
+  mapping: responsesMapping,
+};
