@@ -5,8 +5,8 @@
  * An `APIPromise` reads and parses the response body only when someone calls `then`, `parse()` or
  * `withResponse()`; calling `then` ourselves would consume the body under `asResponse()` callers,
  * and an async wrapper would lose `withResponse()`. So we hand back the very same object and hook
- * in at the two seams it already has: `responsePromise` (every failure after the retries passes
- * through it) and `parseResponse` (the parsed body, or the `Stream` for `stream: true`, whoever
+ * in at the two seams it already has: `responsePromise` (the raw response, and every failure after
+ * the retries) and `parseResponse` (the parsed body, or the `Stream` for `stream: true`, whoever
  * asked for it). A caller that takes the raw response with `asResponse()` before any parse began
  * may never parse it, so that call's span ends when the response arrives, without the body.
  */
@@ -27,6 +27,7 @@ interface APIPromiseLike {
   responsePromise: Promise<unknown>;
   parseResponse: (this: unknown, ...args: unknown[]) => unknown;
   parsedPromise?: unknown;
+  _thenUnwrap?: (this: unknown, ...args: unknown[]) => unknown;
 }
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
@@ -96,15 +97,11 @@ export class APIPromiseObserver {
     this.observed.set(promise, state);
     this.patchPrototype(Object.getPrototypeOf(promise));
 
-    promise.responsePromise = promise.responsePromise.then(
-      (props) => {
-        state.arrived(props as ResponseProps);
-        return props;
-      },
-      (error: unknown) => {
-        call.fail(error);
-        throw error;
-      },
+    // Attached beside the SDK's own reactions, not in their path: the app's chain is untouched, and
+    // this branch settles either way, so it never adds an unhandled rejection of its own.
+    promise.responsePromise.then(
+      (props) => state.arrived(props as ResponseProps),
+      (error: unknown) => call.fail(error),
     );
 
     const parseResponse = promise.parseResponse;
@@ -134,6 +131,19 @@ export class APIPromiseObserver {
         ? (parsed as Promise<unknown>).then(onParsed, onParseFailed)
         : onParsed(parsed);
     };
+
+    // openai >= 7 gives each APIPromise its own `_thenUnwrap`, whose derived promise parses through
+    // closures rather than through the fields above (`parse()` helpers, `responses.stream()`): the
+    // derived promise is observed for the same call, and whichever is parsed ends the span.
+    const ownThenUnwrap = Object.prototype.hasOwnProperty.call(promise, '_thenUnwrap') ? promise._thenUnwrap : undefined;
+    if (typeof ownThenUnwrap === 'function') {
+      const observer = this;
+      promise._thenUnwrap = function observedThenUnwrap(this: unknown, ...args: unknown[]) {
+        const derived = ownThenUnwrap.apply(this, args);
+        guard(() => observer.observe(derived, call, mapping));
+        return derived;
+      };
+    }
     return true;
   }
 

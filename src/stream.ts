@@ -29,7 +29,12 @@ export function isSDKStream(value: unknown): value is SDKStream<unknown> {
   );
 }
 
+/** Streams already observed: a call observed through two promises may see its stream twice. */
+const observedStreams = new WeakSet<object>();
+
 export function observeStream<T>(stream: SDKStream<T>, call: InferenceCall, handler: ChunkHandler<T>): void {
+  if (observedStreams.has(stream)) return;
+  observedStreams.add(stream);
   const original = stream.iterator;
   let observed = false;
   stream.iterator = function iterator(this: unknown, ...args: []) {
