@@ -17,3 +17,15 @@ export function stringArray(value: unknown): string[] | undefined {
 export function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
 }
+
+/** Sets `target[name]` to `value` when it is a finite number. */
+export function putNumber(target: Record<string, unknown>, name: string, value: unknown): void {
+  const number = finiteNumber(value);
+  if (number !== undefined) target[name] = number;
+}
+
+/** Sets `target[name]` to `value` when it is a non-empty string. */
+export function putString(target: Record<string, unknown>, name: string, value: unknown): void {
+  const string = nonEmptyString(value);
+  if (string !== undefined) target[name] = string;
+}

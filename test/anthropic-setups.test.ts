@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -12,7 +11,7 @@ import { semconvModeFromEnv } from '../src/semconv';
 import { startReplayServer } from '../src/testing/replay-server';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { PROMPTS, startFixtureServer } from './helpers/replay';
-import { settle, setupTracing } from './helpers/tracing';
+import { captureDiag, settle, setupTracing } from './helpers/tracing';
 
 const failing = { onStart: false, onEnd: false, export: false };
 const throwingProcessor: SpanProcessor = {
@@ -33,21 +32,11 @@ const throwingExporter: SpanExporter = {
   shutdown: () => Promise.resolve(),
 };
 const tracing = setupTracing([throwingProcessor, new SimpleSpanProcessor(throwingExporter)]);
-const warnings: string[] = [];
-diag.setLogger(
-  {
-    error: (...args) => warnings.push(`error ${args.join(' ')}`),
-    warn: (...args) => warnings.push(`warn ${args.join(' ')}`),
-    info: () => {},
-    debug: () => {},
-    verbose: () => {},
-  },
-  DiagLogLevel.WARN,
-);
+const warnings = captureDiag();
 
 const instrumentation = new AnthropicInstrumentation();
 registerInstrumentations({ instrumentations: [instrumentation], tracerProvider: tracing.provider });
-const require = createRequire(import.meta.url);
+const require = createRequire(__filename);
 const Anthropic = require('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
 const { AnthropicBedrock } = require('@anthropic-ai/bedrock-sdk') as typeof import('@anthropic-ai/bedrock-sdk');
 const { AnthropicVertex } = require('@anthropic-ai/vertex-sdk') as typeof import('@anthropic-ai/vertex-sdk');

@@ -2,4 +2,4 @@ import { createRequire } from 'node:module';
 import { anthropicSuite } from './helpers/anthropic-suite';
 
 // The newest @anthropic-ai/sdk (1.x), which has tracing of its own.
-anthropicSuite(() => createRequire(import.meta.url)('@anthropic-ai/sdk'));
+anthropicSuite(() => createRequire(__filename)('@anthropic-ai/sdk'));

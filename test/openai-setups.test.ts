@@ -1,27 +1,16 @@
 import { createRequire } from 'node:module';
-import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../src';
 import { openAIProvider } from '../src/openai/provider';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { fixtureRequest, startFixtureServer } from './helpers/replay';
-import { settle, setupTracing } from './helpers/tracing';
+import { captureDiag, settle, setupTracing } from './helpers/tracing';
 
 const tracing = setupTracing();
-const warnings: string[] = [];
-diag.setLogger(
-  {
-    error: (...args) => warnings.push(`error ${args.join(' ')}`),
-    warn: (...args) => warnings.push(`warn ${args.join(' ')}`),
-    info: () => {},
-    debug: () => {},
-    verbose: () => {},
-  },
-  DiagLogLevel.WARN,
-);
+const warnings = captureDiag();
 const instrumentation = new OpenAIInstrumentation();
 instrumentation.setTracerProvider(tracing.provider);
-const OpenAI = createRequire(import.meta.url)('openai').default as typeof import('openai').default;
+const OpenAI = createRequire(__filename)('openai').default as typeof import('openai').default;
 
 let server: ReplayServer;
 let client: InstanceType<typeof OpenAI>;

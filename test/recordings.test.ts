@@ -8,9 +8,9 @@
  * Optional: skipped when the folder is absent. The recordings are read in place, never copied
  * into the repository.
  *
- * The OpenAI recordings (`openai-*`) are out of scope for now: there is no OpenAI instrumentation yet.
+ * The OpenAI recordings (`openai-*`) are replayed by recordings-openai.test.ts.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,26 +21,18 @@ import { AnthropicInstrumentation } from '../src';
 import type { Fixture } from '../src/testing/fixtures';
 import { startReplayServer } from '../src/testing/replay-server';
 import type { ReplayServer } from '../src/testing/replay-server';
+import { parseSSE, RECORDINGS, recordingsAvailable as available, serializeSSE } from './helpers/recordings';
+import type { Json, SSEEvent } from './helpers/recordings';
 import { settle, setupTracing } from './helpers/tracing';
 
-const RECORDINGS = join(__dirname, '..', '..', 'shared', 'recordings');
-const available = existsSync(RECORDINGS);
 
 const tracing = setupTracing();
 const instrumentation = new AnthropicInstrumentation();
 instrumentation.setTracerProvider(tracing.provider);
 // Required after the instrumentation exists, as an app would under `--import`.
-const require = createRequire(import.meta.url);
+const require = createRequire(__filename);
 const Anthropic = require('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON, read field by field
-type Json = Record<string, any>;
-
-interface SSEEvent {
-  event: string | undefined;
-  /** The exact text after `data:`, so that the replayed bytes are the recorded ones. */
-  data: string;
-}
 
 interface Exchange {
   /** The fixture's name, from the recording's file name. */
@@ -59,27 +51,6 @@ interface Exchange {
 
 function readJSON(file: string): Json {
   return JSON.parse(readFileSync(join(RECORDINGS, file), 'utf8')) as Json;
-}
-
-/** SSE text as its events: `event:` and `data:` lines, one optional space after the colon dropped. */
-function parseSSE(text: string): SSEEvent[] {
-  return text
-    .split(/\r?\n\r?\n/)
-    .filter((block) => block.trim() !== '')
-    .map((block) => {
-      let event: string | undefined;
-      const data: string[] = [];
-      for (const line of block.split(/\r?\n/)) {
-        if (line.startsWith('event:')) event = line.slice('event:'.length).replace(/^ /, '');
-        else if (line.startsWith('data:')) data.push(line.slice('data:'.length).replace(/^ /, ''));
-      }
-      return { event, data: data.join('\n') };
-    });
-}
-
-/** How the replay server writes an event whose data is a string. */
-function serializeSSE(events: SSEEvent[]): string {
-  return events.map(({ event, data }) => `${event === undefined ? '' : `event: ${event}\n`}data: ${data}\n\n`).join('');
 }
 
 /** Every Anthropic exchange in the folder, found by file name. */

@@ -15,24 +15,19 @@ import {
   ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_REQUEST_TOP_P,
 } from '../semconv';
-import { finiteNumber, nonEmptyString, record, stringArray } from '../values';
+import { finiteNumber, nonEmptyString, putNumber, putString, record, stringArray } from '../values';
 
 function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
-  const maxTokens = finiteNumber(params.max_tokens);
-  if (maxTokens !== undefined) target[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
-  const temperature = finiteNumber(params.temperature);
-  if (temperature !== undefined) target[ATTR_GEN_AI_REQUEST_TEMPERATURE] = temperature;
-  const topP = finiteNumber(params.top_p);
-  if (topP !== undefined) target[ATTR_GEN_AI_REQUEST_TOP_P] = topP;
-  const topK = finiteNumber(params.top_k);
-  if (topK !== undefined) target[ATTR_GEN_AI_REQUEST_TOP_K] = topK;
+  putNumber(target, ATTR_GEN_AI_REQUEST_MAX_TOKENS, params.max_tokens);
+  putNumber(target, ATTR_GEN_AI_REQUEST_TEMPERATURE, params.temperature);
+  putNumber(target, ATTR_GEN_AI_REQUEST_TOP_P, params.top_p);
+  putNumber(target, ATTR_GEN_AI_REQUEST_TOP_K, params.top_k);
   const stop = stringArray(params.stop_sequences);
   if (stop !== undefined) target[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
   if (params.stream === true) target[ATTR_GEN_AI_REQUEST_STREAM] = true;
   const outputConfig = record(params.output_config);
   if (outputConfig !== undefined) {
-    const effort = nonEmptyString(outputConfig.effort);
-    if (effort !== undefined) target[ATTR_GEN_AI_REQUEST_REASONING_LEVEL] = effort;
+    putString(target, ATTR_GEN_AI_REQUEST_REASONING_LEVEL, outputConfig.effort);
     if (record(outputConfig.format)?.type === 'json_schema') target[ATTR_GEN_AI_OUTPUT_TYPE] = 'json';
   }
 }

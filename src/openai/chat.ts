@@ -23,7 +23,7 @@ import {
   GEN_AI_OPERATION_CHAT,
 } from '../semconv';
 import type { ChunkHandler } from '../stream';
-import { finiteNumber, nonEmptyString, record, stringArray } from '../values';
+import { finiteNumber, nonEmptyString, putNumber, putString, record, stringArray } from '../values';
 
 /** `response_format.type` / `text.format.type` as `gen_ai.output.type`. */
 export function outputType(format: unknown): string | undefined {
@@ -40,10 +40,8 @@ export function outputType(format: unknown): string | undefined {
 
 /** Sampling parameters that Chat Completions and Responses share. */
 export function samplingAttributes(params: Record<string, unknown>, target: Attributes): void {
-  const temperature = finiteNumber(params.temperature);
-  if (temperature !== undefined) target[ATTR_GEN_AI_REQUEST_TEMPERATURE] = temperature;
-  const topP = finiteNumber(params.top_p);
-  if (topP !== undefined) target[ATTR_GEN_AI_REQUEST_TOP_P] = topP;
+  putNumber(target, ATTR_GEN_AI_REQUEST_TEMPERATURE, params.temperature);
+  putNumber(target, ATTR_GEN_AI_REQUEST_TOP_P, params.top_p);
   const tier = nonEmptyString(params.service_tier);
   if (tier !== undefined && tier !== 'auto') target[ATTR_OPENAI_REQUEST_SERVICE_TIER] = tier;
   if (params.stream === true) target[ATTR_GEN_AI_REQUEST_STREAM] = true;
@@ -52,22 +50,17 @@ export function samplingAttributes(params: Record<string, unknown>, target: Attr
 function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
   target[ATTR_OPENAI_API_TYPE] = 'chat_completions';
   samplingAttributes(params, target);
-  const maxTokens = finiteNumber(params.max_completion_tokens) ?? finiteNumber(params.max_tokens);
-  if (maxTokens !== undefined) target[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
-  const frequencyPenalty = finiteNumber(params.frequency_penalty);
-  if (frequencyPenalty !== undefined) target[ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY] = frequencyPenalty;
-  const presencePenalty = finiteNumber(params.presence_penalty);
-  if (presencePenalty !== undefined) target[ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY] = presencePenalty;
-  const seed = finiteNumber(params.seed);
-  if (seed !== undefined) target[ATTR_GEN_AI_REQUEST_SEED] = seed;
+  putNumber(target, ATTR_GEN_AI_REQUEST_MAX_TOKENS, params.max_completion_tokens ?? params.max_tokens);
+  putNumber(target, ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, params.frequency_penalty);
+  putNumber(target, ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, params.presence_penalty);
+  putNumber(target, ATTR_GEN_AI_REQUEST_SEED, params.seed);
   const stop = stringArray(params.stop);
   if (stop !== undefined) target[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
   const n = finiteNumber(params.n);
   if (n !== undefined && n !== 1) target[ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = n;
   const output = outputType(params.response_format);
   if (output !== undefined) target[ATTR_GEN_AI_OUTPUT_TYPE] = output;
-  const effort = nonEmptyString(params.reasoning_effort);
-  if (effort !== undefined) target[ATTR_GEN_AI_REQUEST_REASONING_LEVEL] = effort;
+  putString(target, ATTR_GEN_AI_REQUEST_REASONING_LEVEL, params.reasoning_effort);
 }
 
 /** Fields every completion and every chunk carry. */

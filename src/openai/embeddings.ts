@@ -6,14 +6,13 @@ import {
   ATTR_GEN_AI_REQUEST_ENCODING_FORMATS,
   GEN_AI_OPERATION_EMBEDDINGS,
 } from '../semconv';
-import { finiteNumber, nonEmptyString, record } from '../values';
+import { finiteNumber, nonEmptyString, putNumber, record } from '../values';
 
 function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
   // The params are the app's: a format the SDK chose on its own (base64) is not the app's request.
   const format = nonEmptyString(params.encoding_format);
   if (format !== undefined) target[ATTR_GEN_AI_REQUEST_ENCODING_FORMATS] = [format];
-  const dimensions = finiteNumber(params.dimensions);
-  if (dimensions !== undefined) target[ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = dimensions;
+  putNumber(target, ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, params.dimensions);
 }
 
 export const embeddingsCreate: ModelCallSpec<unknown, unknown> = {

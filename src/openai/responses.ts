@@ -26,7 +26,7 @@ import {
   GEN_AI_OPERATION_CHAT,
 } from '../semconv';
 import type { ChunkHandler } from '../stream';
-import { finiteNumber, nonEmptyString, record } from '../values';
+import { finiteNumber, nonEmptyString, putNumber, putString, record } from '../values';
 import { outputType, samplingAttributes } from './chat';
 
 const CLIENT_TOOL_CALLS = new Set(['function_call', 'custom_tool_call', 'computer_call', 'local_shell_call']);
@@ -34,14 +34,11 @@ const CLIENT_TOOL_CALLS = new Set(['function_call', 'custom_tool_call', 'compute
 function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
   target[ATTR_OPENAI_API_TYPE] = 'responses';
   samplingAttributes(params, target);
-  const maxTokens = finiteNumber(params.max_output_tokens);
-  if (maxTokens !== undefined) target[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
-  const effort = nonEmptyString(record(params.reasoning)?.effort);
-  if (effort !== undefined) target[ATTR_GEN_AI_REQUEST_REASONING_LEVEL] = effort;
+  putNumber(target, ATTR_GEN_AI_REQUEST_MAX_TOKENS, params.max_output_tokens);
+  putString(target, ATTR_GEN_AI_REQUEST_REASONING_LEVEL, record(params.reasoning)?.effort);
   const output = outputType(record(params.text)?.format);
   if (output !== undefined) target[ATTR_GEN_AI_OUTPUT_TYPE] = output;
-  const previous = nonEmptyString(params.previous_response_id);
-  if (previous !== undefined) target[ATTR_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID] = previous;
+  putString(target, ATTR_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID, params.previous_response_id);
   const conversation = nonEmptyString(params.conversation) ?? nonEmptyString(record(params.conversation)?.id);
   if (conversation !== undefined) target[ATTR_GEN_AI_CONVERSATION_ID] = conversation;
 }

@@ -1,17 +1,17 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type AnthropicDefault from '@anthropic-ai/sdk';
 import { AnthropicInstrumentation } from '../../src';
 import type { ReplayServer } from '../../src/testing/replay-server';
 import { PROMPTS, startFixtureServer, WEATHER_TOOLS } from './replay';
+import { collect, errorShape, scenarioTools } from './scenario';
 import { settle, setupTracing } from './tracing';
 
 /**
  * The Anthropic suite, run against each SDK version in its own test file (and so its own process):
  * every scenario runs without and then with the instrumentation, and the app must see the same.
  */
-export function anthropicSuite(loadSDK: () => { default: typeof AnthropicDefault }): void {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one body drives several SDK versions
+export function anthropicSuite(loadSDK: () => any): void {
   const tracing = setupTracing();
   const instrumentation = new AnthropicInstrumentation();
   instrumentation.setTracerProvider(tracing.provider);
@@ -19,7 +19,8 @@ export function anthropicSuite(loadSDK: () => { default: typeof AnthropicDefault
   const Anthropic = loadSDK().default;
 
   let server: ReplayServer;
-  let client: AnthropicDefault;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one body drives several SDK versions
+  let client: any;
 
   beforeAll(async () => {
     server = await startFixtureServer();
@@ -35,30 +36,7 @@ export function anthropicSuite(loadSDK: () => { default: typeof AnthropicDefault
   const MODEL = 'claude-sonnet-5-5';
   const user = (content: string) => [{ role: 'user' as const, content }];
 
-  /** Runs the scenario without and then with the instrumentation; the app must see the same. */
-  async function bareAndTraced<T>(scenario: () => Promise<T>): Promise<T> {
-    instrumentation.disable();
-    server.reset();
-    const bare = await scenario();
-    instrumentation.enable();
-    server.reset();
-    tracing.exporter.reset();
-    const traced = await scenario();
-    expect(traced).toEqual(bare);
-    await settle();
-    return traced;
-  }
-
-  function onlySpan(): ReadableSpan {
-    const spans = tracing.genAISpans();
-    expect(spans).toHaveLength(1);
-    return spans[0];
-  }
-
-  function errorShape(error: unknown) {
-    const e = error as { constructor: { name: string }; status?: number; message: string };
-    return { name: e.constructor.name, status: e.status, message: e.message };
-  }
+  const { bareAndTraced, onlySpan } = scenarioTools(instrumentation, tracing, () => server);
 
   describe('non-streaming messages.create', () => {
     it('records request, response and usage on one CLIENT span, and returns the same message', async () => {
@@ -109,7 +87,7 @@ export function anthropicSuite(loadSDK: () => { default: typeof AnthropicDefault
       const reply = await bareAndTraced(() =>
         client.messages.create({ model: MODEL, max_tokens: 200, tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) }),
       );
-      expect(reply.content.map((block) => block.type)).toEqual(['text', 'tool_use']);
+      expect(reply.content.map((block: { type: string }) => block.type)).toEqual(['text', 'tool_use']);
       expect(onlySpan().attributes['gen_ai.response.finish_reasons']).toEqual(['tool_use']);
 
       tracing.exporter.reset();
@@ -220,12 +198,6 @@ export function anthropicSuite(loadSDK: () => { default: typeof AnthropicDefault
   });
 
   describe('streams', () => {
-    async function collect(stream: AsyncIterable<{ type: string }>) {
-      const events: unknown[] = [];
-      for await (const event of stream) events.push(event);
-      return events;
-    }
-
     it('stream: true yields the same events and records usage, finish reason and time to first chunk', async () => {
       const events = await bareAndTraced(async () =>
         collect(await client.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: user(PROMPTS.streamText) })),
@@ -259,7 +231,7 @@ export function anthropicSuite(loadSDK: () => { default: typeof AnthropicDefault
       const result = await bareAndTraced(async () => {
         const texts: string[] = [];
         const stream = client.messages.stream({ model: MODEL, max_tokens: 200, messages: user(PROMPTS.streamText) });
-        stream.on('text', (text) => texts.push(text));
+        stream.on('text', (text: string) => texts.push(text));
         const final = await stream.finalMessage();
         return { final, texts };
       });
@@ -274,7 +246,7 @@ export function anthropicSuite(loadSDK: () => { default: typeof AnthropicDefault
       const final = await bareAndTraced(() =>
         client.messages.stream({ model: MODEL, max_tokens: 300, tools: WEATHER_TOOLS, messages: user(PROMPTS.streamToolUse) }).finalMessage(),
       );
-      expect(final.content.find((block) => block.type === 'tool_use')).toMatchObject({ input: { location: 'Tokyo, Japan' } });
+      expect(final.content.find((block: { type: string }) => block.type === 'tool_use')).toMatchObject({ input: { location: 'Tokyo, Japan' } });
       expect(onlySpan().attributes['gen_ai.response.finish_reasons']).toEqual(['tool_use']);
 
       tracing.exporter.reset();
@@ -282,7 +254,7 @@ export function anthropicSuite(loadSDK: () => { default: typeof AnthropicDefault
         .stream({ model: MODEL, max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: user(PROMPTS.streamThinking) })
         .finalMessage();
       await settle();
-      expect(thinking.content.map((block) => block.type)).toEqual(['thinking', 'text']);
+      expect(thinking.content.map((block: { type: string }) => block.type)).toEqual(['thinking', 'text']);
       expect(onlySpan().attributes).toMatchObject({
       'gen_ai.usage.input_tokens': 44,
       'gen_ai.usage.output_tokens': 90,

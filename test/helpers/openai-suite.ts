@@ -1,9 +1,9 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../../src';
 import type { ReplayServer } from '../../src/testing/replay-server';
 import { fixtureRequest, startFixtureServer } from './replay';
+import { collect, errorShape, scenarioTools } from './scenario';
 import { settle, setupTracing } from './tracing';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the suite drives four SDK majors with one body */
@@ -42,35 +42,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     server.reset();
   });
 
-  async function bareAndTraced<T>(scenario: () => Promise<T>): Promise<T> {
-    instrumentation.disable();
-    server.reset();
-    const bare = await scenario();
-    instrumentation.enable();
-    server.reset();
-    tracing.exporter.reset();
-    const traced = await scenario();
-    expect(traced).toEqual(bare);
-    await settle();
-    return traced;
-  }
-
-  function onlySpan(): ReadableSpan {
-    const spans = tracing.genAISpans();
-    expect(spans).toHaveLength(1);
-    return spans[0];
-  }
-
-  function errorShape(error: unknown) {
-    const e = error as { constructor: { name: string }; status?: number; message: string };
-    return { name: e.constructor.name, status: e.status, message: e.message };
-  }
-
-  async function collect(stream: AsyncIterable<unknown>) {
-    const chunks: unknown[] = [];
-    for await (const chunk of stream) chunks.push(chunk);
-    return chunks;
-  }
+  const { bareAndTraced, onlySpan } = scenarioTools(instrumentation, tracing, () => server);
 
   describe('chat.completions.create', () => {
     it('records request, response and usage on one CLIENT span, and returns the same completion', async () => {

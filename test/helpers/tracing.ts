@@ -1,3 +1,4 @@
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -25,4 +26,20 @@ export function setupTracing(extraProcessors: SpanProcessor[] = []) {
 /** Waits for pending span ends that happen a few ticks after the app got its result. */
 export function settle(ms = 20): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Sends `diag` warnings and errors into the returned list, each as one line. */
+export function captureDiag(): string[] {
+  const lines: string[] = [];
+  diag.setLogger(
+    {
+      error: (...args) => lines.push(`error ${args.join(' ')}`),
+      warn: (...args) => lines.push(`warn ${args.join(' ')}`),
+      info: () => {},
+      debug: () => {},
+      verbose: () => {},
+    },
+    DiagLogLevel.WARN,
+  );
+  return lines;
 }
