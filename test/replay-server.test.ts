@@ -429,3 +429,16 @@ describe('record mode', () => {
     expect(received).toHaveLength(2);
   });
 });
+
+describe('fixture matching', () => {
+  it('a request contains a fixture match when it has every named field, arrays item by item', async () => {
+    const { contains } = await import('../src/testing/fixtures');
+    const fixture = { messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'call_1' }] }] };
+    expect(contains({ messages: [{ role: 'assistant', content: null, refusal: null, tool_calls: [{ id: 'call_1', index: 0 }] }] }, fixture)).toBe(true);
+    expect(contains({ messages: [{ role: 'assistant', content: '', tool_calls: [{ id: 'call_1' }] }] }, fixture)).toBe(false);
+    expect(contains({ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'call_1' }, { id: 'call_2' }] }] }, fixture)).toBe(false);
+    expect(contains({ messages: [] }, fixture)).toBe(false);
+    expect(contains({ stream: true }, { stream: true })).toBe(true);
+    expect(contains({}, { stream: true })).toBe(false);
+  });
+});

@@ -157,6 +157,27 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     });
   });
 
+  describe('runTools', () => {
+    it('makes one chat span per model call of the loop, never two', async () => {
+      const { model, messages, tools } = fixtureRequest('openai/chat-tool-calls');
+      const { name, description, parameters } = tools[0].function;
+      const getWeather = ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 18 });
+      const content = await bareAndTraced(() =>
+        options
+          .chatHelpers(client)
+          .runTools({ model, messages, tools: [{ type: 'function', function: { function: getWeather, parse: JSON.parse, name, description, parameters } }] })
+          .finalContent(),
+      );
+      expect(content).toBe("It's 18 °C in both Paris and London right now.");
+      const spans = tracing.genAISpans();
+      expect(spans.map((span) => span.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_calls'], ['stop']]);
+      expect(spans.map((span) => span.attributes['gen_ai.response.id'])).toEqual([
+        'chatcmpl-E9rTTyNN1SciVAuOJHBoidyVgMz4Q',
+        'chatcmpl-EZr4tWq8Lm2VbN6cXs1PkHg3Jd9Fa',
+      ]);
+    });
+  });
+
   describe('chat streams', () => {
     const streamRequest = (name: string) => ({ ...fixtureRequest(`openai/${name}`), stream: true });
 
