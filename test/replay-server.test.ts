@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Fixture, FixtureEvent } from '../src/testing/fixtures';
+import { contains } from '../src/testing/fixtures';
 import { startReplayServer } from '../src/testing/replay-server';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { ANTHROPIC_FIXTURES, FIXTURES, PROMPTS } from './helpers/replay';
@@ -431,8 +432,7 @@ describe('record mode', () => {
 });
 
 describe('fixture matching', () => {
-  it('a request contains a fixture match when it has every named field, arrays item by item', async () => {
-    const { contains } = await import('../src/testing/fixtures');
+  it('a request contains a fixture match when it has every named field, arrays item by item', () => {
     const fixture = { messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'call_1' }] }] };
     expect(contains({ messages: [{ role: 'assistant', content: null, refusal: null, tool_calls: [{ id: 'call_1', index: 0 }] }] }, fixture)).toBe(true);
     expect(contains({ messages: [{ role: 'assistant', content: '', tool_calls: [{ id: 'call_1' }] }] }, fixture)).toBe(false);
