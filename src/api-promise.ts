@@ -12,7 +12,7 @@
  */
 import { diag } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
-import { guard } from './inference-call';
+import { guard } from './errors';
 import type { InferenceCall } from './inference-call';
 import { isSDKStream, observeStream } from './stream';
 import type { ChunkHandler, SDKStream } from './stream';

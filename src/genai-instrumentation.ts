@@ -11,6 +11,7 @@ import { APIPromiseObserver } from './api-promise';
 import type { ResponseMapping, Unwrap, Wrap } from './api-promise';
 import type { GenAIInstrumentationConfig } from './config';
 import { InferenceCall } from './inference-call';
+import { inferToolSpans, toolCallLedger } from './tools';
 import {
   addLegacyAliases,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -32,6 +33,8 @@ export interface ModelCallSpec<Body, Chunk> {
   /** Request parameters as span attributes, set at span start so that samplers see them. */
   requestAttributes(params: Record<string, unknown>, target: Attributes): void;
   mapping: ResponseMapping<Body, Chunk>;
+  /** The ids of the tool results a request carries after its last assistant turn (see tools.ts). */
+  toolResultIds?(params: Record<string, unknown>): string[];
 }
 
 /** What the SDKs' resource classes hold: the client they belong to. */
@@ -130,6 +133,9 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     let call: InferenceCall;
     try {
       const params = record(args[0]) ?? {};
+      if (toolCallLedger.size > 0 && spec.toolResultIds !== undefined) {
+        inferToolSpans(this.tracer, spec.toolResultIds(params), context.active());
+      }
       const model = nonEmptyString(params.model);
       const { provider, server } = this.describe(resource?._client);
       const attributes: Attributes = {

@@ -2,7 +2,7 @@
  * The life of one model call's span, provider-neutral: started before the SDK method runs, filled
  * by the provider's mapping as the response (or its stream) arrives, ended exactly once.
  */
-import { context, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
@@ -16,10 +16,14 @@ import {
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   addLegacyAliases,
   ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
-  ERROR_TYPE_OTHER,
   FINISH_REASON_ERROR,
 } from './semconv';
 import type { SemconvMode } from './semconv';
+import { errorTypeOf, guard, messageOf } from './errors';
+import { agentRunOf } from './agent';
+import type { AgentRun } from './agent';
+import { epochMillis, toolCallLedger } from './tools';
+import type { RequestedToolCall } from './tools';
 
 export class InferenceCall {
   readonly span: Span;
@@ -37,6 +41,8 @@ export class InferenceCall {
   cacheReadTokens: number | undefined;
   cacheWriteTokens: number | undefined;
   reasoningTokens: number | undefined;
+  /** Tool calls the response asked for, which a later request may answer (see tools.ts). */
+  toolCalls: RequestedToolCall[] | undefined;
   /** Provider-specific response attributes (`openai.response.system_fingerprint`, …). */
   providerAttributes: Attributes | undefined;
 
@@ -49,7 +55,10 @@ export class InferenceCall {
     const parent = context.active();
     this.span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
     this.context = trace.setSpan(parent, this.span);
+    this.agent = agentRunOf(parent);
   }
+
+  private readonly agent: AgentRun | undefined;
 
   get isEnded(): boolean {
     return this.ended;
@@ -76,6 +85,8 @@ export class InferenceCall {
     guard(() => {
       this.writeResponseAttributes();
       this.span.end();
+      if (this.toolCalls !== undefined) toolCallLedger.expect(this.toolCalls, epochMillis());
+      this.agent?.recordModelCall(this.inputTokens, this.outputTokens);
     });
   }
 
@@ -91,6 +102,7 @@ export class InferenceCall {
       if (error instanceof Error) this.span.recordException(error);
       this.span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? messageOf(error) });
       this.span.end();
+      this.agent?.recordModelCall(this.inputTokens, this.outputTokens);
     });
   }
 
@@ -112,33 +124,3 @@ export class InferenceCall {
   }
 }
 
-/**
- * The error's class name (`RateLimitError`, `APIConnectionError`, `TypeError` for a connection cut
- * by undici); for the SDKs' generic `APIError`, the provider's own error type when the body gave one;
- * for a `DOMException`, its name (`AbortError`).
- */
-export function errorTypeOf(error: unknown): string {
-  if (error === null || typeof error !== 'object') return ERROR_TYPE_OTHER;
-  const name = (error as { constructor?: { name?: unknown } }).constructor?.name;
-  if (name === 'DOMException') return (error as DOMException).name || ERROR_TYPE_OTHER;
-  if (name === 'APIError') {
-    const providerType = (error as { type?: unknown; error?: { error?: { type?: unknown } } }).type
-      ?? (error as { error?: { error?: { type?: unknown } } }).error?.error?.type;
-    if (typeof providerType === 'string' && providerType) return providerType;
-  }
-  return typeof name === 'string' && name && name !== 'Object' ? name : ERROR_TYPE_OTHER;
-}
-
-function messageOf(error: unknown): string | undefined {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : undefined;
-}
-
-/** Runs a telemetry step; what it throws goes to `diag`, never to the application. */
-export function guard(step: () => void): void {
-  try {
-    step();
-  } catch (problem) {
-    diag.error('otel-genai: telemetry step failed', problem);
-  }
-}

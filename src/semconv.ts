@@ -38,6 +38,13 @@ export const ATTR_OPENAI_API_TYPE = 'openai.api.type';
 export const ATTR_OPENAI_REQUEST_SERVICE_TIER = 'openai.request.service_tier';
 export const ATTR_OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
 export const ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT = 'openai.response.system_fingerprint';
+export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
+export const ATTR_GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
+export const ATTR_GEN_AI_TOOL_TYPE = 'gen_ai.tool.type';
+export const ATTR_GEN_AI_TOOL_DESCRIPTION = 'gen_ai.tool.description';
+export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
+export const ATTR_GEN_AI_AGENT_DESCRIPTION = 'gen_ai.agent.description';
+export const ATTR_GEN_AI_AGENT_ID = 'gen_ai.agent.id';
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
@@ -52,7 +59,21 @@ const LEGACY_ALIASES: ReadonlyArray<readonly [string, string]> = [
   [ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT, 'gen_ai.openai.response.system_fingerprint'],
 ];
 
+/**
+ * Our own attributes, for what the conventions do not name: loop and budget signals of an agent run,
+ * a tool call's argument fingerprint (a short hash, never the arguments), and inferred tool spans.
+ */
+export const ATTR_AGENT_MODEL_CALLS = 'otel_genai.agent.model_calls';
+export const ATTR_AGENT_TOOL_CALLS = 'otel_genai.agent.tool_calls';
+export const ATTR_AGENT_MAX_TOOL_REPEATS = 'otel_genai.agent.max_tool_repeats';
+export const ATTR_AGENT_BUDGETS_EXCEEDED = 'otel_genai.agent.budgets_exceeded';
+export const ATTR_TOOL_ARGUMENTS_FINGERPRINT = 'otel_genai.tool.arguments_fingerprint';
+export const ATTR_TOOL_INFERRED = 'otel_genai.tool.inferred';
+export const EVENT_AGENT_BUDGET_EXCEEDED = 'otel_genai.agent.budget_exceeded';
+
 export const GEN_AI_OPERATION_CHAT = 'chat';
+export const GEN_AI_OPERATION_EXECUTE_TOOL = 'execute_tool';
+export const GEN_AI_OPERATION_INVOKE_AGENT = 'invoke_agent';
 export const GEN_AI_OPERATION_EMBEDDINGS = 'embeddings';
 export const ERROR_TYPE_OTHER = '_OTHER';
 export const FINISH_REASON_ERROR = 'error';

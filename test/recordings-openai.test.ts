@@ -261,7 +261,7 @@ describe.skipIf(!available)('real OpenAI recordings through the instrumented SDK
       }
 
       expect(server.requests.map((request) => request.fixture)).toEqual([exchange.name]);
-      const spans = tracing.genAISpans();
+      const spans = tracing.inferenceSpans();
       expect(spans).toHaveLength(1);
       const [span] = spans;
       expect(span.kind).toBe(SpanKind.CLIENT);

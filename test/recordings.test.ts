@@ -241,7 +241,7 @@ describe.skipIf(!available)('real Anthropic recordings through the instrumented 
       await settle();
 
       expect(server.requests.map((request) => request.fixture)).toEqual([exchange.name]);
-      const spans = tracing.genAISpans();
+      const spans = tracing.inferenceSpans();
       expect(spans).toHaveLength(1);
       const [span] = spans;
       expect(span.kind).toBe(SpanKind.CLIENT);

@@ -4,6 +4,7 @@ import type { InferenceCall } from '../inference-call';
 import type { ResponseMapping } from '../api-promise';
 import type { ModelCallSpec } from '../genai-instrumentation';
 import type { ChunkHandler } from '../stream';
+import type { RequestedToolCall } from '../tools';
 import {
   GEN_AI_OPERATION_CHAT,
   ATTR_GEN_AI_OUTPUT_TYPE,
@@ -60,6 +61,37 @@ class UsageParts {
   }
 }
 
+/** The `tool_use` blocks of a message's content. */
+function toolUses(content: unknown): RequestedToolCall[] | undefined {
+  if (!Array.isArray(content)) return undefined;
+  let calls: RequestedToolCall[] | undefined;
+  for (const block of content) {
+    const fields = record(block);
+    if (fields?.type !== 'tool_use') continue;
+    const id = nonEmptyString(fields.id);
+    const name = nonEmptyString(fields.name);
+    if (id !== undefined && name !== undefined) (calls ??= []).push({ id, name, arguments: fields.input });
+  }
+  return calls;
+}
+
+/** The `tool_result` ids in the user turns that follow the last assistant turn. */
+function toolResultIds(params: Record<string, unknown>): string[] {
+  const ids: string[] = [];
+  const messages = Array.isArray(params.messages) ? params.messages : [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = record(messages[i]);
+    if (message?.role !== 'user') break;
+    if (!Array.isArray(message.content)) continue;
+    for (const block of message.content) {
+      const fields = record(block);
+      const id = fields?.type === 'tool_result' ? nonEmptyString(fields.tool_use_id) : undefined;
+      if (id !== undefined) ids.push(id);
+    }
+  }
+  return ids;
+}
+
 function applyMessage(call: InferenceCall, message: Record<string, unknown>, usage: UsageParts): void {
   const id = nonEmptyString(message.id);
   if (id !== undefined) call.responseId = id;
@@ -68,6 +100,8 @@ function applyMessage(call: InferenceCall, message: Record<string, unknown>, usa
   const stopReason = nonEmptyString(message.stop_reason);
   if (stopReason !== undefined) call.finishReasons = [stopReason];
   usage.apply(call, message.usage);
+  const calls = toolUses(message.content);
+  if (calls !== undefined) call.toolCalls = calls;
 }
 
 class MessageStreamHandler implements ChunkHandler<unknown> {
@@ -82,6 +116,14 @@ class MessageStreamHandler implements ChunkHandler<unknown> {
       case 'message_start': {
         const message = record(fields.message);
         if (message !== undefined) applyMessage(this.call, message, this.usage);
+        break;
+      }
+      case 'content_block_start': {
+        const block = record(fields.content_block);
+        const id = block?.type === 'tool_use' ? nonEmptyString(block.id) : undefined;
+        const name = nonEmptyString(block?.name);
+        // The input arrives in pieces that we do not keep: the call is known by id and name only.
+        if (id !== undefined && name !== undefined) (this.call.toolCalls ??= []).push({ id, name });
         break;
       }
       case 'message_delta': {
@@ -108,4 +150,5 @@ export const messagesCreate: ModelCallSpec<unknown, unknown> = {
   operation: GEN_AI_OPERATION_CHAT,
   requestAttributes,
   mapping: messagesMapping,
+  toolResultIds,
 };

@@ -23,6 +23,7 @@ import {
   GEN_AI_OPERATION_CHAT,
 } from '../semconv';
 import type { ChunkHandler } from '../stream';
+import type { RequestedToolCall } from '../tools';
 import { finiteNumber, nonEmptyString, putNumber, putString, record, stringArray } from '../values';
 
 /** `response_format.type` / `text.format.type` as `gen_ai.output.type`. */
@@ -92,6 +93,37 @@ function applyUsage(call: InferenceCall, usage: unknown): void {
   if (reasoning !== undefined) call.reasoningTokens = reasoning;
 }
 
+/** The tool calls of every choice's message. */
+function messageToolCalls(choices: unknown): RequestedToolCall[] | undefined {
+  if (!Array.isArray(choices)) return undefined;
+  let calls: RequestedToolCall[] | undefined;
+  for (const choice of choices) {
+    const toolCalls = record(record(choice)?.message)?.tool_calls;
+    if (!Array.isArray(toolCalls)) continue;
+    for (const toolCall of toolCalls) {
+      const fields = record(toolCall);
+      const fn = record(fields?.function);
+      const id = nonEmptyString(fields?.id);
+      const name = nonEmptyString(fn?.name);
+      if (id !== undefined && name !== undefined) (calls ??= []).push({ id, name, arguments: fn?.arguments });
+    }
+  }
+  return calls;
+}
+
+/** The `role: "tool"` results after the last assistant message. */
+function toolResultIds(params: Record<string, unknown>): string[] {
+  const ids: string[] = [];
+  const messages = Array.isArray(params.messages) ? params.messages : [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = record(messages[i]);
+    if (message?.role !== 'tool') break;
+    const id = nonEmptyString(message.tool_call_id);
+    if (id !== undefined) ids.push(id);
+  }
+  return ids;
+}
+
 /** One finish reason per choice, in choice order; `error` for a choice whose reason never came. */
 function finishReasons(byIndex: ReadonlyArray<string | undefined>): string[] {
   return Array.from(byIndex, (reason) => reason ?? FINISH_REASON_ERROR);
@@ -128,6 +160,7 @@ class ChatStreamHandler implements ChunkHandler<unknown> {
       applyHeader(this.call, fields);
     }
     if (collectFinishReasons(fields.choices, this.reasons)) this.call.finishReasons = finishReasons(this.reasons);
+    if (Array.isArray(fields.choices) && fields.choices.length > 0) this.collectToolCalls(fields.choices);
     const usage = fields.usage;
     if (usage !== undefined && usage !== null) applyUsage(this.call, usage);
     if (!this.hideAddedUsage) return true;
@@ -135,6 +168,20 @@ class ChatStreamHandler implements ChunkHandler<unknown> {
     if (usage !== undefined && Array.isArray(fields.choices) && fields.choices.length === 0) return false;
     if (usage === null) delete fields.usage;
     return true;
+  }
+
+  /** A streamed tool call shows its id and name in its first delta only; its arguments are not kept. */
+  private collectToolCalls(choices: unknown[]): void {
+    for (const choice of choices) {
+      const toolCalls = record(record(choice)?.delta)?.tool_calls;
+      if (!Array.isArray(toolCalls)) continue;
+      for (const toolCall of toolCalls) {
+        const fields = record(toolCall);
+        const id = nonEmptyString(fields?.id);
+        const name = nonEmptyString(record(fields?.function)?.name);
+        if (id !== undefined && name !== undefined) (this.call.toolCalls ??= []).push({ id, name });
+      }
+    }
   }
 }
 
@@ -147,6 +194,8 @@ function chatMapping(hideAddedUsage: boolean): ResponseMapping<unknown, unknown>
       const reasons: Array<string | undefined> = [];
       if (collectFinishReasons(completion.choices, reasons)) call.finishReasons = finishReasons(reasons);
       applyUsage(call, completion.usage);
+      const calls = messageToolCalls(completion.choices);
+      if (calls !== undefined) call.toolCalls = calls;
     },
     chunkHandler(call) {
       return new ChatStreamHandler(call, hideAddedUsage);
@@ -158,6 +207,7 @@ export const chatCreate: ModelCallSpec<unknown, unknown> = {
   operation: GEN_AI_OPERATION_CHAT,
   requestAttributes,
   mapping: chatMapping(false),
+  toolResultIds,
 };
 
 /** The same, for a streaming request to which we added `stream_options.include_usage`. */

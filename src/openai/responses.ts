@@ -26,6 +26,7 @@ import {
   GEN_AI_OPERATION_CHAT,
 } from '../semconv';
 import type { ChunkHandler } from '../stream';
+import type { RequestedToolCall } from '../tools';
 import { finiteNumber, nonEmptyString, putNumber, putString, record } from '../values';
 import { outputType, samplingAttributes } from './chat';
 
@@ -60,6 +61,19 @@ function finishReason(response: Record<string, unknown>): string | undefined {
   }
 }
 
+/** The `function_call_output` items at the end of the input. */
+function toolResultIds(params: Record<string, unknown>): string[] {
+  const ids: string[] = [];
+  const input = Array.isArray(params.input) ? params.input : [];
+  for (let i = input.length - 1; i >= 0; i--) {
+    const item = record(input[i]);
+    if (item?.type !== 'function_call_output') break;
+    const id = nonEmptyString(item.call_id);
+    if (id !== undefined) ids.push(id);
+  }
+  return ids;
+}
+
 function applyResponse(call: InferenceCall, response: Record<string, unknown>): void {
   const id = nonEmptyString(response.id);
   if (id !== undefined) call.responseId = id;
@@ -67,6 +81,17 @@ function applyResponse(call: InferenceCall, response: Record<string, unknown>): 
   if (model !== undefined) call.responseModel = model;
   const reason = finishReason(response);
   if (reason !== undefined) call.finishReasons = [reason];
+  if (Array.isArray(response.output)) {
+    let calls: RequestedToolCall[] | undefined;
+    for (const item of response.output) {
+      const fields = record(item);
+      if (fields?.type !== 'function_call') continue;
+      const id = nonEmptyString(fields.call_id);
+      const name = nonEmptyString(fields.name);
+      if (id !== undefined && name !== undefined) (calls ??= []).push({ id, name, arguments: fields.arguments });
+    }
+    if (calls !== undefined) call.toolCalls = calls;
+  }
   const tier = nonEmptyString(response.service_tier);
   if (tier !== undefined) (call.providerAttributes ??= {})[ATTR_OPENAI_RESPONSE_SERVICE_TIER] = tier;
   if (response.status === 'failed') {
@@ -122,4 +147,5 @@ export const responsesCreate: ModelCallSpec<unknown, unknown> = {
   operation: GEN_AI_OPERATION_CHAT,
   requestAttributes,
   mapping: responsesMapping,
+  toolResultIds,
 };

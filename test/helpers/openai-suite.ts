@@ -169,7 +169,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
           .finalContent(),
       );
       expect(content).toBe("It's 18 °C in both Paris and London right now.");
-      const spans = tracing.genAISpans();
+      const spans = tracing.inferenceSpans();
       expect(spans.map((span) => span.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_calls'], ['stop']]);
       expect(spans.map((span) => span.attributes['gen_ai.response.id'])).toEqual([
         'chatcmpl-E9rTTyNN1SciVAuOJHBoidyVgMz4Q',

@@ -29,7 +29,7 @@ export function scenarioTools(
   }
 
   function onlySpan(): ReadableSpan {
-    const spans = tracing.genAISpans();
+    const spans = tracing.inferenceSpans();
     expect(spans).toHaveLength(1);
     return spans[0];
   }

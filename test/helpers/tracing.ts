@@ -1,4 +1,4 @@
-import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { diag, DiagLogLevel, SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -19,6 +19,18 @@ export function setupTracing(extraProcessors: SpanProcessor[] = []) {
     /** Our spans only (scope otel-genai). */
     genAISpans(): ReadableSpan[] {
       return exporter.getFinishedSpans().filter((span) => span.instrumentationScope.name === 'otel-genai');
+    },
+    /** Our model-call (CLIENT) spans, without tool and agent spans. */
+    inferenceSpans(): ReadableSpan[] {
+      return exporter
+        .getFinishedSpans()
+        .filter((span) => span.instrumentationScope.name === 'otel-genai' && span.kind === SpanKind.CLIENT);
+    },
+    /** Our `execute_tool` spans. */
+    toolSpans(): ReadableSpan[] {
+      return exporter
+        .getFinishedSpans()
+        .filter((span) => span.instrumentationScope.name === 'otel-genai' && span.attributes['gen_ai.operation.name'] === 'execute_tool');
     },
   };
 }

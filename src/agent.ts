@@ -1,0 +1,159 @@
+/**
+ * Agent runs: one `invoke_agent` span as the active context of everything the run does, and the
+ * loop and budget signals gathered from the model and tool calls inside it. Budgets only annotate
+ * the span; they never stop the agent.
+ */
+import { context, createContextKey, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Span } from '@opentelemetry/api';
+import { errorTypeOf, guard } from './errors';
+import {
+  ATTR_AGENT_BUDGETS_EXCEEDED,
+  ATTR_AGENT_MAX_TOOL_REPEATS,
+  ATTR_AGENT_MODEL_CALLS,
+  ATTR_AGENT_TOOL_CALLS,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_AGENT_DESCRIPTION,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  EVENT_AGENT_BUDGET_EXCEEDED,
+  GEN_AI_OPERATION_INVOKE_AGENT,
+} from './semconv';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
+
+export interface AgentOptions {
+  /** `gen_ai.agent.name`; the span is `invoke_agent {name}`. */
+  name?: string;
+  description?: string;
+  /** A stable id of a hosted agent; leave it out for an in-process loop. */
+  id?: string;
+  /** A real conversation or thread id, never a generated one. */
+  conversationId?: string;
+  /** The provider the agent talks to, when it is one. */
+  provider?: string;
+  /** Annotate the span when the run makes more model calls than this. */
+  maxModelCalls?: number;
+  /** Annotate the span when the run makes more tool calls than this. */
+  maxToolCalls?: number;
+  /** Annotate the span when one tool is called this many times with the same arguments. */
+  repeatThreshold?: number;
+}
+
+const AGENT_RUN = createContextKey('otel-genai agent run');
+
+export class AgentRun {
+  readonly span: Span;
+  readonly context: Context;
+  private modelCalls = 0;
+  private toolCalls = 0;
+  private inputTokens = 0;
+  private outputTokens = 0;
+  private maxRepeats = 0;
+  private readonly repeats = new Map<string, number>();
+  private readonly exceeded: string[] = [];
+  private ended = false;
+
+  constructor(
+    private readonly options: AgentOptions,
+    parent: Context = context.active(),
+  ) {
+    const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_INVOKE_AGENT };
+    if (options.name) attributes[ATTR_GEN_AI_AGENT_NAME] = options.name;
+    if (options.description) attributes[ATTR_GEN_AI_AGENT_DESCRIPTION] = options.description;
+    if (options.id) attributes[ATTR_GEN_AI_AGENT_ID] = options.id;
+    if (options.conversationId) attributes[ATTR_GEN_AI_CONVERSATION_ID] = options.conversationId;
+    if (options.provider) attributes[ATTR_GEN_AI_PROVIDER_NAME] = options.provider;
+    const name = options.name ? `${GEN_AI_OPERATION_INVOKE_AGENT} ${options.name}` : GEN_AI_OPERATION_INVOKE_AGENT;
+    this.span = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION).startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
+    this.context = trace.setSpan(parent, this.span).setValue(AGENT_RUN, this);
+  }
+
+  recordModelCall(inputTokens: number | undefined, outputTokens: number | undefined): void {
+    this.modelCalls++;
+    this.inputTokens += inputTokens ?? 0;
+    this.outputTokens += outputTokens ?? 0;
+    this.checkBudget('model_calls', this.options.maxModelCalls, this.modelCalls === (this.options.maxModelCalls ?? 0) + 1);
+  }
+
+  recordToolCall(fingerprint: string | undefined): void {
+    this.toolCalls++;
+    this.checkBudget('tool_calls', this.options.maxToolCalls, this.toolCalls === (this.options.maxToolCalls ?? 0) + 1);
+    if (fingerprint === undefined) return;
+    const repeats = (this.repeats.get(fingerprint) ?? 0) + 1;
+    this.repeats.set(fingerprint, repeats);
+    if (repeats > this.maxRepeats) this.maxRepeats = repeats;
+    this.checkBudget('tool_repeats', this.options.repeatThreshold, repeats === this.options.repeatThreshold);
+  }
+
+  end(error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    guard(() => {
+      this.span.setAttributes({
+        [ATTR_AGENT_MODEL_CALLS]: this.modelCalls,
+        [ATTR_AGENT_TOOL_CALLS]: this.toolCalls,
+        [ATTR_AGENT_MAX_TOOL_REPEATS]: this.maxRepeats,
+        [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: this.inputTokens,
+        [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: this.outputTokens,
+      });
+      if (this.exceeded.length > 0) this.span.setAttribute(ATTR_AGENT_BUDGETS_EXCEEDED, this.exceeded);
+      if (error !== undefined) {
+        this.span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
+        if (error instanceof Error) this.span.recordException(error);
+        this.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
+      }
+      this.span.end();
+    });
+  }
+
+  /** When a budget is first crossed: an event now, and the budget named on the span at its end. */
+  private checkBudget(budget: string, limit: number | undefined, crossed: boolean): void {
+    if (limit === undefined || !crossed || this.exceeded.includes(budget)) return;
+    this.exceeded.push(budget);
+    guard(() => this.span.addEvent(EVENT_AGENT_BUDGET_EXCEEDED, { budget, limit }));
+  }
+}
+
+/** The agent run whose context `ctx` is in, if any. */
+export function agentRunOf(ctx: Context): AgentRun | undefined {
+  return ctx.getValue(AGENT_RUN) as AgentRun | undefined;
+}
+
+/**
+ * Runs `fn` as one agent run: an `invoke_agent {name}` span is the active context for everything
+ * inside, model calls and tool calls included. Sync and async functions alike; what `fn` throws or
+ * rejects with is recorded and passed on unchanged, and what it returns is returned (for a promise,
+ * a promise of the same value).
+ */
+export function withAgent<T>(options: AgentOptions, fn: () => T): T {
+  const run = new AgentRun(options);
+  let result: T;
+  try {
+    result = context.with(run.context, fn);
+  } catch (error) {
+    run.end(error);
+    throw error;
+  }
+  if (isPromiseLike(result)) {
+    return result.then(
+      (value) => {
+        run.end();
+        return value;
+      },
+      (error: unknown) => {
+        run.end(error);
+        throw error;
+      },
+    ) as T;
+  }
+  run.end();
+  return result;
+}
+
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}

@@ -1,0 +1,221 @@
+/**
+ * `execute_tool` spans: explicit ones (the SDK tool runners, `runTool` / `traceTool`), and inferred
+ * ones for agents that dispatch tools themselves.
+ *
+ * Inference: when a model response asks for tool calls, their ids wait in a bounded ledger with the
+ * time the response ended. When a later request carries a result for one of those ids (Anthropic
+ * `tool_result`, OpenAI chat `role: "tool"`, Responses `function_call_output`) and no explicit span
+ * covered it, an `execute_tool {name}` span is emitted from the end of the response that asked for
+ * the call to the start of the request that answers it, marked `otel_genai.tool.inferred`. That
+ * interval is an upper bound on the tool's own run time: it also holds whatever the app did between
+ * the two model calls (parsing, logging, other tools run one after another). No content is kept:
+ * only ids, names and argument fingerprints.
+ */
+import { createHash } from 'node:crypto';
+import { context, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
+import { agentRunOf, isPromiseLike } from './agent';
+import { errorTypeOf, guard } from './errors';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_DESCRIPTION,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_TOOL_ARGUMENTS_FINGERPRINT,
+  ATTR_TOOL_INFERRED,
+  GEN_AI_OPERATION_EXECUTE_TOOL,
+} from './semconv';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
+
+export interface ToolCallOptions {
+  /** `gen_ai.tool.name`; the span is `execute_tool {name}`. */
+  name: string;
+  /** The model's id for this call (`toolu_…`, `call_…`), which links the span to the response. */
+  callId?: string;
+  /** `function` (the default), `extension` or `datastore`. */
+  type?: string;
+  description?: string;
+  /** Hashed into a fingerprint so that repeats can be grouped; never recorded. */
+  arguments?: unknown;
+}
+
+/** A tool call a model response asked for. */
+export interface RequestedToolCall {
+  id: string;
+  name: string;
+  /** The arguments as the response gave them, when it gave them whole (never kept, only hashed). */
+  arguments?: unknown;
+}
+
+/** A short, stable hash of tool arguments: equal arguments, equal fingerprint; the content never leaves. */
+export function fingerprint(args: unknown): string | undefined {
+  let canonical: string | undefined;
+  try {
+    const value = typeof args === 'string' ? parseJSON(args) : args;
+    canonical = JSON.stringify(value, (_key, item: unknown) =>
+      item !== null && typeof item === 'object' && !Array.isArray(item)
+        ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : item,
+    );
+  } catch {
+    return undefined;
+  }
+  return canonical === undefined ? undefined : createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
+}
+
+function parseJSON(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+const LEDGER_LIMIT = 1024;
+
+interface PendingCall {
+  name: string;
+  fingerprint: string | undefined;
+  /** Epoch milliseconds when the response that asked for the call ended. */
+  askedAt: number;
+}
+
+/** Insertion-ordered maps trimmed to a size: memory stays bounded however many calls go unanswered. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > LEDGER_LIMIT) map.delete(map.keys().next().value as string);
+}
+
+class ToolCallLedger {
+  private readonly pending = new Map<string, PendingCall>();
+  private readonly covered = new Map<string, true>();
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  expect(calls: readonly RequestedToolCall[], askedAt: number): void {
+    for (const call of calls) {
+      if (this.covered.has(call.id)) continue;
+      remember(this.pending, call.id, { name: call.name, fingerprint: fingerprint(call.arguments), askedAt });
+    }
+  }
+
+  /** An explicit span runs this call: no span is inferred for it, even if its response ends later. */
+  cover(id: string): void {
+    this.pending.delete(id);
+    remember(this.covered, id, true);
+  }
+
+  take(id: string): PendingCall | undefined {
+    const call = this.pending.get(id);
+    if (call !== undefined) this.pending.delete(id);
+    return call;
+  }
+}
+
+export const toolCallLedger = new ToolCallLedger();
+
+export function epochMillis(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Emits the inferred spans of the results a request carries, as children of `parent`. */
+export function inferToolSpans(tracer: Tracer, resultIds: readonly string[], parent: Context): void {
+  const now = epochMillis();
+  for (const id of resultIds) {
+    const call = toolCallLedger.take(id);
+    if (call === undefined) continue;
+    const attributes = toolAttributes({ name: call.name, callId: id }, call.fingerprint);
+    attributes[ATTR_TOOL_INFERRED] = true;
+    tracer
+      .startSpan(`${GEN_AI_OPERATION_EXECUTE_TOOL} ${call.name}`, { kind: SpanKind.INTERNAL, attributes, startTime: call.askedAt }, parent)
+      .end(now);
+    agentRunOf(parent)?.recordToolCall(call.fingerprint);
+  }
+}
+
+function toolAttributes(options: ToolCallOptions, argumentsFingerprint: string | undefined): Attributes {
+  const attributes: Attributes = {
+    [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_EXECUTE_TOOL,
+    [ATTR_GEN_AI_TOOL_NAME]: options.name,
+    [ATTR_GEN_AI_TOOL_TYPE]: options.type ?? 'function',
+  };
+  if (options.callId) attributes[ATTR_GEN_AI_TOOL_CALL_ID] = options.callId;
+  if (options.description) attributes[ATTR_GEN_AI_TOOL_DESCRIPTION] = options.description;
+  if (argumentsFingerprint !== undefined) attributes[ATTR_TOOL_ARGUMENTS_FINGERPRINT] = argumentsFingerprint;
+  return attributes;
+}
+
+function endTool(span: Span, error?: unknown): void {
+  guard(() => {
+    if (error !== undefined) {
+      span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
+      if (error instanceof Error) span.recordException(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
+    }
+    span.end();
+  });
+}
+
+/**
+ * Runs `fn` as one tool call, in an `execute_tool {name}` span that is the active context inside.
+ * Sync and async alike; errors are recorded and passed on unchanged, results returned untouched
+ * (for a promise, a promise of the same value).
+ */
+export function runTool<T>(options: ToolCallOptions, fn: () => T): T {
+  let span: Span | undefined;
+  let inner = context.active();
+  try {
+    const parent = context.active();
+    const argumentsFingerprint = options.arguments === undefined ? undefined : fingerprint(options.arguments);
+    span = trace
+      .getTracer(PACKAGE_NAME, PACKAGE_VERSION)
+      .startSpan(`${GEN_AI_OPERATION_EXECUTE_TOOL} ${options.name}`, { kind: SpanKind.INTERNAL, attributes: toolAttributes(options, argumentsFingerprint) }, parent);
+    inner = trace.setSpan(parent, span);
+    if (options.callId) toolCallLedger.cover(options.callId);
+    agentRunOf(parent)?.recordToolCall(argumentsFingerprint);
+  } catch (problem) {
+    diag.error('otel-genai: could not start an execute_tool span', problem);
+  }
+  if (span === undefined) return fn();
+  const started = span;
+  let result: T;
+  try {
+    result = context.with(inner, fn);
+  } catch (error) {
+    endTool(started, error);
+    throw error;
+  }
+  if (!isPromiseLike(result)) {
+    endTool(started);
+    return result;
+  }
+  return result.then(
+    (value) => {
+      endTool(started);
+      return value;
+    },
+    (error: unknown) => {
+      endTool(started, error);
+      throw error;
+    },
+  ) as T;
+}
+
+/**
+ * Wraps a tool function so that each call runs in an `execute_tool` span. `callId` may read the
+ * call's id from the arguments; the arguments are fingerprinted, never recorded.
+ */
+export function traceTool<A extends unknown[], R>(
+  options: Omit<ToolCallOptions, 'callId' | 'arguments'> & { callId?: (...args: A) => string | undefined },
+  fn: (...args: A) => R,
+): (...args: A) => R {
+  return function tracedTool(this: unknown, ...args: A): R {
+    const callId = options.callId?.(...args);
+    return runTool({ ...options, callId, arguments: args.length === 1 ? args[0] : args }, () => fn.apply(this, args));
+  };
+}
