@@ -6,6 +6,10 @@ import { MODULE as OPENAI_MODULE, OpenAIInstrumentation } from './openai/instrum
 export { AnthropicInstrumentation, OpenAIInstrumentation };
 export type { AnthropicInstrumentationConfig, GenAIInstrumentationConfig, OpenAIInstrumentationConfig } from './config';
 export type { SemconvMode } from './semconv';
+export { withAgent } from './agent';
+export type { AgentOptions } from './agent';
+export { runTool, traceTool } from './tools';
+export type { ToolCallOptions } from './tools';
 
 export interface InstrumentationsConfig {
   anthropic?: AnthropicInstrumentationConfig;

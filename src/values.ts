@@ -29,3 +29,20 @@ export function putString(target: Record<string, unknown>, name: string, value: 
   const string = nonEmptyString(value);
   if (string !== undefined) target[name] = string;
 }
+
+/**
+ * A copy of `object` with `key` set to `value`: same prototype, and every other own property with
+ * its descriptor (non-enumerable ones such as an SDK's `$brand` included), so that the SDK reads it
+ * exactly as the original.
+ */
+export function withProperty<T extends object>(object: T, key: string, value: unknown): T {
+  const descriptors: PropertyDescriptorMap = Object.getOwnPropertyDescriptors(object);
+  const existing = descriptors[key];
+  descriptors[key] = {
+    value,
+    writable: existing?.writable ?? true,
+    enumerable: existing?.enumerable ?? true,
+    configurable: existing?.configurable ?? true,
+  };
+  return Object.create(Object.getPrototypeOf(object), descriptors) as T;
+}

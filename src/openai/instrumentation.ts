@@ -12,6 +12,7 @@ import { chatCreate, chatCreateWithAddedUsage } from './chat';
 import { embeddingsCreate } from './embeddings';
 import { openAIProvider } from './provider';
 import { responsesCreate } from './responses';
+import { wrapRunTools } from './run-tools';
 
 export const MODULE = 'openai';
 const TESTED_MAJORS = [4, 5, 6, 7];
@@ -19,10 +20,26 @@ const TESTED_MAJORS = [4, 5, 6, 7];
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
 interface OpenAIClass {
-  Chat?: { Completions?: { prototype?: unknown } };
+  Chat?: { Completions?: { prototype?: { runTools?: unknown } } };
   Responses?: { prototype?: unknown };
   Embeddings?: { prototype?: unknown };
-  Beta?: { Responses?: { prototype?: unknown } };
+  Beta?: (new (client: object) => { chat?: { completions?: object } }) & {
+    Responses?: { prototype?: unknown };
+  };
+}
+
+/**
+ * openai 4.x keeps `runTools()` on `beta.chat.completions`, whose class is not reachable from the
+ * main export: a `Beta` resource built on an empty client (its constructor only builds the
+ * sub-resources) shows it.
+ */
+function betaChatCompletions(OpenAI: OpenAIClass | undefined): { runTools?: unknown } | undefined {
+  try {
+    const completions = OpenAI?.Beta === undefined ? undefined : new OpenAI.Beta({}).chat?.completions;
+    return completions === undefined ? undefined : Object.getPrototypeOf(completions);
+  } catch {
+    return undefined;
+  }
 }
 
 export class OpenAIInstrumentation extends GenAIInstrumentation<OpenAIInstrumentationConfig> {
@@ -54,6 +71,16 @@ export class OpenAIInstrumentation extends GenAIInstrumentation<OpenAIInstrument
       this.patchMethod(OpenAI.Beta.Responses.prototype, 'create', (original) => this.wrap(original, responsesCreate), `${label} Beta.Responses`);
     }
     this.patchMethod(OpenAI?.Embeddings?.prototype, 'create', (original) => this.wrap(original, embeddingsCreate), `${label} Embeddings`);
+    // runTools() lives on chat.completions from openai 5, on beta.chat.completions in 4.x.
+    const provider = (resource: unknown) => this.providerOf((resource as SDKResource)?._client ?? {});
+    for (const [completions, where] of [
+      [OpenAI?.Chat?.Completions?.prototype, 'Chat.Completions'],
+      [betaChatCompletions(OpenAI), 'Beta.Chat.Completions'],
+    ] as const) {
+      if (typeof completions?.runTools === 'function') {
+        this.patchMethod(completions, 'runTools', (original) => wrapRunTools(original, provider), `${label} ${where}`);
+      }
+    }
     this.repatchAll();
     return exports;
   }

@@ -158,23 +158,75 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
   });
 
   describe('runTools', () => {
-    it('makes one chat span per model call of the loop, never two', async () => {
-      const { model, messages, tools } = fixtureRequest('openai/chat-tool-calls');
-      const { name, description, parameters } = tools[0].function;
-      const getWeather = ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 18 });
-      const content = await bareAndTraced(() =>
-        options
-          .chatHelpers(client)
-          .runTools({ model, messages, tools: [{ type: 'function', function: { function: getWeather, parse: JSON.parse, name, description, parameters } }] })
-          .finalContent(),
-      );
+    const weatherTools = (getWeather: (args: { location: string }) => string) => {
+      const { name, description, parameters } = fixtureRequest('openai/chat-tool-calls').tools[0].function;
+      return [{ type: 'function', function: { function: getWeather, parse: JSON.parse, name, description, parameters } }];
+    };
+    const run = (getWeather: (args: { location: string }) => string) => {
+      const { model, messages } = fixtureRequest('openai/chat-tool-calls');
+      return options.chatHelpers(client).runTools({ model, messages, tools: weatherTools(getWeather) });
+    };
+
+    it('one invoke_agent span parents the chat spans and one execute_tool span per tool call', async () => {
+      const content = await bareAndTraced(() => run(({ location }) => JSON.stringify({ location, temperature_c: 18 })).finalContent());
       expect(content).toBe("It's 18 °C in both Paris and London right now.");
-      const spans = tracing.inferenceSpans();
-      expect(spans.map((span) => span.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_calls'], ['stop']]);
-      expect(spans.map((span) => span.attributes['gen_ai.response.id'])).toEqual([
+      const chats = tracing.inferenceSpans();
+      expect(chats.map((span) => span.attributes['gen_ai.response.id'])).toEqual([
         'chatcmpl-E9rTTyNN1SciVAuOJHBoidyVgMz4Q',
         'chatcmpl-EZr4tWq8Lm2VbN6cXs1PkHg3Jd9Fa',
       ]);
+      const [agent] = tracing.genAISpans().filter((span) => span.attributes['gen_ai.operation.name'] === 'invoke_agent');
+      expect(agent.name).toBe('invoke_agent');
+      expect(agent.kind).toBe(SpanKind.INTERNAL);
+      const tools = tracing.toolSpans();
+      for (const span of [...chats, ...tools]) {
+        expect(span.parentSpanContext?.spanId).toBe(agent.spanContext().spanId);
+        expect(span.spanContext().traceId).toBe(agent.spanContext().traceId);
+      }
+      // Parallel calls: both tool spans, with the ids the model gave, in the response's order.
+      expect(tools.map((span) => [span.name, span.attributes['gen_ai.tool.call.id']]).sort()).toEqual([
+        ['execute_tool get_weather', 'call_2syLe4iVWPM1EuaRQS9PYAa6'],
+        ['execute_tool get_weather', 'call_towiSyY2E2cNJtAdJGZDwU25'],
+      ]);
+      expect(tools[0].attributes).toMatchObject({
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'get_weather',
+        'gen_ai.tool.type': 'function',
+        'gen_ai.tool.description': 'Get the current weather for a city.',
+      });
+      expect(tools.every((span) => span.attributes['otel_genai.tool.inferred'] === undefined)).toBe(true);
+      expect(agent.attributes).toMatchObject({
+        'otel_genai.agent.model_calls': 2,
+        'otel_genai.agent.tool_calls': 2,
+        'otel_genai.agent.max_tool_repeats': 1,
+        'gen_ai.usage.input_tokens': 64 + 131,
+        'gen_ai.usage.output_tokens': 46 + 14,
+      });
+      const [first, second] = tools.map((span) => span.attributes['otel_genai.tool.arguments_fingerprint']);
+      expect(first).toMatch(/^[A-Za-z0-9_-]{16}$/);
+      expect(second).not.toBe(first);
+    });
+
+    it('a throwing tool: the runner handles it as before, the tool and agent spans record it', async () => {
+      const outcome = await bareAndTraced(() =>
+        run(({ location }) => {
+          if (location === 'London') throw new TypeError('weather service down');
+          return JSON.stringify({ location, temperature_c: 18 });
+        })
+          .finalContent()
+          .then(
+            (content: unknown) => ({ content }),
+            (error: unknown) => ({ error: errorShape(error) }),
+          ),
+      );
+      // The runner passes the tool's error on (openai >= 5 and 4.x wrap it in an OpenAIError).
+      expect(outcome.error?.message).toBe('weather service down');
+      const london = tracing.toolSpans().find((span) => span.attributes['gen_ai.tool.call.id'] === 'call_2syLe4iVWPM1EuaRQS9PYAa6');
+      expect(london?.attributes['error.type']).toBe('TypeError');
+      expect(london?.status.code).toBe(SpanStatusCode.ERROR);
+      const [agent] = tracing.genAISpans().filter((span) => span.attributes['gen_ai.operation.name'] === 'invoke_agent');
+      expect(agent.attributes['error.type']).toBe(outcome.error?.name);
+      expect(agent.status.code).toBe(SpanStatusCode.ERROR);
     });
   });
 
