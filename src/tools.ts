@@ -99,15 +99,17 @@ class ToolCallLedger {
 
   expect(calls: readonly RequestedToolCall[], askedAt: number): void {
     for (const call of calls) {
-      if (this.covered.has(call.id)) continue;
+      if (this.covered.delete(call.id)) continue;
       remember(this.pending, call.id, { name: call.name, fingerprint: fingerprint(call.arguments), askedAt });
     }
   }
 
-  /** An explicit span runs this call: no span is inferred for it, even if its response ends later. */
+  /**
+   * An explicit span runs this call: no span is inferred for it. A streaming runner may start a tool
+   * before its response has ended; that call is remembered until the response ends.
+   */
   cover(id: string): void {
-    this.pending.delete(id);
-    remember(this.covered, id, true);
+    if (!this.pending.delete(id)) remember(this.covered, id, true);
   }
 
   take(id: string): PendingCall | undefined {

@@ -1,7 +1,7 @@
 /**
  * `@anthropic-ai/sdk`: patches `Messages.prototype.create` and `Beta.Messages.prototype.create`,
  * which `stream: true`, `messages.stream()`, `parse()`, the tool runners and `withResponse()` all
- * go through. The Bedrock and Vertex SDKs build their clients on the same classes, reached through
+ * go through, and `Beta.Messages.prototype.toolRunner` for the run's agent and tool spans. The Bedrock and Vertex SDKs build their clients on the same classes, reached through
  * `@anthropic-ai/sdk/resources/index` rather than the main module, so that file is hooked too.
  */
 import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } from '@opentelemetry/instrumentation';
@@ -10,6 +10,7 @@ import { GenAIInstrumentation } from '../genai-instrumentation';
 import type { SDKClient, SDKResource } from '../genai-instrumentation';
 import { nonEmptyString } from '../values';
 import { messagesCreate } from './mapping';
+import { wrapToolRunner } from './tool-runner';
 
 export const MODULE = '@anthropic-ai/sdk';
 const TESTED_MAJORS = [0, 1];
@@ -66,8 +67,14 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
     ) as { Messages?: { prototype?: unknown }; Beta?: { Messages?: { prototype?: unknown } } } | undefined;
     const wrapper = (original: Create) => this.wrapCreate(original);
     this.patchMethod(holder?.Messages?.prototype, 'create', wrapper, `${MODULE} Messages`);
-    if (holder?.Beta?.Messages?.prototype !== undefined) {
-      this.patchMethod(holder.Beta.Messages.prototype, 'create', wrapper, `${MODULE} Beta.Messages`);
+    const beta = holder?.Beta?.Messages?.prototype as { toolRunner?: unknown } | undefined;
+    if (beta !== undefined) {
+      this.patchMethod(beta, 'create', wrapper, `${MODULE} Beta.Messages`);
+      if (typeof beta.toolRunner === 'function') {
+        const provider = (resource: unknown) => this.providerOf((resource as MessagesResource)?._client ?? {});
+        const traceRun = (resource: unknown) => this.claimTracing((resource as MessagesResource)?._client);
+        this.patchMethod(beta, 'toolRunner', (original) => wrapToolRunner(original, provider, traceRun), `${MODULE} Beta.Messages`);
+      }
     }
     this.repatchAll();
     return exports;
@@ -81,16 +88,23 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
   }
 
   private traceCreate(original: Create, resource: MessagesResource, args: unknown[]): unknown {
-    const client = resource?._client;
-    if (client?._tracer) {
-      if (this.getConfig().preferNativeSpans) return original.apply(resource, args);
-      try {
-        client._tracer = undefined;
-      } catch (problem) {
-        this._diag.warn("could not turn off the Anthropic SDK's own spans on a client", problem);
-      }
-    }
+    if (!this.claimTracing(resource?._client)) return original.apply(resource, args);
     return this.traceModelCall(messagesCreate, original, resource, args);
+  }
+
+  /**
+   * Whether we trace this client's calls: yes, turning the SDK's own spans off on it, unless it
+   * has them on and `preferNativeSpans` keeps them.
+   */
+  private claimTracing(client: AnthropicClient | undefined): boolean {
+    if (!client?._tracer) return true;
+    if (this.getConfig().preferNativeSpans) return false;
+    try {
+      client._tracer = undefined;
+    } catch (problem) {
+      this._diag.warn("could not turn off the Anthropic SDK's own spans on a client", problem);
+    }
+    return true;
   }
 
   protected providerOf(client: AnthropicClient): string {

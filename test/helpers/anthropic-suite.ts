@@ -149,6 +149,73 @@ export function anthropicSuite(loadSDK: () => any): void {
     });
   });
 
+  describe('beta.messages.toolRunner', () => {
+    const weatherTool = (run: (input: { location: string }) => string | Promise<string>) => ({ ...WEATHER_TOOLS[0], run });
+    const sunny = ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 19, conditions: 'sunny' });
+    const runner = (run: (input: { location: string }) => string | Promise<string>) =>
+      client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [weatherTool(run)], messages: user(PROMPTS.toolUse) });
+    const agentSpans = () => tracing.genAISpans().filter((span) => span.attributes['gen_ai.operation.name'] === 'invoke_agent');
+
+    function expectTree() {
+      const [agent] = agentSpans();
+      expect(agentSpans()).toHaveLength(1);
+      expect(agent.kind).toBe(SpanKind.INTERNAL);
+      const chats = tracing.inferenceSpans();
+      const tools = tracing.toolSpans();
+      expect(chats.map((span) => span.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_use'], ['end_turn']]);
+      expect(tools.map((span) => [span.name, span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])).toEqual([
+        ['execute_tool get_weather', 'toolu_01qZru8cdgXwJyMEbVaFvDsj', undefined],
+      ]);
+      for (const span of [...chats, ...tools]) expect(span.parentSpanContext?.spanId).toBe(agent.spanContext().spanId);
+      // The tool ran after the first model call ended and before the second began (the SDK's clock
+      // gives some start times to the millisecond only).
+      const ms = (time: [number, number]) => time[0] * 1e3 + time[1] / 1e6;
+      expect(ms(tools[0].startTime)).toBeGreaterThanOrEqual(ms(chats[0].endTime) - 1);
+      expect(ms(chats[1].startTime)).toBeGreaterThanOrEqual(ms(tools[0].endTime) - 1);
+      expect(agent.attributes).toMatchObject({
+        'otel_genai.agent.model_calls': 2,
+        'otel_genai.agent.tool_calls': 1,
+        'gen_ai.usage.output_tokens': 64 + 18,
+      });
+      expect(tracing.spans().filter((span) => span.instrumentationScope.name.startsWith('com.anthropic'))).toEqual([]);
+      return { agent, tools };
+    }
+
+    it('awaited: one invoke_agent span, its chat spans and the tool span with the tool-use id', async () => {
+      const final = await bareAndTraced(async () => (await runner(sunny)).content);
+      expect(final[0].text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
+      expectTree();
+    });
+
+    it('iterated, and runUntilDone()', async () => {
+      await bareAndTraced(async () => {
+        const ids: string[] = [];
+        for await (const message of runner(sunny)) ids.push(message.id);
+        return ids;
+      });
+      expectTree();
+      await bareAndTraced(async () => (await runner(sunny).runUntilDone()).id);
+      expectTree();
+    });
+
+    it('a throwing tool: the runner handles it as before; the tool span records the error', async () => {
+      await bareAndTraced(() =>
+        Promise.resolve(
+          runner(() => {
+            throw new RangeError('no weather station');
+          }),
+        ).then(
+          (message: { id: string }) => message.id,
+          (error: unknown) => errorShape(error).name,
+        ),
+      );
+      const [tool] = tracing.toolSpans();
+      expect(tool.attributes['error.type']).toBe('RangeError');
+      expect(tool.status.code).toBe(SpanStatusCode.ERROR);
+      expect(agentSpans()).toHaveLength(1);
+    });
+  });
+
   describe('errors', () => {
     const cases = [
       { prompt: PROMPTS.error400, type: 'BadRequestError', status: 400 },
