@@ -4,13 +4,13 @@
  * go through, and `Beta.Messages.prototype.toolRunner` for the run's agent and tool spans. The Bedrock and Vertex SDKs build their clients on the same classes, reached through
  * `@anthropic-ai/sdk/resources/index` rather than the main module, so that file is hooked too.
  */
-import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
 import type { AnthropicInstrumentationConfig } from '../config';
 import { GenAIInstrumentation } from '../genai-instrumentation';
 import type { SDKClient, SDKResource } from '../genai-instrumentation';
-import { nonEmptyString } from '../values';
+import { nonEmptyString, record } from '../values';
 import { messagesCreate } from './mapping';
-import { wrapToolRunner } from './tool-runner';
+import { traceRunnableTool, wrapToolRunner } from './tool-runner';
 
 export const MODULE = '@anthropic-ai/sdk';
 const TESTED_MAJORS = [0, 1];
@@ -71,13 +71,39 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
     if (beta !== undefined) {
       this.patchMethod(beta, 'create', wrapper, `${MODULE} Beta.Messages`);
       if (typeof beta.toolRunner === 'function') {
-        const provider = (resource: unknown) => this.providerOf((resource as MessagesResource)?._client ?? {});
-        const traceRun = (resource: unknown) => this.claimTracing((resource as MessagesResource)?._client);
-        this.patchMethod(beta, 'toolRunner', (original) => wrapToolRunner(original, provider, traceRun), `${MODULE} Beta.Messages`);
+        this.patchMethod(beta, 'toolRunner', (original) => this.wrapRunner(original), `${MODULE} Beta.Messages`);
+      }
+      // A thread (`beta.messages.thread()`) has a toolRunner() of its own; its class is reached through the first thread made.
+      if (typeof (beta as { thread?: unknown }).thread === 'function') {
+        this.patchMethod(beta, 'thread', (original) => this.wrapThread(original), `${MODULE} Beta.Messages`);
       }
     }
     this.repatchAll();
     return exports;
+  }
+
+  private wrapRunner(original: Create): Create {
+    const provider = (owner: unknown) => this.providerOf((owner as MessagesResource)?._client ?? {});
+    const traceRun = (owner: unknown) => this.claimTracing((owner as MessagesResource)?._client);
+    return wrapToolRunner(original, provider, traceRun);
+  }
+
+  /** A thread holds its tools from the start: they are traced there, and its toolRunner() on first sight. */
+  private wrapThread(original: Create): Create {
+    const instrumentation = this;
+    return function thread(this: unknown, ...args: unknown[]) {
+      let traced = args;
+      const params = record(args[0]);
+      if (params !== undefined && Array.isArray(params.tools) && instrumentation.claimTracing((this as MessagesResource)?._client)) {
+        traced = [{ ...params, tools: params.tools.map(traceRunnableTool) }, ...args.slice(1)];
+      }
+      const created = original.apply(this, traced);
+      const prototype = typeof created === 'object' && created !== null ? Object.getPrototypeOf(created) : undefined;
+      if (typeof prototype?.toolRunner === 'function' && !isWrapped(prototype.toolRunner)) {
+        instrumentation.patchMethod(prototype, 'toolRunner', (runner) => instrumentation.wrapRunner(runner), `${MODULE} BetaMessageThread`);
+      }
+      return created;
+    };
   }
 
   private wrapCreate(original: Create): Create {

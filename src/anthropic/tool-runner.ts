@@ -16,7 +16,7 @@ type Method = (this: unknown, ...args: unknown[]) => unknown;
 type Run = (this: unknown, input: unknown, toolContext?: unknown, ...rest: unknown[]) => unknown;
 
 /** A runnable tool whose `run` executes in an `execute_tool` span; other tools are returned as they are. */
-function traceRunnableTool(tool: unknown): unknown {
+export function traceRunnableTool(tool: unknown): unknown {
   const fields = record(tool);
   if (fields === undefined || typeof fields.run !== 'function') return tool;
   const run = fields.run as Run;
@@ -78,9 +78,10 @@ export function wrapToolRunner(
     let run: AgentRun | undefined;
     let traced = args;
     try {
-      const params = record(args[0]);
-      if (params !== undefined && traceRun(this)) {
-        if (Array.isArray(params.tools)) traced = [{ ...params, tools: params.tools.map(traceRunnableTool) }, ...args.slice(1)];
+      // A thread's toolRunner() may take no params at all: its tools were given to the thread.
+      if (traceRun(this)) {
+        const params = record(args[0]);
+        if (Array.isArray(params?.tools)) traced = [{ ...params, tools: params.tools.map(traceRunnableTool) }, ...args.slice(1)];
         run = new AgentRun({ provider: provider(this) });
       }
     } catch (problem) {

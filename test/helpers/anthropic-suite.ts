@@ -198,6 +198,15 @@ export function anthropicSuite(loadSDK: () => any): void {
       expectTree();
     });
 
+    it.skipIf(typeof Anthropic.Beta?.Messages?.prototype?.thread !== 'function')('the thread variant: thread.toolRunner()', async () => {
+      const final = await bareAndTraced(async () => {
+        const thread = client.beta.messages.thread({ model: MODEL, max_tokens: 1024, tools: [weatherTool(sunny)], messages: user(PROMPTS.toolUse) });
+        return (await thread.toolRunner()).content;
+      });
+      expect(final[0].text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
+      expectTree();
+    });
+
     it('a throwing tool: the runner handles it as before; the tool span records the error', async () => {
       await bareAndTraced(() =>
         Promise.resolve(
