@@ -9,6 +9,10 @@
  * the retries) and `parseResponse` (the parsed body, or the `Stream` for `stream: true`, whoever
  * asked for it). A caller that takes the raw response with `asResponse()` before any parse began
  * may never parse it, so that call's span ends when the response arrives, without the body.
+ *
+ * SDK helpers sometimes take the raw response of our call and parse it through an `APIPromise` of
+ * their own (the Anthropic tool runner over a thread, openai 7's `_thenUnwrap`): any `APIPromise`
+ * that parses a response one of our calls received is adopted by that call.
  */
 import { diag } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
@@ -23,50 +27,60 @@ export interface ResponseMapping<Body, Chunk> {
   chunkHandler(call: InferenceCall): ChunkHandler<Chunk>;
 }
 
-interface APIPromiseLike {
-  responsePromise: Promise<unknown>;
-  parseResponse: (this: unknown, ...args: unknown[]) => unknown;
-  parsedPromise?: unknown;
-  _thenUnwrap?: (this: unknown, ...args: unknown[]) => unknown;
-}
-
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 export type Wrap = (target: object, name: string, wrapper: (original: AnyFunction) => AnyFunction) => void;
 export type Unwrap = (target: object, name: string) => void;
 
-/**
- * Methods that hand the raw response to their caller, who may never parse the body through us:
- * `asResponse()` (the app reads the body itself), and the SDK-internal `_responseProps()`, which the
- * Anthropic thread helpers use to parse a reply later (non-streaming: through us, so the span waits)
- * or to build their own stream from it (which we do not see, so the span ends on arrival).
- */
-const RAW_RESPONSE_METHODS: Record<string, RawTaker> = { asResponse: 'always', _responseProps: 'streams' };
-type RawTaker = 'always' | 'streams';
-
-interface ResponseProps {
-  options?: { stream?: unknown };
+interface APIPromiseLike {
+  responsePromise: Promise<unknown>;
+  parseResponse: AnyFunction;
+  parsedPromise?: unknown;
+  _thenUnwrap?: AnyFunction;
 }
 
+interface ResponseProps {
+  response?: object;
+}
+
+/** `asResponse()` hands the raw response to an app that reads the body itself; `parse()` may adopt. */
+const PATCHED_METHODS = ['asResponse', 'parse'] as const;
+
+/** One observed call's response: where its body goes, once, whichever promise parses it. */
 class ObservedResponse {
-  private props: ResponseProps | undefined;
-  private rawTaker: RawTaker | undefined;
+  private arrivedYet = false;
+  private rawTaken = false;
 
-  constructor(readonly call: InferenceCall) {}
+  constructor(
+    readonly call: InferenceCall,
+    private readonly mapping: ResponseMapping<unknown, unknown>,
+  ) {}
 
-  arrived(props: ResponseProps): void {
-    this.props = props;
-    if (this.endsWithoutBody()) this.call.end();
+  arrived(): void {
+    this.arrivedYet = true;
+    if (this.rawTaken) this.call.end();
   }
 
-  rawTaken(taker: RawTaker): void {
-    if (this.rawTaker !== 'always') this.rawTaker = taker;
-    if (this.endsWithoutBody()) this.call.end();
+  takenRaw(): void {
+    this.rawTaken = true;
+    if (this.arrivedYet) this.call.end();
   }
 
-  private endsWithoutBody(): boolean {
-    if (this.props === undefined || this.rawTaker === undefined) return false;
-    return this.rawTaker === 'always' || this.props.options?.stream === true;
-  }
+  readonly parsed = (data: unknown): unknown => {
+    guard(() => {
+      if (isSDKStream(data)) {
+        observeStream(data as SDKStream<unknown>, this.call, this.mapping.chunkHandler(this.call));
+      } else {
+        this.mapping.onBody(this.call, data);
+        this.call.end();
+      }
+    });
+    return data;
+  };
+
+  readonly parseFailed = (error: unknown): never => {
+    this.call.fail(error);
+    throw error;
+  };
 }
 
 export function isAPIPromise(value: unknown): value is APIPromiseLike {
@@ -78,8 +92,31 @@ export function isAPIPromise(value: unknown): value is APIPromiseLike {
   );
 }
 
+/** Replaces `promise.parseResponse` with one that reports to `stateOf(props)` what it parsed. */
+function interceptParse(promise: APIPromiseLike, stateOf: (props: unknown) => ObservedResponse | undefined): void {
+  const parseResponse = promise.parseResponse;
+  promise.parseResponse = function observedParseResponse(this: unknown, ...args: unknown[]) {
+    // openai 4.x passes only the props; later versions pass (client, props).
+    const state = stateOf(args.length > 1 ? args[1] : args[0]);
+    if (state === undefined) return parseResponse.apply(this, args);
+    let parsed: unknown;
+    try {
+      parsed = parseResponse.apply(this, args);
+    } catch (error) {
+      state.parseFailed(error);
+    }
+    return typeof (parsed as Promise<unknown>)?.then === 'function'
+      ? (parsed as Promise<unknown>).then(state.parsed, state.parseFailed)
+      : state.parsed(parsed);
+  };
+}
+
 export class APIPromiseObserver {
   private readonly observed = new WeakMap<object, ObservedResponse>();
+  /** Responses our calls received, so that an SDK helper's own promise parsing one is adopted. */
+  private readonly responses = new WeakMap<object, ObservedResponse>();
+  /** Promises not made by our calls that `parse()` has already set up to adopt. */
+  private readonly adopters = new WeakSet<object>();
   private readonly prototypes = new Set<object>();
 
   constructor(
@@ -93,44 +130,21 @@ export class APIPromiseObserver {
    */
   observe<Body, Chunk>(promise: unknown, call: InferenceCall, mapping: ResponseMapping<Body, Chunk>): boolean {
     if (!isAPIPromise(promise)) return false;
-    const state = new ObservedResponse(call);
+    const state = new ObservedResponse(call, mapping as ResponseMapping<unknown, unknown>);
     this.observed.set(promise, state);
     this.patchPrototype(Object.getPrototypeOf(promise));
 
     // Attached beside the SDK's own reactions, not in their path: the app's chain is untouched, and
     // this branch settles either way, so it never adds an unhandled rejection of its own.
     promise.responsePromise.then(
-      (props) => state.arrived(props as ResponseProps),
+      (props) => {
+        const response = (props as ResponseProps | undefined)?.response;
+        if (typeof response === 'object' && response !== null) this.responses.set(response, state);
+        state.arrived();
+      },
       (error: unknown) => call.fail(error),
     );
-
-    const parseResponse = promise.parseResponse;
-    const onParsed = (data: unknown): unknown => {
-      guard(() => {
-        if (isSDKStream(data)) {
-          observeStream(data as SDKStream<Chunk>, call, mapping.chunkHandler(call));
-        } else {
-          mapping.onBody(call, data as Body);
-          call.end();
-        }
-      });
-      return data;
-    };
-    const onParseFailed = (error: unknown): never => {
-      call.fail(error);
-      throw error;
-    };
-    promise.parseResponse = function observedParseResponse(this: unknown, ...args: unknown[]) {
-      let parsed: unknown;
-      try {
-        parsed = parseResponse.apply(this, args);
-      } catch (error) {
-        onParseFailed(error);
-      }
-      return typeof (parsed as Promise<unknown>)?.then === 'function'
-        ? (parsed as Promise<unknown>).then(onParsed, onParseFailed)
-        : onParsed(parsed);
-    };
+    interceptParse(promise, () => state);
 
     // openai >= 7 gives each APIPromise its own `_thenUnwrap`, whose derived promise parses through
     // closures rather than through the fields above (`parse()` helpers, `responses.stream()`): the
@@ -150,7 +164,7 @@ export class APIPromiseObserver {
   /** Puts back every prototype method this observer wrapped. */
   restore(): void {
     for (const prototype of this.prototypes) {
-      for (const name of Object.keys(RAW_RESPONSE_METHODS)) {
+      for (const name of PATCHED_METHODS) {
         if (isWrapped((prototype as Record<string, unknown>)[name])) this.unwrap(prototype, name);
       }
     }
@@ -160,16 +174,31 @@ export class APIPromiseObserver {
   private patchPrototype(prototype: object | null): void {
     if (prototype === null || this.prototypes.has(prototype)) return;
     this.prototypes.add(prototype);
-    const observed = this.observed;
-    for (const [name, taker] of Object.entries(RAW_RESPONSE_METHODS)) {
-      if (typeof (prototype as Record<string, unknown>)[name] !== 'function') {
-        if (name === 'asResponse') diag.warn(`otel-genai: APIPromise has no ${name}(); raw-response calls may keep their span open`);
-        continue;
-      }
-      this.wrap(prototype, name, (original) =>
-        function rawResponse(this: unknown, ...args: unknown[]) {
+    const { observed, responses, adopters } = this;
+    const methods = prototype as Record<string, unknown>;
+    if (typeof methods.asResponse === 'function') {
+      this.wrap(prototype, 'asResponse', (original) =>
+        function asResponse(this: unknown, ...args: unknown[]) {
           const state = observed.get(this as object);
-          if (state !== undefined && (this as APIPromiseLike).parsedPromise === undefined) state.rawTaken(taker);
+          if (state !== undefined && (this as APIPromiseLike).parsedPromise === undefined) state.takenRaw();
+          return original.apply(this, args);
+        },
+      );
+    } else {
+      diag.warn('otel-genai: APIPromise has no asResponse(); raw-response calls may keep their span open');
+    }
+    if (typeof methods.parse === 'function') {
+      this.wrap(prototype, 'parse', (original) =>
+        function parse(this: unknown, ...args: unknown[]) {
+          const promise = this as APIPromiseLike;
+          if (promise.parsedPromise === undefined && !observed.has(promise) && !adopters.has(promise) && typeof promise.parseResponse === 'function') {
+            // Not one of ours: it adopts the call whose response it parses, if any.
+            adopters.add(promise);
+            interceptParse(promise, (props) => {
+              const response = (props as ResponseProps | undefined)?.response;
+              return typeof response === 'object' && response !== null ? responses.get(response) : undefined;
+            });
+          }
           return original.apply(this, args);
         },
       );

@@ -156,7 +156,7 @@ export function anthropicSuite(loadSDK: () => any): void {
       client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [weatherTool(run)], messages: user(PROMPTS.toolUse) });
     const agentSpans = () => tracing.genAISpans().filter((span) => span.attributes['gen_ai.operation.name'] === 'invoke_agent');
 
-    function expectTree() {
+    function expectTree(toolUseId = 'toolu_01qZru8cdgXwJyMEbVaFvDsj') {
       const [agent] = agentSpans();
       expect(agentSpans()).toHaveLength(1);
       expect(agent.kind).toBe(SpanKind.INTERNAL);
@@ -164,7 +164,7 @@ export function anthropicSuite(loadSDK: () => any): void {
       const tools = tracing.toolSpans();
       expect(chats.map((span) => span.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_use'], ['end_turn']]);
       expect(tools.map((span) => [span.name, span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])).toEqual([
-        ['execute_tool get_weather', 'toolu_01qZru8cdgXwJyMEbVaFvDsj', undefined],
+        ['execute_tool get_weather', toolUseId, undefined],
       ]);
       for (const span of [...chats, ...tools]) expect(span.parentSpanContext?.spanId).toBe(agent.spanContext().spanId);
       // The tool ran after the first model call ended and before the second began (the SDK's clock
@@ -205,6 +205,19 @@ export function anthropicSuite(loadSDK: () => any): void {
       });
       expect(final[0].text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
       expectTree();
+    });
+
+    it('streaming: stream: true yields a message stream per turn', async () => {
+      const texts = await bareAndTraced(async () => {
+        const streamed: string[] = [];
+        const run = client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, stream: true, tools: [weatherTool(sunny)], messages: user(PROMPTS.toolUse) });
+        for await (const stream of run) streamed.push((await stream.finalMessage()).content.map((block: { text?: string }) => block.text ?? '').join(''));
+        return streamed;
+      });
+      expect(texts.at(-1)).toBe("It's sunny in Lisbon right now, at about 19 °C.");
+      const { agent } = expectTree('toolu_01Hn5tVx8QkWm2Lr7PzY4cJd');
+      expect(tracing.inferenceSpans().every((span) => span.attributes['gen_ai.request.stream'] === true)).toBe(true);
+      expect(agent.attributes['gen_ai.usage.input_tokens']).toBe(583 + 118);
     });
 
     it('a throwing tool: the runner handles it as before; the tool span records the error', async () => {

@@ -207,6 +207,25 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
       expect(second).not.toBe(first);
     });
 
+    it('streaming: runTools({ stream: true })', async () => {
+      const content = await bareAndTraced(() => {
+        const { model, messages, tools } = fixtureRequest('openai/chat-stream-tool-calls');
+        const { name, description, parameters } = tools[0].function;
+        const isRaining = ({ location }: { location: string }) => JSON.stringify({ location, raining: false });
+        return options
+          .chatHelpers(client)
+          .runTools({ model, messages, stream: true, tools: [{ type: 'function', function: { function: isRaining, parse: JSON.parse, name, description, parameters } }] })
+          .finalContent();
+      });
+      expect(content).toBe("No, it's dry in Berlin right now.");
+      const [agent] = tracing.genAISpans().filter((span) => span.attributes['gen_ai.operation.name'] === 'invoke_agent');
+      const chats = tracing.inferenceSpans();
+      expect(chats.map((span) => span.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_calls'], ['stop']]);
+      const tools = tracing.toolSpans();
+      expect(tools.map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])).toEqual([['call_FrlAf7sN4LO6S7MF2wqfSqNJ', undefined]]);
+      for (const span of [...chats, ...tools]) expect(span.parentSpanContext?.spanId).toBe(agent.spanContext().spanId);
+    });
+
     it('a throwing tool: the runner handles it as before, the tool and agent spans record it', async () => {
       const outcome = await bareAndTraced(() =>
         run(({ location }) => {
