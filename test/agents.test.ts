@@ -144,6 +144,48 @@ describe('hand-written loops, zero code', () => {
   });
 });
 
+describe('SDK runners with zod tools', () => {
+  const { z } = require('zod') as typeof import('zod');
+
+  it('OpenAI runTools with zodFunction tools: explicit tool spans with the call ids', async () => {
+    const { zodFunction } = require('openai/helpers/zod') as typeof import('openai/helpers/zod');
+    const { model, messages, tools } = fixtureRequest('openai/chat-tool-calls');
+    const definition = tools[0].function;
+    const getWeatherTool = zodFunction({
+      name: definition.name,
+      description: definition.description,
+      parameters: z.object({ location: z.string().describe(definition.parameters.properties.location.description) }),
+      function: ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 18 }),
+    });
+    const content = await openai.chat.completions.runTools({ model, messages, tools: [getWeatherTool] }).finalContent();
+    expect(content).toBe("It's 18 °C in both Paris and London right now.");
+    await settle();
+    expect(tracing.toolSpans().map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']]).sort()).toEqual([
+      ['call_2syLe4iVWPM1EuaRQS9PYAa6', undefined],
+      ['call_towiSyY2E2cNJtAdJGZDwU25', undefined],
+    ]);
+    expect(byOperation('invoke_agent')).toHaveLength(1);
+  });
+
+  it('Anthropic toolRunner with betaZodTool tools', async () => {
+    const { betaZodTool } = require('@anthropic-ai/sdk/helpers/beta/zod') as typeof import('@anthropic-ai/sdk/helpers/beta/zod');
+    const [definition] = WEATHER_TOOLS;
+    const tool = betaZodTool({
+      name: definition.name,
+      description: definition.description,
+      inputSchema: z.object({ location: z.string().describe(definition.input_schema.properties.location.description) }),
+      run: ({ location }: { location: string }) => getWeather({ location }),
+    });
+    const final = await anthropic.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [tool], messages: [{ role: 'user', content: PROMPTS.toolUse }] });
+    expect(final.content[0].text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
+    await settle();
+    expect(tracing.toolSpans().map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])).toEqual([
+      ['toolu_01qZru8cdgXwJyMEbVaFvDsj', undefined],
+    ]);
+    expect(byOperation('invoke_agent')).toHaveLength(1);
+  });
+});
+
 describe('helpers: withAgent, runTool, traceTool', () => {
   it('return values untouched and errors rethrown unchanged, sync and async', async () => {
     const value = { answer: 42 };
