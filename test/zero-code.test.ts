@@ -176,6 +176,9 @@ describe('npm run demo', () => {
     expect(demo.stdout).toContain('story: 254 characters, 64 output tokens');
     expect(demo.stdout.match(/name: 'chat claude-sonnet-5-5'/g)).toHaveLength(3);
     expect(demo.stdout).toContain("'gen_ai.response.finish_reasons': [ 'tool_use' ]");
+    // The agent's own tool loop: its tool call is inferred from the result it sends back.
+    expect(demo.stdout).toContain("name: 'execute_tool get_weather'");
+    expect(demo.stdout).toContain("'otel_genai.tool.inferred': true");
   });
 });
 
