@@ -67,9 +67,25 @@ class ObservedResponse {
 
   readonly parsed = (data: unknown): unknown => {
     guard(() => {
+      const content = this.call.content;
       if (isSDKStream(data)) {
-        observeStream(data as SDKStream<unknown>, this.call, this.mapping.chunkHandler(this.call));
+        const handler = this.mapping.chunkHandler(this.call);
+        if (content === undefined) {
+          observeStream(data as SDKStream<unknown>, this.call, handler);
+          return;
+        }
+        // Capture is on: the output is built from the chunks as they pass.
+        const output = content.mapping.streamOutput();
+        content.output = () => output.messages();
+        observeStream(data as SDKStream<unknown>, this.call, {
+          onChunk(chunk) {
+            const deliver = handler.onChunk(chunk);
+            guard(() => output.onChunk(chunk));
+            return deliver;
+          },
+        });
       } else {
+        if (content !== undefined) content.output = () => content.mapping.output(data);
         this.mapping.onBody(this.call, data);
         this.call.end();
       }

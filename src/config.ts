@@ -1,8 +1,9 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { ContentOptions } from './content';
 import type { SemconvMode } from './semconv';
 
 /** Options every otel-genai instrumentation takes. */
-export interface GenAIInstrumentationConfig extends InstrumentationConfig {
+export interface GenAIInstrumentationConfig extends InstrumentationConfig, ContentOptions {
   /**
    * `latest` emits only the newest GenAI attribute names; `compat` adds the legacy aliases
    * (`gen_ai.system`, `gen_ai.usage.cache_creation.input_tokens`). Default: `latest` when

@@ -5,13 +5,18 @@
  * and the model-call wrapper itself.
  */
 import { context } from '@opentelemetry/api';
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, TracerProvider } from '@opentelemetry/api';
+import type { LoggerProvider } from '@opentelemetry/api-logs';
 import { InstrumentationBase, isWrapped } from '@opentelemetry/instrumentation';
 import { APIPromiseObserver } from './api-promise';
 import type { ResponseMapping, Unwrap, Wrap } from './api-promise';
 import type { GenAIInstrumentationConfig } from './config';
 import { InferenceCall } from './inference-call';
-import { inferToolSpans, toolCallLedger } from './tools';
+import type { CallTelemetry } from './inference-call';
+import { ContentRecorder } from './content';
+import type { ContentMapping } from './content';
+import { GenAIMetrics } from './metrics';
+import { inferToolSpans, toolCallLedger, useToolContent } from './tools';
 import {
   addLegacyAliases,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -33,6 +38,8 @@ export interface ModelCallSpec<Body, Chunk> {
   /** Request parameters as span attributes, set at span start so that samplers see them. */
   requestAttributes(params: Record<string, unknown>, target: Attributes): void;
   mapping: ResponseMapping<Body, Chunk>;
+  /** How the request and response read as content, when capture is on. */
+  content?: ContentMapping<Body, Chunk>;
   /** The ids of the tool results a request carries after its last assistant turn (see tools.ts). */
   toolResultIds?(params: Record<string, unknown>): string[];
 }
@@ -52,8 +59,12 @@ interface ClientDescription {
 }
 
 export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationConfig> extends InstrumentationBase<Config> {
-  // Set from setConfig(), which the base constructor calls before field initialisers would run.
+  // Set from setConfig() and the provider setters, which the base constructor calls before field
+  // initialisers would run.
   declare protected semconvMode: SemconvMode;
+  declare private metrics: GenAIMetrics | undefined;
+  declare private content: ContentRecorder | undefined;
+  declare private telemetryCache: CallTelemetry | undefined;
   private readonly wrapMethod: Wrap = (target, name, wrapper) => {
     this._wrap(target as Record<string, unknown>, name, wrapper as never);
   };
@@ -72,6 +83,36 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
   override setConfig(config: Config = {} as Config): void {
     super.setConfig(config);
     this.semconvMode = config.semconv ?? semconvModeFromEnv();
+    this.content = ContentRecorder.from(config);
+    useToolContent(this.content);
+    this.telemetryCache = undefined;
+  }
+
+  override setTracerProvider(tracerProvider: TracerProvider): void {
+    super.setTracerProvider(tracerProvider);
+    this.telemetryCache = undefined;
+  }
+
+  override setLoggerProvider(loggerProvider: LoggerProvider): void {
+    super.setLoggerProvider(loggerProvider);
+    this.telemetryCache = undefined;
+  }
+
+  protected override _updateMetricInstruments(): void {
+    const metrics = new GenAIMetrics(this.meter);
+    this.metrics = metrics.enabled ? metrics : undefined;
+    this.telemetryCache = undefined;
+  }
+
+  /** What calls report to, rebuilt only when the config or a provider changes. */
+  private get telemetry(): CallTelemetry {
+    return (this.telemetryCache ??= {
+      tracer: this.tracer,
+      semconvMode: this.semconvMode,
+      metrics: this.metrics,
+      content: this.content,
+      logger: this.logger,
+    });
   }
 
   /** Wraps `target[name]`, remembering it so that every copy of the SDK is re-patched on enable(). */
@@ -147,7 +188,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
       spec.requestAttributes(params, attributes);
       addLegacyAliases(attributes, this.semconvMode);
       const name = model === undefined ? spec.operation : `${spec.operation} ${model}`;
-      call = new InferenceCall(this.tracer, name, attributes, this.semconvMode);
+      call = new InferenceCall(this.telemetry, name, attributes, spec.content as ContentMapping<unknown, unknown> | undefined, params);
     } catch (problem) {
       this._diag.error(`could not start a ${spec.operation} span`, problem);
       return original.apply(resource, args);

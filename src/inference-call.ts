@@ -1,36 +1,72 @@
 /**
- * The life of one model call's span, provider-neutral: started before the SDK method runs, filled
- * by the provider's mapping as the response (or its stream) arrives, ended exactly once.
+ * The life of one model call, provider-neutral: its span started before the SDK method runs,
+ * filled by the provider's mapping as the response (or its stream) arrives, and ended exactly once,
+ * which is also when its metrics are recorded and its content (when captured) is written.
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
+import type { Logger } from '@opentelemetry/api-logs';
+import { agentRunOf } from './agent';
+import type { AgentRun } from './agent';
+import type { ChatMessage, ContentMapping, ContentRecorder, InputContent } from './content';
+import { errorTypeOf, guard, messageOf } from './errors';
+import type { GenAIMetrics } from './metrics';
 import {
+  addLegacyAliases,
   ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-  addLegacyAliases,
-  ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
+  EVENT_GEN_AI_INFERENCE_DETAILS,
   FINISH_REASON_ERROR,
 } from './semconv';
 import type { SemconvMode } from './semconv';
-import { errorTypeOf, guard, messageOf } from './errors';
-import { agentRunOf } from './agent';
-import type { AgentRun } from './agent';
 import { epochMillis, toolCallLedger } from './tools';
 import type { RequestedToolCall } from './tools';
+
+/** What one instrumentation's calls report to, settled from its config and providers. */
+export interface CallTelemetry {
+  tracer: Tracer;
+  semconvMode: SemconvMode;
+  /** Undefined while no meter provider is registered. */
+  metrics: GenAIMetrics | undefined;
+  /** Undefined while content capture is off. */
+  content: ContentRecorder | undefined;
+  logger: Logger;
+}
+
+/** Content of one call while capture is on. */
+class CallContent {
+  /** The request's content attributes, kept for the event when capture goes to events. */
+  inputAttributes: Attributes = {};
+  output: (() => ChatMessage[]) | undefined;
+
+  constructor(
+    readonly recorder: ContentRecorder,
+    readonly mapping: ContentMapping<unknown, unknown>,
+  ) {}
+}
 
 export class InferenceCall {
   readonly span: Span;
   readonly context: Context;
+  private readonly agent: AgentRun | undefined;
   private readonly startedAt = performance.now();
   private firstChunkAt: number | undefined;
+  private lastChunkAt: number | undefined;
+  private chunks = 0;
   private ended = false;
+  /** Set while content capture is on. */
+  readonly content: CallContent | undefined;
 
   responseId: string | undefined;
   responseModel: string | undefined;
@@ -45,20 +81,28 @@ export class InferenceCall {
   toolCalls: RequestedToolCall[] | undefined;
   /** Provider-specific response attributes (`openai.response.system_fingerprint`, …). */
   providerAttributes: Attributes | undefined;
+  /**
+   * A failure the provider reported inside a successful HTTP exchange (a Responses stream that
+   * ends in `response.failed`): the app gets no exception, but the span is an error.
+   */
+  reportedError: { type: string; message?: string } | undefined;
 
   constructor(
-    tracer: Tracer,
+    private readonly telemetry: CallTelemetry,
     name: string,
-    attributes: Attributes,
-    private readonly semconvMode: SemconvMode,
+    private readonly startAttributes: Attributes,
+    contentMapping: ContentMapping<unknown, unknown> | undefined,
+    params: Record<string, unknown>,
   ) {
     const parent = context.active();
-    this.span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
-    this.context = trace.setSpan(parent, this.span);
     this.agent = agentRunOf(parent);
+    if (telemetry.content !== undefined && contentMapping !== undefined) {
+      this.content = new CallContent(telemetry.content, contentMapping);
+      guard(() => this.captureInput(contentMapping.input(params)));
+    }
+    this.span = telemetry.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: startAttributes }, parent);
+    this.context = trace.setSpan(parent, this.span);
   }
-
-  private readonly agent: AgentRun | undefined;
 
   get isEnded(): boolean {
     return this.ended;
@@ -66,15 +110,13 @@ export class InferenceCall {
 
   markChunk(): void {
     if (this.firstChunkAt === undefined) this.firstChunkAt = performance.now();
+    if (this.telemetry.metrics !== undefined) {
+      this.chunks++;
+      this.lastChunkAt = performance.now();
+    }
   }
 
-  /**
-   * A failure the provider reported inside a successful HTTP exchange (a Responses stream that
-   * ends in `response.failed`): the app gets no exception, but the span is an error.
-   */
-  reportedError: { type: string; message?: string } | undefined;
-
-  /** Ends the span with what the response carried. */
+  /** Ends the call with what the response carried. */
   end(): void {
     if (this.ended) return;
     if (this.reportedError !== undefined) {
@@ -85,25 +127,38 @@ export class InferenceCall {
     guard(() => {
       this.writeResponseAttributes();
       this.span.end();
+    });
+    guard(() => {
       if (this.toolCalls !== undefined) toolCallLedger.expect(this.toolCalls, epochMillis());
       this.agent?.recordModelCall(this.inputTokens, this.outputTokens);
+      this.recordMetrics(undefined);
     });
   }
 
-  /** Ends the span as failed; `errorType` and `message` override what the error says. */
+  /** Ends the call as failed; `errorType` and `message` override what the error says. */
   fail(error: unknown, errorType?: string, message?: string): void {
     if (this.ended) return;
     this.ended = true;
+    const type = errorType ?? errorTypeOf(error);
     guard(() => {
       if (this.finishReasons === undefined) this.finishReasons = [FINISH_REASON_ERROR];
       this.writeResponseAttributes();
-      const type = errorType ?? errorTypeOf(error);
       this.span.setAttribute(ATTR_ERROR_TYPE, type);
       if (error instanceof Error) this.span.recordException(error);
       this.span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? messageOf(error) });
       this.span.end();
-      this.agent?.recordModelCall(this.inputTokens, this.outputTokens);
     });
+    guard(() => {
+      this.agent?.recordModelCall(this.inputTokens, this.outputTokens);
+      this.recordMetrics(type);
+    });
+  }
+
+  private captureInput(input: InputContent): void {
+    const content = this.content as CallContent;
+    const attributes = content.recorder.inputAttributes(input);
+    if (content.recorder.onSpan) Object.assign(this.startAttributes, attributes);
+    if (content.recorder.onEvent) content.inputAttributes = attributes;
   }
 
   private writeResponseAttributes(): void {
@@ -119,8 +174,44 @@ export class InferenceCall {
     if (this.firstChunkAt !== undefined) {
       attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (this.firstChunkAt - this.startedAt) / 1000;
     }
-    addLegacyAliases(attributes, this.semconvMode);
+    addLegacyAliases(attributes, this.telemetry.semconvMode);
+    if (this.content !== undefined) guard(() => this.captureOutput(attributes));
     this.span.setAttributes(attributes);
   }
-}
 
+  /** The output messages, on the span and/or in one event beside the request's content. */
+  private captureOutput(responseAttributes: Attributes): void {
+    const content = this.content as CallContent;
+    const output = content.output === undefined ? undefined : content.recorder.outputAttributes(content.output());
+    if (content.recorder.onSpan && output !== undefined) Object.assign(responseAttributes, output);
+    if (!content.recorder.onEvent) return;
+    const attributes: Attributes = {};
+    for (const key of [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL]) {
+      if (this.startAttributes[key] !== undefined) attributes[key] = this.startAttributes[key];
+    }
+    if (this.responseId !== undefined) attributes[ATTR_GEN_AI_RESPONSE_ID] = this.responseId;
+    this.telemetry.logger.emit({
+      eventName: EVENT_GEN_AI_INFERENCE_DETAILS,
+      context: this.context,
+      attributes: { ...attributes, ...content.inputAttributes, ...output },
+    });
+  }
+
+  private recordMetrics(errorType: string | undefined): void {
+    const metrics = this.telemetry.metrics;
+    if (metrics === undefined) return;
+    const now = performance.now();
+    const streamed = this.firstChunkAt !== undefined;
+    metrics.record({
+      startAttributes: this.startAttributes,
+      responseModel: this.responseModel,
+      errorType,
+      durationSeconds: (now - this.startedAt) / 1000,
+      inputTokens: this.inputTokens,
+      outputTokens: this.outputTokens,
+      timeToFirstChunkSeconds: streamed ? ((this.firstChunkAt as number) - this.startedAt) / 1000 : undefined,
+      timePerOutputChunkSeconds:
+        streamed && this.chunks > 1 ? ((this.lastChunkAt as number) - (this.firstChunkAt as number)) / 1000 / (this.chunks - 1) : undefined,
+    });
+  }
+}

@@ -15,11 +15,14 @@ import { createHash } from 'node:crypto';
 import { context, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import { agentRunOf, isPromiseLike } from './agent';
+import type { ContentRecorder } from './content';
 import { errorTypeOf, guard } from './errors';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
   ATTR_GEN_AI_TOOL_DESCRIPTION,
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
@@ -71,6 +74,16 @@ function parseJSON(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/**
+ * How tool arguments and results are captured: set by the instrumentations from their content
+ * options (the one configured last wins), `undefined` while capture is off.
+ */
+let toolContent: ContentRecorder | undefined;
+
+export function useToolContent(recorder: ContentRecorder | undefined): void {
+  toolContent = recorder;
 }
 
 const LEDGER_LIMIT = 1024;
@@ -152,8 +165,12 @@ function toolAttributes(options: ToolCallOptions, argumentsFingerprint: string |
   return attributes;
 }
 
-function endTool(span: Span, error?: unknown): void {
+function endTool(span: Span, error?: unknown, result?: unknown): void {
   guard(() => {
+    if (error === undefined && toolContent?.onSpan && result !== undefined) {
+      const recorded = toolContent.toolValue(result, 'result');
+      if (recorded !== undefined) span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, recorded);
+    }
     if (error !== undefined) {
       span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
       if (error instanceof Error) span.recordException(error);
@@ -178,6 +195,10 @@ export function runTool<T>(options: ToolCallOptions, fn: () => T): T {
       .getTracer(PACKAGE_NAME, PACKAGE_VERSION)
       .startSpan(`${GEN_AI_OPERATION_EXECUTE_TOOL} ${options.name}`, { kind: SpanKind.INTERNAL, attributes: toolAttributes(options, argumentsFingerprint) }, parent);
     inner = trace.setSpan(parent, span);
+    if (toolContent?.onSpan && options.arguments !== undefined) {
+      const recorded = toolContent.toolValue(options.arguments, 'arguments');
+      if (recorded !== undefined) span.setAttribute(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, recorded);
+    }
     if (options.callId) toolCallLedger.cover(options.callId);
     agentRunOf(parent)?.recordToolCall(argumentsFingerprint);
   } catch (problem) {
@@ -193,12 +214,12 @@ export function runTool<T>(options: ToolCallOptions, fn: () => T): T {
     throw error;
   }
   if (!isPromiseLike(result)) {
-    endTool(started);
+    endTool(started, undefined, result);
     return result;
   }
   return result.then(
     (value) => {
-      endTool(started);
+      endTool(started, undefined, value);
       return value;
     },
     (error: unknown) => {

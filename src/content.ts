@@ -1,0 +1,195 @@
+/**
+ * Opt-in content capture: prompts, replies, system instructions, tool definitions, tool arguments
+ * and results, in the conventions' JSON shapes. Off by default; nothing here runs while it is off.
+ */
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
+} from './semconv';
+
+/** A message part: `text`, `tool_call`, `tool_call_response`, `reasoning`, `blob`, `uri`, `file`, or another `type`. */
+export interface Part {
+  type: string;
+  [field: string]: unknown;
+}
+
+export interface ChatMessage {
+  role: string;
+  parts: Part[];
+  name?: string;
+}
+
+export interface ToolDefinition {
+  type: string;
+  name?: string;
+  description?: string;
+  parameters?: unknown;
+}
+
+/** What a request says, in the conventions' shapes. */
+export interface InputContent {
+  messages: ChatMessage[];
+  systemInstructions?: Part[];
+  toolDefinitions?: ToolDefinition[];
+}
+
+/** Builds a response's output messages from its stream, chunk by chunk; created only while capture is on. */
+export interface StreamContent<Chunk> {
+  onChunk(chunk: Chunk): void;
+  messages(): ChatMessage[];
+}
+
+/** How one provider's requests and responses read as content. */
+export interface ContentMapping<Body, Chunk> {
+  input(params: Record<string, unknown>): InputContent;
+  output(body: Body): ChatMessage[];
+  streamOutput(): StreamContent<Chunk>;
+}
+
+export type CaptureMode = 'NO_CONTENT' | 'SPAN_ONLY' | 'EVENT_ONLY' | 'SPAN_AND_EVENT';
+const MODES: readonly CaptureMode[] = ['NO_CONTENT', 'SPAN_ONLY', 'EVENT_ONLY', 'SPAN_AND_EVENT'];
+
+/** What a redact hook is told about the part it sees. */
+export interface RedactContext {
+  /** `input`, `output` or `system` messages, a `tool_definition`, or a tool call's `arguments` / `result`. */
+  kind: 'input' | 'output' | 'system' | 'tool_definition' | 'arguments' | 'result';
+  role?: string;
+}
+
+export interface ContentOptions {
+  /**
+   * `true` is `SPAN_ONLY`, `false` is `NO_CONTENT`. Wins over
+   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`. Default: `NO_CONTENT`.
+   */
+  captureMessageContent?: boolean | CaptureMode;
+  /** The most UTF-8 bytes one content attribute may hold; longer values are cut and marked. Default 32768. */
+  maxContentLength?: number;
+  /** Sees every part (and tool argument or result) before it is recorded: return a replacement, or `undefined` to drop it. */
+  redact?: (part: Part, context: RedactContext) => Part | undefined;
+  /** Record the base64 payload of images, audio and documents too. Default false: their type and size only. */
+  captureBinaryContent?: boolean;
+}
+
+export const TRUNCATION_MARKER = '…[truncated]';
+const DEFAULT_MAX_CONTENT_LENGTH = 32768;
+
+/** The capture mode from the config, else from `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`. */
+export function captureModeOf(
+  option: boolean | CaptureMode | undefined,
+  env: string | undefined = process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
+): CaptureMode {
+  if (option === true) return 'SPAN_ONLY';
+  if (option === false) return 'NO_CONTENT';
+  if (option !== undefined) return MODES.includes(option) ? option : 'NO_CONTENT';
+  const value = env?.trim();
+  if (!value) return 'NO_CONTENT';
+  if (value.toLowerCase() === 'true') return 'SPAN_ONLY';
+  const mode = value.toUpperCase() as CaptureMode;
+  return MODES.includes(mode) ? mode : 'NO_CONTENT';
+}
+
+/**
+ * Cuts `text` to at most `maxBytes` UTF-8 bytes, marker included, on a character boundary: a
+ * surrogate pair is never split, so the result is always valid UTF-8.
+ */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (text.length * 3 <= maxBytes || Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const budget = Math.max(0, maxBytes - Buffer.byteLength(TRUNCATION_MARKER, 'utf8'));
+  let bytes = 0;
+  let end = 0;
+  while (end < text.length) {
+    const code = text.codePointAt(end) as number;
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (bytes + size > budget) break;
+    bytes += size;
+    end += code >= 0x10000 ? 2 : 1;
+  }
+  return text.slice(0, end) + TRUNCATION_MARKER;
+}
+
+/** Turns content into attribute values under one instrumentation's content options. */
+export class ContentRecorder {
+  readonly onSpan: boolean;
+  readonly onEvent: boolean;
+  private readonly maxLength: number;
+
+  constructor(
+    mode: CaptureMode,
+    private readonly options: ContentOptions,
+  ) {
+    this.onSpan = mode === 'SPAN_ONLY' || mode === 'SPAN_AND_EVENT';
+    this.onEvent = mode === 'EVENT_ONLY' || mode === 'SPAN_AND_EVENT';
+    this.maxLength = options.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH;
+  }
+
+  /** A recorder when the options turn capture on, otherwise `undefined`. */
+  static from(options: ContentOptions): ContentRecorder | undefined {
+    const mode = captureModeOf(options.captureMessageContent);
+    return mode === 'NO_CONTENT' ? undefined : new ContentRecorder(mode, options);
+  }
+
+  inputAttributes(input: InputContent): Attributes {
+    const attributes: Attributes = {};
+    attributes[ATTR_GEN_AI_INPUT_MESSAGES] = this.encode(this.messages(input.messages, 'input'));
+    if (input.systemInstructions !== undefined && input.systemInstructions.length > 0) {
+      attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = this.encode(this.parts(input.systemInstructions, { kind: 'system', role: 'system' }));
+    }
+    if (input.toolDefinitions !== undefined && input.toolDefinitions.length > 0) {
+      attributes[ATTR_GEN_AI_TOOL_DEFINITIONS] = this.encode(this.toolDefinitions(input.toolDefinitions));
+    }
+    return attributes;
+  }
+
+  outputAttributes(messages: ChatMessage[]): Attributes {
+    return { [ATTR_GEN_AI_OUTPUT_MESSAGES]: this.encode(this.messages(messages, 'output')) };
+  }
+
+  /** A tool call's arguments or result, as one attribute value. */
+  toolValue(value: unknown, kind: 'arguments' | 'result'): string | undefined {
+    const redacted = this.redact({ type: kind, content: value }, { kind });
+    if (redacted === undefined) return undefined;
+    const content = redacted.content;
+    return this.encode(content === undefined ? null : content, typeof content === 'string');
+  }
+
+  private messages(messages: ChatMessage[], kind: 'input' | 'output'): ChatMessage[] {
+    return messages.map((message) => ({ ...message, parts: this.parts(message.parts, { kind, role: message.role }) }));
+  }
+
+  private parts(parts: Part[], context: RedactContext): Part[] {
+    const kept: Part[] = [];
+    for (const part of parts) {
+      const redacted = this.redact(this.withoutPayload(part), context);
+      if (redacted !== undefined) kept.push(redacted);
+    }
+    return kept;
+  }
+
+  private toolDefinitions(definitions: ToolDefinition[]): ToolDefinition[] {
+    if (this.options.redact === undefined) return definitions;
+    const kept: ToolDefinition[] = [];
+    for (const definition of definitions) {
+      const redacted = this.redact({ ...definition }, { kind: 'tool_definition' });
+      if (redacted !== undefined) kept.push(redacted as ToolDefinition);
+    }
+    return kept;
+  }
+
+  /** A blob part keeps its type, mime type and size; its base64 payload only when asked. */
+  private withoutPayload(part: Part): Part {
+    if (part.type !== 'blob' || this.options.captureBinaryContent || typeof part.content !== 'string') return part;
+    const { content, ...rest } = part;
+    return { ...rest, size: Math.floor(((content as string).length * 3) / 4) };
+  }
+
+  private redact(part: Part, context: RedactContext): Part | undefined {
+    return this.options.redact === undefined ? part : this.options.redact(part, context);
+  }
+
+  private encode(value: unknown, isText = false): string {
+    return truncateUtf8(isText ? (value as string) : JSON.stringify(value), this.maxLength);
+  }
+}

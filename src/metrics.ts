@@ -1,0 +1,89 @@
+/**
+ * The GenAI client metrics, recorded when a model call ends whether or not its span is sampled.
+ * With no meter provider registered the instruments are no-ops and nothing is computed for them.
+ */
+import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
+import { ValueType } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from './semconv';
+
+const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+const SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+
+/** Request attributes that metrics carry, copied from the span's start attributes. */
+const REQUEST_KEYS = [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT];
+
+export interface CallMeasurements {
+  startAttributes: Attributes;
+  responseModel: string | undefined;
+  errorType: string | undefined;
+  durationSeconds: number;
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  /** Streams only. */
+  timeToFirstChunkSeconds: number | undefined;
+  /** Streams only: the mean time between chunks after the first. */
+  timePerOutputChunkSeconds: number | undefined;
+}
+
+export class GenAIMetrics {
+  /** False with the no-op meter of an app that registered no meter provider. */
+  readonly enabled: boolean;
+  private readonly tokenUsage: Histogram;
+  private readonly duration: Histogram;
+  private readonly timeToFirstChunk: Histogram;
+  private readonly timePerOutputChunk: Histogram;
+
+  constructor(meter: Meter) {
+    this.tokenUsage = meter.createHistogram('gen_ai.client.token.usage', {
+      description: 'Number of input and output tokens used',
+      unit: '{token}',
+      valueType: ValueType.INT,
+      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
+    });
+    this.duration = meter.createHistogram('gen_ai.client.operation.duration', {
+      description: 'GenAI operation duration',
+      unit: 's',
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+    });
+    this.timeToFirstChunk = meter.createHistogram('gen_ai.client.operation.time_to_first_chunk', {
+      description: 'Time to receive the first chunk of a streaming response',
+      unit: 's',
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+    });
+    this.timePerOutputChunk = meter.createHistogram('gen_ai.client.operation.time_per_output_chunk', {
+      description: 'Time per output chunk after the first, for a streaming response',
+      unit: 's',
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+    });
+    // The API's no-op instruments have no public type to test against; their class name says it.
+    this.enabled = this.duration.constructor.name !== 'NoopHistogramMetric';
+  }
+
+  record(measurements: CallMeasurements): void {
+    const attributes: Attributes = {};
+    for (const key of REQUEST_KEYS) {
+      const value = measurements.startAttributes[key];
+      if (value !== undefined) attributes[key] = value;
+    }
+    if (measurements.responseModel !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = measurements.responseModel;
+    if (measurements.inputTokens !== undefined) {
+      this.tokenUsage.record(measurements.inputTokens, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'input' });
+    }
+    if (measurements.outputTokens !== undefined) {
+      this.tokenUsage.record(measurements.outputTokens, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'output' });
+    }
+    if (measurements.timeToFirstChunkSeconds !== undefined) this.timeToFirstChunk.record(measurements.timeToFirstChunkSeconds, attributes);
+    if (measurements.timePerOutputChunkSeconds !== undefined) this.timePerOutputChunk.record(measurements.timePerOutputChunkSeconds, attributes);
+    if (measurements.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = measurements.errorType;
+    this.duration.record(measurements.durationSeconds, attributes);
+  }
+}
