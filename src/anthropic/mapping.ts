@@ -3,6 +3,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { InferenceCall } from '../inference-call';
 import type { ResponseMapping } from '../api-promise';
 import type { ModelCallSpec } from '../genai-instrumentation';
+import { messagesContent } from './content';
 import type { ChunkHandler } from '../stream';
 import type { RequestedToolCall } from '../tools';
 import {
@@ -150,5 +151,6 @@ export const messagesCreate: ModelCallSpec<unknown, unknown> = {
   operation: GEN_AI_OPERATION_CHAT,
   requestAttributes,
   mapping: messagesMapping,
+  content: messagesContent,
   toolResultIds,
 };

@@ -1,0 +1,160 @@
+import { createRequire } from 'node:module';
+import { createNoopMeter } from '@opentelemetry/api';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
+import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AnthropicInstrumentation, OpenAIInstrumentation } from '../src';
+import { GenAIMetrics } from '../src/metrics';
+import type { ReplayServer } from '../src/testing/replay-server';
+import { fixtureRequest, PROMPTS, startFixtureServer } from './helpers/replay';
+import { settle, setupTracing } from './helpers/tracing';
+
+class TestReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+}
+
+const tracing = setupTracing();
+let reader = new TestReader();
+let meterProvider = new MeterProvider({ readers: [reader] });
+const anthropicInstrumentation = new AnthropicInstrumentation();
+const openaiInstrumentation = new OpenAIInstrumentation();
+for (const instrumentation of [anthropicInstrumentation, openaiInstrumentation]) {
+  instrumentation.setTracerProvider(tracing.provider);
+}
+const require = createRequire(__filename);
+const Anthropic = require('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
+const OpenAI = require('openai').default as typeof import('openai').default;
+
+const MODEL = 'claude-sonnet-5-5';
+let server: ReplayServer;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
+let anthropic: any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
+let openai: any;
+beforeAll(async () => {
+  server = await startFixtureServer();
+  anthropic = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
+  openai = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  // A fresh meter provider per test, so that each test reads only its own measurements.
+  reader = new TestReader();
+  meterProvider = new MeterProvider({ readers: [reader] });
+  for (const instrumentation of [anthropicInstrumentation, openaiInstrumentation]) {
+    instrumentation.setMeterProvider(meterProvider);
+    instrumentation.setTracerProvider(tracing.provider);
+  }
+  tracing.exporter.reset();
+  server.reset();
+});
+
+async function histograms(): Promise<Map<string, HistogramMetricData>> {
+  const { resourceMetrics } = await reader.collect();
+  const found = new Map<string, HistogramMetricData>();
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) found.set(metric.descriptor.name, metric as HistogramMetricData);
+  }
+  return found;
+}
+
+function points(metric: HistogramMetricData | undefined) {
+  return (metric?.dataPoints ?? []).map((point) => ({ attributes: point.attributes, count: point.value.count, sum: point.value.sum }));
+}
+
+const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+const SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+
+describe('GenAI client metrics', () => {
+  it('token usage and duration of a chat call, with the conventions attributes and buckets', async () => {
+    await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
+    await settle();
+    const metrics = await histograms();
+    const port = Number(new URL(server.url).port);
+    const base = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': MODEL,
+      'gen_ai.response.model': MODEL,
+      'server.address': '127.0.0.1',
+      'server.port': port,
+    };
+    const usage = metrics.get('gen_ai.client.token.usage');
+    expect(usage?.descriptor.unit).toBe('{token}');
+    expect(points(usage)).toEqual([
+      { attributes: { ...base, 'gen_ai.token.type': 'input' }, count: 1, sum: 12 + 2048 + 1024 },
+      { attributes: { ...base, 'gen_ai.token.type': 'output' }, count: 1, sum: 40 },
+    ]);
+    expect(usage?.dataPoints[0].value.buckets.boundaries).toEqual(TOKEN_BUCKETS);
+    const duration = metrics.get('gen_ai.client.operation.duration');
+    expect(duration?.descriptor.unit).toBe('s');
+    expect(duration?.dataPoints[0].value.buckets.boundaries).toEqual(SECONDS_BUCKETS);
+    const [point] = points(duration);
+    expect(point.attributes).toEqual(base);
+    expect(point.count).toBe(1);
+    // The duration is the span's.
+    const [span] = tracing.inferenceSpans();
+    const spanSeconds = span.duration[0] + span.duration[1] / 1e9;
+    expect(Math.abs(point.sum - spanSeconds)).toBeLessThan(0.005);
+    expect(metrics.has('gen_ai.client.operation.time_to_first_chunk')).toBe(false);
+  });
+
+  it('an error: duration with error.type, no token usage', async () => {
+    await anthropic.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] }).catch(() => undefined);
+    const metrics = await histograms();
+    expect(points(metrics.get('gen_ai.client.token.usage'))).toEqual([]);
+    expect(points(metrics.get('gen_ai.client.operation.duration'))[0].attributes['error.type']).toBe('RateLimitError');
+  });
+
+  it('a stream: time to first chunk and time per output chunk, once each', async () => {
+    const stream = await anthropic.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: [{ role: 'user', content: PROMPTS.streamText }] });
+    for await (const _event of stream);
+    const metrics = await histograms();
+    const [span] = tracing.inferenceSpans();
+    const ttfc = points(metrics.get('gen_ai.client.operation.time_to_first_chunk'));
+    expect(ttfc).toHaveLength(1);
+    expect(ttfc[0].count).toBe(1);
+    expect(ttfc[0].sum).toBeCloseTo(span.attributes['gen_ai.response.time_to_first_chunk'] as number, 6);
+    const perChunk = points(metrics.get('gen_ai.client.operation.time_per_output_chunk'));
+    expect(perChunk).toHaveLength(1);
+    expect(perChunk[0].count).toBe(1);
+    expect(perChunk[0].sum).toBeGreaterThan(0);
+    expect(metrics.get('gen_ai.client.operation.time_per_output_chunk')?.dataPoints[0].value.buckets.boundaries).toEqual(SECONDS_BUCKETS);
+    expect(points(metrics.get('gen_ai.client.token.usage')).map((point) => point.sum)).toEqual([17, 64]);
+  });
+
+  it('OpenAI chat, Responses and embeddings', async () => {
+    await openai.chat.completions.create(fixtureRequest('openai/chat-text'));
+    await openai.responses.create(fixtureRequest('openai/responses-text'));
+    await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['The quick brown fox', 'jumps over the lazy dog'] });
+    const usage = points((await histograms()).get('gen_ai.client.token.usage'));
+    const byKey = Object.fromEntries(
+      usage.map((point) => [`${point.attributes['gen_ai.operation.name']} ${point.attributes['gen_ai.request.model']} ${point.attributes['gen_ai.token.type']}`, point.sum]),
+    );
+    expect(byKey).toEqual({
+      'chat gpt-4o-mini input': 31,
+      'chat gpt-4o-mini output': 8,
+      'chat gpt-5-mini input': 14,
+      'chat gpt-5-mini output': 160,
+      'embeddings text-embedding-3-small input': 10,
+    });
+    expect(usage.every((point) => point.attributes['gen_ai.provider.name'] === 'openai')).toBe(true);
+  });
+
+  it('are right when tracing samples the call out', async () => {
+    const sampledOut = new NodeTracerProvider({ sampler: new AlwaysOffSampler() });
+    anthropicInstrumentation.setTracerProvider(sampledOut);
+    await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
+    await settle();
+    expect(tracing.inferenceSpans()).toHaveLength(0);
+    expect(points((await histograms()).get('gen_ai.client.token.usage')).map((point) => point.sum)).toEqual([21, 4]);
+  });
+
+  it('are off, and computed for nothing, with no meter provider', () => {
+    expect(new GenAIMetrics(createNoopMeter()).enabled).toBe(false);
+    expect(new GenAIMetrics(meterProvider.getMeter('x')).enabled).toBe(true);
+  });
+});
