@@ -20,6 +20,8 @@ afterAll(async () => {
 });
 beforeEach(() => {
   receiver.spans.length = 0;
+  receiver.metrics.clear();
+  receiver.events.length = 0;
 });
 
 function inferenceSpans() {
@@ -149,6 +151,25 @@ describe('under Node 22 (the synchronous loader hooks)', () => {
       'resp_6b0162b4d859819083ec8eb1b7a2a34e4f9aeb4744f051c5',
       'resp_6b0164d4a7ef81909095b720a808f114047e9901bad519ec',
     ]);
+  });
+});
+
+describe('metrics and content events through register.mjs', () => {
+  it('exports the GenAI metrics and, with content capture to events, the details event', async () => {
+    const env = {
+      ...otlpEnv(server.url, receiver.url),
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_LOGS_EXPORTER: 'otlp',
+      OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'EVENT_ONLY',
+    };
+    const traced = await runApp(join(APPS, 'anthropic-app.cjs'), { env, register: true });
+    expect(traced.stderr).toBe('');
+    expect(receiver.metrics.get('gen_ai.client.token.usage')).toBe(21 + 4 + 17 + 64);
+    expect(receiver.metrics.get('gen_ai.client.operation.duration')).toBeGreaterThan(0);
+    expect(receiver.metrics.has('gen_ai.client.operation.time_to_first_chunk')).toBe(true);
+    expect(receiver.events).toEqual(['gen_ai.client.inference.operation.details', 'gen_ai.client.inference.operation.details']);
+    // Events only: the spans carry no content.
+    expect(inferenceSpans().every((span) => span.attributes['gen_ai.input.messages'] === undefined)).toBe(true);
   });
 });
 

@@ -25,6 +25,7 @@ import {
 import type { ChunkHandler } from '../stream';
 import type { RequestedToolCall } from '../tools';
 import { finiteNumber, nonEmptyString, putNumber, putString, record, stringArray } from '../values';
+import { chatContent } from './content';
 
 /** `response_format.type` / `text.format.type` as `gen_ai.output.type`. */
 export function outputType(format: unknown): string | undefined {
@@ -207,6 +208,7 @@ export const chatCreate: ModelCallSpec<unknown, unknown> = {
   operation: GEN_AI_OPERATION_CHAT,
   requestAttributes,
   mapping: chatMapping(false),
+  content: chatContent,
   toolResultIds,
 };
 

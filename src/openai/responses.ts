@@ -29,6 +29,7 @@ import type { ChunkHandler } from '../stream';
 import type { RequestedToolCall } from '../tools';
 import { finiteNumber, nonEmptyString, putNumber, putString, record } from '../values';
 import { outputType, samplingAttributes } from './chat';
+import { responsesContent } from './content';
 
 const CLIENT_TOOL_CALLS = new Set(['function_call', 'custom_tool_call', 'computer_call', 'local_shell_call']);
 
@@ -147,5 +148,6 @@ export const responsesCreate: ModelCallSpec<unknown, unknown> = {
   operation: GEN_AI_OPERATION_CHAT,
   requestAttributes,
   mapping: responsesMapping,
+  content: responsesContent,
   toolResultIds,
 };

@@ -38,6 +38,9 @@ function decodeAttributes(list: Array<{ key: string; value: AnyValue }> | undefi
 /** An OTLP/HTTP JSON receiver on 127.0.0.1 that keeps every span it is sent. */
 export async function startOtlpReceiver() {
   const spans: ReceivedSpan[] = [];
+  /** Metric names with the sum of their histogram points, and log event names. */
+  const metrics = new Map<string, number>();
+  const events: string[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -63,6 +66,25 @@ export async function startOtlpReceiver() {
           }
         }
       }
+      if (req.url === '/v1/metrics') {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        for (const resourceMetrics of body.resourceMetrics ?? []) {
+          for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
+            for (const metric of scopeMetrics.metrics ?? []) {
+              const sum = (metric.histogram?.dataPoints ?? []).reduce((total: number, point: { sum?: number }) => total + (point.sum ?? 0), 0);
+              metrics.set(metric.name, (metrics.get(metric.name) ?? 0) + sum);
+            }
+          }
+        }
+      }
+      if (req.url === '/v1/logs') {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        for (const resourceLogs of body.resourceLogs ?? []) {
+          for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
+            for (const record of scopeLogs.logRecords ?? []) events.push(record.eventName);
+          }
+        }
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     });
@@ -72,6 +94,8 @@ export async function startOtlpReceiver() {
   return {
     url: `http://127.0.0.1:${port}`,
     spans,
+    metrics,
+    events,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
