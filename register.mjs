@@ -7,7 +7,7 @@ import { createRequire, register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { diag } from '@opentelemetry/api';
-import { createInstrumentations, instrumentedModules } from './dist/index.js';
+import { createInstrumentations, GenAITreeExporter, instrumentedModules } from './dist/index.js';
 
 // The loader hook must use the very copy of import-in-the-middle that @opentelemetry/instrumentation
 // requires: its hook registry is module-local, and with another copy ESM hooks never fire.
@@ -26,11 +26,38 @@ if (syncHooks.supportsSyncHooks()) {
   waitForLoader = waitForAllMessagesAcknowledged;
 }
 
-const { NodeSDK } = await import('@opentelemetry/sdk-node');
-const sdk = new NodeSDK({ instrumentations: createInstrumentations() });
+const { NodeSDK, tracing } = await import('@opentelemetry/sdk-node');
+const sdk = new NodeSDK({ instrumentations: createInstrumentations(), spanProcessors: await treeSpanProcessors() });
 sdk.start();
 await waitForLoader();
 
 process.once('beforeExit', () => {
   sdk.shutdown().catch((error) => diag.error('otel-genai: could not flush telemetry on exit', error));
 });
+
+/**
+ * `OTEL_TRACES_EXPORTER=genai-tree` prints each trace as a tree in the terminal, alone or beside the
+ * standard exporters (`otlp,genai-tree`, `console,genai-tree`). The Node SDK does not know that
+ * name, so with it the span processors are built here; without it (undefined) the SDK builds them
+ * from the environment as usual.
+ */
+async function treeSpanProcessors() {
+  const names = (process.env.OTEL_TRACES_EXPORTER ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  if (!names.includes('genai-tree')) return undefined;
+  const processors = [new tracing.SimpleSpanProcessor(new GenAITreeExporter())];
+  for (const name of names) {
+    if (name === 'otlp') processors.push(new tracing.BatchSpanProcessor(await otlpTraceExporter()));
+    else if (name === 'console') processors.push(new tracing.SimpleSpanProcessor(new tracing.ConsoleSpanExporter()));
+    else if (name !== 'genai-tree' && name !== 'none') diag.warn(`otel-genai: OTEL_TRACES_EXPORTER=${name} is not supported beside genai-tree`);
+  }
+  return processors;
+}
+
+async function otlpTraceExporter() {
+  const protocol = process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
+  const packages = { grpc: 'exporter-trace-otlp-grpc', 'http/json': 'exporter-trace-otlp-http', 'http/protobuf': 'exporter-trace-otlp-proto' };
+  // The exporters are the Node SDK's own dependencies.
+  const requireFromSDK = createRequire(createRequire(import.meta.url).resolve('@opentelemetry/sdk-node'));
+  const { OTLPTraceExporter } = requireFromSDK(`@opentelemetry/${packages[protocol] ?? packages['http/protobuf']}`);
+  return new OTLPTraceExporter();
+}

@@ -1,5 +1,5 @@
 // `npm run demo`: replays the bundled fixtures on 127.0.0.1 and runs the example agent, unmodified,
-// under `node --import ./register.mjs`, printing its spans. No API key, no network.
+// under `node --import ./register.mjs`, printing its trace as a tree. No API key, no network.
 //
 // Record mode: `OTEL_GENAI_RECORD=fixtures/recorded ANTHROPIC_API_KEY=… npm run demo` sends every
 // request that no fixture in that folder answers to the live API with your key, and writes what
@@ -27,7 +27,7 @@ const child = spawn(process.execPath, ['--import', join(root, 'register.mjs'), a
     ANTHROPIC_API_KEY: recordDir ? process.env.ANTHROPIC_API_KEY : 'demo-key-not-a-secret',
     ANTHROPIC_BASE_URL: server.url,
     OTEL_SERVICE_NAME: 'otel-genai-demo',
-    OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? 'console',
+    OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? 'genai-tree',
     OTEL_METRICS_EXPORTER: process.env.OTEL_METRICS_EXPORTER ?? 'none',
     OTEL_LOGS_EXPORTER: process.env.OTEL_LOGS_EXPORTER ?? 'none',
   },

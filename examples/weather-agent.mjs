@@ -1,45 +1,49 @@
 // An example agent, written as any app would be: no OpenTelemetry code at all.
-// It asks Claude about the weather, runs the tool Claude asks for, sends the result back, and
-// then streams a short story. Run it traced with `node --import ./register.mjs`.
+// A travel assistant with two tools (one of them failing), run by the SDK's tool runner with every
+// model turn streamed. Run it traced with `node --import ./register.mjs examples/weather-agent.mjs`.
 import Anthropic from '@anthropic-ai/sdk';
 
 const client = new Anthropic();
-const model = 'claude-sonnet-5-5';
-const tools = [
-  {
-    name: 'get_weather',
-    description: 'Get the current weather for a city.',
-    input_schema: {
-      type: 'object',
-      properties: { location: { type: 'string', description: 'City and country, e.g. Lisbon, Portugal' } },
-      required: ['location'],
-    },
+
+const getWeather = {
+  name: 'get_weather',
+  description: 'Get the current weather for a city.',
+  input_schema: {
+    type: 'object',
+    properties: { location: { type: 'string', description: 'City and country, e.g. Lisbon, Portugal' } },
+    required: ['location'],
   },
-];
+  run: async ({ location }) => JSON.stringify({ location, temperature_c: 19, conditions: 'sunny' }),
+};
 
-function getWeather({ location }) {
-  return JSON.stringify({ location, temperature_c: 19, conditions: 'sunny' });
-}
+const convertCurrency = {
+  name: 'convert_currency',
+  description: 'Convert an amount of money between currencies at today’s rate.',
+  input_schema: {
+    type: 'object',
+    properties: { amount: { type: 'number' }, from: { type: 'string' }, to: { type: 'string' } },
+    required: ['amount', 'from', 'to'],
+  },
+  run: async () => {
+    throw new Error('exchange-rate service unavailable');
+  },
+};
 
-const messages = [{ role: 'user', content: 'What is the weather like in Lisbon right now?' }];
-for (;;) {
-  const reply = await client.messages.create({ model, max_tokens: 1024, tools, messages });
-  messages.push({ role: 'assistant', content: reply.content });
-  const calls = reply.content.filter((block) => block.type === 'tool_use');
-  if (calls.length === 0) {
-    console.log(`agent: ${reply.content.map((block) => block.text ?? '').join('')}`);
-    break;
-  }
-  messages.push({
-    role: 'user',
-    content: calls.map((call) => ({ type: 'tool_result', tool_use_id: call.id, content: getWeather(call.input) })),
-  });
-}
-
-const story = client.messages.stream({
-  model,
-  max_tokens: 200,
-  messages: [{ role: 'user', content: 'Tell me a short story about a lighthouse.' }],
+const runner = client.beta.messages.toolRunner({
+  model: 'claude-sonnet-5-5',
+  max_tokens: 1024,
+  stream: true,
+  tools: [getWeather, convertCurrency],
+  messages: [
+    {
+      role: 'user',
+      content: "I'm flying to Lisbon tomorrow with 200 US dollars. What's the weather there, and how much is that in euros?",
+    },
+  ],
 });
-const final = await story.finalMessage();
-console.log(`story: ${final.content[0].text.length} characters, ${final.usage.output_tokens} output tokens`);
+
+for await (const turn of runner) {
+  turn.on('text', (text) => process.stdout.write(text));
+  await turn.finalMessage();
+  process.stdout.write('\n');
+}

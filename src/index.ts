@@ -9,6 +9,8 @@ export type { SemconvMode } from './semconv';
 export { withAgent } from './agent';
 export type { AgentOptions } from './agent';
 export { runTool, traceTool } from './tools';
+export { GenAITreeExporter } from './tree-exporter';
+export type { TreeExporterOptions } from './tree-exporter';
 export type { ToolCallOptions } from './tools';
 
 export interface InstrumentationsConfig {

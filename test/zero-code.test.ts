@@ -100,6 +100,16 @@ describe('node --import ./register.mjs', () => {
     expect(receiver.spans).toHaveLength(0);
   });
 
+  it('OTEL_TRACES_EXPORTER=otlp,genai-tree prints the tree and still exports OTLP', async () => {
+    const traced = await runApp(join(APPS, 'anthropic-app.cjs'), {
+      env: { ...otlpEnv(server.url, receiver.url), OTEL_TRACES_EXPORTER: 'otlp,genai-tree' },
+      register: true,
+    });
+    expect(traced.stderr).toBe('');
+    expect(traced.stdout).toMatch(/^chat claude-sonnet-5-5 +\d+ ms +in 21 +out 4 +end_turn$/m);
+    expect(inferenceSpans()).toHaveLength(2);
+  });
+
   it('uses the one copy of import-in-the-middle that @opentelemetry/instrumentation uses', () => {
     const fromRoot = createRequire(join(ROOT, 'register.mjs'));
     const fromInstrumentation = createRequire(fromRoot.resolve('@opentelemetry/instrumentation'));
@@ -190,16 +200,25 @@ describe('NodeSDK', () => {
 });
 
 describe('npm run demo', () => {
-  it('runs the example agent against the fixtures and prints its spans', async () => {
+  it('runs the example agent against the fixtures and prints its trace as a tree', async () => {
     const demo = await runApp(join(ROOT, 'examples', 'run-demo.mjs'), { env: { OTEL_TRACES_EXPORTER: undefined } });
+    expect(demo.stderr).toBe('');
     expect(demo.code).toBe(0);
-    expect(demo.stdout).toContain("agent: It's sunny in Lisbon right now, at about 19 °C.");
-    expect(demo.stdout).toContain('story: 254 characters, 64 output tokens');
-    expect(demo.stdout.match(/name: 'chat claude-sonnet-5-5'/g)).toHaveLength(3);
-    expect(demo.stdout).toContain("'gen_ai.response.finish_reasons': [ 'tool_use' ]");
-    // The agent's own tool loop: its tool call is inferred from the result it sends back.
-    expect(demo.stdout).toContain("name: 'execute_tool get_weather'");
-    expect(demo.stdout).toContain("'otel_genai.tool.inferred': true");
+    // Durations vary from run to run: everything else is exact.
+    const text = demo.stdout.replace(/ +\d+(\.\d+)? (ms|s)(?= |$)/gm, ' <duration>');
+    expect(text).toBe(
+      [
+        "I'll check the weather in Lisbon and convert your dollars.",
+        "Lisbon will be sunny tomorrow, around 19 °C. I couldn't convert your 200 US dollars: the exchange-rate service is unavailable right now, so check the rate before you travel.",
+        'invoke_agent <duration>  in 1617    out 159    (trace total)',
+        '├─ chat claude-sonnet-5-5 <duration>  in 712     out 118    tool_use',
+        '├─ execute_tool get_weather <duration>',
+        '├─ execute_tool convert_currency <duration>  ✗ Error',
+        '└─ chat claude-sonnet-5-5 <duration>  in 905     out 41     end_turn',
+        '',
+      ].join('\n'),
+    );
   });
 });
+
 
