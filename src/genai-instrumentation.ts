@@ -72,7 +72,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     this._unwrap(target as Record<string, unknown>, name);
   };
   private readonly promises = new APIPromiseObserver(this.wrapMethod, this.unwrapMethod);
-  private readonly patched = new Map<object, Map<string, MethodWrapper>>();
+  private readonly patched = new Map<object, Map<string, { wrapper: MethodWrapper; installed: unknown }>>();
   private readonly clients = new WeakMap<object, ClientDescription>();
   private warnedUnobservable = false;
 
@@ -115,38 +115,47 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     });
   }
 
-  /** Wraps `target[name]`, remembering it so that every copy of the SDK is re-patched on enable(). */
+  /**
+   * Wraps `target[name]`, remembering it so that every copy of the SDK is re-patched on enable().
+   * A method another instance already wrapped is left to it: one span per call, however many
+   * instances are registered.
+   */
   protected patchMethod(target: unknown, name: string, wrapper: MethodWrapper, label: string): boolean {
     const method = (target as Record<string, unknown> | undefined)?.[name];
     if (typeof method !== 'function') {
       this._diag.warn(`${label}.${name} not found: this SDK version is not instrumented there`);
       return false;
     }
+    if (isWrapped(method)) return true;
     const object = target as object;
     let methods = this.patched.get(object);
     if (methods === undefined) this.patched.set(object, (methods = new Map()));
-    methods.set(name, wrapper);
-    if (!isWrapped(method)) this.wrapMethod(object, name, wrapper);
+    methods.set(name, { wrapper, installed: this.install(object, name, wrapper) });
     return true;
   }
 
-  /** Re-applies every recorded patch (the base class only re-patches the last copy it saw). */
+  /** Re-applies every patch of ours that is not in place (the base class only re-patches the last copy it saw). */
   protected repatchAll(): void {
     for (const [target, methods] of this.patched) {
-      for (const [name, wrapper] of methods) {
-        if (!isWrapped((target as Record<string, unknown>)[name])) this.wrapMethod(target, name, wrapper);
+      for (const [name, patch] of methods) {
+        if (!isWrapped((target as Record<string, unknown>)[name])) patch.installed = this.install(target, name, patch.wrapper);
       }
     }
   }
 
-  /** Idempotent: the base class calls it once per hooked file of a module. */
+  /** Idempotent (the base class calls it once per hooked file of a module), and removes only our own wrappers. */
   protected unpatchAll(): void {
     for (const [target, methods] of this.patched) {
-      for (const name of methods.keys()) {
-        if (isWrapped((target as Record<string, unknown>)[name])) this.unwrapMethod(target, name);
+      for (const [name, patch] of methods) {
+        if ((target as Record<string, unknown>)[name] === patch.installed) this.unwrapMethod(target, name);
       }
     }
     this.promises.restore();
+  }
+
+  private install(target: object, name: string, wrapper: MethodWrapper): unknown {
+    this.wrapMethod(target, name, wrapper);
+    return (target as Record<string, unknown>)[name];
   }
 
   /** Warns when an SDK version is outside the range we test, and instruments it all the same. */

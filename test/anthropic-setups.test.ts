@@ -200,6 +200,18 @@ describe('Bedrock and Vertex clients', () => {
   });
 });
 
+describe('registered twice', () => {
+  it('a second instance patches nothing again, and disabling it leaves the first in place', async () => {
+    const second = new AnthropicInstrumentation();
+    second.setTracerProvider(tracing.provider);
+    await newClient().messages.create(textRequest);
+    second.disable();
+    await newClient().messages.create(textRequest);
+    await settle();
+    expect(ours(tracing.spans())).toHaveLength(2);
+  });
+});
+
 describe('unknown SDK versions', () => {
   it('warns through diag, instruments what it recognises, and never throws', () => {
     const [definition] = instrumentation.getModuleDefinitions();
