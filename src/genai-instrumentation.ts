@@ -4,9 +4,10 @@
  * and `import` has two copies of each class, and both stay patched across `disable()`/`enable()`),
  * and the model-call wrapper itself.
  */
-import { context } from '@opentelemetry/api';
-import type { Attributes, TracerProvider } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
+import type { Attributes, MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
 import type { LoggerProvider } from '@opentelemetry/api-logs';
+import { sep } from 'node:path';
 import { InstrumentationBase, isWrapped } from '@opentelemetry/instrumentation';
 import { APIPromiseObserver } from './api-promise';
 import type { ResponseMapping, Unwrap, Wrap } from './api-promise';
@@ -65,6 +66,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
   declare private metrics: GenAIMetrics | undefined;
   declare private content: ContentRecorder | undefined;
   declare private telemetryCache: CallTelemetry | undefined;
+  declare private ownTracerProvider: boolean | undefined;
   private readonly wrapMethod: Wrap = (target, name, wrapper) => {
     this._wrap(target as Record<string, unknown>, name, wrapper as never);
   };
@@ -88,26 +90,53 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     this.telemetryCache = undefined;
   }
 
+  // A provider that throws is reported and otherwise ignored: the app's setup code goes on.
   override setTracerProvider(tracerProvider: TracerProvider): void {
-    super.setTracerProvider(tracerProvider);
-    this.telemetryCache = undefined;
+    // NodeSDK hands over the global provider: keep following the global one, which an app may replace.
+    this.ownTracerProvider = tracerProvider !== trace.getTracerProvider();
+    this.useProvider('tracer', () => super.setTracerProvider(tracerProvider));
+  }
+
+  override setMeterProvider(meterProvider: MeterProvider): void {
+    this.useProvider('meter', () => super.setMeterProvider(meterProvider));
   }
 
   override setLoggerProvider(loggerProvider: LoggerProvider): void {
-    super.setLoggerProvider(loggerProvider);
-    this.telemetryCache = undefined;
+    this.useProvider('logger', () => super.setLoggerProvider(loggerProvider));
   }
 
   protected override _updateMetricInstruments(): void {
-    const metrics = new GenAIMetrics(this.meter);
-    this.metrics = metrics.enabled ? metrics : undefined;
+    this.useProvider('meter', () => {
+      const metrics = new GenAIMetrics(this.meter);
+      this.metrics = metrics.enabled ? metrics : undefined;
+    });
+  }
+
+  private useProvider(kind: string, apply: () => void): void {
+    try {
+      apply();
+    } catch (problem) {
+      if (kind === 'meter') this.metrics = undefined;
+      this._diag.error(`could not use the ${kind} provider`, problem);
+    }
     this.telemetryCache = undefined;
+  }
+
+  /**
+   * The tracer of the provider set on this instance, or else of the global provider as it is now
+   * (an app may replace it at runtime; a tracer taken once would keep writing to the old one).
+   */
+  private currentTracer(): Tracer {
+    return this.ownTracerProvider ? this.tracer : trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
   }
 
   /** What calls report to, rebuilt only when the config or a provider changes. */
   private get telemetry(): CallTelemetry {
+    const instrumentation = this;
     return (this.telemetryCache ??= {
-      tracer: this.tracer,
+      get tracer() {
+        return instrumentation.currentTracer();
+      },
       semconvMode: this.semconvMode,
       metrics: this.metrics,
       content: this.content,
@@ -158,6 +187,33 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     return (target as Record<string, unknown>)[name];
   }
 
+  override enable(): void {
+    super.enable();
+    this.warnIfLoadedBefore();
+  }
+
+  /**
+   * A CommonJS copy of an SDK that was loaded before this instrumentation existed is not patched:
+   * say so, with what to do. (The base class's own check reads a global `require` that Node does
+   * not have.)
+   */
+  private warnIfLoadedBefore(): void {
+    try {
+      for (const definition of this.getModuleDefinitions()) {
+        const marker = `${sep}node_modules${sep}${definition.name.split('/').join(sep)}${sep}`;
+        const loaded = Object.keys(require.cache).some((file) => file.includes(marker));
+        if (loaded && definition.moduleExports === undefined) {
+          this._diag.warn(
+            `${definition.name} was loaded before otel-genai, so that copy is not instrumented: start the app with ` +
+              '`node --import otel-genai/register`, or create the instrumentation before the SDK is required',
+          );
+        }
+      }
+    } catch (problem) {
+      this._diag.debug('could not check for SDKs loaded before the instrumentation', problem);
+    }
+  }
+
   /** Warns when an SDK version is outside the range we test, and instruments it all the same. */
   protected checkVersion(module: string, version: string | undefined, testedMajors: readonly number[]): void {
     const major = Number(version?.split('.')[0]);
@@ -184,7 +240,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     try {
       const params = record(args[0]) ?? {};
       if (toolCallLedger.size > 0 && spec.toolResultIds !== undefined) {
-        inferToolSpans(this.tracer, spec.toolResultIds(params), context.active());
+        inferToolSpans(this.currentTracer(), spec.toolResultIds(params), context.active());
       }
       const model = nonEmptyString(params.model);
       const { provider, server } = this.describe(resource?._client);

@@ -15,6 +15,8 @@ export interface FixtureEvent {
 }
 
 export interface FixtureResponse {
+  /** Milliseconds before the status and headers are sent (a slow server). */
+  delay_ms?: number;
   status: number;
   headers?: Record<string, string>;
   /** A JSON body. */

@@ -122,6 +122,8 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
 }
 
 async function writeResponse(res: ServerResponse, response: FixtureResponse, delayScale: number): Promise<void> {
+  if (response.delay_ms) await sleep(response.delay_ms * delayScale);
+  if (res.destroyed) return;
   const headers = { ...response.headers };
   if (response.events === undefined) {
     const body = response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
