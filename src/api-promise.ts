@@ -16,6 +16,7 @@
  */
 import { diag } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
+import { heldBy } from './abandonment';
 import { guard } from './errors';
 import type { InferenceCall } from './inference-call';
 import { isSDKStream, observeStream } from './stream';
@@ -148,6 +149,7 @@ export class APIPromiseObserver {
     if (!isAPIPromise(promise)) return false;
     const state = new ObservedResponse(call, mapping as ResponseMapping<unknown, unknown>);
     this.observed.set(promise, state);
+    heldBy(promise, call, 'promise');
     this.patchPrototype(Object.getPrototypeOf(promise));
 
     // Attached beside the SDK's own reactions, not in their path: the app's chain is untouched, and

@@ -8,11 +8,13 @@ import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import { agentRunOf } from './agent';
 import type { AgentRun } from './agent';
+import type { Holder } from './abandonment';
 import type { ChatMessage, ContentMapping, ContentRecorder, InputContent } from './content';
 import { errorTypeOf, guard, messageOf } from './errors';
 import type { GenAIMetrics } from './metrics';
 import {
   addLegacyAliases,
+  ATTR_ABANDONED,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -86,6 +88,8 @@ export class InferenceCall {
    * ends in `response.failed`): the app gets no exception, but the span is an error.
    */
   reportedError: { type: string; message?: string } | undefined;
+  /** What of this call the app holds now (see abandonment.ts). */
+  holder: Holder | undefined;
 
   constructor(
     private readonly telemetry: CallTelemetry,
@@ -133,6 +137,13 @@ export class InferenceCall {
       this.agent?.recordModelCall(this.inputTokens, this.outputTokens);
       this.recordMetrics(undefined);
     });
+  }
+
+  /** Ends a call the app dropped before its end (see abandonment.ts): not a failure of the call. */
+  abandon(): void {
+    if (this.ended) return;
+    (this.providerAttributes ??= {})[ATTR_ABANDONED] = true;
+    this.end();
   }
 
   /** Ends the call as failed; `errorType` and `message` override what the error says. */

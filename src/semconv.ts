@@ -78,6 +78,7 @@ export const ATTR_AGENT_MAX_TOOL_REPEATS = 'otel_genai.agent.max_tool_repeats';
 export const ATTR_AGENT_BUDGETS_EXCEEDED = 'otel_genai.agent.budgets_exceeded';
 export const ATTR_TOOL_ARGUMENTS_FINGERPRINT = 'otel_genai.tool.arguments_fingerprint';
 export const ATTR_TOOL_INFERRED = 'otel_genai.tool.inferred';
+export const ATTR_ABANDONED = 'otel_genai.abandoned';
 export const EVENT_AGENT_BUDGET_EXCEEDED = 'otel_genai.agent.budget_exceeded';
 
 export const GEN_AI_OPERATION_CHAT = 'chat';

@@ -4,6 +4,7 @@
  * `toReadableStream()` all go through, so every way of reading the stream is seen once.
  */
 import { diag } from '@opentelemetry/api';
+import { heldBy } from './abandonment';
 import type { InferenceCall } from './inference-call';
 
 /** What the Stainless-generated SDKs' `Stream` instances carry (anthropic and openai alike). */
@@ -35,6 +36,7 @@ const observedStreams = new WeakSet<object>();
 export function observeStream<T>(stream: SDKStream<T>, call: InferenceCall, handler: ChunkHandler<T>): void {
   if (observedStreams.has(stream)) return;
   observedStreams.add(stream);
+  heldBy(stream, call, 'stream');
   const original = stream.iterator;
   let observed = false;
   stream.iterator = function iterator(this: unknown, ...args: []) {
@@ -42,7 +44,10 @@ export function observeStream<T>(stream: SDKStream<T>, call: InferenceCall, hand
     // A second iteration fails inside the SDK ("consumed stream"); it must not end the first one's span.
     if (observed) return inner;
     observed = true;
-    return new ObservedIterator(inner, call, handler, stream.controller);
+    const iterator = new ObservedIterator(inner, call, handler, stream.controller);
+    // A `for await` holds the iterator, not the stream.
+    heldBy(iterator, call, 'iterator');
+    return iterator;
   };
 }
 

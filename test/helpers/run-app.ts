@@ -15,9 +15,9 @@ export interface AppRun {
 /** Runs `node [--import register.mjs] app` from the repo root, as a user would. */
 export function runApp(
   app: string,
-  options: { register?: boolean; env?: Record<string, string | undefined>; node?: string; args?: string[] } = {},
+  options: { register?: boolean; env?: Record<string, string | undefined>; node?: string; args?: string[]; script?: string[] } = {},
 ): Promise<AppRun> {
-  const nodeArgs = [...(options.register ? ['--import', REGISTER] : []), ...(options.args ?? []), app];
+  const nodeArgs = [...(options.register ? ['--import', REGISTER] : []), ...(options.args ?? []), app, ...(options.script ?? [])];
   return new Promise((resolve) => {
     execFile(
       options.node ?? process.execPath,

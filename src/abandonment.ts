@@ -1,0 +1,19 @@
+/**
+ * Calls the app abandons: a promise it never awaits, a stream it never reads to the end and drops.
+ * Their spans would stay open forever; instead, when the garbage collector reclaims what the app
+ * last held of the call (the promise, then the stream, then the stream's iterator), the span ends,
+ * marked `otel_genai.abandoned`. Its end time is when that happened, not when the app lost interest.
+ */
+import type { InferenceCall } from './inference-call';
+
+export type Holder = 'promise' | 'stream' | 'iterator';
+
+const registry = new FinalizationRegistry<{ call: InferenceCall; holder: Holder }>(({ call, holder }) => {
+  if (call.holder === holder) call.abandon();
+});
+
+/** From now on `object` is what the app holds of `call`; reclaiming it abandons the call. */
+export function heldBy(object: object, call: InferenceCall, holder: Holder): void {
+  call.holder = holder;
+  registry.register(object, { call, holder });
+}
