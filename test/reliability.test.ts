@@ -122,7 +122,7 @@ beforeEach(() => {
   diagnostics.length = 0;
 });
 
-const outcome = (promise: Promise<unknown>) =>
+const outcome = (promise: Promise<unknown>): Promise<{ value?: unknown; error?: ReturnType<typeof errorShape> }> =>
   promise.then(
     (value) => ({ value }),
     (error: unknown) => ({ error: errorShape(error) }),
@@ -152,14 +152,16 @@ describe('faults on the wire', () => {
   });
 
   it('a timeout (the timeout option): APIConnectionTimeoutError, one span', async () => {
-    const impatient = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0, timeout: 100 });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
+    const impatient: any = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0, timeout: 100 });
     const result = await bareAndTraced(() => outcome(impatient.messages.create({ model: MODEL, max_tokens: 10, messages: user('fault: slow') })));
     expect(result.error?.name).toBe('APIConnectionTimeoutError');
     expect(onlySpan().attributes['error.type']).toBe('APIConnectionTimeoutError');
   });
 
   it('a timeout with retries: one span for the logical call', async () => {
-    const impatient = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 1, timeout: 100 });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
+    const impatient: any = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 1, timeout: 100 });
     await bareAndTraced(() => outcome(impatient.messages.create({ model: MODEL, max_tokens: 10, messages: user('fault: slow') })));
     expect(server.requests).toHaveLength(2);
     expect(onlySpan().status.code).toBe(SpanStatusCode.ERROR);
