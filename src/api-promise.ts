@@ -15,7 +15,6 @@
  * that parses a response one of our calls received is adopted by that call.
  */
 import { diag } from '@opentelemetry/api';
-import { isWrapped } from '@opentelemetry/instrumentation';
 import { heldBy } from './abandonment';
 import { guard } from './errors';
 import type { InferenceCall } from './inference-call';
@@ -42,9 +41,6 @@ interface APIPromiseLike {
 interface ResponseProps {
   response?: object;
 }
-
-/** `asResponse()` hands the raw response to an app that reads the body itself; `parse()` may adopt. */
-const PATCHED_METHODS = ['asResponse', 'parse'] as const;
 
 /** One observed call's response: where its body goes, once, whichever promise parses it. */
 class ObservedResponse {
@@ -128,13 +124,20 @@ function interceptParse(promise: APIPromiseLike, stateOf: (props: unknown) => Ob
   };
 }
 
+/**
+ * Shared by every observer in the process: an SDK's `APIPromise.prototype` is one per copy of the
+ * SDK, however many instrumentation instances trace it, so its wrappers are installed once, see
+ * every observed promise, and come off when the last observer using them is restored.
+ */
+const observed = new WeakMap<object, ObservedResponse>();
+/** Responses our calls received, so that an SDK helper's own promise parsing one is adopted. */
+const responses = new WeakMap<object, ObservedResponse>();
+/** Promises not made by our calls that `parse()` has already set up to adopt. */
+const adopters = new WeakSet<object>();
+/** Each patched prototype, the observers using it, and the wrappers installed on it. */
+const patchedPrototypes = new Map<object, { users: Set<APIPromiseObserver>; installed: Map<string, unknown> }>();
+
 export class APIPromiseObserver {
-  private readonly observed = new WeakMap<object, ObservedResponse>();
-  /** Responses our calls received, so that an SDK helper's own promise parsing one is adopted. */
-  private readonly responses = new WeakMap<object, ObservedResponse>();
-  /** Promises not made by our calls that `parse()` has already set up to adopt. */
-  private readonly adopters = new WeakSet<object>();
-  private readonly prototypes = new Set<object>();
 
   constructor(
     private readonly wrap: Wrap,
@@ -148,7 +151,7 @@ export class APIPromiseObserver {
   observe<Body, Chunk>(promise: unknown, call: InferenceCall, mapping: ResponseMapping<Body, Chunk>): boolean {
     if (!isAPIPromise(promise)) return false;
     const state = new ObservedResponse(call, mapping as ResponseMapping<unknown, unknown>);
-    this.observed.set(promise, state);
+    observed.set(promise, state);
     heldBy(promise, call, 'promise');
     this.patchPrototype(Object.getPrototypeOf(promise));
 
@@ -157,7 +160,7 @@ export class APIPromiseObserver {
     promise.responsePromise.then(
       (props) => {
         const response = (props as ResponseProps | undefined)?.response;
-        if (typeof response === 'object' && response !== null) this.responses.set(response, state);
+        if (typeof response === 'object' && response !== null) responses.set(response, state);
         state.arrived();
       },
       (error: unknown) => call.fail(error),
@@ -179,20 +182,26 @@ export class APIPromiseObserver {
     return true;
   }
 
-  /** Puts back every prototype method this observer wrapped. */
+  /** Leaves the prototypes it used; the last observer to leave one puts its methods back. */
   restore(): void {
-    for (const prototype of this.prototypes) {
-      for (const name of PATCHED_METHODS) {
-        if (isWrapped((prototype as Record<string, unknown>)[name])) this.unwrap(prototype, name);
+    for (const [prototype, patch] of patchedPrototypes) {
+      if (!patch.users.delete(this) || patch.users.size > 0) continue;
+      for (const [name, installed] of patch.installed) {
+        if ((prototype as Record<string, unknown>)[name] === installed) this.unwrap(prototype, name);
       }
+      patchedPrototypes.delete(prototype);
     }
-    this.prototypes.clear();
   }
 
   private patchPrototype(prototype: object | null): void {
-    if (prototype === null || this.prototypes.has(prototype)) return;
-    this.prototypes.add(prototype);
-    const { observed, responses, adopters } = this;
+    if (prototype === null) return;
+    const existing = patchedPrototypes.get(prototype);
+    if (existing !== undefined) {
+      existing.users.add(this);
+      return;
+    }
+    const installed = new Map<string, unknown>();
+    patchedPrototypes.set(prototype, { users: new Set([this]), installed });
     const methods = prototype as Record<string, unknown>;
     if (typeof methods.asResponse === 'function') {
       this.wrap(prototype, 'asResponse', (original) =>
@@ -202,6 +211,7 @@ export class APIPromiseObserver {
           return original.apply(this, args);
         },
       );
+      installed.set('asResponse', methods.asResponse);
     } else {
       diag.warn('otel-genai: APIPromise has no asResponse(); raw-response calls may keep their span open');
     }
@@ -220,6 +230,7 @@ export class APIPromiseObserver {
           return original.apply(this, args);
         },
       );
+      installed.set('parse', methods.parse);
     }
   }
 }

@@ -12,6 +12,8 @@ export { runTool, traceTool } from './tools';
 export { GenAITreeExporter } from './tree-exporter';
 export type { TreeExporterOptions } from './tree-exporter';
 export type { ToolCallOptions } from './tools';
+export { instrumentClient } from './instrument-client';
+export type { InstrumentClientConfig } from './instrument-client';
 
 export interface InstrumentationsConfig {
   anthropic?: AnthropicInstrumentationConfig;

@@ -8,6 +8,7 @@ import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/s
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../src';
 import { semconvModeFromEnv } from '../src/semconv';
+import { PACKAGE_VERSION } from '../src/version';
 import { startReplayServer } from '../src/testing/replay-server';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { PROMPTS, startFixtureServer } from './helpers/replay';
@@ -232,5 +233,12 @@ describe('unknown SDK versions', () => {
     await newClient().messages.create(textRequest);
     await settle();
     expect(ours(tracing.spans())).toHaveLength(1);
+  });
+});
+
+describe('the instrumentation scope', () => {
+  it('carries the version in package.json', () => {
+    const { version } = createRequire(__filename)('../package.json') as { version: string };
+    expect(PACKAGE_VERSION).toBe(version);
   });
 });

@@ -26,8 +26,9 @@ export interface CollectSpansOptions {
   /** Options of the OpenAI instrumentation, or `false` for none. */
   openai?: OpenAIInstrumentationConfig | false;
   /**
-   * SDK modules to instrument in place, as your code loaded them. Needed for a copy loaded with
-   * `import` (ESM): the require hook never sees it, and nothing else can find it. E.g.
+   * SDK modules to instrument in place, as your code loaded them (the module namespace, or its
+   * default export). Needed for a copy loaded with `import` (ESM): the require hook never sees it,
+   * and nothing else can find it. E.g.
    * `import * as anthropic from '@anthropic-ai/sdk'; collectSpans({ modules: { anthropic } })`.
    * A copy loaded with `require` is found and instrumented without this.
    */
@@ -85,6 +86,8 @@ export const DEFAULT_TREE_ATTRIBUTES: readonly string[] = Object.freeze([
 ]);
 
 const PREFIX = 'otel-genai/testing:';
+/** The scope of the spans `@anthropic-ai/sdk` >= 0.134 makes itself, on clients nobody instrumented. */
+const ANTHROPIC_NATIVE_SCOPE = 'com.anthropic.sdk';
 let active: SpanCollector | undefined;
 
 type GenAIInstrumentation = AnthropicInstrumentation | OpenAIInstrumentation;
@@ -146,14 +149,29 @@ export function collectSpans(options: CollectSpansOptions = {}): SpanCollector {
   }
 
   let stopped = false;
+  let warned = options.anthropic === false || options.anthropic?.preferNativeSpans === true;
+  const finished = () => {
+    const list = exporter.getFinishedSpans();
+    if (!warned && list.some((span) => span.instrumentationScope.name.startsWith(ANTHROPIC_NATIVE_SCOPE))) {
+      warned = true;
+      process.emitWarning(
+        `${PREFIX} spans of @anthropic-ai/sdk's own tracing were collected instead of otel-genai's: that copy of the SDK ` +
+          'is not instrumented, most likely because it was loaded with `import` (ESM). Pass its module: ' +
+          "`import * as anthropic from '@anthropic-ai/sdk'; collectSpans({ modules: { anthropic } })`.",
+        'OtelGenAITestingWarning',
+      );
+    }
+    return list;
+  };
   const collector: SpanCollector = {
-    spans: () => [...exporter.getFinishedSpans()],
-    genAISpans: () => exporter.getFinishedSpans().filter((span) => span.instrumentationScope.name === PACKAGE_NAME),
-    tree: (treeOptions = {}) => buildTree(exporter.getFinishedSpans(), order, treeOptions),
+    spans: () => [...finished()],
+    genAISpans: () => finished().filter((span) => span.instrumentationScope.name === PACKAGE_NAME),
+    tree: (treeOptions = {}) => buildTree(finished(), order, treeOptions),
     async settle(timeoutMs = 2000) {
       const deadline = Date.now() + timeoutMs;
       await new Promise((resolve) => setImmediate(resolve));
       while (order.open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      finished();
     },
     reset() {
       exporter.reset();
@@ -187,7 +205,9 @@ function instrument(instrumentation: GenAIInstrumentation, provider: TracerProvi
         if (exports !== undefined) patch(file, exports, version, undo);
       }
     }
-    if (esm !== undefined) patch(definition, esm, versionFromCwd(definition.name), undo);
+    // A module namespace (`import * as sdk`) or its default export, the client class.
+    const given = typeof esm === 'function' ? { default: esm } : esm;
+    if (given !== undefined) patch(definition, given, versionFromCwd(definition.name), undo);
   }
 }
 
