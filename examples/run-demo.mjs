@@ -19,15 +19,20 @@ const server = await startReplayServer(
     ? { fixtures: recordDir, record: { dir: recordDir } }
     : { fixtures: join(root, 'fixtures'), delayScale: 0.25 },
 );
-const child = spawn(process.execPath, ['--import', join(root, 'register.mjs'), app], {
+// An app that sets up its own NodeSDK (nodesdk-app.cjs) runs without register.mjs.
+const preload = app.endsWith('nodesdk-app.cjs') ? [] : ['--import', join(root, 'register.mjs')];
+const child = spawn(process.execPath, [...preload, app], {
   cwd: root,
   stdio: 'inherit',
   env: {
     ...process.env,
     ANTHROPIC_API_KEY: recordDir ? process.env.ANTHROPIC_API_KEY : 'demo-key-not-a-secret',
     ANTHROPIC_BASE_URL: server.url,
+    OPENAI_API_KEY: recordDir ? process.env.OPENAI_API_KEY : 'demo-key-not-a-secret',
+    OPENAI_BASE_URL: `${server.url}/v1`,
     OTEL_SERVICE_NAME: 'otel-genai-demo',
-    OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? 'genai-tree',
+    // The tree is register.mjs's; an app's own NodeSDK knows the standard exporters only.
+    OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? (preload.length > 0 ? 'genai-tree' : 'console'),
     OTEL_METRICS_EXPORTER: process.env.OTEL_METRICS_EXPORTER ?? 'none',
     OTEL_LOGS_EXPORTER: process.env.OTEL_LOGS_EXPORTER ?? 'none',
   },

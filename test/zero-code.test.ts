@@ -199,6 +199,31 @@ describe('NodeSDK', () => {
   });
 });
 
+describe('the examples, each run the way the demo is', () => {
+  const example = (name: string) => runApp(join(ROOT, 'examples', 'run-demo.mjs'), { env: { OTEL_TRACES_EXPORTER: undefined }, script: [join(ROOT, 'examples', name)] });
+
+  it('a minimal Anthropic app', async () => {
+    const run = await example('minimal-anthropic.mjs');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^chat claude-sonnet-5-5 +\d+ ms +in 21 +out 4 +end_turn\nParis\n$/);
+  });
+
+  it('a minimal OpenAI app', async () => {
+    const run = await example('minimal-openai.mjs');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('The capital of Japan is Tokyo.');
+    expect(run.stdout).toMatch(/^chat gpt-4o-mini +\d+ ms +in 31 +out 8 +stop$/m);
+    expect(run.stdout).toMatch(/chat gpt-4o-mini +\d+ ms +stop/);
+  });
+
+  it('an app with its own NodeSDK setup', async () => {
+    const run = await example('nodesdk-app.cjs');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Paris');
+    expect(run.stdout).toContain("name: 'chat claude-sonnet-5-5'");
+  });
+});
+
 describe('npm run demo', () => {
   it('runs the example agent against the fixtures and prints its trace as a tree', async () => {
     const demo = await runApp(join(ROOT, 'examples', 'run-demo.mjs'), { env: { OTEL_TRACES_EXPORTER: undefined } });
