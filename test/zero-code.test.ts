@@ -184,6 +184,22 @@ describe('metrics and content events through register.mjs', () => {
 });
 
 describe('NodeSDK', () => {
+  it('NodeSDK in the app and register.mjs both: one span per call, no error for the app', async () => {
+    const env = otlpEnv(server.url, receiver.url);
+    const bare = await runApp(join(APPS, 'anthropic-app.cjs'), { env });
+    const traced = await runApp(join(APPS, 'anthropic-app.cjs'), {
+      env,
+      register: true,
+      args: ['--require', join(ROOT, 'examples', 'nodesdk-tracing.cjs')],
+    });
+    expect(traced.code).toBe(0);
+    expect(traced.stdout).toBe(bare.stdout);
+    expect(inferenceSpans().map((span) => span.attributes['gen_ai.response.id'])).toEqual([
+      'msg_01EDxgC9HgnvgQyQRUejyWUH',
+      'msg_01tjSKqi4Pb1HtKYGcXDgPSK',
+    ]);
+  });
+
   it('the README setup traces a CommonJS app preloaded with --require', async () => {
     const traced = await runApp(join(APPS, 'anthropic-app.cjs'), {
       env: otlpEnv(server.url, receiver.url),
