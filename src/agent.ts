@@ -3,7 +3,7 @@
  * loop and budget signals gathered from the model and tool calls inside it. Budgets only annotate
  * the span; they never stop the agent.
  */
-import { context, createContextKey, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, createContextKey, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { errorTypeOf, guard } from './errors';
 import {
@@ -156,4 +156,53 @@ export function withAgent<T>(options: AgentOptions, fn: () => T): T {
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+/** How an SDK tool runner becomes one agent run: what it is called, and how its calls and end are seen. */
+export interface RunnerTracing {
+  /** `toolRunner()`, `runTools()`: for diag messages. */
+  method: string;
+  /** The run's agent options, or undefined to leave this call untraced. */
+  agent(owner: unknown, args: unknown[]): AgentOptions | undefined;
+  /** The arguments the runner is built with (its tools wrapped in execute_tool spans). */
+  args(args: unknown[]): unknown[];
+  /** Ends the run when the runner ends. */
+  observe(runner: unknown, run: AgentRun): void;
+}
+
+/**
+ * Builds an SDK tool runner as one agent run: the runner is created in the run's context with the
+ * traced arguments, and observed to end the run. If tracing fails, the runner is built untraced.
+ */
+export function runAsAgent(tracing: RunnerTracing, original: (this: unknown, ...args: unknown[]) => unknown, owner: unknown, args: unknown[]): unknown {
+  let run: AgentRun | undefined;
+  let traced = args;
+  try {
+    const options = tracing.agent(owner, args);
+    if (options !== undefined) {
+      traced = tracing.args(args);
+      run = new AgentRun(options);
+    }
+  } catch (problem) {
+    diag.error(`otel-genai: could not trace ${tracing.method}`, problem);
+    run?.end();
+    run = undefined;
+    traced = args;
+  }
+  if (run === undefined) return original.apply(owner, args);
+  const agent = run;
+  let runner: unknown;
+  try {
+    runner = context.with(agent.context, () => original.apply(owner, traced));
+  } catch (error) {
+    agent.end(error);
+    throw error;
+  }
+  try {
+    tracing.observe(runner, agent);
+  } catch (problem) {
+    diag.error(`otel-genai: could not observe a ${tracing.method} runner`, problem);
+    agent.end();
+  }
+  return runner;
 }

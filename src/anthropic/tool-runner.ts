@@ -7,8 +7,9 @@
  * the iterating caller's context: each step of the iteration runs in the run's context, and the
  * span ends when the iteration does. A runner that is never iterated keeps its span open.
  */
-import { context, diag } from '@opentelemetry/api';
-import { AgentRun } from '../agent';
+import { context } from '@opentelemetry/api';
+import { runAsAgent } from '../agent';
+import type { AgentRun, RunnerTracing } from '../agent';
 import { runTool } from '../tools';
 import { nonEmptyString, record, withProperty } from '../values';
 
@@ -74,37 +75,17 @@ export function wrapToolRunner(
   /** Called before the runner is built: false leaves this run to the SDK's own tracing. */
   traceRun: (resource: unknown) => boolean,
 ): Method {
+  const tracing: RunnerTracing = {
+    method: 'toolRunner()',
+    // A thread's toolRunner() may take no params at all: its tools were given to the thread.
+    agent: (owner) => (traceRun(owner) ? { provider: provider(owner) } : undefined),
+    args(args) {
+      const params = record(args[0]);
+      return Array.isArray(params?.tools) ? [{ ...params, tools: params.tools.map(traceRunnableTool) }, ...args.slice(1)] : args;
+    },
+    observe: (runner, run) => observeRunner(runner as Runner, run),
+  };
   return function toolRunner(this: unknown, ...args: unknown[]) {
-    let run: AgentRun | undefined;
-    let traced = args;
-    try {
-      // A thread's toolRunner() may take no params at all: its tools were given to the thread.
-      if (traceRun(this)) {
-        const params = record(args[0]);
-        if (Array.isArray(params?.tools)) traced = [{ ...params, tools: params.tools.map(traceRunnableTool) }, ...args.slice(1)];
-        run = new AgentRun({ provider: provider(this) });
-      }
-    } catch (problem) {
-      diag.error('otel-genai: could not trace toolRunner()', problem);
-      run?.end();
-      run = undefined;
-      traced = args;
-    }
-    if (run === undefined) return original.apply(this, args);
-    const agent = run;
-    let runner: unknown;
-    try {
-      runner = context.with(agent.context, () => original.apply(this, traced));
-    } catch (error) {
-      agent.end(error);
-      throw error;
-    }
-    try {
-      observeRunner(runner as Runner, agent);
-    } catch (problem) {
-      diag.error('otel-genai: could not observe a tool runner', problem);
-      agent.end();
-    }
-    return runner;
+    return runAsAgent(tracing, original, this, args);
   };
 }

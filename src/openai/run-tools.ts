@@ -5,8 +5,8 @@
  * the id is the first not yet claimed call of that tool name in the runner's last assistant message
  * (the runner starts the calls in that message's order).
  */
-import { context, diag } from '@opentelemetry/api';
-import { AgentRun } from '../agent';
+import { runAsAgent } from '../agent';
+import type { AgentRun, RunnerTracing } from '../agent';
 import { runTool } from '../tools';
 import { nonEmptyString, record, withProperty } from '../values';
 
@@ -80,37 +80,17 @@ function observeRunner(runner: Runner, run: AgentRun): void {
 }
 
 export function wrapRunTools(original: Method, provider: (resource: unknown) => string): Method {
+  const tracing: RunnerTracing = {
+    method: 'runTools()',
+    agent: (owner, args) => (Array.isArray(record(args[0])?.tools) ? { provider: provider(owner) } : undefined),
+    args(args) {
+      const params = record(args[0]) as Record<string, unknown> & { tools: unknown[] };
+      const claimed = new Set<string>();
+      return [{ ...params, tools: params.tools.map((tool) => traceRunnableTool(tool, claimed)) }, ...args.slice(1)];
+    },
+    observe: (runner, run) => observeRunner(runner as Runner, run),
+  };
   return function runTools(this: unknown, ...args: unknown[]) {
-    let run: AgentRun | undefined;
-    let traced = args;
-    try {
-      const params = record(args[0]);
-      if (params !== undefined && Array.isArray(params.tools)) {
-        const claimed = new Set<string>();
-        traced = [{ ...params, tools: params.tools.map((tool) => traceRunnableTool(tool, claimed)) }, ...args.slice(1)];
-        run = new AgentRun({ provider: provider(this) });
-      }
-    } catch (problem) {
-      diag.error('otel-genai: could not trace runTools()', problem);
-      run?.end();
-      run = undefined;
-      traced = args;
-    }
-    if (run === undefined) return original.apply(this, args);
-    const agent = run;
-    let runner: unknown;
-    try {
-      runner = context.with(agent.context, () => original.apply(this, traced));
-    } catch (error) {
-      agent.end(error);
-      throw error;
-    }
-    try {
-      observeRunner(runner as Runner, agent);
-    } catch (problem) {
-      diag.error('otel-genai: could not observe a runTools() runner', problem);
-      agent.end();
-    }
-    return runner;
+    return runAsAgent(tracing, original, this, args);
   };
 }
