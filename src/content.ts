@@ -92,12 +92,13 @@ export function captureModeOf(
 }
 
 /**
- * Cuts `text` to at most `maxBytes` UTF-8 bytes, marker included, on a character boundary: a
- * surrogate pair is never split, so the result is always valid UTF-8.
+ * Cuts `text` to at most `maxBytes` UTF-8 bytes, marker included (left out when even it does not
+ * fit), on a character boundary: a surrogate pair is never split, so the result is always valid UTF-8.
  */
 export function truncateUtf8(text: string, maxBytes: number): string {
   if (text.length * 3 <= maxBytes || Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
-  const budget = Math.max(0, maxBytes - Buffer.byteLength(TRUNCATION_MARKER, 'utf8'));
+  const marker = Buffer.byteLength(TRUNCATION_MARKER, 'utf8') <= maxBytes ? TRUNCATION_MARKER : '';
+  const budget = Math.max(0, maxBytes - Buffer.byteLength(marker, 'utf8'));
   let bytes = 0;
   let end = 0;
   while (end < text.length) {
@@ -107,7 +108,7 @@ export function truncateUtf8(text: string, maxBytes: number): string {
     bytes += size;
     end += code >= 0x10000 ? 2 : 1;
   }
-  return text.slice(0, end) + TRUNCATION_MARKER;
+  return text.slice(0, end) + marker;
 }
 
 /** Turns content into attribute values under one instrumentation's content options. */

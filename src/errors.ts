@@ -20,7 +20,7 @@ export function errorTypeOf(error: unknown): string {
 }
 
 export function messageOf(error: unknown): string | undefined {
-  if (error instanceof Error) return error.message;
+  if (error instanceof Error) return typeof error.message === 'string' ? error.message : undefined;
   return typeof error === 'string' ? error : undefined;
 }
 

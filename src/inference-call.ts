@@ -155,7 +155,8 @@ export class InferenceCall {
       if (this.finishReasons === undefined) this.finishReasons = [FINISH_REASON_ERROR];
       this.writeResponseAttributes();
       this.span.setAttribute(ATTR_ERROR_TYPE, type);
-      if (error instanceof Error) this.span.recordException(error);
+      // The SDK reads the error's own fields (`code.toString()`, …), which may throw: the span still ends.
+      if (error instanceof Error) guard(() => this.span.recordException(error));
       this.span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? messageOf(error) });
       this.span.end();
     });

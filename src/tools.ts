@@ -57,6 +57,9 @@ export function fingerprint(args: unknown): string | undefined {
   let canonical: string | undefined;
   try {
     const value = typeof args === 'string' ? parseJSON(args) : args;
+    // A cycle throws here at once; the sorting replacer below returns fresh objects, which hide it
+    // from JSON.stringify until the stack overflows (seconds, beside a large sibling).
+    JSON.stringify(value);
     canonical = JSON.stringify(value, (_key, item: unknown) =>
       item !== null && typeof item === 'object' && !Array.isArray(item)
         ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))

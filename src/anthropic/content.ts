@@ -4,6 +4,15 @@ import { nonEmptyString, record } from '../values';
 
 type Block = Record<string, unknown>;
 
+/** `String(value)`, which throws for an object whose `toString` and `valueOf` are not functions (`{"toString": 1}`). */
+function asString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
 /** Text of a `tool_result`'s content: a string, or its text blocks joined. */
 function resultText(content: unknown): unknown {
   if (!Array.isArray(content)) return content;
@@ -47,7 +56,7 @@ function blockPart(block: Block): Part {
       if (typeof block.type === 'string' && block.type.endsWith('_tool_result')) {
         return { type: 'server_tool_call_response', id: block.tool_use_id, response: block.content };
       }
-      return { type: String(block.type) };
+      return { type: asString(block.type) };
   }
 }
 
@@ -67,7 +76,7 @@ function toolDefinition(tool: Block): ToolDefinition {
   if (tool.type === undefined || tool.type === 'custom') {
     return { type: 'function', name: nonEmptyString(tool.name), description: nonEmptyString(tool.description), parameters: tool.input_schema };
   }
-  return { type: String(tool.type), name: nonEmptyString(tool.name) };
+  return { type: asString(tool.type), name: nonEmptyString(tool.name) };
 }
 
 function assistant(content: unknown): ChatMessage[] {
@@ -100,14 +109,17 @@ class MessageStreamContent implements StreamContent<unknown> {
 
   messages(): ChatMessage[] {
     const content: Block[] = [];
-    this.blocks.forEach((block, index) => {
+    // The indices present only: `forEach` would walk every hole below a stray huge index.
+    for (const key of Object.keys(this.blocks)) {
+      const index = Number(key);
+      const block = this.blocks[index];
       const streamed = this.streamed[index];
       switch (block.type) {
         case 'text':
-          content.push({ ...block, text: (block.text as string) + streamed });
+          content.push({ ...block, text: startText(block.text) + streamed });
           break;
         case 'thinking':
-          content.push({ ...block, thinking: (block.thinking as string) + streamed });
+          content.push({ ...block, thinking: startText(block.thinking) + streamed });
           break;
         case 'tool_use':
         case 'server_tool_use':
@@ -116,9 +128,14 @@ class MessageStreamContent implements StreamContent<unknown> {
         default:
           content.push(block);
       }
-    });
+    }
     return assistant(content);
   }
+}
+
+/** The text a block started with: a string, else none (`+` would print `undefined`, or throw on `{"toString": 1}`). */
+function startText(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
 function parseArguments(json: string): unknown {
@@ -134,7 +151,7 @@ export const messagesContent: ContentMapping<unknown, unknown> = {
     const messages: ChatMessage[] = [];
     for (const message of Array.isArray(params.messages) ? params.messages : []) {
       const fields = record(message);
-      if (fields !== undefined) messages.push({ role: String(fields.role), parts: parts(fields.content) });
+      if (fields !== undefined) messages.push({ role: asString(fields.role), parts: parts(fields.content) });
     }
     const system = parts(params.system);
     const tools = Array.isArray(params.tools) ? params.tools.map((tool) => toolDefinition(record(tool) ?? {})) : undefined;

@@ -57,7 +57,9 @@ class UsageParts {
     const thinking = finiteNumber(record(fields.output_tokens_details)?.thinking_tokens);
     if (thinking !== undefined) call.reasoningTokens = thinking;
     if (this.uncached !== undefined || call.cacheReadTokens !== undefined || call.cacheWriteTokens !== undefined) {
-      call.inputTokens = (this.uncached ?? 0) + (call.cacheReadTokens ?? 0) + (call.cacheWriteTokens ?? 0);
+      // Finite parts may still overflow to Infinity, which is no count.
+      const total = (this.uncached ?? 0) + (call.cacheReadTokens ?? 0) + (call.cacheWriteTokens ?? 0);
+      if (Number.isFinite(total)) call.inputTokens = total;
     }
   }
 }

@@ -130,6 +130,9 @@ function finishReasons(byIndex: ReadonlyArray<string | undefined>): string[] {
   return Array.from(byIndex, (reason) => reason ?? FINISH_REASON_ERROR);
 }
 
+/** The most choices (`n`) one request may ask for. */
+const MAX_CHOICES = 128;
+
 function collectFinishReasons(choices: unknown, into: Array<string | undefined>): boolean {
   if (!Array.isArray(choices)) return false;
   let found = false;
@@ -137,7 +140,10 @@ function collectFinishReasons(choices: unknown, into: Array<string | undefined>)
     const fields = record(choice);
     const reason = nonEmptyString(fields?.finish_reason);
     if (reason === undefined) continue;
-    const index = finiteNumber(fields?.index) ?? into.length;
+    // An index that cannot be a choice's (negative, fractional, beyond the API's 128) goes last:
+    // a huge one would make an array of millions of `error` reasons.
+    const given = finiteNumber(fields?.index);
+    const index = given !== undefined && Number.isInteger(given) && given >= 0 && given < MAX_CHOICES ? given : into.length;
     into[index] = reason;
     found = true;
   }
