@@ -5,7 +5,7 @@
  */
 import { context, createContextKey, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
-import { errorTypeOf, guard } from './errors';
+import { errorTypeOf, guard, messageOf } from './errors';
 import {
   ATTR_AGENT_BUDGETS_EXCEEDED,
   ATTR_AGENT_MAX_TOOL_REPEATS,
@@ -103,8 +103,8 @@ export class AgentRun {
       if (this.exceeded.length > 0) this.span.setAttribute(ATTR_AGENT_BUDGETS_EXCEEDED, this.exceeded);
       if (error !== undefined) {
         this.span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
-        if (error instanceof Error) this.span.recordException(error);
-        this.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
+        if (error instanceof Error) guard(() => this.span.recordException(error));
+        this.span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
       }
       this.span.end();
     });

@@ -16,7 +16,7 @@ import { context, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/a
 import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import { agentRunOf, isPromiseLike } from './agent';
 import type { ContentRecorder } from './content';
-import { errorTypeOf, guard } from './errors';
+import { errorTypeOf, guard, messageOf } from './errors';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -176,8 +176,9 @@ function endTool(span: Span, error?: unknown, result?: unknown): void {
     }
     if (error !== undefined) {
       span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
-      if (error instanceof Error) span.recordException(error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
+      // The SDK may throw on an odd error (its `code`): that must not keep the span from ending.
+      if (error instanceof Error) guard(() => span.recordException(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
     }
     span.end();
   });
