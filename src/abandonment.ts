@@ -15,5 +15,10 @@ const registry = new FinalizationRegistry<{ call: InferenceCall; holder: Holder 
 /** From now on `object` is what the app holds of `call`; reclaiming it abandons the call. */
 export function heldBy(object: object, call: InferenceCall, holder: Holder): void {
   call.holder = holder;
-  registry.register(object, { call, holder });
+  registry.register(object, { call, holder }, call);
+}
+
+/** The call has ended: the registry lets go of it, so a finished call is not kept alive until collected. */
+export function released(call: InferenceCall): void {
+  if (call.holder !== undefined) registry.unregister(call);
 }

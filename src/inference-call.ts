@@ -8,6 +8,7 @@ import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import { agentRunOf } from './agent';
 import type { AgentRun } from './agent';
+import { released } from './abandonment';
 import type { Holder } from './abandonment';
 import type { ChatMessage, ContentMapping, ContentRecorder, InputContent } from './content';
 import { errorTypeOf, guard, messageOf } from './errors';
@@ -128,6 +129,7 @@ export class InferenceCall {
       return;
     }
     this.ended = true;
+    released(this);
     guard(() => {
       this.writeResponseAttributes();
       this.span.end();
@@ -150,6 +152,7 @@ export class InferenceCall {
   fail(error: unknown, errorType?: string, message?: string): void {
     if (this.ended) return;
     this.ended = true;
+    released(this);
     const type = errorType ?? errorTypeOf(error);
     guard(() => {
       if (this.finishReasons === undefined) this.finishReasons = [FINISH_REASON_ERROR];

@@ -1,0 +1,88 @@
+// Canned responses for the bench, built from the repo's fixtures, served by an in-process `fetch`
+// (passed to the SDK client as its `fetch` option): no socket, no server, no timer. Streams are a
+// `ReadableStream` of SSE events, one event per enqueued chunk, as a network read would deliver them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const encoder = new TextEncoder();
+
+function fixture(root, provider, name) {
+  return JSON.parse(readFileSync(join(root, 'fixtures', provider, `${name}.json`), 'utf8'));
+}
+
+/** The request each workload sends (the fixture's own request). */
+export function requestParams(root, provider) {
+  const fx = provider === 'anthropic' ? fixture(root, 'anthropic', 'messages-text') : fixture(root, 'openai', 'chat-text');
+  const params = { ...fx.request.match };
+  if (provider === 'anthropic') params.max_tokens = 1024;
+  return params;
+}
+
+function sseEvent(event, data) {
+  const payload = typeof data === 'string' ? data : JSON.stringify(data);
+  return encoder.encode(`${event === undefined ? '' : `event: ${event}\n`}data: ${payload}\n\n`);
+}
+
+/**
+ * `chunks` SSE events of one streamed reply: start events, text deltas, end events. The deltas
+ * are `deltaBytes` of text each when given (the memory workload), else the fixture's own texts.
+ * The same encoded deltas are reused for every response (they are immutable on the way through).
+ */
+export function streamEvents(root, provider, chunks, deltaBytes) {
+  if (provider === 'anthropic') {
+    const events = fixture(root, 'anthropic', 'messages-stream-text').response.events;
+    const start = events.filter((e) => e.event === 'message_start' || e.event === 'content_block_start');
+    const end = events.filter((e) => ['content_block_stop', 'message_delta', 'message_stop'].includes(e.event));
+    const deltas = deltaBytes
+      ? [{ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x'.repeat(deltaBytes) } } }]
+      : events.filter((e) => e.event === 'content_block_delta');
+    const encodedDeltas = deltas.map((e) => sseEvent(e.event, e.data));
+    const out = start.map((e) => sseEvent(e.event, e.data));
+    const count = chunks - start.length - end.length;
+    for (let i = 0; i < count; i++) out.push(encodedDeltas[i % encodedDeltas.length]);
+    for (const e of end) out.push(sseEvent(e.event, e.data));
+    return out;
+  }
+  const events = fixture(root, 'openai', 'chat-stream').response.events.filter((e) => e.data !== '[DONE]');
+  const first = events[0];
+  const last = events[events.length - 1];
+  const deltas = deltaBytes
+    ? [{ data: { ...events[1].data, choices: [{ index: 0, delta: { content: 'x'.repeat(deltaBytes) }, logprobs: null, finish_reason: null }] } }]
+    : events.slice(1, -1);
+  const encodedDeltas = deltas.map((e) => sseEvent(undefined, e.data));
+  const out = [sseEvent(undefined, first.data)];
+  for (let i = 0; i < chunks - 2; i++) out.push(encodedDeltas[i % encodedDeltas.length]);
+  out.push(sseEvent(undefined, last.data));
+  out.push(sseEvent(undefined, '[DONE]'));
+  return out;
+}
+
+const jsonHeaders = (provider) => ({
+  'content-type': 'application/json',
+  ...(provider === 'anthropic' ? { 'request-id': 'req_bench' } : { 'x-request-id': 'req_bench' }),
+});
+
+/** A `fetch` answering every request with the fixture's non-streaming body. */
+export function jsonFetch(root, provider) {
+  const fx = provider === 'anthropic' ? fixture(root, 'anthropic', 'messages-text') : fixture(root, 'openai', 'chat-text');
+  const body = JSON.stringify(fx.response.body);
+  const headers = jsonHeaders(provider);
+  return async function cannedFetch() {
+    return new Response(body, { status: 200, headers });
+  };
+}
+
+/** A `fetch` answering every request with a stream of the given encoded SSE events. */
+export function sseFetch(provider, encodedEvents) {
+  const headers = { ...jsonHeaders(provider), 'content-type': 'text/event-stream; charset=utf-8' };
+  return async function cannedStreamFetch() {
+    let next = 0;
+    const body = new ReadableStream({
+      pull(controller) {
+        if (next < encodedEvents.length) controller.enqueue(encodedEvents[next++]);
+        else controller.close();
+      },
+    });
+    return new Response(body, { status: 200, headers });
+  };
+}

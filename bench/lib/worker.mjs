@@ -1,0 +1,242 @@
+// One bench process: one workload × one contender × one SDK version, given as JSON in argv[2].
+// Prints one line `BENCH_RESULT {json}` on stdout. Run by bench/run.mjs, pinned to one CPU.
+//
+// Contenders (all but `bare` share one tracer provider: NodeTracerProvider, its AsyncLocalStorage
+// context manager, a BatchSpanProcessor over an exporter that only counts and calls back):
+//   bare       the SDK alone: no provider, no context manager, nothing
+//   floor      one plain span per call, made active around the call (what any instrumentation pays)
+//   ours       otel-genai (createInstrumentations()), defaults: content capture off, no meter provider
+//   native     @anthropic-ai/sdk >= 0.134's own tracing (it traces when a provider is registered)
+//   otel       @opentelemetry/instrumentation-openai (openai only)
+//   arize      @arizeai/openinference-instrumentation-openai / -anthropic, defaults
+//   traceloop  @traceloop/instrumentation-openai / -anthropic, defaults
+// The Anthropic SDK's own tracing is off (ANTHROPIC_OPEN_TELEMETRY=false) for every contender but
+// `native` and `ours`: `ours` runs with it on, as an app would, and replaces it per client.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { jsonFetch, requestParams, sseFetch, streamEvents } from './canned.mjs';
+
+const spec = JSON.parse(process.argv[2]);
+const { workload, provider, contender, root } = spec;
+const requireDeps = createRequire(join(spec.depsDir, 'package.json'));
+const requireSDK = createRequire(join(spec.sdkDir, 'package.json'));
+const sdkName = provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai';
+const now = process.hrtime.bigint;
+
+const result = { spec: { workload, provider, contender, sdk: spec.sdk }, ok: false, diag: [] };
+
+function emit() {
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+}
+
+function packageVersion(require, name) {
+  let dir = dirname(require.resolve(name));
+  for (;;) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8'));
+      if (pkg.name === name) return pkg.version;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+try {
+  await main();
+  result.ok = true;
+} catch (error) {
+  result.error = String(error?.stack ?? error).split('\n').slice(0, 4).join(' | ');
+}
+emit();
+// Nothing may keep the process: a contender's timers must not skew the next one.
+process.exit(0);
+
+async function main() {
+  if (contender !== 'native' && contender !== 'ours') process.env.ANTHROPIC_OPEN_TELEMETRY = 'false';
+  const api = requireDeps('@opentelemetry/api');
+  api.diag.setLogger(
+    {
+      error: (...args) => result.diag.length < 5 && result.diag.push(`error: ${args.map(String).join(' ')}`.slice(0, 300)),
+      warn: (...args) => result.diag.length < 5 && result.diag.push(`warn: ${args.map(String).join(' ')}`.slice(0, 300)),
+      info() {},
+      debug() {},
+      verbose() {},
+    },
+    api.DiagLogLevel.WARN,
+  );
+
+  let exported = 0;
+  let tracerProvider;
+  if (contender !== 'bare') {
+    const { NodeTracerProvider } = requireDeps('@opentelemetry/sdk-trace-node');
+    const { BatchSpanProcessor } = requireDeps('@opentelemetry/sdk-trace-base');
+    const exporter = {
+      export(spans, done) {
+        exported += spans.length;
+        done({ code: 0 });
+      },
+      shutdown: async () => {},
+      forceFlush: async () => {},
+    };
+    tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+    tracerProvider.register();
+  }
+
+  const instrumentations = [];
+  if (contender === 'ours') {
+    const { createInstrumentations } = createRequire(join(root, 'package.json'))(join(root, 'dist', 'index.js'));
+    instrumentations.push(...createInstrumentations());
+  } else if (contender === 'otel') {
+    if (provider !== 'openai') throw new Error('@opentelemetry/instrumentation-openai instruments openai only');
+    instrumentations.push(new (requireDeps('@opentelemetry/instrumentation-openai').OpenAIInstrumentation)());
+  } else if (contender === 'arize') {
+    const pkg = provider === 'openai' ? '@arizeai/openinference-instrumentation-openai' : '@arizeai/openinference-instrumentation-anthropic';
+    const { OpenAIInstrumentation, AnthropicInstrumentation } = requireDeps(pkg);
+    instrumentations.push(new (OpenAIInstrumentation ?? AnthropicInstrumentation)());
+  } else if (contender === 'traceloop') {
+    const pkg = provider === 'openai' ? '@traceloop/instrumentation-openai' : '@traceloop/instrumentation-anthropic';
+    const { OpenAIInstrumentation, AnthropicInstrumentation } = requireDeps(pkg);
+    instrumentations.push(new (OpenAIInstrumentation ?? AnthropicInstrumentation)());
+  }
+  if (instrumentations.length > 0) {
+    // As an app would: the global meter and logger providers (no-op here) and ours as tracer provider.
+    requireDeps('@opentelemetry/instrumentation').registerInstrumentations({ instrumentations, tracerProvider });
+  }
+
+  // The SDK is loaded after every hook is in place, through require (the hooks all contenders share).
+  const sdkModule = requireSDK(sdkName);
+  const Client = sdkModule.default ?? sdkModule.Anthropic ?? sdkModule.OpenAI ?? sdkModule;
+  result.sdkVersion = packageVersion(requireSDK, sdkName);
+
+  const params = requestParams(root, provider);
+  const fetch =
+    workload === 'call'
+      ? jsonFetch(root, provider)
+      : sseFetch(provider, streamEvents(root, provider, workload === 'memory' ? spec.memChunks : spec.chunks, workload === 'memory' ? spec.memDeltaBytes : undefined));
+  const client = new Client({ apiKey: 'bench-key', fetch });
+  const resource = provider === 'anthropic' ? client.messages : client.chat.completions;
+  const create = (body) => resource.create(body);
+
+  let run = create;
+  if (contender === 'floor') {
+    const tracer = api.trace.getTracer('bench-floor');
+    run = async (body) => {
+      const span = tracer.startSpan('chat', { kind: api.SpanKind.CLIENT });
+      try {
+        return await api.context.with(api.trace.setSpan(api.context.active(), span), create, undefined, body);
+      } finally {
+        span.end();
+      }
+    };
+    if (workload !== 'call') {
+      // For streams the span ends when the stream does.
+      run = async (body) => {
+        const span = tracer.startSpan('chat', { kind: api.SpanKind.CLIENT });
+        const stream = await api.context.with(api.trace.setSpan(api.context.active(), span), create, undefined, body);
+        return { stream, end: () => span.end() };
+      };
+    }
+  } else if (workload !== 'call') {
+    // `await`, as apps do: some instrumentations hand back a stream that is not a promise.
+    run = async (body) => ({ stream: await create(body), end() {} });
+  }
+
+  let calls = 0;
+  if (workload === 'call') {
+    const measure = async (n) => {
+      const cpu0 = process.cpuUsage();
+      const t0 = now();
+      for (let i = 0; i < n; i++) {
+        const reply = await run(params);
+        if (reply === undefined) throw new Error('no reply');
+      }
+      const wall = Number(now() - t0) / 1000 / n;
+      const cpu = process.cpuUsage(cpu0);
+      calls += n;
+      return { wall, cpu: (cpu.user + cpu.system) / n };
+    };
+    await measure(spec.warmup);
+    result.perCallUs = [];
+    result.perCallCpuUs = [];
+    for (let b = 0; b < spec.batches; b++) {
+      const m = await measure(spec.batchSize);
+      result.perCallUs.push(m.wall);
+      result.perCallCpuUs.push(m.cpu);
+    }
+  } else if (workload === 'stream') {
+    const body = { ...params, stream: true };
+    const measure = async (n) => {
+      let chunkNs = 0n;
+      let chunkGaps = 0;
+      let chunkCpu = 0;
+      const t0 = now();
+      for (let i = 0; i < n; i++) {
+        const { stream, end } = await run(body);
+        let seen = 0;
+        let first = 0n;
+        let cpu0;
+        for await (const chunk of stream) {
+          if (seen++ === 0) {
+            cpu0 = process.cpuUsage();
+            first = now();
+          }
+          if (chunk === undefined) throw new Error('empty chunk');
+        }
+        chunkNs += now() - first;
+        const cpu = process.cpuUsage(cpu0);
+        chunkCpu += cpu.user + cpu.system;
+        chunkGaps += seen - 1;
+        end();
+        if (seen !== spec.chunks) throw new Error(`stream delivered ${seen} chunks, expected ${spec.chunks}`);
+      }
+      calls += n;
+      return { perChunk: Number(chunkNs) / 1000 / chunkGaps, perChunkCpu: chunkCpu / chunkGaps, perStream: Number(now() - t0) / 1000 / n };
+    };
+    await measure(spec.warmup);
+    result.perChunkUs = [];
+    result.perChunkCpuUs = [];
+    result.perStreamUs = [];
+    for (let b = 0; b < spec.batches; b++) {
+      const m = await measure(spec.batchSize);
+      result.perChunkUs.push(m.perChunk);
+      result.perChunkCpuUs.push(m.perChunkCpu);
+      result.perStreamUs.push(m.perStream);
+    }
+  } else if (workload === 'memory') {
+    if (typeof globalThis.gc !== 'function') throw new Error('the memory workload needs --expose-gc');
+    const body = { ...params, stream: true };
+    // Warm up on whole streams, so that what the SDK and V8 allocate once is in the baseline.
+    for (let i = 0; i < 3; i++) {
+      const { stream, end } = await run(body);
+      for await (const _ of stream);
+      end();
+      calls++;
+    }
+    const checkpoints = new Map(spec.memCheckpointsMB.map((mb) => [Math.round((mb * 1e6) / spec.memDeltaBytes), mb]));
+    globalThis.gc();
+    const base = process.memoryUsage().heapUsed;
+    result.memory = { baseBytes: base, deltaBytes: spec.memDeltaBytes, points: [] };
+    const { stream, end } = await run(body);
+    let seen = 0;
+    for await (const _ of stream) {
+      seen++;
+      const mb = checkpoints.get(seen);
+      if (mb !== undefined) {
+        globalThis.gc();
+        result.memory.points.push({ mb, heapAboveBaseKB: (process.memoryUsage().heapUsed - base) / 1024 });
+      }
+    }
+    end();
+    calls++;
+    globalThis.gc();
+    result.memory.afterEndKB = (process.memoryUsage().heapUsed - base) / 1024;
+    result.memory.chunks = seen;
+  }
+
+  result.calls = calls;
+  if (tracerProvider !== undefined) await tracerProvider.forceFlush();
+  result.spans = exported;
+}
