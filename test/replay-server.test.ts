@@ -241,8 +241,8 @@ describe('server-sent events', () => {
 });
 
 describe('record mode', () => {
-  const API_KEY = 'sk-ant-api03-FAKE-recording-key-7f3a9c';
-  const RAW_KEY = 'sk-ant-api03-FAKE-raw-key-51d0e2';
+  const API_KEY = 'fake-recording-key-7f3a9c-not-a-secret';
+  const RAW_KEY = 'fake-raw-key-51d0e2-not-a-secret';
   const BEARER = 'FAKE-bearer-token-a81c44';
   const COOKIE = 'FAKE-session-cookie-value-93be1';
   const ANTHROPIC_ORG = 'FAKE-anthropic-org-2d7e6f';

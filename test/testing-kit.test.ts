@@ -196,7 +196,7 @@ describe('collectSpans() over the replay server', () => {
 });
 
 describe('record mode through the kit', () => {
-  const KEY = 'sk-ant-api03-FAKE-kit-recording-key-4b1d';
+  const KEY = 'fake-kit-recording-key-4b1d-not-a-secret';
   const answer = {
     model: MODEL,
     id: 'msg_recorded_by_the_kit',
