@@ -9,18 +9,16 @@
  * Optional: skipped when the folder is absent. The recordings are read in place, never copied
  * into the repository. A recording with several turns (`NAME.0`, `NAME.1`) is one exchange per turn.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../src';
 import type { Fixture } from '../src/testing/fixtures';
-import { startReplayServer } from '../src/testing/replay-server';
 import type { ReplayServer } from '../src/testing/replay-server';
-import { parseSSE, RECORDINGS, recordingsAvailable as available, serializeSSE } from './helpers/recordings';
+import { parseSSE, RECORDINGS, serveRecorded, recordingsAvailable as available, serializeSSE } from './helpers/recordings';
 import type { Json, SSEEvent } from './helpers/recordings';
 import { settle, setupTracing } from './helpers/tracing';
 
@@ -184,23 +182,19 @@ function toolCallIds(chunks: Json[]): string[] {
 const exchanges = discover();
 
 describe.skipIf(!available)('real OpenAI recordings through the instrumented SDK', () => {
-  let dir: string;
+  let served: Awaited<ReturnType<typeof serveRecorded>> | undefined;
   let server: ReplayServer;
   let client: InstanceType<typeof OpenAI>;
   /** What the app received, by exchange, for the checks that span turns. */
   const received = new Map<string, Json[]>();
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'otel-genai-recordings-openai-'));
-    for (const exchange of exchanges) {
-      writeFileSync(join(dir, `${exchange.name}.json`), `${JSON.stringify(toFixture(exchange), null, 2)}\n`);
-    }
-    server = await startReplayServer({ fixtures: dir, delayScale: 0 });
+    served = await serveRecorded(exchanges.map((exchange) => ({ name: exchange.name, fixture: toFixture(exchange) })));
+    server = served.server;
     client = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
   });
   afterAll(async () => {
-    await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await served?.close();
   });
   beforeEach(() => {
     instrumentation.setConfig({});

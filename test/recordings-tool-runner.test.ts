@@ -15,9 +15,8 @@
  * Optional: skipped when the folder is absent. The recordings are read in place, never copied into
  * the repository: prompts, tool definitions and tool results all come from the recording at test time.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -25,9 +24,8 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../src';
 import type { Fixture } from '../src/testing/fixtures';
-import { startReplayServer } from '../src/testing/replay-server';
 import type { ReplayServer } from '../src/testing/replay-server';
-import { RECORDINGS, recordingsAvailable as available } from './helpers/recordings';
+import { RECORDINGS, recordingsAvailable as available, serveRecorded } from './helpers/recordings';
 import type { Json } from './helpers/recordings';
 import { settle, setupTracing } from './helpers/tracing';
 
@@ -202,21 +200,17 @@ function title(conversation: Turn[]): string {
 }
 
 describe.skipIf(!available)('real toolRunner recordings through the instrumented runner', () => {
-  let dir: string;
+  let served: Awaited<ReturnType<typeof serveRecorded>> | undefined;
   let server: ReplayServer;
   let client: InstanceType<typeof Anthropic>;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'otel-genai-tool-runner-'));
-    for (const turn of turns) {
-      writeFileSync(join(dir, `${turn.name}.json`), `${JSON.stringify(toFixture(turn), null, 2)}\n`);
-    }
-    server = await startReplayServer({ fixtures: dir, delayScale: 0 });
+    served = await serveRecorded(turns.map((turn) => ({ name: turn.name, fixture: toFixture(turn) })));
+    server = served.server;
     client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
   });
   afterAll(async () => {
-    await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await served?.close();
   });
   beforeEach(() => {
     instrumentation.enable();

@@ -1,6 +1,10 @@
 /** Reading the third-party recordings in `../shared/recordings/`, in place (never copied here). */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Fixture } from '../../src/testing/fixtures';
+import { startReplayServer } from '../../src/testing/replay-server';
+import type { ReplayServer } from '../../src/testing/replay-server';
 
 export const RECORDINGS = join(__dirname, '..', '..', '..', 'shared', 'recordings');
 /** The recordings test is optional: it skips when the folder is absent. */
@@ -34,4 +38,21 @@ export function parseSSE(text: string): SSEEvent[] {
 /** How the replay server writes an event whose data is a string. */
 export function serializeSSE(events: SSEEvent[]): string {
   return events.map(({ event, data }) => `${event === undefined ? '' : `event: ${event}\n`}data: ${data}\n\n`).join('');
+}
+
+/**
+ * Serves fixtures built from recordings at test time, from a temp folder (the recordings are never
+ * copied into the repository); `close()` stops the server and removes the folder.
+ */
+export async function serveRecorded(fixtures: Array<{ name: string; fixture: Fixture }>): Promise<{ server: ReplayServer; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'otel-genai-recordings-'));
+  for (const { name, fixture } of fixtures) writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(fixture, null, 2)}\n`);
+  const server = await startReplayServer({ fixtures: dir, delayScale: 0 });
+  return {
+    server,
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
