@@ -114,8 +114,11 @@ export class InferenceCall {
   }
 
   markChunk(): void {
-    if (this.firstChunkAt === undefined) this.firstChunkAt = performance.now();
-    if (this.telemetry.metrics !== undefined) {
+    // After the first chunk the clock is read only for the per-chunk metric.
+    if (this.firstChunkAt === undefined) {
+      this.firstChunkAt = this.lastChunkAt = performance.now();
+      this.chunks = 1;
+    } else if (this.telemetry.metrics !== undefined) {
       this.chunks++;
       this.lastChunkAt = performance.now();
     }
