@@ -2,7 +2,7 @@
 // CPU profile of one bench workload, summarised: the top self-time frames, and the share of each
 // package (ours is `otel-genai (dist)`). For finding where a missed target goes.
 //
-//   node bench/profile.mjs call|stream anthropic|openai [contender=ours] [--calls=N]
+//   node bench/profile.mjs call|stream anthropic|openai [contender=ours] [--calls=N] [--older]
 //   node bench/profile.mjs startup [--register=PATH]   (default: the repo's register.mjs)
 //   node bench/profile.mjs esm                          (ours' register under the 300-module app)
 import { spawnSync } from 'node:child_process';
@@ -39,7 +39,9 @@ if (workload === 'startup') {
   argv = ['--import', join(ROOT, 'register.mjs'), join(app, 'app.mjs')];
 } else {
   const calls = Number(flags.calls ?? (workload === 'call' ? 20000 : 300));
-  const spec = { workload, provider, contender, root: ROOT, depsDir: DEPS, sdkDir: DEPS, chunks: 1000, warmup: calls, batches: 1, batchSize: 1 };
+  // --older: the older SDK line the bench also measures (bench/sdk-versions/).
+  const sdkDir = !('older' in flags) ? DEPS : join(BENCH, 'sdk-versions', provider === 'anthropic' ? 'anthropic-0.133' : 'openai-4');
+  const spec = { workload, provider, contender, root: ROOT, depsDir: DEPS, sdkDir, chunks: 1000, warmup: calls, batches: 1, batchSize: 1 };
   argv = [join(BENCH, 'lib', 'worker.mjs'), JSON.stringify(spec)];
 }
 const child = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100', ...argv], { cwd: DEPS, env, encoding: 'utf8' });

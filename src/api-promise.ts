@@ -152,15 +152,20 @@ export class APIPromiseObserver {
     if (!isAPIPromise(promise)) return false;
     const state = new ObservedResponse(call, mapping as ResponseMapping<unknown, unknown>);
     observed.set(promise, state);
-    heldBy(promise, call, 'promise');
     this.patchPrototype(Object.getPrototypeOf(promise));
 
     // Attached beside the SDK's own reactions, not in their path: the app's chain is untouched, and
     // this branch settles either way, so it never adds an unhandled rejection of its own.
     promise.responsePromise.then(
       (props) => {
-        const response = (props as ResponseProps | undefined)?.response;
-        if (typeof response === 'object' && response !== null) responses.set(response, state);
+        // An app that awaits the call has begun parsing it by now, and then neither of these can
+        // matter: it will not drop the promise unread, and no helper parses the response in its
+        // stead. Only an unparsed response is worth their cost (a weak entry each, and GC work).
+        if (promise.parsedPromise === undefined && !call.isEnded) {
+          const response = (props as ResponseProps | undefined)?.response;
+          if (typeof response === 'object' && response !== null) responses.set(response, state);
+          heldBy(promise, call, 'promise');
+        }
         state.arrived();
       },
       (error: unknown) => call.fail(error),

@@ -29,6 +29,11 @@ export function guard(step: () => void): void {
   try {
     step();
   } catch (problem) {
-    diag.error('otel-genai: telemetry step failed', problem);
+    reportFailure(problem);
   }
+}
+
+/** What `guard` does with a failure, for hot paths that catch inline rather than allocate a closure. */
+export function reportFailure(problem: unknown): void {
+  diag.error('otel-genai: telemetry step failed', problem);
 }

@@ -19,14 +19,16 @@ import type { ContentMapping } from './content';
 import { GenAIMetrics } from './metrics';
 import { inferToolSpans, toolCallLedger, useToolContent } from './tools';
 import {
-  addLegacyAliases,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  putAttribute,
   semconvModeFromEnv,
 } from './semconv';
 import type { SemconvMode } from './semconv';
-import { serverAttributes } from './server-address';
+import { serverOf } from './server-address';
 import { nonEmptyString, record } from './values';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
@@ -56,7 +58,8 @@ export interface SDKClient {
 
 interface ClientDescription {
   provider: string;
-  server: Attributes;
+  address: string | undefined;
+  port: number | undefined;
 }
 
 export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationConfig> extends InstrumentationBase<Config> {
@@ -243,17 +246,16 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
         inferToolSpans(this.currentTracer(), spec.toolResultIds(params), context.active());
       }
       const model = nonEmptyString(params.model);
-      const { provider, server } = this.describe(resource?._client);
-      const attributes: Attributes = {
-        [ATTR_GEN_AI_OPERATION_NAME]: spec.operation,
-        [ATTR_GEN_AI_PROVIDER_NAME]: provider,
-        ...server,
-      };
+      const client = this.describe(resource?._client);
+      const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: spec.operation };
+      putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, client.provider, this.semconvMode);
+      if (client.address !== undefined) attributes[ATTR_SERVER_ADDRESS] = client.address;
+      if (client.port !== undefined) attributes[ATTR_SERVER_PORT] = client.port;
       if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
-      spec.requestAttributes(params, attributes);
-      addLegacyAliases(attributes, this.semconvMode);
+      const request: Attributes = {};
+      spec.requestAttributes(params, request);
       const name = model === undefined ? spec.operation : `${spec.operation} ${model}`;
-      call = new InferenceCall(this.telemetry, name, attributes, spec.content as ContentMapping<unknown, unknown> | undefined, params);
+      call = new InferenceCall(this.telemetry, name, attributes, request, spec.content as ContentMapping<unknown, unknown> | undefined, params);
     } catch (problem) {
       this._diag.error(`could not start a ${spec.operation} span`, problem);
       return original.apply(resource, args);
@@ -262,10 +264,10 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
   }
 
   private describe(client: SDKClient | undefined): ClientDescription {
-    if (typeof client !== 'object' || client === null) return { provider: this.providerOf({}), server: {} };
+    if (typeof client !== 'object' || client === null) return { provider: this.providerOf({}), address: undefined, port: undefined };
     let described = this.clients.get(client);
     if (described === undefined) {
-      described = { provider: this.providerOf(client), server: serverAttributes(client.baseURL) };
+      described = { provider: this.providerOf(client), ...serverOf(client.baseURL) };
       this.clients.set(client, described);
     }
     return described;

@@ -11,10 +11,9 @@ import type { AgentRun } from './agent';
 import { released } from './abandonment';
 import type { Holder } from './abandonment';
 import type { ChatMessage, ContentMapping, ContentRecorder, InputContent } from './content';
-import { errorTypeOf, guard, messageOf } from './errors';
+import { errorTypeOf, guard, messageOf, reportFailure } from './errors';
 import type { GenAIMetrics } from './metrics';
 import {
-  addLegacyAliases,
   ATTR_ABANDONED,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -31,6 +30,8 @@ import {
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   EVENT_GEN_AI_INFERENCE_DETAILS,
   FINISH_REASON_ERROR,
+  setSpanAttribute,
+  setSpanAttributes,
 } from './semconv';
 import type { SemconvMode } from './semconv';
 import { epochMillis, toolCallLedger } from './tools';
@@ -92,21 +93,28 @@ export class InferenceCall {
   /** What of this call the app holds now (see abandonment.ts). */
   holder: Holder | undefined;
 
+  /**
+   * `startAttributes` are the ones samplers must see (the conventions' sampling-relevant set, with
+   * their legacy aliases already in); `requestAttributes` go on the span right after it starts,
+   * legacy aliases added here, which spares them the SDK's second validation pass at start.
+   */
   constructor(
     private readonly telemetry: CallTelemetry,
     name: string,
     private readonly startAttributes: Attributes,
+    requestAttributes: Attributes,
     contentMapping: ContentMapping<unknown, unknown> | undefined,
     params: Record<string, unknown>,
   ) {
     const parent = context.active();
     this.agent = agentRunOf(parent);
+    this.span = telemetry.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: startAttributes }, parent);
+    this.context = trace.setSpan(parent, this.span);
+    setSpanAttributes(this.span, requestAttributes, telemetry.semconvMode);
     if (telemetry.content !== undefined && contentMapping !== undefined) {
       this.content = new CallContent(telemetry.content, contentMapping);
       guard(() => this.captureInput(contentMapping.input(params)));
     }
-    this.span = telemetry.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: startAttributes }, parent);
-    this.context = trace.setSpan(parent, this.span);
   }
 
   get isEnded(): boolean {
@@ -133,15 +141,19 @@ export class InferenceCall {
     }
     this.ended = true;
     released(this);
-    guard(() => {
+    try {
       this.writeResponseAttributes();
       this.span.end();
-    });
-    guard(() => {
+    } catch (problem) {
+      reportFailure(problem);
+    }
+    try {
       if (this.toolCalls !== undefined) toolCallLedger.expect(this.toolCalls, epochMillis());
       this.agent?.recordModelCall(this.inputTokens, this.outputTokens);
       this.recordMetrics(undefined);
-    });
+    } catch (problem) {
+      reportFailure(problem);
+    }
   }
 
   /** Ends a call the app dropped before its end (see abandonment.ts): not a failure of the call. */
@@ -175,33 +187,33 @@ export class InferenceCall {
   private captureInput(input: InputContent): void {
     const content = this.content as CallContent;
     const attributes = content.recorder.inputAttributes(input);
-    if (content.recorder.onSpan) Object.assign(this.startAttributes, attributes);
+    if (content.recorder.onSpan) this.span.setAttributes(attributes);
     if (content.recorder.onEvent) content.inputAttributes = attributes;
   }
 
   private writeResponseAttributes(): void {
-    const attributes: Attributes = { ...this.providerAttributes };
-    if (this.responseId !== undefined) attributes[ATTR_GEN_AI_RESPONSE_ID] = this.responseId;
-    if (this.responseModel !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = this.responseModel;
-    if (this.finishReasons !== undefined) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = this.finishReasons;
-    if (this.inputTokens !== undefined) attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = this.inputTokens;
-    if (this.outputTokens !== undefined) attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = this.outputTokens;
-    if (this.cacheReadTokens !== undefined) attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = this.cacheReadTokens;
-    if (this.cacheWriteTokens !== undefined) attributes[ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS] = this.cacheWriteTokens;
-    if (this.reasoningTokens !== undefined) attributes[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = this.reasoningTokens;
+    const span = this.span;
+    const mode = this.telemetry.semconvMode;
+    if (this.providerAttributes !== undefined) setSpanAttributes(span, this.providerAttributes, mode);
+    if (this.responseId !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_ID, this.responseId);
+    if (this.responseModel !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, this.responseModel);
+    if (this.finishReasons !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, this.finishReasons);
+    if (this.inputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, this.inputTokens);
+    if (this.outputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, this.outputTokens);
+    if (this.cacheReadTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, this.cacheReadTokens);
+    if (this.cacheWriteTokens !== undefined) setSpanAttribute(span, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, this.cacheWriteTokens, mode);
+    if (this.reasoningTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, this.reasoningTokens);
     if (this.firstChunkAt !== undefined) {
-      attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (this.firstChunkAt - this.startedAt) / 1000;
+      span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (this.firstChunkAt - this.startedAt) / 1000);
     }
-    addLegacyAliases(attributes, this.telemetry.semconvMode);
-    if (this.content !== undefined) guard(() => this.captureOutput(attributes));
-    this.span.setAttributes(attributes);
+    if (this.content !== undefined) guard(() => this.captureOutput());
   }
 
   /** The output messages, on the span and/or in one event beside the request's content. */
-  private captureOutput(responseAttributes: Attributes): void {
+  private captureOutput(): void {
     const content = this.content as CallContent;
     const output = content.output === undefined ? undefined : content.recorder.outputAttributes(content.output());
-    if (content.recorder.onSpan && output !== undefined) Object.assign(responseAttributes, output);
+    if (content.recorder.onSpan && output !== undefined) this.span.setAttributes(output);
     if (!content.recorder.onEvent) return;
     const attributes: Attributes = {};
     for (const key of [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL]) {

@@ -4,7 +4,7 @@
  * `@opentelemetry/semantic-conventions/incubating`, which marks the GenAI names deprecated and
  * lacks the newest ones.
  */
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, Span } from '@opentelemetry/api';
 
 export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
 export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
@@ -58,15 +58,15 @@ export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
 
-/** The names that the latest conventions replaced and that dashboards still key on. */
-const LEGACY_ALIASES: ReadonlyArray<readonly [string, string]> = [
+/** The names that the latest conventions replaced and that dashboards still key on, by their new name. */
+const LEGACY_NAMES: ReadonlyMap<string, string> = new Map([
   [ATTR_GEN_AI_PROVIDER_NAME, 'gen_ai.system'],
   [ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, 'gen_ai.usage.cache_creation.input_tokens'],
   [ATTR_GEN_AI_REQUEST_SEED, 'gen_ai.openai.request.seed'],
   [ATTR_OPENAI_REQUEST_SERVICE_TIER, 'gen_ai.openai.request.service_tier'],
   [ATTR_OPENAI_RESPONSE_SERVICE_TIER, 'gen_ai.openai.response.service_tier'],
   [ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT, 'gen_ai.openai.response.system_fingerprint'],
-];
+]);
 
 /**
  * Our own attributes, for what the conventions do not name: loop and budget signals of an agent run,
@@ -102,11 +102,30 @@ export function semconvModeFromEnv(value: string | undefined = process.env.OTEL_
   return value.split(',').some((entry) => entry.trim() === LATEST_OPT_IN) ? 'latest' : 'compat';
 }
 
-/** In compat mode, copies each renamed attribute present in `target` to its legacy name too. */
-export function addLegacyAliases(target: Attributes, mode: SemconvMode): void {
+/** Sets `name` in `target`, and in compat mode its legacy name too. */
+export function putAttribute(target: Attributes, name: string, value: AttributeValue, mode: SemconvMode): void {
+  target[name] = value;
   if (mode !== 'compat') return;
-  for (const [name, legacy] of LEGACY_ALIASES) {
-    const value = target[name];
-    if (value !== undefined) target[legacy] = value;
+  const legacy = LEGACY_NAMES.get(name);
+  if (legacy !== undefined) target[legacy] = value;
+}
+
+/**
+ * Sets `name` on `span`, and in compat mode its legacy name too. One `setAttribute` per name: the
+ * SDK validates each attribute wherever it comes from, and an intermediate object would only add a
+ * copy per call.
+ */
+export function setSpanAttribute(span: Span, name: string, value: AttributeValue, mode: SemconvMode): void {
+  span.setAttribute(name, value);
+  if (mode !== 'compat') return;
+  const legacy = LEGACY_NAMES.get(name);
+  if (legacy !== undefined) span.setAttribute(legacy, value);
+}
+
+/** `setSpanAttribute` for each defined attribute of `attributes`. */
+export function setSpanAttributes(span: Span, attributes: Attributes, mode: SemconvMode): void {
+  for (const name in attributes) {
+    const value = attributes[name];
+    if (value !== undefined) setSpanAttribute(span, name, value, mode);
   }
 }

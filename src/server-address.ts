@@ -1,19 +1,16 @@
-import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from './semconv';
-import type { Attributes } from '@opentelemetry/api';
-
 const DEFAULT_PORTS: Record<string, number> = { 'https:': 443, 'http:': 80 };
 
-/** `server.address` and `server.port` of a client's base URL; empty when the URL does not parse. */
-export function serverAttributes(baseURL: unknown): Attributes {
-  if (typeof baseURL !== 'string') return {};
+/** `server.address` and `server.port` of a client's base URL; both undefined when the URL does not parse. */
+export function serverOf(baseURL: unknown): { address: string | undefined; port: number | undefined } {
+  if (typeof baseURL !== 'string') return { address: undefined, port: undefined };
   let url: URL;
   try {
     url = new URL(baseURL);
   } catch {
-    return {};
+    return { address: undefined, port: undefined };
   }
-  const port = url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol];
-  const attributes: Attributes = { [ATTR_SERVER_ADDRESS]: url.hostname.replace(/^\[(.*)\]$/, '$1') };
-  if (port !== undefined) attributes[ATTR_SERVER_PORT] = port;
-  return attributes;
+  return {
+    address: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol],
+  };
 }

@@ -59,8 +59,10 @@ class ObservedIterator<T> implements AsyncIterator<T> {
     private readonly controller: AbortController | undefined,
   ) {}
 
-  next(...args: [] | [undefined]): Promise<IteratorResult<T>> {
-    return this.inner.next(...args).then(this.onResult, this.onError);
+  // The SDKs' iterators are async generators, for which `next()` and `next(undefined)` are the same
+  // call: no argument is forwarded, which spares every chunk a rest-parameter array.
+  next(): Promise<IteratorResult<T>> {
+    return this.inner.next().then(this.onResult, this.onError);
   }
 
   return(value?: unknown): Promise<IteratorResult<T>> {

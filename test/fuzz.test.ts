@@ -928,9 +928,10 @@ function startCall(spec: SpecCase, params: Record<string, unknown>, choice: Tele
     'gen_ai.provider.name': spec.provider,
     'gen_ai.request.model': 'fuzz-model',
   };
-  spec.spec.requestAttributes(params, attributes);
+  const request: Attributes = {};
+  spec.spec.requestAttributes(params, request);
   const content = spec.spec.content as ContentMapping<unknown, unknown> | undefined;
-  return new InferenceCall(telemetryOf(choice), `${spec.spec.operation} fuzz-model`, attributes, content, params);
+  return new InferenceCall(telemetryOf(choice), `${spec.spec.operation} fuzz-model`, attributes, request, content, params);
 }
 
 type Ending = { how: 'end' } | { how: 'stream-end' } | { how: 'fail'; error: unknown };

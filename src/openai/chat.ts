@@ -127,7 +127,9 @@ function toolResultIds(params: Record<string, unknown>): string[] {
 
 /** One finish reason per choice, in choice order; `error` for a choice whose reason never came. */
 function finishReasons(byIndex: ReadonlyArray<string | undefined>): string[] {
-  return Array.from(byIndex, (reason) => reason ?? FINISH_REASON_ERROR);
+  const reasons: string[] = [];
+  for (let i = 0; i < byIndex.length; i++) reasons.push(byIndex[i] ?? FINISH_REASON_ERROR);
+  return reasons;
 }
 
 /** The most choices (`n`) one request may ask for. */
