@@ -38,7 +38,7 @@ type MethodWrapper = (original: AnyFunction) => AnyFunction;
 /** One kind of model call (chat, embeddings, …) of one provider. */
 export interface ModelCallSpec<Body, Chunk> {
   operation: string;
-  /** Request parameters as span attributes, set at span start so that samplers see them. */
+  /** Request parameters as span attributes, set right after the span starts (samplers see only the sampling-relevant set). */
   requestAttributes(params: Record<string, unknown>, target: Attributes): void;
   mapping: ResponseMapping<Body, Chunk>;
   /** How the request and response read as content, when capture is on. */

@@ -32,7 +32,17 @@ const throwingExporter: SpanExporter = {
   },
   shutdown: () => Promise.resolve(),
 };
-const tracing = setupTracing([throwingProcessor, new SimpleSpanProcessor(throwingExporter)]);
+/** The attributes each span had when it started: what a sampler was given. */
+const atStart: Array<Record<string, unknown>> = [];
+const startRecorder: SpanProcessor = {
+  onStart(span) {
+    atStart.push({ ...(span as unknown as ReadableSpan).attributes });
+  },
+  onEnd() {},
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+const tracing = setupTracing([throwingProcessor, new SimpleSpanProcessor(throwingExporter), startRecorder]);
 const warnings = captureDiag();
 
 const instrumentation = new AnthropicInstrumentation();
@@ -54,6 +64,7 @@ beforeEach(() => {
   instrumentation.setConfig({});
   tracing.exporter.reset();
   warnings.length = 0;
+  atStart.length = 0;
 });
 
 const newClient = () => new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
@@ -99,6 +110,25 @@ describe('semantic convention versions', () => {
     expect(latest.attributes['gen_ai.usage.cache_write.input_tokens']).toBe(2048);
     expect(latest.attributes['gen_ai.system']).toBeUndefined();
     expect(latest.attributes['gen_ai.usage.cache_creation.input_tokens']).toBeUndefined();
+  });
+
+  it('starts each span with the sampling-relevant attributes, which samplers see; the request parameters follow', async () => {
+    await newClient().messages.create({ ...textRequest, temperature: 0.5 });
+    instrumentation.setConfig({ semconv: 'latest' });
+    await newClient().messages.create({ ...textRequest, temperature: 0.5 });
+    await settle();
+    const port = Number(new URL(server.url).port);
+    const sampling = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': MODEL,
+      'server.address': '127.0.0.1',
+      'server.port': port,
+    };
+    expect(atStart).toEqual([{ ...sampling, 'gen_ai.system': 'anthropic' }, sampling]);
+    for (const span of ours(tracing.spans())) {
+      expect(span.attributes).toMatchObject({ ...sampling, 'gen_ai.request.max_tokens': 100, 'gen_ai.request.temperature': 0.5 });
+    }
   });
 
   it('reads OTEL_SEMCONV_STABILITY_OPT_IN as a comma-separated list', () => {
