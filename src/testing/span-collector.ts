@@ -2,18 +2,17 @@
  * `collectSpans()`: an in-memory tracer provider, registered globally, with our instrumentations
  * enabled on it, for tests that assert the spans an agent makes.
  *
- * The OpenTelemetry SDK classes are reached through `@opentelemetry/sdk-node` (a dependency of
- * this package), whose `node` and `tracing` namespaces re-export `@opentelemetry/sdk-trace-node`
- * and `@opentelemetry/sdk-trace-base`: a user who installed only `otel-genai` has them. They are
- * loaded on the first `collectSpans()`, so that importing the kit for the replay server alone
- * stays cheap.
+ * The OpenTelemetry SDK classes come from `@opentelemetry/sdk-trace-node` and
+ * `@opentelemetry/sdk-trace-base` (dependencies of this package): a user who installed only
+ * `otel-genai` has them. They are loaded on the first `collectSpans()`, so that importing the kit
+ * for the replay server alone stays cheap.
  */
 import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { context, propagation, ProxyTracerProvider, trace } from '@opentelemetry/api';
 import type { AttributeValue, TracerProvider } from '@opentelemetry/api';
 import type { InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
-import type { tracing as Tracing } from '@opentelemetry/sdk-node';
+import type * as Tracing from '@opentelemetry/sdk-trace-base';
 import { AnthropicInstrumentation, OpenAIInstrumentation } from '../index';
 import type { AnthropicInstrumentationConfig, OpenAIInstrumentationConfig } from '../index';
 import { PACKAGE_NAME } from '../version';
@@ -115,10 +114,11 @@ export function collectSpans(options: CollectSpansOptions = {}): SpanCollector {
     );
   }
 
-  const sdk = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
-  const exporter = new sdk.tracing.InMemorySpanExporter();
+  const tracing = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const exporter = new tracing.InMemorySpanExporter();
   const order = new StartOrder();
-  const provider = new sdk.node.NodeTracerProvider({ spanProcessors: [order, new sdk.tracing.SimpleSpanProcessor(exporter)] });
+  const provider = new NodeTracerProvider({ spanProcessors: [order, new tracing.SimpleSpanProcessor(exporter)] });
   provider.register();
 
   const instrumentations: GenAIInstrumentation[] = [];
