@@ -1,63 +1,19 @@
-// Zero-code entry point: `node --import otel-genai/register app.js`.
+// Zero-code entry point: `node --import otel-genai/register app.js` (the first --import).
 //
-// Registers the ESM loader hook for the instrumented SDK modules only, starts the OpenTelemetry
-// Node SDK with our instrumentations (configured by the standard OTEL_* environment variables) and
-// flushes it when the process is about to exit, so that a short script loses no span.
-import { createRequire, register } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { diag } from '@opentelemetry/api';
-import { createInstrumentations, GenAITreeExporter, instrumentedModules } from './dist/index.js';
+// Starts tracing, configured by the standard OTEL_* environment variables as the OpenTelemetry Node
+// SDK reads them, without the Node SDK itself: a tracer provider from @opentelemetry/sdk-trace-node
+// with only the exporters OTEL_TRACES_EXPORTER names (the OTLP one loaded on its first export), a
+// meter and a logger provider only when OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER ask for them;
+// then our instrumentations, and a flush when the process is about to exit (beforeExit), so that a
+// short script loses no span. OTEL_SDK_DISABLED=true turns all of it off.
+//
+// ES modules: on a Node with synchronous module hooks (>= 22.15, in practice 22.22.3+ / 24.11.1+),
+// import-in-the-middle's in-thread loader hook for the instrumented SDKs only. On older Node (20),
+// no loader hook (Node would run it on a thread of its own, slow to start and crossed by every
+// later import): for an ESM app, the ES module copy of each instrumented SDK installed for the app
+// is imported here and patched in place. OTEL_GENAI_ESM_LOADER_HOOK=true registers the loader hook
+// on every Node instead (for an SDK copy the app's folder does not resolve to), =false never does.
+// The code is src/register/, compiled to dist/register/.
+import { startZeroCode } from './dist/register/start.js';
 
-// The loader hook must use the very copy of import-in-the-middle that @opentelemetry/instrumentation
-// requires: its hook registry is module-local, and with another copy ESM hooks never fire.
-const requireFromInstrumentation = createRequire(createRequire(import.meta.url).resolve('@opentelemetry/instrumentation'));
-const iitmDir = dirname(requireFromInstrumentation.resolve('import-in-the-middle'));
-const include = instrumentedModules();
-
-const syncHooks = await import(pathToFileURL(join(iitmDir, 'register-hooks.mjs')).href);
-let waitForLoader = async () => {};
-if (syncHooks.supportsSyncHooks()) {
-  syncHooks.register({ include });
-} else {
-  const { createAddHookMessageChannel } = requireFromInstrumentation('import-in-the-middle');
-  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
-  register(pathToFileURL(join(iitmDir, 'hook.mjs')).href, import.meta.url, registerOptions);
-  waitForLoader = waitForAllMessagesAcknowledged;
-}
-
-const { NodeSDK, tracing } = await import('@opentelemetry/sdk-node');
-const sdk = new NodeSDK({ instrumentations: createInstrumentations(), spanProcessors: await treeSpanProcessors() });
-sdk.start();
-await waitForLoader();
-
-process.once('beforeExit', () => {
-  sdk.shutdown().catch((error) => diag.error('otel-genai: could not flush telemetry on exit', error));
-});
-
-/**
- * `OTEL_TRACES_EXPORTER=genai-tree` prints each trace as a tree in the terminal, alone or beside the
- * standard exporters (`otlp,genai-tree`, `console,genai-tree`). The Node SDK does not know that
- * name, so with it the span processors are built here; without it (undefined) the SDK builds them
- * from the environment as usual.
- */
-async function treeSpanProcessors() {
-  const names = (process.env.OTEL_TRACES_EXPORTER ?? '').split(',').map((name) => name.trim()).filter(Boolean);
-  if (!names.includes('genai-tree')) return undefined;
-  const processors = [new tracing.SimpleSpanProcessor(new GenAITreeExporter())];
-  for (const name of names) {
-    if (name === 'otlp') processors.push(new tracing.BatchSpanProcessor(await otlpTraceExporter()));
-    else if (name === 'console') processors.push(new tracing.SimpleSpanProcessor(new tracing.ConsoleSpanExporter()));
-    else if (name !== 'genai-tree' && name !== 'none') diag.warn(`otel-genai: OTEL_TRACES_EXPORTER=${name} is not supported beside genai-tree`);
-  }
-  return processors;
-}
-
-async function otlpTraceExporter() {
-  const protocol = process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
-  const packages = { grpc: 'exporter-trace-otlp-grpc', 'http/json': 'exporter-trace-otlp-http', 'http/protobuf': 'exporter-trace-otlp-proto' };
-  // The exporters are the Node SDK's own dependencies.
-  const requireFromSDK = createRequire(createRequire(import.meta.url).resolve('@opentelemetry/sdk-node'));
-  const { OTLPTraceExporter } = requireFromSDK(`@opentelemetry/${packages[protocol] ?? packages['http/protobuf']}`);
-  return new OTLPTraceExporter();
-}
+await startZeroCode();

@@ -190,9 +190,21 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     return (target as Record<string, unknown>)[name];
   }
 
+  /**
+   * The base class re-applies and removes patches only on the copies its module hooks saw load. Ours
+   * also reach the copies patched in place (ES modules imported by the zero-code register on Node
+   * 20, see src/register/esm-prepatch.ts): every patch is recorded in `patched`.
+   */
   override enable(): void {
     super.enable();
+    // undefined while the base constructor enables, before the fields exist: nothing patched yet.
+    if (this.patched !== undefined) this.repatchAll();
     this.warnIfLoadedBefore();
+  }
+
+  override disable(): void {
+    super.disable();
+    this.unpatchAll();
   }
 
   /**

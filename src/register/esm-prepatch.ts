@@ -1,0 +1,112 @@
+/**
+ * ESM apps on a Node without synchronous module hooks (< 22.15), in place of a loader hook: Node 20
+ * runs loader hooks on a thread of their own, which costs a few hundred milliseconds to start and
+ * which every later `import` of any module crosses. Instead, the ES module copy of each
+ * instrumented SDK installed for the app is imported here, before the app runs, and patched in
+ * place: an ES module is one instance per URL, so the app's own `import` gets the patched classes.
+ *
+ * What is patched is exactly what the hook would have patched: each module definition's main
+ * entry and its files (e.g. `@anthropic-ai/sdk/resources/index.mjs`, which the Bedrock and Vertex
+ * SDKs import), with the version from the package's package.json, if the definitions' version
+ * ranges accept it and the instrumentation is enabled. `disable()` / `enable()` reach these copies
+ * through our instrumentations' own record of what they patched (GenAIInstrumentation).
+ *
+ * Not seen this way: a copy the app's folder does not resolve to (a nested node_modules of another
+ * package), for which `OTEL_GENAI_ESM_LOADER_HOOK=true` registers the loader hook instead.
+ */
+import { pathToFileURL } from 'node:url';
+import { diag } from '@opentelemetry/api';
+import type { InstrumentationModuleDefinition, InstrumentationModuleFile } from '@opentelemetry/instrumentation';
+import { esmEntry, findInstalledPackage, packageFile } from './installed-package';
+import type { InstalledPackage } from './installed-package';
+import { isESMFile } from './module-format';
+
+/** What the pre-patch needs of an instrumentation (`InstrumentationBase` has both). */
+export interface PatchableInstrumentation {
+  getModuleDefinitions(): InstrumentationModuleDefinition[];
+  isEnabled(): boolean;
+}
+
+export function isPatchable<T extends object>(instrumentation: T): instrumentation is T & PatchableInstrumentation {
+  const candidate = instrumentation as Partial<PatchableInstrumentation>;
+  return typeof candidate.getModuleDefinitions === 'function' && typeof candidate.isEnabled === 'function';
+}
+
+export interface PrepatchedFile {
+  module: string;
+  file: string;
+  version: string | undefined;
+}
+
+/**
+ * Imports and patches, for each module the instrumentations define, the ES module files that an
+ * app in `appDir` would load. Returns what it patched. A package that is not installed there, or
+ * whose entry is CommonJS (patched by the require hook when loaded), is left alone.
+ */
+export async function prepatchInstalledSDKs(instrumentations: readonly PatchableInstrumentation[], appDir: string): Promise<PrepatchedFile[]> {
+  const patched: PrepatchedFile[] = [];
+  for (const instrumentation of instrumentations) {
+    for (const definition of instrumentation.getModuleDefinitions()) {
+      const pkg = findInstalledPackage(definition.name, appDir);
+      if (pkg === undefined) continue;
+      const targets: Array<{ file: string | undefined; apply: (exports: unknown) => boolean }> = [
+        { file: esmEntry(pkg), apply: (exports) => patchMain(instrumentation, definition, exports, pkg) },
+        ...definition.files
+          .filter((file) => file.name.startsWith(`${definition.name}/`))
+          .map((file) => ({
+            file: packageFile(pkg, file.name.slice(definition.name.length + 1)),
+            apply: (exports: unknown) => patchFile(instrumentation, definition, file, exports, pkg),
+          })),
+      ];
+      for (const { file, apply } of targets) {
+        if (file === undefined || !isESMFile(file)) continue;
+        let exports: unknown;
+        try {
+          exports = await import(pathToFileURL(file).href);
+        } catch (error) {
+          // The app's own import of it would fail the same way; nothing to patch.
+          diag.debug(`otel-genai: could not load ${file} to instrument it`, error);
+          continue;
+        }
+        if (!apply(exports)) continue;
+        diag.debug(`otel-genai: instrumented ${definition.name}@${pkg.version ?? 'unknown'} in place: ${file}`);
+        patched.push({ module: definition.name, file, version: pkg.version });
+      }
+    }
+  }
+  return patched;
+}
+
+/** As the base class does for a module its hooks see: patch if the instrumentation is enabled and the version supported. */
+function patchMain(instrumentation: PatchableInstrumentation, definition: InstrumentationModuleDefinition, exports: unknown, pkg: InstalledPackage): boolean {
+  if (!instrumentation.isEnabled() || !isSupported(definition.supportedVersions, pkg.version, definition.includePrerelease)) return false;
+  definition.patch?.(exports, pkg.version);
+  return true;
+}
+
+function patchFile(
+  instrumentation: PatchableInstrumentation,
+  definition: InstrumentationModuleDefinition,
+  file: InstrumentationModuleFile,
+  exports: unknown,
+  pkg: InstalledPackage,
+): boolean {
+  if (!instrumentation.isEnabled() || !isSupported(file.supportedVersions, pkg.version, definition.includePrerelease)) return false;
+  file.patch(exports, pkg.version);
+  return true;
+}
+
+type Satisfies = (version: string, range: string, options?: { includePrerelease?: boolean }) => boolean;
+let satisfies: Satisfies | undefined;
+
+/** The version check of the hooks (`@opentelemetry/instrumentation`'s own semver), `*` matching any release. */
+function isSupported(ranges: readonly string[], version: string | undefined, includePrerelease: boolean | undefined): boolean {
+  if (version === undefined) return ranges.includes('*');
+  try {
+    satisfies ??= (require('@opentelemetry/instrumentation/build/src/semver') as { satisfies: Satisfies }).satisfies;
+  } catch {
+    // A layout of the package without that file: release versions against `*` only.
+    return ranges.includes('*') && !version.includes('-');
+  }
+  return ranges.some((range) => satisfies!(version, range, { includePrerelease }));
+}

@@ -1,0 +1,87 @@
+/**
+ * The zero-code start-up behind `node --import otel-genai/register`: the tracer, meter and logger
+ * providers the standard OTEL_* environment asks for (as the OpenTelemetry Node SDK reads it, but
+ * without loading what it does not ask for), our instrumentations, the ES module side of them, and a
+ * flush before the process exits.
+ *
+ * ES modules, by `OTEL_GENAI_ESM_LOADER_HOOK`:
+ * - unset: on a Node with synchronous module hooks, import-in-the-middle's in-thread hook for the
+ *   instrumented packages; on older Node (20), no loader hook: the SDKs installed for an ESM app are
+ *   imported and patched here (esm-prepatch.ts), and a CommonJS app gets nothing more than the
+ *   require hook.
+ * - `true`: the loader hook on every Node (on older Node, on Node's hooks thread), for apps whose
+ *   SDK copy is not the one their folder resolves to.
+ * - `false`: no loader hook on any Node; the pre-patch for ESM apps.
+ */
+import { diag, DiagConsoleLogger, metrics } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { createInstrumentations, instrumentedModules } from '../index';
+import { appEntry } from './app-entry';
+import { isPatchable, prepatchInstalledSDKs } from './esm-prepatch';
+import { registerLoaderHook, supportsSyncHooks } from './loader-hook';
+import { loggerProviderFromEnv } from './logs';
+import { meterProviderFromEnv } from './metrics';
+import { propagatorFromEnv, registerContextAndPropagation } from './propagators';
+import { resourceFromEnv } from './resource';
+import { tracerProviderFromEnv } from './traces';
+
+export const ESM_LOADER_HOOK_ENV = 'OTEL_GENAI_ESM_LOADER_HOOK';
+
+type ESMStrategy = 'sync-hook' | 'thread-hook' | 'prepatch';
+
+export interface ZeroCode {
+  /** How ES modules are instrumented in this process; undefined when OTEL_SDK_DISABLED. */
+  esm: ESMStrategy | undefined;
+  /** Flushes and shuts every provider down (done on `beforeExit`). */
+  shutdown(): Promise<void>;
+}
+
+export async function startZeroCode(): Promise<ZeroCode> {
+  const logLevel = getStringFromEnv('OTEL_LOG_LEVEL');
+  if (logLevel !== undefined) diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(logLevel) });
+  if (getBooleanFromEnv('OTEL_SDK_DISABLED')) return { esm: undefined, shutdown: async () => {} };
+
+  const esm = esmStrategy(await supportsSyncHooks());
+  diag.debug(`otel-genai: ES modules through ${esm === 'prepatch' ? 'the installed SDKs patched in place' : `the ${esm === 'sync-hook' ? 'in-thread' : 'hooks-thread'} loader hook`}`);
+  const hookReady = esm === 'prepatch' ? undefined : await registerLoaderHook(esm === 'sync-hook' ? 'sync' : 'thread', instrumentedModules());
+
+  const resource = resourceFromEnv();
+  const tracerProvider = tracerProviderFromEnv(resource);
+  const propagator = propagatorFromEnv();
+  if (tracerProvider !== undefined) tracerProvider.register({ propagator });
+  else registerContextAndPropagation(propagator);
+  const meterProvider = meterProviderFromEnv(resource);
+  if (meterProvider !== undefined) metrics.setGlobalMeterProvider(meterProvider);
+  const loggerProvider = loggerProviderFromEnv(resource);
+  if (loggerProvider !== undefined) logs.setGlobalLoggerProvider(loggerProvider);
+
+  // With the providers registered globally, the instrumentations follow them.
+  const instrumentations = createInstrumentations();
+  registerInstrumentations({ instrumentations });
+
+  if (hookReady !== undefined) {
+    await hookReady();
+  } else {
+    const app = appEntry();
+    // A CommonJS app gets its SDKs through require(), which the require hook patches when it happens.
+    if (app.esm) await prepatchInstalledSDKs(instrumentations.filter(isPatchable), app.dir);
+  }
+
+  const shutdown = async () => {
+    await Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown(), loggerProvider?.shutdown()]);
+  };
+  process.once('beforeExit', () => {
+    shutdown().catch((error) => diag.error('otel-genai: could not flush telemetry on exit', error));
+  });
+  return { esm, shutdown };
+}
+
+function esmStrategy(syncHooks: boolean): ESMStrategy {
+  const setting = getStringFromEnv(ESM_LOADER_HOOK_ENV)?.trim().toLowerCase();
+  if (setting === 'true') return syncHooks ? 'sync-hook' : 'thread-hook';
+  if (setting === 'false') return 'prepatch';
+  if (setting !== undefined) diag.warn(`otel-genai: ${ESM_LOADER_HOOK_ENV}=${setting} is neither true nor false; using the default`);
+  return syncHooks ? 'sync-hook' : 'prepatch';
+}
