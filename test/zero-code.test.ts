@@ -57,18 +57,34 @@ describe('node --import ./register.mjs', () => {
     expect(receiver.spans.filter((span) => span.scope.startsWith('com.anthropic.sdk'))).toHaveLength(0);
   });
 
-  it('wraps only the instrumented SDK, never unrelated ESM modules', async () => {
-    // list-wrapped.mjs registers a catch-all hook that sees every module the loader wrapped.
-    const traced = await runApp(join(APPS, 'anthropic-app.mjs'), {
-      env: otlpEnv(server.url, receiver.url),
+  // list-wrapped.mjs registers a catch-all hook that sees every module a loader hook wrapped.
+  const listWrapped = (env: Record<string, string>, node?: string) =>
+    runApp(join(APPS, 'anthropic-app.mjs'), {
+      env: { ...otlpEnv(server.url, receiver.url), ...env },
       register: true,
       args: ['--import', join(APPS, 'list-wrapped.mjs')],
+      node,
+    }).then((run) => {
+      expect(run.code, run.stderr).toBe(0);
+      // The app's own JSON line (diag's debug lines go to stdout too).
+      const line = run.stdout.split('\n').find((text) => text.startsWith('{"text"'));
+      expect(JSON.parse(line ?? 'null').localModuleURL).toMatch(/local-module\.mjs$/);
+      return { ...run, wrapped: JSON.parse(/WRAPPED (.*)/.exec(run.stderr)?.[1] ?? 'null') as string[] };
     });
-    expect(traced.code).toBe(0);
-    const wrapped: string[] = JSON.parse(/WRAPPED (.*)/.exec(traced.stderr)?.[1] ?? 'null');
-    expect(wrapped).toContain('@anthropic-ai/sdk');
-    expect(wrapped.filter((name) => !name.startsWith('@anthropic-ai/sdk'))).toEqual([]);
-    expect(JSON.parse(traced.stdout).localModuleURL).toMatch(/local-module\.mjs$/);
+
+  it('Node 20: no loader hook at all (nothing is wrapped); the SDK installed for the ESM app is patched in place', async () => {
+    const traced = await listWrapped({ OTEL_LOG_LEVEL: 'debug' });
+    expect(traced.wrapped).toEqual([]);
+    expect(traced.stdout).toContain('otel-genai: ES modules through the installed SDKs patched in place');
+    expect(traced.stdout).toMatch(/otel-genai: instrumented @anthropic-ai\/sdk@1\.\d+\.\d+ in place: \S+\/node_modules\/@anthropic-ai\/sdk\/index\.mjs/);
+    expect(inferenceSpans()).toHaveLength(3);
+  });
+
+  it('OTEL_GENAI_ESM_LOADER_HOOK=true: the loader hook (on its thread) wraps only the instrumented SDK, never unrelated ESM modules', async () => {
+    const traced = await listWrapped({ OTEL_GENAI_ESM_LOADER_HOOK: 'true' });
+    expect(traced.wrapped).toContain('@anthropic-ai/sdk');
+    expect(traced.wrapped.filter((name) => !name.startsWith('@anthropic-ai/sdk'))).toEqual([]);
+    expect(inferenceSpans()).toHaveLength(3);
   });
 
   it('traces an unmodified CommonJS app', async () => {
@@ -144,6 +160,20 @@ describe('OpenAI apps', () => {
 });
 
 describe('under Node 22 (the synchronous loader hooks)', () => {
+  it('the in-thread hook wraps only the instrumented SDK, never unrelated ESM modules', async () => {
+    const traced = await runApp(join(APPS, 'anthropic-app.mjs'), {
+      env: otlpEnv(server.url, receiver.url),
+      register: true,
+      args: ['--import', join(APPS, 'list-wrapped.mjs')],
+      node: NODE_22,
+    });
+    expect(traced.code).toBe(0);
+    const wrapped: string[] = JSON.parse(/WRAPPED (.*)/.exec(traced.stderr)?.[1] ?? 'null');
+    expect(wrapped).toContain('@anthropic-ai/sdk');
+    expect(wrapped.filter((name) => !name.startsWith('@anthropic-ai/sdk'))).toEqual([]);
+    expect(inferenceSpans()).toHaveLength(3);
+  });
+
   it('traces the Anthropic ESM app and an openai 7 app', async () => {
     const env = otlpEnv(server.url, receiver.url);
     const anthropic = await runApp(join(APPS, 'anthropic-app.mjs'), { env, register: true, node: NODE_22 });

@@ -12,17 +12,20 @@ export interface AppRun {
   code: number;
 }
 
-/** Runs `node [--import register.mjs] app` from the repo root, as a user would. */
+/**
+ * Runs `node [--import register.mjs] app` from the repo root (or `cwd`), as a user would. `app`
+ * undefined runs only the node arguments (e.g. `-e`).
+ */
 export function runApp(
-  app: string,
-  options: { register?: boolean; env?: Record<string, string | undefined>; node?: string; args?: string[]; script?: string[] } = {},
+  app: string | undefined,
+  options: { register?: boolean; env?: Record<string, string | undefined>; node?: string; args?: string[]; script?: string[]; cwd?: string } = {},
 ): Promise<AppRun> {
-  const nodeArgs = [...(options.register ? ['--import', REGISTER] : []), ...(options.args ?? []), app, ...(options.script ?? [])];
+  const nodeArgs = [...(options.register ? ['--import', REGISTER] : []), ...(options.args ?? []), ...(app === undefined ? [] : [app]), ...(options.script ?? [])];
   return new Promise((resolve) => {
     execFile(
       options.node ?? process.execPath,
       nodeArgs,
-      { cwd: ROOT, env: { ...process.env, ...options.env }, timeout: 60_000 },
+      { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         resolve({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 });
       },
