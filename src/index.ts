@@ -1,9 +1,9 @@
-import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { AnthropicInstrumentation, MODULE as ANTHROPIC_MODULE } from './anthropic/instrumentation';
-import type { AnthropicInstrumentationConfig, OpenAIInstrumentationConfig } from './config';
-import { MODULE as OPENAI_MODULE, OpenAIInstrumentation } from './openai/instrumentation';
+import { AnthropicInstrumentation } from './anthropic/instrumentation';
+import { OpenAIInstrumentation } from './openai/instrumentation';
 
 export { AnthropicInstrumentation, OpenAIInstrumentation };
+export { createInstrumentations, instrumentedModules } from './instrumentations';
+export type { InstrumentationsConfig } from './instrumentations';
 export type { AnthropicInstrumentationConfig, GenAIInstrumentationConfig, OpenAIInstrumentationConfig } from './config';
 export type { SemconvMode } from './semconv';
 export { withAgent } from './agent';
@@ -14,18 +14,3 @@ export type { TreeExporterOptions } from './tree-exporter';
 export type { ToolCallOptions } from './tools';
 export { instrumentClient } from './instrument-client';
 export type { InstrumentClientConfig } from './instrument-client';
-
-export interface InstrumentationsConfig {
-  anthropic?: AnthropicInstrumentationConfig;
-  openai?: OpenAIInstrumentationConfig;
-}
-
-/** One instance of every otel-genai instrumentation, for `NodeSDK({ instrumentations })`. */
-export function createInstrumentations(config: InstrumentationsConfig = {}): Instrumentation[] {
-  return [new AnthropicInstrumentation(config.anthropic), new OpenAIInstrumentation(config.openai)];
-}
-
-/** The packages our instrumentations hook: the ESM loader hook includes these and nothing else. */
-export function instrumentedModules(): string[] {
-  return [ANTHROPIC_MODULE, OPENAI_MODULE];
-}

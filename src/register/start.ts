@@ -17,7 +17,7 @@ import { diag, DiagConsoleLogger, metrics } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { createInstrumentations, instrumentedModules } from '../index';
+import { createInstrumentations, instrumentedModules } from '../instrumentations';
 import { appEntry } from './app-entry';
 import { isPatchable, prepatchInstalledSDKs } from './esm-prepatch';
 import { registerLoaderHook, supportsSyncHooks } from './loader-hook';

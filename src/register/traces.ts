@@ -11,7 +11,6 @@ import type { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { GenAITreeExporter } from '../tree-exporter';
 import { LazyExporter } from './lazy-exporter';
 import { createOtlpTraceExporter, otlpProtocol } from './otlp-exporters';
 
@@ -26,7 +25,10 @@ export function tracerProviderFromEnv(resource: Resource): NodeTracerProvider | 
 export function spanProcessorsFromEnv(): SpanProcessor[] {
   const names = [...new Set(getStringListFromEnv('OTEL_TRACES_EXPORTER') ?? [])].filter((name) => name !== 'null');
   const processors: SpanProcessor[] = [];
-  if (names.includes(TREE_EXPORTER)) processors.push(new SimpleSpanProcessor(new GenAITreeExporter()));
+  if (names.includes(TREE_EXPORTER)) {
+    const { GenAITreeExporter } = require('../tree-exporter') as typeof import('../tree-exporter');
+    processors.push(new SimpleSpanProcessor(new GenAITreeExporter()));
+  }
   for (const name of standardExporters(names)) {
     if (name === 'otlp') {
       const protocol = otlpProtocol('TRACES');
