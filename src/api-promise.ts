@@ -46,6 +46,8 @@ interface ResponseProps {
 class ObservedResponse {
   private arrivedYet = false;
   private rawTaken = false;
+  /** Someone called `parse()` (an `await`, `then`, `withResponse()`) on the call's own promise. */
+  parseBegan = false;
 
   constructor(
     readonly call: InferenceCall,
@@ -105,10 +107,10 @@ export function isAPIPromise(value: unknown): value is APIPromiseLike {
   );
 }
 
-/** Replaces `promise.parseResponse` with one that reports to `stateOf(props)` what it parsed. */
-function interceptParse(promise: APIPromiseLike, stateOf: (props: unknown) => ObservedResponse | undefined): void {
+/** Replaces `promise.parseResponse` with one that reports to `stateOf(props)` what it parsed; returns it. */
+function interceptParse(promise: APIPromiseLike, stateOf: (props: unknown) => ObservedResponse | undefined): AnyFunction {
   const parseResponse = promise.parseResponse;
-  promise.parseResponse = function observedParseResponse(this: unknown, ...args: unknown[]) {
+  return (promise.parseResponse = function observedParseResponse(this: unknown, ...args: unknown[]) {
     // openai 4.x passes only the props; later versions pass (client, props).
     const state = stateOf(args.length > 1 ? args[1] : args[0]);
     if (state === undefined) return parseResponse.apply(this, args);
@@ -121,7 +123,7 @@ function interceptParse(promise: APIPromiseLike, stateOf: (props: unknown) => Ob
     return typeof (parsed as Promise<unknown>)?.then === 'function'
       ? (parsed as Promise<unknown>).then(state.parsed, state.parseFailed)
       : state.parsed(parsed);
-  };
+  });
 }
 
 /**
@@ -153,6 +155,11 @@ export class APIPromiseObserver {
     const state = new ObservedResponse(call, mapping as ResponseMapping<unknown, unknown>);
     observed.set(promise, state);
     this.patchPrototype(Object.getPrototypeOf(promise));
+    // Lives exactly as long as the promise (only the promise, and helpers' promises built on it,
+    // hold it): what the abandonment registry watches in the promise's stead. The reaction below
+    // must not hold the promise itself: V8 then keeps every call's response in memory past minor
+    // collections (pretenuring), which doubled the garbage collector's work per call.
+    const parser = interceptParse(promise, () => state);
 
     // Attached beside the SDK's own reactions, not in their path: the app's chain is untouched, and
     // this branch settles either way, so it never adds an unhandled rejection of its own.
@@ -161,16 +168,15 @@ export class APIPromiseObserver {
         // An app that awaits the call has begun parsing it by now, and then neither of these can
         // matter: it will not drop the promise unread, and no helper parses the response in its
         // stead. Only an unparsed response is worth their cost (a weak entry each, and GC work).
-        if (promise.parsedPromise === undefined && !call.isEnded) {
+        if (!state.parseBegan && !call.isEnded) {
           const response = (props as ResponseProps | undefined)?.response;
           if (typeof response === 'object' && response !== null) responses.set(response, state);
-          heldBy(promise, call, 'promise');
+          heldBy(parser, call, 'promise');
         }
         state.arrived();
       },
       (error: unknown) => call.fail(error),
     );
-    interceptParse(promise, () => state);
 
     // openai >= 7 gives each APIPromise its own `_thenUnwrap`, whose derived promise parses through
     // closures rather than through the fields above (`parse()` helpers, `responses.stream()`): the
@@ -224,7 +230,10 @@ export class APIPromiseObserver {
       this.wrap(prototype, 'parse', (original) =>
         function parse(this: unknown, ...args: unknown[]) {
           const promise = this as APIPromiseLike;
-          if (promise.parsedPromise === undefined && !observed.has(promise) && !adopters.has(promise) && typeof promise.parseResponse === 'function') {
+          const state = observed.get(promise);
+          if (state !== undefined) {
+            state.parseBegan = true;
+          } else if (promise.parsedPromise === undefined && !adopters.has(promise) && typeof promise.parseResponse === 'function') {
             // Not one of ours: it adopts the call whose response it parses, if any.
             adopters.add(promise);
             interceptParse(promise, (props) => {
