@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Instructions per call, counted by valgrind (callgrind): a measure that does not move with the load
+// of a shared machine, unlike time. Each contender's worker runs twice under callgrind, with N1 and
+// N2 calls; (instructions(N2) − instructions(N1)) / (N2 − N1) is the cost of one warm call, start-up
+// and most of the JIT's warm-up cancelling out. Counts everything the process executes: our code, the
+// SDK, V8's garbage collector and compiler (on every thread), Node's internals.
+//
+//   node bench/instructions.mjs [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=5000,10000] [--older] [--jobs=2]
+//
+// Slow (each 1,000 calls take ~15 s under valgrind): about 6 minutes for the defaults with 2 jobs.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH);
+const flags = Object.fromEntries(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => [a.slice(2).split('=')[0], a.split('=')[1] ?? 'true']));
+const providers = (flags.providers ?? 'anthropic,openai').split(',');
+const contenders = (flags.contenders ?? 'bare,floor,ours').split(',');
+const [calls1, calls2] = (flags.calls ?? '5000,10000').split(',').map(Number);
+const jobs = Number(flags.jobs ?? 2);
+const DEPS = existsSync(join(BENCH, 'node_modules', '@opentelemetry', 'sdk-trace-node')) ? BENCH : ROOT;
+
+if (spawnSync('valgrind', ['--version']).status !== 0) {
+  console.error('valgrind is not installed (it is a Debian package: apt-get install valgrind)');
+  process.exit(1);
+}
+
+function sdkDir(provider) {
+  return flags.older === undefined ? DEPS : join(BENCH, 'sdk-versions', provider === 'anthropic' ? 'anthropic-0.133' : 'openai-4');
+}
+
+/** Instructions and spans of one worker run with `calls` calls. */
+function count(provider, contender, calls) {
+  const spec = { workload: 'call', provider, contender, root: ROOT, depsDir: DEPS, sdkDir: sdkDir(provider), chunks: 1000, warmup: calls, batches: 1, batchSize: 1 };
+  const argv = [
+    '--tool=callgrind',
+    '--callgrind-out-file=/dev/null',
+    // V8 writes and rewrites machine code: valgrind must see every change to it.
+    '--smc-check=all-non-file',
+    process.execPath,
+    // Same hash seeds and GC schedule in every run, so that the two runs differ only in calls.
+    '--hash-seed=1',
+    '--random-seed=1',
+    '--predictable-gc-schedule',
+    join(BENCH, 'lib', 'worker.mjs'),
+    JSON.stringify(spec),
+  ];
+  const env = { ...process.env, OTEL_TRACES_EXPORTER: 'none' };
+  delete env.NODE_OPTIONS;
+  return new Promise((resolve) => {
+    const child = spawn('valgrind', argv, { cwd: DEPS, env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', () => {
+      const refs = err.match(/I\s+refs:\s+([\d,]+)/);
+      const result = out.match(/BENCH_RESULT (.*)/);
+      const parsed = result ? JSON.parse(result[1]) : undefined;
+      resolve({ instructions: refs ? Number(refs[1].replaceAll(',', '')) : undefined, spans: parsed?.spans, ok: parsed?.ok === true, sdk: parsed?.sdkVersion });
+    });
+  });
+}
+
+const tasks = [];
+for (const provider of providers) for (const contender of contenders) for (const calls of [calls1, calls2]) tasks.push({ provider, contender, calls });
+const results = new Map();
+let next = 0;
+async function worker() {
+  while (next < tasks.length) {
+    const task = tasks[next++];
+    const result = await count(task.provider, task.contender, task.calls);
+    results.set(`${task.provider}/${task.contender}/${task.calls}`, result);
+    process.stderr.write(`  ${task.provider} ${task.contender} ${task.calls} calls: ${result.instructions ?? 'failed'} instructions\n`);
+  }
+}
+await Promise.all(Array.from({ length: jobs }, worker));
+
+console.log(`\nInstructions per warm call (callgrind, calls ${calls1}→${calls2}), Node ${process.version}\n`);
+console.log('| SDK | contender | instructions/call | × bare | × floor | spans |');
+console.log('|---|---|---|---|---|---|');
+for (const provider of providers) {
+  const perCall = new Map();
+  for (const contender of contenders) {
+    const a = results.get(`${provider}/${contender}/${calls1}`);
+    const b = results.get(`${provider}/${contender}/${calls2}`);
+    if (a?.ok && b?.ok && a.instructions !== undefined && b.instructions !== undefined) {
+      perCall.set(contender, { value: (b.instructions - a.instructions) / (calls2 - calls1), spans: b.spans, calls: calls2 + 1, sdk: b.sdk });
+    }
+  }
+  for (const contender of contenders) {
+    const row = perCall.get(contender);
+    const ratio = (base) => (row && perCall.get(base) ? `${(row.value / perCall.get(base).value).toFixed(3)}×` : '–');
+    const sdk = row?.sdk ? `${provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${row.sdk}` : provider;
+    console.log(`| ${sdk} | ${contender} | ${row ? Math.round(row.value).toLocaleString('en') : 'failed'} | ${ratio('bare')} | ${ratio('floor')} | ${row ? `${row.spans}/${row.calls}` : '–'} |`);
+  }
+}
