@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { compileFunction } from 'node:vm';
 
 /** What a CommonJS compile of a module says about `import`, `export` and `import.meta` (Node's own list). */
 const ESM_SYNTAX_ERRORS = [
@@ -65,7 +64,8 @@ function hasModuleSyntax(file: string): boolean {
   // The cheap answer for most CommonJS files: none of the words that could make it a module.
   if (!/\b(?:import|export|await)\b|\b(?:const|let|var|class|function)\s+(?:module|exports|require|__filename|__dirname)\b/.test(source)) return false;
   try {
-    compileFunction(source.replace(/^#!.*/, ''), ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+    // node:vm only for the files that need it (Node does not load it at start-up).
+    (require('node:vm') as typeof import('node:vm')).compileFunction(source.replace(/^#!.*/, ''), ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
     return false;
   } catch (error) {
     const message = error instanceof SyntaxError ? error.message : '';
