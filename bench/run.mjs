@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -55,7 +55,8 @@ const ESM_MODULES = smoke ? 50 : 300;
 // ---------------------------------------------------------------------------------------------
 // Machine, pinning, versions
 
-const NODE = typeof args.node === 'string' ? args.node : process.env.BENCH_NODE ?? process.execPath;
+// Resolved here: the measured processes run in the deps folder, where a relative path would not lead to it.
+const NODE = resolve(typeof args.node === 'string' ? args.node : process.env.BENCH_NODE ?? process.execPath);
 const nodeVersion = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout?.trim();
 const cpuCount = os.cpus().length;
 const pinCpu = cpuCount - 1;
@@ -149,6 +150,8 @@ const startupCases = [
   { name: 'provider-only', contender: 'floor', argv: ['--import', join(BENCH, 'registers', 'provider-only.mjs'), ...importSDK] },
   { name: 'nodesdk-only', contender: 'floor', argv: ['--import', join(BENCH, 'registers', 'nodesdk-only.mjs'), ...importSDK] },
   { name: 'ours', contender: 'ours', argv: ['--import', join(ROOT, 'register.mjs'), ...importSDK] },
+  // The opt-in loader hook (on Node 20, on Node's hooks thread) instead of patching the installed SDKs in place.
+  { name: 'ours, OTEL_GENAI_ESM_LOADER_HOOK=true', contender: 'ours', argv: ['--import', join(ROOT, 'register.mjs'), ...importSDK], env: { OTEL_GENAI_ESM_LOADER_HOOK: 'true' } },
 ];
 if (useBenchDeps) {
   for (const peer of ['otel', 'arize', 'traceloop']) {
@@ -162,12 +165,6 @@ if (useBenchDeps) {
     argv: ['--experimental-loader=@opentelemetry/instrumentation/hook.mjs', '--import', '@opentelemetry/auto-instrumentations-node/register', ...importSDK],
   });
 }
-if (!smoke && args['no-experiments'] !== true) {
-  // Not shipped: what a register without NodeSDK would cost (see registers/lean-experiment.mjs).
-  startupCases.push({ name: 'experiment: lean register', contender: 'ours', experiment: true, argv: ['--import', join(BENCH, 'registers', 'lean-experiment.mjs'), ...importSDK] });
-  startupCases.push({ name: 'experiment: lean register, no ESM hook', contender: 'ours', experiment: true, argv: ['--import', join(BENCH, 'registers', 'lean-experiment.mjs'), ...importSDK], env: { BENCH_NO_ESM_HOOK: '1' } });
-  startupCases.push({ name: 'experiment: lean register, SDKs pre-patched, no ESM hook', contender: 'ours', experiment: true, argv: ['--import', join(BENCH, 'registers', 'lean-experiment.mjs'), ...importSDK], env: { BENCH_NO_ESM_HOOK: '1', BENCH_PREPATCH_ESM: '1' } });
-}
 
 // Unrelated ESM modules: an app of ESM_MODULES small modules, and an empty one, with and without a register.
 const esmDir = join(os.tmpdir(), 'otel-genai-bench-esm-app');
@@ -176,6 +173,7 @@ const esmCases = [
   // A register with no loader hook: the same app under it shows what a bigger heap alone costs.
   { name: 'provider-only', contender: 'floor', argv: ['--import', join(BENCH, 'registers', 'provider-only.mjs')] },
   { name: 'ours', contender: 'ours', argv: ['--import', join(ROOT, 'register.mjs')] },
+  { name: 'ours, OTEL_GENAI_ESM_LOADER_HOOK=true', contender: 'ours', argv: ['--import', join(ROOT, 'register.mjs')], env: { OTEL_GENAI_ESM_LOADER_HOOK: 'true' } },
 ];
 if (useBenchDeps) {
   esmCases.push({
@@ -183,9 +181,6 @@ if (useBenchDeps) {
     contender: 'auto',
     argv: ['--experimental-loader=@opentelemetry/instrumentation/hook.mjs', '--import', '@opentelemetry/auto-instrumentations-node/register'],
   });
-}
-if (!smoke && args['no-experiments'] !== true) {
-  esmCases.push({ name: 'experiment: lean register, SDKs pre-patched, no ESM hook', contender: 'ours', experiment: true, argv: ['--import', join(BENCH, 'registers', 'lean-experiment.mjs')], env: { BENCH_NO_ESM_HOOK: '1', BENCH_PREPATCH_ESM: '1' } });
 }
 const keep = (c) => onlyContenders === undefined || onlyContenders.includes(c.contender);
 
