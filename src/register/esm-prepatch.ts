@@ -40,8 +40,8 @@ export interface PrepatchedFile {
 
 /**
  * Imports and patches, for each module the instrumentations define, the ES module files that an
- * app in `appDir` would load. Returns what it patched. A package that is not installed there, or
- * whose entry is CommonJS (patched by the require hook when loaded), is left alone.
+ * app in `appDir` would load. Returns what it patched. A package that is not installed there is
+ * left alone, and so is a file that is CommonJS (the instrumented SDKs ship ES module entries).
  */
 export async function prepatchInstalledSDKs(instrumentations: readonly PatchableInstrumentation[], appDir: string): Promise<PrepatchedFile[]> {
   const patched: PrepatchedFile[] = [];
