@@ -5,7 +5,7 @@
 //
 //   node bench/run.mjs [--smoke] [--rounds=N] [--workloads=call,stream,startup,esm,memory]
 //                      [--contenders=bare,floor,ours,...] [--providers=anthropic,openai]
-//                      [--deps=bench|root] [--latest-only] [--no-experiments] [--node=PATH]
+//                      [--deps=bench|root] [--latest-only] [--node=PATH]
 //                      [--json=FILE] [--no-pin]
 //   env: BENCH_SMOKE=1 (= --smoke), BENCH_ROUNDS=N, BENCH_NODE=PATH (the node binary of the measured processes)
 //
@@ -356,9 +356,8 @@ for (const row of rows) {
   }
 }
 
-const startupRows = sCases.filter((c) => startup.has(c.name)).map(({ name, experiment }) => [name, startup.get(name), experiment]).map(([name, s, experiment]) => ({
+const startupRows = sCases.filter((c) => startup.has(c.name)).map(({ name }) => [name, startup.get(name)]).map(([name, s]) => ({
   name,
-  experiment: experiment === true,
   medianMs: s.ms.length ? median(s.ms) : undefined,
   minMs: s.ms.length ? Math.min(...s.ms) : undefined,
   maxMs: s.ms.length ? Math.max(...s.ms) : undefined,
@@ -388,7 +387,6 @@ const esmBare = esmRows.find((r) => r.name === 'bare');
 const esmNoHook = esmRows.find((r) => r.name === 'provider-only');
 for (const r of esmRows) {
   if (r.modulesMs !== undefined && esmNoHook?.modulesMs) r.modulesXNoHook = r.modulesMs / esmNoHook.modulesMs;
-  r.experiment = eCases.find((c) => c.name === r.name)?.experiment === true;
   if (r.appMs !== undefined && esmBare?.appMs) r.xBare = r.appMs / esmBare.appMs;
   if (r.modulesMs !== undefined && esmBare?.modulesMs) r.modulesXBare = r.modulesMs / esmBare.modulesMs;
 }
