@@ -45,9 +45,10 @@ function count(provider, contender, calls) {
     '--random-seed=1',
     '--predictable-gc-schedule',
     // V8 sizes the young generation from how fast the program runs: under valgrind's slowdown it
-    // stayed at a quarter of the native 16 MB, so scavenges came four times as often, promoted what
-    // a native run lets die, and flipped allocation sites to pretenuring in some runs and not others
-    // (the same code measured 643 k and 973 k instructions per call). Fixed at the native size.
+    // stayed at a quarter of the native 16 MB, so scavenges came four times as often and promoted
+    // what a native run lets die. Fixed at the native size. (It does not explain every difference:
+    // ours on openai 6 counted 643 k instructions per call once and ~1,000 k in later runs, with and
+    // without this; see BENCHMARKS.md.)
     '--min-semi-space-size=16',
     '--max-semi-space-size=16',
     join(BENCH, 'lib', 'worker.mjs'),
