@@ -21,35 +21,23 @@ export function otlpProtocol(signal: Signal): OtlpProtocol {
   return 'http/protobuf';
 }
 
+/** The package of each protocol, by its suffix: `@opentelemetry/exporter-trace-otlp-proto`, … */
+const PACKAGE_SUFFIX: Record<OtlpProtocol, string> = { grpc: 'grpc', 'http/json': 'http', 'http/protobuf': 'proto' };
+
+/** `require`s `@opentelemetry/exporter-{kind}-otlp-{suffix}` and builds its `exportName` with its defaults. */
+function createOtlpExporter<Exporter>(kind: 'trace' | 'metrics' | 'logs', exportName: string, protocol: OtlpProtocol): Exporter {
+  const exports = require(`@opentelemetry/exporter-${kind}-otlp-${PACKAGE_SUFFIX[protocol]}`) as Record<string, new () => Exporter>;
+  return new exports[exportName]();
+}
+
 export function createOtlpTraceExporter(protocol = otlpProtocol('TRACES')): SpanExporter {
-  switch (protocol) {
-    case 'grpc':
-      return new (require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
-    case 'http/json':
-      return new (require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
-    case 'http/protobuf':
-      return new (require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
-  }
+  return createOtlpExporter('trace', 'OTLPTraceExporter', protocol);
 }
 
 export function createOtlpMetricExporter(protocol = otlpProtocol('METRICS')): PushMetricExporter {
-  switch (protocol) {
-    case 'grpc':
-      return new (require('@opentelemetry/exporter-metrics-otlp-grpc') as typeof import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter();
-    case 'http/json':
-      return new (require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter();
-    case 'http/protobuf':
-      return new (require('@opentelemetry/exporter-metrics-otlp-proto') as typeof import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter();
-  }
+  return createOtlpExporter('metrics', 'OTLPMetricExporter', protocol);
 }
 
 export function createOtlpLogExporter(protocol = otlpProtocol('LOGS')): LogRecordExporter {
-  switch (protocol) {
-    case 'grpc':
-      return new (require('@opentelemetry/exporter-logs-otlp-grpc') as typeof import('@opentelemetry/exporter-logs-otlp-grpc')).OTLPLogExporter();
-    case 'http/json':
-      return new (require('@opentelemetry/exporter-logs-otlp-http') as typeof import('@opentelemetry/exporter-logs-otlp-http')).OTLPLogExporter();
-    case 'http/protobuf':
-      return new (require('@opentelemetry/exporter-logs-otlp-proto') as typeof import('@opentelemetry/exporter-logs-otlp-proto')).OTLPLogExporter();
-  }
+  return createOtlpExporter('logs', 'OTLPLogExporter', protocol);
 }
