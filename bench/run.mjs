@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageVersion } from './lib/package-version.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -67,28 +68,8 @@ function command(argv) {
   return canPin ? ['taskset', ['-c', String(pinCpu), ...argv]] : [argv[0], argv.slice(1)];
 }
 
-function packageVersion(fromDir, name) {
-  const require = createRequire(join(fromDir, 'package.json'));
-  let dir;
-  try {
-    dir = dirname(require.resolve(name));
-  } catch {
-    try {
-      dir = dirname(require.resolve(`${name}/package.json`));
-    } catch {
-      return undefined;
-    }
-  }
-  for (;;) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8'));
-      if (pkg.name === name) return pkg.version;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
+function packageVersionIn(fromDir, name) {
+  return packageVersion(createRequire(join(fromDir, 'package.json')), name);
 }
 
 const childEnv = { ...process.env };
@@ -115,7 +96,7 @@ function sdkVersions(provider) {
     versions.push({ dir: join(BENCH, 'sdk-versions', provider === 'anthropic' ? 'anthropic-0.133' : 'openai-4') });
   }
   const name = provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai';
-  return versions.map((v) => ({ ...v, version: packageVersion(v.dir, name) })).filter((v) => v.version !== undefined);
+  return versions.map((v) => ({ ...v, version: packageVersionIn(v.dir, name) })).filter((v) => v.version !== undefined);
 }
 
 function contendersFor(provider, sdkVersion) {
@@ -415,10 +396,10 @@ function table(header, body) {
 
 const versions = {
   node: nodeVersion,
-  'otel-genai': packageVersion(ROOT, 'otel-genai') ?? JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
-  '@opentelemetry/api': packageVersion(DEPS, '@opentelemetry/api'),
-  '@opentelemetry/sdk-trace-node': packageVersion(DEPS, '@opentelemetry/sdk-trace-node'),
-  '@opentelemetry/sdk-node': packageVersion(DEPS, '@opentelemetry/sdk-node'),
+  'otel-genai': packageVersionIn(ROOT, 'otel-genai') ?? JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
+  '@opentelemetry/api': packageVersionIn(DEPS, '@opentelemetry/api'),
+  '@opentelemetry/sdk-trace-node': packageVersionIn(DEPS, '@opentelemetry/sdk-trace-node'),
+  '@opentelemetry/sdk-node': packageVersionIn(DEPS, '@opentelemetry/sdk-node'),
   '@anthropic-ai/sdk': SDKS.anthropic?.map((s) => s.version).join(', '),
   openai: SDKS.openai?.map((s) => s.version).join(', '),
 };
@@ -430,7 +411,7 @@ if (useBenchDeps) {
     '@traceloop/instrumentation-openai',
     '@traceloop/instrumentation-anthropic',
     '@opentelemetry/auto-instrumentations-node',
-  ]) versions[name] = packageVersion(DEPS, name);
+  ]) versions[name] = packageVersionIn(DEPS, name);
 }
 const machine = {
   cpu: os.cpus()[0]?.model,

@@ -12,10 +12,10 @@
 //   traceloop  @traceloop/instrumentation-openai / -anthropic, defaults
 // The Anthropic SDK's own tracing is off (ANTHROPIC_OPEN_TELEMETRY=false) for every contender but
 // `native` and `ours`: `ours` runs with it on, as an app would, and replaces it per client.
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { jsonFetch, requestParams, sseFetch, streamEvents } from './canned.mjs';
+import { packageVersion } from './package-version.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const { workload, provider, contender, root } = spec;
@@ -28,20 +28,6 @@ const result = { spec: { workload, provider, contender, sdk: spec.sdk }, ok: fal
 
 function emit() {
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
-}
-
-function packageVersion(require, name) {
-  let dir = dirname(require.resolve(name));
-  for (;;) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8'));
-      if (pkg.name === name) return pkg.version;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
 }
 
 try {
