@@ -1159,7 +1159,8 @@ describe('fingerprint', () => {
         const value = object as Record<string, unknown>;
         // A large sibling, serialised again at every level if the cycle is only noticed by the stack overflowing.
         value.items = items;
-        value[key] = viaArray ? [1, value] : value;
+        // defineProperty, because assigning to a key named __proto__ would set the prototype instead.
+        Object.defineProperty(value, key, { value: viaArray ? [1, value] : value, enumerable: true, writable: true, configurable: true });
         // Before the fix the cycle was found only when the stack overflowed: seconds beside a large
         // sibling, which the test timeout (not a timed assertion) would catch.
         const print = fingerprint(value);
