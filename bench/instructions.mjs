@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installOurs } from './lib/ours.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -21,6 +22,7 @@ const contenders = (flags.contenders ?? 'bare,floor,ours').split(',');
 const [calls1, calls2] = (flags.calls ?? '5000,10000').split(',').map(Number);
 const jobs = Number(flags.jobs ?? 2);
 const DEPS = existsSync(join(BENCH, 'node_modules', '@opentelemetry', 'sdk-trace-node')) ? BENCH : ROOT;
+const OURS = installOurs(ROOT, DEPS);
 
 if (spawnSync('valgrind', ['--version']).status !== 0) {
   console.error('valgrind is not installed (it is a Debian package: apt-get install valgrind)');
@@ -33,7 +35,7 @@ function sdkDir(provider) {
 
 /** Instructions and spans of one worker run with `calls` calls. */
 function count(provider, contender, calls) {
-  const spec = { workload: 'call', provider, contender, root: ROOT, depsDir: DEPS, sdkDir: sdkDir(provider), chunks: 1000, warmup: calls, batches: 1, batchSize: 1 };
+  const spec = { workload: 'call', provider, contender, root: ROOT, ours: OURS, depsDir: DEPS, sdkDir: sdkDir(provider), chunks: 1000, warmup: calls, batches: 1, batchSize: 1 };
   const argv = [
     '--tool=callgrind',
     '--callgrind-out-file=/dev/null',

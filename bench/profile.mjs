@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installOurs } from './lib/ours.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -17,6 +18,7 @@ const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = Object.fromEntries(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')));
 const [workload = 'call', provider = 'anthropic', contender = 'ours'] = positional;
 const DEPS = existsSync(join(BENCH, 'node_modules', '@opentelemetry', 'sdk-trace-node')) ? BENCH : ROOT;
+const OURS = installOurs(ROOT, DEPS);
 const dir = mkdtempSync(join(os.tmpdir(), 'otel-genai-prof-'));
 const env = {
   ...process.env,
@@ -30,18 +32,18 @@ delete env.NODE_OPTIONS;
 
 let argv;
 if (workload === 'startup') {
-  argv = ['--import', flags.register ?? join(ROOT, 'register.mjs'), '--input-type=module', '-e', "await import('@anthropic-ai/sdk')"];
+  argv = ['--import', flags.register ?? join(OURS, 'register.mjs'), '--input-type=module', '-e', "await import('@anthropic-ai/sdk')"];
 } else if (workload === 'esm') {
   const app = join(dir, 'app');
   mkdirSync(app);
   for (let i = 0; i < 300; i++) writeFileSync(join(app, `m${i}.mjs`), `export const v${i} = ${i};\n`);
   writeFileSync(join(app, 'app.mjs'), Array.from({ length: 300 }, (_, i) => `import './m${i}.mjs';`).join('\n'));
-  argv = ['--import', join(ROOT, 'register.mjs'), join(app, 'app.mjs')];
+  argv = ['--import', join(OURS, 'register.mjs'), join(app, 'app.mjs')];
 } else {
   const calls = Number(flags.calls ?? (workload === 'call' ? 20000 : 300));
   // --older: the older SDK line the bench also measures (bench/sdk-versions/).
   const sdkDir = !('older' in flags) ? DEPS : join(BENCH, 'sdk-versions', provider === 'anthropic' ? 'anthropic-0.133' : 'openai-4');
-  const spec = { workload, provider, contender, root: ROOT, depsDir: DEPS, sdkDir, chunks: 1000, warmup: calls, batches: 1, batchSize: 1 };
+  const spec = { workload, provider, contender, root: ROOT, ours: OURS, depsDir: DEPS, sdkDir, chunks: 1000, warmup: calls, batches: 1, batchSize: 1 };
   argv = [join(BENCH, 'lib', 'worker.mjs'), JSON.stringify(spec)];
 }
 const child = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100', ...argv], { cwd: DEPS, env, encoding: 'utf8' });
@@ -61,7 +63,7 @@ for (const file of files) {
   const packageOf = (url) => {
     if (!url) return '(native / V8)';
     if (url.includes('/bench/lib/')) return 'bench harness';
-    if (url.startsWith(`file://${ROOT}/dist/`) || url.startsWith(`${ROOT}/dist/`) || url.includes(`${ROOT}/register.mjs`)) return 'otel-genai (dist)';
+    if (url.startsWith(`file://${OURS}/dist/`) || url.startsWith(`${OURS}/dist/`) || url.includes(`${OURS}/register.mjs`)) return 'otel-genai (dist)';
     const m = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/g);
     if (m) return m.at(-1).replace('node_modules/', '');
     if (url.startsWith('node:')) return 'node core';

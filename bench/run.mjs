@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installOurs } from './lib/ours.mjs';
 import { packageVersion } from './lib/package-version.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -43,6 +44,11 @@ const providers = list(args.providers) ?? ['anthropic', 'openai'];
 const benchInstalled = existsSync(join(BENCH, 'node_modules', '@opentelemetry', 'sdk-trace-node'));
 const useBenchDeps = args.deps === 'root' ? false : benchInstalled;
 const DEPS = useBenchDeps ? BENCH : ROOT;
+if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
+  process.stderr.write('dist/index.js is missing: run `npm run build` first\n');
+  process.exit(1);
+}
+const OURS = installOurs(ROOT, DEPS);
 
 const ITER = smoke
   ? { call: { warmup: 20, batches: 2, batchSize: 20 }, stream: { warmup: 1, batches: 2, batchSize: 1 }, startupReps: 1 }
@@ -130,9 +136,9 @@ const startupCases = [
   { name: 'bare', contender: 'bare', argv: [...importSDK] },
   { name: 'provider-only', contender: 'floor', argv: ['--import', join(BENCH, 'registers', 'provider-only.mjs'), ...importSDK] },
   { name: 'nodesdk-only', contender: 'floor', argv: ['--import', join(BENCH, 'registers', 'nodesdk-only.mjs'), ...importSDK] },
-  { name: 'ours', contender: 'ours', argv: ['--import', join(ROOT, 'register.mjs'), ...importSDK] },
+  { name: 'ours', contender: 'ours', argv: ['--import', join(OURS, 'register.mjs'), ...importSDK] },
   // The opt-in loader hook (on Node 20, on Node's hooks thread) instead of patching the installed SDKs in place.
-  { name: 'ours, OTEL_GENAI_ESM_LOADER_HOOK=true', contender: 'ours', argv: ['--import', join(ROOT, 'register.mjs'), ...importSDK], env: { OTEL_GENAI_ESM_LOADER_HOOK: 'true' } },
+  { name: 'ours, OTEL_GENAI_ESM_LOADER_HOOK=true', contender: 'ours', argv: ['--import', join(OURS, 'register.mjs'), ...importSDK], env: { OTEL_GENAI_ESM_LOADER_HOOK: 'true' } },
 ];
 if (useBenchDeps) {
   for (const peer of ['otel', 'arize', 'traceloop']) {
@@ -153,8 +159,8 @@ const esmCases = [
   { name: 'bare', contender: 'bare', argv: [] },
   // A register with no loader hook: the same app under it shows what a bigger heap alone costs.
   { name: 'provider-only', contender: 'floor', argv: ['--import', join(BENCH, 'registers', 'provider-only.mjs')] },
-  { name: 'ours', contender: 'ours', argv: ['--import', join(ROOT, 'register.mjs')] },
-  { name: 'ours, OTEL_GENAI_ESM_LOADER_HOOK=true', contender: 'ours', argv: ['--import', join(ROOT, 'register.mjs')], env: { OTEL_GENAI_ESM_LOADER_HOOK: 'true' } },
+  { name: 'ours', contender: 'ours', argv: ['--import', join(OURS, 'register.mjs')] },
+  { name: 'ours, OTEL_GENAI_ESM_LOADER_HOOK=true', contender: 'ours', argv: ['--import', join(OURS, 'register.mjs')], env: { OTEL_GENAI_ESM_LOADER_HOOK: 'true' } },
 ];
 if (useBenchDeps) {
   esmCases.push({
@@ -172,6 +178,7 @@ function runWorker(job, extraNodeArgs = []) {
   const spec = {
     ...job,
     root: ROOT,
+    ours: OURS,
     depsDir: DEPS,
     chunks: CHUNKS,
     ...(job.workload === 'call' ? ITER.call : job.workload === 'stream' ? ITER.stream : MEMORY),
@@ -241,10 +248,6 @@ const keyOf = (j) => `${j.workload}|${j.provider}|${j.sdk}|${j.contender}`;
 const log = (message) => process.stderr.write(`${message}\n`);
 log(`otel-genai bench: ${smoke ? 'smoke, ' : ''}${rounds} round(s), ${jobs.length} process(es) per round, deps from ${useBenchDeps ? 'bench/node_modules' : 'the root node_modules (peers skipped)'}, ${canPin ? `pinned to CPU ${pinCpu}` : 'not pinned'}`);
 
-if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
-  log('dist/index.js is missing: run `npm run build` first');
-  process.exit(1);
-}
 if (workloads.includes('esm')) writeEsmApp();
 
 const sCases = workloads.includes('startup') ? startupCases.filter(keep) : [];

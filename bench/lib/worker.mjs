@@ -73,7 +73,7 @@ async function main() {
 
   const instrumentations = [];
   if (contender === 'ours') {
-    const { createInstrumentations } = createRequire(join(root, 'package.json'))(join(root, 'dist', 'index.js'));
+    const { createInstrumentations } = createRequire(join(spec.ours, 'package.json'))(join(spec.ours, 'dist', 'index.js'));
     instrumentations.push(...createInstrumentations());
   } else if (contender === 'otel') {
     if (provider !== 'openai') throw new Error('@opentelemetry/instrumentation-openai instruments openai only');

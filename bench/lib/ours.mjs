@@ -1,0 +1,37 @@
+// Where the bench loads otel-genai from. With the bench's own install, a copy of the package (what
+// `npm pack` ships: package.json, register.mjs, dist/) in bench/node_modules/otel-genai, in place of
+// npm's link to the repo: through the link, Node resolves our dependencies from the repo's
+// node_modules, so that a second @opentelemetry/api (and the rest of our OpenTelemetry packages) was
+// loaded beside the copy the SDK and the tracer provider use, which no app installed from npm has.
+// With the root install (`--deps=root`, the CI smoke), the repo itself: one copy of everything there.
+import { cpSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SHIPPED = ['package.json', 'register.mjs', 'dist'];
+
+/** Installs the built package for the bench (unless the copy is already current) and returns its folder. */
+export function installOurs(root, depsDir) {
+  if (depsDir === root) return root;
+  const target = join(depsDir, 'node_modules', 'otel-genai');
+  const existing = lstatSync(target, { throwIfNoEntry: false });
+  // Another bench process may be loading the copy: leave a current one alone.
+  if (existing?.isDirectory() && SHIPPED.every((entry) => sameTree(join(root, entry), join(target, entry)))) return target;
+  const staging = `${target}.${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  for (const entry of SHIPPED) cpSync(join(root, entry), join(staging, entry), { recursive: true, preserveTimestamps: true });
+  // The link npm made points at the repo itself: remove the link, never what it points to.
+  if (existing?.isSymbolicLink()) unlinkSync(target);
+  else if (existing !== undefined) rmSync(target, { recursive: true, force: true });
+  renameSync(staging, target);
+  return target;
+}
+
+function sameTree(from, to) {
+  const a = statSync(from);
+  const b = statSync(to, { throwIfNoEntry: false });
+  if (b === undefined || a.isDirectory() !== b.isDirectory()) return false;
+  if (!a.isDirectory()) return a.size === b.size && Math.trunc(a.mtimeMs) === Math.trunc(b.mtimeMs);
+  const entries = readdirSync(from);
+  return entries.length === readdirSync(to).length && entries.every((entry) => sameTree(join(from, entry), join(to, entry)));
+}
