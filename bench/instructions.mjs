@@ -7,7 +7,7 @@
 //
 //   node bench/instructions.mjs [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=5000,10000] [--older] [--jobs=2]
 //
-// Slow (each 1,000 calls take ~15 s under valgrind): about 6 minutes for the defaults with 2 jobs.
+// Slow (a run of 10,000 calls takes ~4 minutes under valgrind): about 20 minutes for the defaults with 2 jobs.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -48,11 +48,15 @@ function count(provider, contender, calls) {
     '--predictable-gc-schedule',
     // V8 sizes the young generation from how fast the program runs: under valgrind's slowdown it
     // stayed at a quarter of the native 16 MB, so scavenges came four times as often and promoted
-    // what a native run lets die. Fixed at the native size. (It does not explain every difference:
-    // ours on openai 6 counted 643 k instructions per call once and ~1,000 k in later runs, with and
-    // without this; see BENCHMARKS.md.)
+    // what a native run lets die. Fixed at the native size.
     '--min-semi-space-size=16',
     '--max-semi-space-size=16',
+    // Compilation and marking on the main thread, at points the program's own progress decides:
+    // with V8's background threads, when optimised code was installed and major collections ran
+    // depended on thread timing, and two runs of the same 10,000 calls differed by up to a billion
+    // instructions (ours on openai 6 counted between 643 k and 1,000 k per call). With this, two
+    // runs differ by about 0.2 %.
+    '--single-threaded',
     join(BENCH, 'lib', 'worker.mjs'),
     JSON.stringify(spec),
   ];
