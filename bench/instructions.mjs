@@ -5,7 +5,10 @@
 // and most of the JIT's warm-up cancelling out. Counts everything the process executes: our code, the
 // SDK, V8's garbage collector and compiler (on every thread), Node's internals.
 //
-//   node bench/instructions.mjs [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=5000,10000] [--older] [--jobs=2]
+//   node bench/instructions.mjs [--workload=call|stream] [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=N1,N2] [--older] [--jobs=2]
+//
+// --workload=stream counts instructions per chunk instead: runs of N1 and N2 streams of 1,000 chunks
+// (default 100,200), each read with `for await`, the difference divided by the chunks between them.
 //
 // Slow (a run of 10,000 calls takes ~4 minutes under valgrind): about 20 minutes for the defaults with 2 jobs.
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,7 +22,11 @@ const ROOT = dirname(BENCH);
 const flags = Object.fromEntries(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => [a.slice(2).split('=')[0], a.split('=')[1] ?? 'true']));
 const providers = (flags.providers ?? 'anthropic,openai').split(',');
 const contenders = (flags.contenders ?? 'bare,floor,ours').split(',');
-const [calls1, calls2] = (flags.calls ?? '5000,10000').split(',').map(Number);
+const workload = flags.workload ?? 'call';
+const CHUNKS = 1000;
+const [calls1, calls2] = (flags.calls ?? (workload === 'stream' ? '100,200' : '5000,10000')).split(',').map(Number);
+/** What one unit of N1/N2 is worth in the unit reported: a call, or a stream's chunks. */
+const perUnit = workload === 'stream' ? CHUNKS : 1;
 const jobs = Number(flags.jobs ?? 2);
 const DEPS = existsSync(join(BENCH, 'node_modules', '@opentelemetry', 'sdk-trace-node')) ? BENCH : ROOT;
 const OURS = installOurs(ROOT, DEPS);
@@ -35,7 +42,7 @@ function sdkDir(provider) {
 
 /** Instructions and spans of one worker run with `calls` calls. */
 function count(provider, contender, calls) {
-  const spec = { workload: 'call', provider, contender, root: ROOT, ours: OURS, depsDir: DEPS, sdkDir: sdkDir(provider), chunks: 1000, warmup: calls, batches: 1, batchSize: 1 };
+  const spec = { workload, provider, contender, root: ROOT, ours: OURS, depsDir: DEPS, sdkDir: sdkDir(provider), chunks: CHUNKS, warmup: calls, batches: 1, batchSize: 1 };
   const argv = [
     '--tool=callgrind',
     '--callgrind-out-file=/dev/null',
@@ -91,8 +98,9 @@ async function worker() {
 }
 await Promise.all(Array.from({ length: jobs }, worker));
 
-console.log(`\nInstructions per warm call (callgrind, calls ${calls1}→${calls2}), Node ${process.version}\n`);
-console.log('| SDK | contender | instructions/call | × bare | × floor | spans |');
+const unit = workload === 'stream' ? 'chunk' : 'call';
+console.log(`\nInstructions per warm ${unit} (callgrind, ${workload === 'stream' ? 'streams' : 'calls'} ${calls1}→${calls2}), Node ${process.version}\n`);
+console.log(`| SDK | contender | instructions/${unit} | × bare | × floor | spans |`);
 console.log('|---|---|---|---|---|---|');
 for (const provider of providers) {
   const perCall = new Map();
@@ -100,7 +108,7 @@ for (const provider of providers) {
     const a = results.get(`${provider}/${contender}/${calls1}`);
     const b = results.get(`${provider}/${contender}/${calls2}`);
     if (a?.ok && b?.ok && a.instructions !== undefined && b.instructions !== undefined) {
-      perCall.set(contender, { value: (b.instructions - a.instructions) / (calls2 - calls1), spans: b.spans, calls: calls2 + 1, sdk: b.sdk });
+      perCall.set(contender, { value: (b.instructions - a.instructions) / ((calls2 - calls1) * perUnit), spans: b.spans, calls: calls2 + 1, sdk: b.sdk });
     }
   }
   for (const contender of contenders) {
