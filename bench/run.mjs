@@ -44,10 +44,6 @@ const providers = list(args.providers) ?? ['anthropic', 'openai'];
 const benchInstalled = existsSync(join(BENCH, 'node_modules', '@opentelemetry', 'sdk-trace-node'));
 const useBenchDeps = args.deps === 'root' ? false : benchInstalled;
 const DEPS = useBenchDeps ? BENCH : ROOT;
-if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
-  process.stderr.write('dist/index.js is missing: run `npm run build` first\n');
-  process.exit(1);
-}
 const OURS = installOurs(ROOT, DEPS);
 
 const ITER = smoke

@@ -4,13 +4,14 @@
 // node_modules, so that a second @opentelemetry/api (and the rest of our OpenTelemetry packages) was
 // loaded beside the copy the SDK and the tracer provider use, which no app installed from npm has.
 // With the root install (`--deps=root`, the CI smoke), the repo itself: one copy of everything there.
-import { cpSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SHIPPED = ['package.json', 'register.mjs', 'dist'];
 
-/** Installs the built package for the bench (unless the copy is already current) and returns its folder. */
+/** Installs the built package for the bench (unless the copy is already current) and returns its folder; throws when it is not built. */
 export function installOurs(root, depsDir) {
+  if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('dist/index.js is missing: run `npm run build` first');
   if (depsDir === root) return root;
   const target = join(depsDir, 'node_modules', 'otel-genai');
   const existing = lstatSync(target, { throwIfNoEntry: false });
