@@ -8,11 +8,12 @@
 // short script loses no span. OTEL_SDK_DISABLED=true turns all of it off.
 //
 // ES modules: on a Node with synchronous module hooks (>= 22.15, in practice 22.22.3+ / 24.11.1+),
-// import-in-the-middle's in-thread loader hook for the instrumented SDKs only. On older Node (20),
-// no loader hook (Node would run it on a thread of its own, slow to start and crossed by every
-// later import): for an ESM app, the ES module copy of each instrumented SDK installed for the app
-// is imported here and patched in place. OTEL_GENAI_ESM_LOADER_HOOK=true registers the loader hook
-// on every Node instead (for an SDK copy the app's folder does not resolve to), =false never does.
+// an in-thread hook that patches the instrumented SDKs' ES modules in place as the app imports them.
+// On older Node (20), no loader hook (Node would run it on a thread of its own, slow to start and
+// crossed by every later import): for an ESM app, the ES module copy of each instrumented SDK
+// installed for the app is imported here and patched in place. OTEL_GENAI_ESM_LOADER_HOOK=true
+// registers import-in-the-middle's loader hook instead (on Node 20, for an SDK copy the app's folder
+// does not resolve to), =false never registers a hook.
 // The code is src/register/, compiled to dist/register/.
 import { startZeroCode } from './dist/register/start.js';
 

@@ -1,6 +1,7 @@
 // The parts of register.mjs's start-up that decide without loading anything: the lazy exporter,
-// whether a file runs as an ES module, the app's entry, and where an `import` of a package lands
-// (checked against Node's own resolver).
+// whether a file runs as an ES module, the app's entry, where an `import` of a package lands
+// (checked against Node's own resolver), and the hooks that patch an SDK's ES modules as they are
+// imported (driven here by hand; by Node 22 in register.test.ts and zero-code.test.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +10,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isWrapped } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
 import { AnthropicInstrumentation } from '../src/anthropic/instrumentation';
 import { appEntry } from '../src/register/app-entry';
 import { prepatchInstalledSDKs } from '../src/register/esm-prepatch';
+import { ImportPatcher, PATCH_CALLBACK_KEY, withPatchCall } from '../src/register/import-patch';
 import { esmEntry, findInstalledPackage, packageFile } from '../src/register/installed-package';
 import { LazyExporter } from '../src/register/lazy-exporter';
 import type { Exporter } from '../src/register/lazy-exporter';
@@ -226,5 +228,123 @@ describe('prepatchInstalledSDKs', () => {
   it('leaves alone what the folder does not resolve, and patches nothing for a disabled instrumentation', async () => {
     expect(await prepatchInstalledSDKs([new AnthropicInstrumentation()], tmpdir())).toEqual([]);
     expect(await prepatchInstalledSDKs([new AnthropicInstrumentation({ enabled: false })], ROOT)).toEqual([]);
+  });
+});
+
+describe('ImportPatcher: the SDK files patched as they are imported', () => {
+  const sdk = () => join(dir, 'patcher', 'node_modules', 'fake-sdk');
+  const url = (path: string) => pathToFileURL(join(sdk(), path)).href;
+  const patches: Array<[string, unknown, string | undefined]> = [];
+  let enabled = true;
+  let failing = false;
+  const definition = new InstrumentationNodeModuleDefinition(
+    'fake-sdk',
+    ['>=2'],
+    (exports: unknown, version?: string) => {
+      if (failing) throw new Error('patch failed');
+      patches.push(['main', exports, version]);
+      return exports;
+    },
+    undefined,
+    [
+      new InstrumentationNodeModuleFile(
+        'fake-sdk/resources/index.mjs',
+        ['*'],
+        (exports: unknown, version?: string) => {
+          patches.push(['resources', exports, version]);
+          return exports;
+        },
+        () => {},
+      ),
+    ],
+  );
+  const instrumentation = { getModuleDefinitions: () => [definition], isEnabled: () => enabled };
+
+  beforeAll(() => {
+    write({
+      'patcher/node_modules/fake-sdk/package.json': JSON.stringify({
+        name: 'fake-sdk',
+        version: '2.1.0',
+        exports: { '.': { require: './index.cjs', import: './index.mjs' }, './*': './*' },
+      }),
+      'patcher/node_modules/fake-sdk/index.mjs': 'export const a = 1;\n',
+      'patcher/node_modules/fake-sdk/resources/index.mjs': 'export const b = 2;\n',
+      'patcher/node_modules/fake-sdk/other.mjs': 'export const c = 3;\n',
+      'patcher/node_modules/fake-sdk-extra/package.json': JSON.stringify({ name: 'fake-sdk-extra', version: '1.0.0' }),
+    });
+  });
+
+  it('changes no module before a specifier named the package, nor for a specifier that only begins like it', () => {
+    const patcher = new ImportPatcher([instrumentation]);
+    const loaded = { format: 'module', source: 'export const a = 1;\n' };
+    expect(patcher.load(url('index.mjs'), {}, () => loaded)).toBe(loaded);
+    const resolved = { url: pathToFileURL(join(dir, 'patcher', 'node_modules', 'fake-sdk-extra', 'index.mjs')).href };
+    expect(patcher.resolve('fake-sdk-extra', {}, () => resolved)).toBe(resolved);
+    expect(patcher.load(url('index.mjs'), {}, () => loaded)).toBe(loaded);
+  });
+
+  it("once the package is resolved, appends the patch call to its entry and the definitions' files only", () => {
+    const patcher = new ImportPatcher([instrumentation]);
+    const resolved = { url: url('index.mjs'), format: 'module' };
+    expect(patcher.resolve('fake-sdk', { conditions: ['node', 'import'] }, () => resolved)).toBe(resolved);
+    const entry = patcher.load(url('index.mjs'), {}, () => ({ format: 'module', source: 'export const a = 1;\n' }));
+    expect(entry).toEqual({ format: 'module', source: withPatchCall('export const a = 1;\n', url('index.mjs')) });
+    // Node may hand the source over as bytes.
+    const resources = patcher.load(url('resources/index.mjs'), {}, () => ({ format: 'module', source: Buffer.from('export const b = 2;\n') }));
+    expect(resources.source).toBe(withPatchCall('export const b = 2;\n', url('resources/index.mjs')));
+    for (const [file, format] of [['other.mjs', 'module'], ['index.mjs', 'commonjs']] as const) {
+      const loaded = { format, source: 'export const c = 3;\n' };
+      expect(patcher.load(url(file), {}, () => loaded)).toBe(loaded);
+    }
+    const elsewhere = { format: 'module', source: 'export {};' };
+    expect(patcher.load(pathToFileURL(join(dir, 'app.mjs')).href, {}, () => elsewhere)).toBe(elsewhere);
+  });
+
+  it('a deep specifier of the package teaches the same files', () => {
+    const patcher = new ImportPatcher([instrumentation]);
+    patcher.resolve('fake-sdk/resources/index.mjs', {}, () => ({ url: url('resources/index.mjs') }));
+    expect(patcher.load(url('resources/index.mjs'), {}, () => ({ format: 'module', source: '' })).source).toBe(withPatchCall('', url('resources/index.mjs')));
+  });
+
+  it('hands each namespace to its definition with the installed version, unless disabled; a failing patch stays inside', () => {
+    const patcher = new ImportPatcher([instrumentation]);
+    patcher.resolve('fake-sdk', {}, () => ({ url: url('index.mjs') }));
+    patches.length = 0;
+    const main = { a: 1 };
+    const resources = { b: 2 };
+    patcher.patch(url('index.mjs'), main);
+    patcher.patch(url('resources/index.mjs'), resources);
+    patcher.patch(url('other.mjs'), {});
+    expect(patches).toEqual([
+      ['main', main, '2.1.0'],
+      ['resources', resources, '2.1.0'],
+    ]);
+    enabled = false;
+    patcher.patch(url('index.mjs'), main);
+    enabled = true;
+    failing = true;
+    expect(() => patcher.patch(url('index.mjs'), main)).not.toThrow();
+    failing = false;
+    expect(patches).toHaveLength(2);
+  });
+
+  it('the appended lines run last and hand over the module\'s own namespace, every binding set', async () => {
+    const file = join(dir, 'patcher', 'self.mjs');
+    const source = 'export const early = 1;\nexport class Late {}\nexport default function named() {}\n';
+    writeFileSync(file, withPatchCall(source, pathToFileURL(file).href));
+    const seen: Array<[string, Record<string, unknown>]> = [];
+    const key = Symbol.for(PATCH_CALLBACK_KEY);
+    (globalThis as Record<symbol, unknown>)[key] = (at: string, namespace: Record<string, unknown>) => seen.push([at, { ...namespace }]);
+    try {
+      const namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      expect(seen).toHaveLength(1);
+      expect(seen[0][0]).toBe(pathToFileURL(file).href);
+      expect(seen[0][1]).toEqual({ ...namespace });
+      expect(Object.keys(seen[0][1]).sort()).toEqual(['Late', 'default', 'early']);
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[key];
+    }
+    // The original lines keep their numbers.
+    expect(withPatchCall(source, 'file:///x.mjs').startsWith(source)).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 // register.mjs without the OpenTelemetry Node SDK (issue 7): the providers and exporters the
-// environment asks for and nothing more, the lazy OTLP exporter, and the ES module side without a
-// loader hook on Node 20 (the installed SDKs patched in place) or with it on request.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// environment asks for and nothing more, the lazy OTLP exporter, and the ES module side: on Node 20
+// without a loader hook (the installed SDKs patched in place), on Node 22 the SDKs patched as they
+// are imported, and import-in-the-middle's loader hook on request.
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -328,10 +329,35 @@ describe('ES modules on Node 20: the installed SDKs patched in place, no loader 
   });
 
   describe('under Node 22 (synchronous hooks)', () => {
-    it('the in-thread hook by default, nothing loaded early; OTEL_GENAI_ESM_LOADER_HOOK=false patches in place', async () => {
+    it('by default the SDK is patched as the app imports it, nothing loaded early; OTEL_GENAI_ESM_LOADER_HOOK=false patches up front', async () => {
       expect(await run('app.mjs', { node: NODE_22 })).toEqual({ before: 0, after: 1, cjs: 0 });
+      // Its copy is a symlink to a folder outside node_modules: the package is found from the file.
+      const debug = await runApp(join(apps, 'app.mjs'), { register: true, node: NODE_22, env: { OTEL_LOG_LEVEL: 'debug' } });
+      expect(debug.stdout).toContain('otel-genai: ES modules through the instrumented SDKs patched in place as they are imported');
+      expect(debug.stdout).toContain(`otel-genai: instrumented openai@6.0.0 as it was imported: file://${realpathSync(join(apps, 'store', 'openai', 'index.mjs'))}`);
+      expect(await run('app.cjs', { node: NODE_22 })).toEqual({ before: 0, after: 0, cjs: 1 });
       expect(await run('app.mjs', { node: NODE_22, env: { OTEL_GENAI_ESM_LOADER_HOOK: 'false' } })).toEqual({ before: 1, after: 1, cjs: 0 });
       expect(await run('app.cjs', { node: NODE_22, env: { OTEL_GENAI_ESM_LOADER_HOOK: 'false' } })).toEqual({ before: 0, after: 0, cjs: 1 });
+    });
+
+    it('traces a copy the app folder does not resolve (nested in a dependency), which the Node 20 pre-patch misses', async () => {
+      const app = folder(
+        {
+          'node_modules/chat-lib/package.json': JSON.stringify({ name: 'chat-lib', version: '1.0.0', type: 'module', exports: './index.js' }),
+          'node_modules/chat-lib/index.js': "export { default as OpenAI } from 'openai';\n",
+          'app.mjs': [
+            "import { OpenAI } from 'chat-lib';",
+            'const client = new OpenAI({ maxRetries: 0 });',
+            "const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a helpful assistant. Keep answers short.' }, { role: 'user', content: 'What is the capital of Japan? Reply in one short sentence.' }] });",
+            'console.log(completion.choices[0].message.content);',
+          ].join('\n'),
+        },
+        { 'node_modules/chat-lib/node_modules/openai': OPENAI_4 },
+      );
+      const traced = await runApp(join(app, 'app.mjs'), { env: otlpEnv(server.url, receiver.url), register: true, node: NODE_22 });
+      expect(traced.stderr).toBe('');
+      expect(traced.stdout).toContain('Tokyo');
+      expect(receiver.spans.filter((span) => span.scope === 'otel-genai').map((span) => span.name)).toEqual(['chat gpt-4o-mini']);
     });
 
     it('OTEL_GENAI_ESM_LOADER_HOOK=false traces an ESM app', async () => {

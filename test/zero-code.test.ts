@@ -160,15 +160,30 @@ describe('OpenAI apps', () => {
 });
 
 describe('under Node 22 (the synchronous loader hooks)', () => {
-  it('the in-thread hook wraps only the instrumented SDK, never unrelated ESM modules', async () => {
-    const traced = await runApp(join(APPS, 'anthropic-app.mjs'), {
-      env: otlpEnv(server.url, receiver.url),
+  const run22 = (env: Record<string, string>) =>
+    runApp(join(APPS, 'anthropic-app.mjs'), {
+      env: { ...otlpEnv(server.url, receiver.url), ...env },
       register: true,
-      args: ['--import', join(APPS, 'list-wrapped.mjs')],
+      args: ['--import', join(APPS, 'list-wrapped.mjs'), '--import', join(APPS, 'list-changed.mjs')],
       node: NODE_22,
+    }).then((run) => {
+      expect(run.code, run.stderr).toBe(0);
+      return {
+        wrapped: JSON.parse(/WRAPPED (.*)/.exec(run.stderr)?.[1] ?? 'null') as string[],
+        changed: JSON.parse(/CHANGED (.*)/.exec(run.stderr)?.[1] ?? 'null') as string[],
+      };
     });
-    expect(traced.code).toBe(0);
-    const wrapped: string[] = JSON.parse(/WRAPPED (.*)/.exec(traced.stderr)?.[1] ?? 'null');
+
+  it("by default the SDK's entry and resources file are patched as imported: no other module is changed, nothing wrapped", async () => {
+    const { wrapped, changed } = await run22({});
+    expect(wrapped).toEqual([]);
+    expect(changed.map((url) => url.replace(/^.*\/node_modules\//, ''))).toEqual(['@anthropic-ai/sdk/index.mjs', '@anthropic-ai/sdk/resources/index.mjs']);
+    expect(inferenceSpans()).toHaveLength(3);
+  });
+
+  it('OTEL_GENAI_ESM_LOADER_HOOK=true: import-in-the-middle\'s in-thread hook instead, which wraps only the instrumented SDK', async () => {
+    const { wrapped, changed } = await run22({ OTEL_GENAI_ESM_LOADER_HOOK: 'true' });
+    expect(changed).toEqual([]);
     expect(wrapped).toContain('@anthropic-ai/sdk');
     expect(wrapped.filter((name) => !name.startsWith('@anthropic-ai/sdk'))).toEqual([]);
     expect(inferenceSpans()).toHaveLength(3);

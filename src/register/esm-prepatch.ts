@@ -18,7 +18,6 @@ import { pathToFileURL } from 'node:url';
 import { diag } from '@opentelemetry/api';
 import type { InstrumentationModuleDefinition, InstrumentationModuleFile } from '@opentelemetry/instrumentation';
 import { esmEntry, findInstalledPackage, packageFile } from './installed-package';
-import type { InstalledPackage } from './installed-package';
 import { isESMFile } from './module-format';
 
 /** What the pre-patch needs of an instrumentation (`InstrumentationBase` has both). */
@@ -50,12 +49,12 @@ export async function prepatchInstalledSDKs(instrumentations: readonly Patchable
       const pkg = findInstalledPackage(definition.name, appDir);
       if (pkg === undefined) continue;
       const targets: Array<{ file: string | undefined; apply: (exports: unknown) => boolean }> = [
-        { file: esmEntry(pkg), apply: (exports) => patchMain(instrumentation, definition, exports, pkg) },
+        { file: esmEntry(pkg), apply: (exports) => patchModule(instrumentation, definition, undefined, exports, pkg.version) },
         ...definition.files
           .filter((file) => file.name.startsWith(`${definition.name}/`))
           .map((file) => ({
             file: packageFile(pkg, file.name.slice(definition.name.length + 1)),
-            apply: (exports: unknown) => patchFile(instrumentation, definition, file, exports, pkg),
+            apply: (exports: unknown) => patchModule(instrumentation, definition, file, exports, pkg.version),
           })),
       ];
       for (const { file, apply } of targets) {
@@ -77,22 +76,22 @@ export async function prepatchInstalledSDKs(instrumentations: readonly Patchable
   return patched;
 }
 
-/** As the base class does for a module its hooks see: patch if the instrumentation is enabled and the version supported. */
-function patchMain(instrumentation: PatchableInstrumentation, definition: InstrumentationModuleDefinition, exports: unknown, pkg: InstalledPackage): boolean {
-  if (!instrumentation.isEnabled() || !isSupported(definition.supportedVersions, pkg.version, definition.includePrerelease)) return false;
-  definition.patch?.(exports, pkg.version);
-  return true;
-}
-
-function patchFile(
+/**
+ * Patches a module's exports as the base class does for a module its hooks see: the definition's
+ * main entry (`file` undefined) or one of its files, if the instrumentation is enabled and the
+ * version supported. Whether it patched.
+ */
+export function patchModule(
   instrumentation: PatchableInstrumentation,
   definition: InstrumentationModuleDefinition,
-  file: InstrumentationModuleFile,
+  file: InstrumentationModuleFile | undefined,
   exports: unknown,
-  pkg: InstalledPackage,
+  version: string | undefined,
 ): boolean {
-  if (!instrumentation.isEnabled() || !isSupported(file.supportedVersions, pkg.version, definition.includePrerelease)) return false;
-  file.patch(exports, pkg.version);
+  const ranges = file === undefined ? definition.supportedVersions : file.supportedVersions;
+  if (!instrumentation.isEnabled() || !isSupported(ranges, version, definition.includePrerelease)) return false;
+  if (file === undefined) definition.patch?.(exports, version);
+  else file.patch(exports, version);
   return true;
 }
 

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 
 export interface InstalledPackage {
   dir: string;
+  name: string | undefined;
   version: string | undefined;
   exports?: unknown;
   main?: unknown;
@@ -24,16 +25,27 @@ export function findInstalledPackage(name: string, fromDir: string): InstalledPa
   for (const base of createRequire(join(fromDir, 'noop.js')).resolve.paths(name) ?? []) {
     // The global folders and NODE_PATH serve require() only.
     if (basename(base) !== 'node_modules') continue;
-    const dir = join(base, ...name.split('/'));
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    return { dir, version: typeof json.version === 'string' ? json.version : undefined, exports: json.exports, main: json.main };
+    const pkg = readInstalledPackage(join(base, ...name.split('/')));
+    if (pkg !== undefined) return pkg;
   }
   return undefined;
+}
+
+/** The package in `dir`, from its package.json; undefined when it has none (or an unreadable one). */
+export function readInstalledPackage(dir: string): InstalledPackage | undefined {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  return {
+    dir,
+    name: typeof json.name === 'string' ? json.name : undefined,
+    version: typeof json.version === 'string' ? json.version : undefined,
+    exports: json.exports,
+    main: json.main,
+  };
 }
 
 /** The file an `import` of the package's name loads, or undefined when there is none. */

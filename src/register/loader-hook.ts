@@ -1,7 +1,8 @@
 /**
- * The ESM loader hook of import-in-the-middle, for the instrumented packages only: Node's
- * synchronous in-thread hooks where Node has them (`module.registerHooks`, >= 22.15 with the fix
- * import-in-the-middle needs), else, on request, `module.register` on Node's hooks thread.
+ * The ESM loader hook of import-in-the-middle, for the instrumented packages only, registered on
+ * request (`OTEL_GENAI_ESM_LOADER_HOOK=true`): Node's synchronous in-thread hooks where Node has them
+ * (`module.registerHooks`, >= 22.15 with the fix import-in-the-middle needs), else `module.register`
+ * on Node's hooks thread. `supportsSyncHooks` also decides where our own import-patch hook runs.
  *
  * It must be the very copy of import-in-the-middle that `@opentelemetry/instrumentation` requires:
  * its hook registry is module-local, and with another copy the hooks never fire.

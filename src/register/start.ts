@@ -5,12 +5,13 @@
  * flush before the process exits.
  *
  * ES modules, by `OTEL_GENAI_ESM_LOADER_HOOK`:
- * - unset: on a Node with synchronous module hooks, import-in-the-middle's in-thread hook for the
- *   instrumented packages; on older Node (20), no loader hook: the SDKs installed for an ESM app are
- *   imported and patched here (esm-prepatch.ts), and a CommonJS app gets nothing more than the
- *   require hook.
- * - `true`: the loader hook on every Node (on older Node, on Node's hooks thread), for apps whose
- *   SDK copy is not the one their folder resolves to.
+ * - unset: on a Node with synchronous module hooks, our in-thread load hook, which patches the
+ *   instrumented SDKs' ES modules in place as the app imports them (import-patch.ts); on older Node
+ *   (20), no loader hook: the SDKs installed for an ESM app are imported and patched here
+ *   (esm-prepatch.ts), and a CommonJS app gets nothing more than the require hook.
+ * - `true`: import-in-the-middle's loader hook, as `@opentelemetry/instrumentation` uses it (on older
+ *   Node, on Node's hooks thread): on Node 20 for apps whose SDK copy is not the one their folder
+ *   resolves to.
  * - `false`: no loader hook on any Node; the pre-patch for ESM apps.
  */
 import { diag, DiagConsoleLogger, metrics } from '@opentelemetry/api';
@@ -20,6 +21,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { createInstrumentations, instrumentedModules } from '../instrumentations';
 import { appEntry } from './app-entry';
 import { isPatchable, prepatchInstalledSDKs } from './esm-prepatch';
+import { registerImportPatchHook } from './import-patch';
 import { registerLoaderHook, supportsSyncHooks } from './loader-hook';
 import { loggerProviderFromEnv } from './logs';
 import { meterProviderFromEnv } from './metrics';
@@ -29,7 +31,7 @@ import { tracerProviderFromEnv } from './traces';
 
 export const ESM_LOADER_HOOK_ENV = 'OTEL_GENAI_ESM_LOADER_HOOK';
 
-type ESMStrategy = 'sync-hook' | 'thread-hook' | 'prepatch';
+type ESMStrategy = 'import-patch' | 'sync-hook' | 'thread-hook' | 'prepatch';
 
 export interface ZeroCode {
   /** How ES modules are instrumented in this process; undefined when OTEL_SDK_DISABLED. */
@@ -44,8 +46,8 @@ export async function startZeroCode(): Promise<ZeroCode> {
   if (getBooleanFromEnv('OTEL_SDK_DISABLED')) return { esm: undefined, shutdown: async () => {} };
 
   const esm = esmStrategy(await supportsSyncHooks());
-  diag.debug(`otel-genai: ES modules through ${esm === 'prepatch' ? 'the installed SDKs patched in place' : `the ${esm === 'sync-hook' ? 'in-thread' : 'hooks-thread'} loader hook`}`);
-  const hookReady = esm === 'prepatch' ? undefined : await registerLoaderHook(esm === 'sync-hook' ? 'sync' : 'thread', instrumentedModules());
+  diag.debug(`otel-genai: ES modules through ${ESM_STRATEGY_DESCRIPTIONS[esm]}`);
+  const hookReady = esm === 'sync-hook' || esm === 'thread-hook' ? await registerLoaderHook(esm === 'sync-hook' ? 'sync' : 'thread', instrumentedModules()) : undefined;
 
   const resource = resourceFromEnv();
   const tracerProvider = tracerProviderFromEnv(resource);
@@ -63,6 +65,8 @@ export async function startZeroCode(): Promise<ZeroCode> {
 
   if (hookReady !== undefined) {
     await hookReady();
+  } else if (esm === 'import-patch') {
+    registerImportPatchHook(instrumentations.filter(isPatchable));
   } else {
     const app = appEntry();
     // A CommonJS app gets its SDKs through require(), which the require hook patches when it happens.
@@ -83,5 +87,12 @@ function esmStrategy(syncHooks: boolean): ESMStrategy {
   if (setting === 'true') return syncHooks ? 'sync-hook' : 'thread-hook';
   if (setting === 'false') return 'prepatch';
   if (setting !== undefined) diag.warn(`otel-genai: ${ESM_LOADER_HOOK_ENV}=${setting} is neither true nor false; using the default`);
-  return syncHooks ? 'sync-hook' : 'prepatch';
+  return syncHooks ? 'import-patch' : 'prepatch';
 }
+
+const ESM_STRATEGY_DESCRIPTIONS: Record<ESMStrategy, string> = {
+  'import-patch': 'the instrumented SDKs patched in place as they are imported',
+  'sync-hook': 'the in-thread loader hook',
+  'thread-hook': 'the hooks-thread loader hook',
+  prepatch: 'the installed SDKs patched in place',
+};
