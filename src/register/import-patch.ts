@@ -58,6 +58,8 @@ interface FileTargets {
 
 interface InstrumentedModule {
   name: string;
+  /** `<name>/`, which a specifier of one of its files begins with. */
+  prefix: string;
   definitions: Array<{ instrumentation: PatchableInstrumentation; definition: InstrumentationModuleDefinition }>;
 }
 
@@ -75,7 +77,7 @@ export class ImportPatcher {
       for (const definition of instrumentation.getModuleDefinitions()) {
         let module = this.modules.find((each) => each.name === definition.name);
         if (module === undefined) {
-          module = { name: definition.name, definitions: [] };
+          module = { name: definition.name, prefix: `${definition.name}/`, definitions: [] };
           this.modules.push(module);
         }
         module.definitions.push({ instrumentation, definition });
@@ -86,7 +88,7 @@ export class ImportPatcher {
   readonly resolve: ResolveHook = (specifier, context, nextResolve) => {
     const result = nextResolve(specifier, context);
     for (const module of this.modules) {
-      if (specifier !== module.name && !specifier.startsWith(`${module.name}/`)) continue;
+      if (specifier !== module.name && !specifier.startsWith(module.prefix)) continue;
       try {
         this.learn(module, result.url);
       } catch (error) {
@@ -142,8 +144,8 @@ export class ImportPatcher {
     for (const { instrumentation, definition } of module.definitions) {
       add(esmEntry(pkg), { instrumentation, definition, file: undefined });
       for (const file of definition.files) {
-        if (!file.name.startsWith(`${module.name}/`)) continue;
-        add(packageFile(pkg, file.name.slice(module.name.length + 1)), { instrumentation, definition, file });
+        if (!file.name.startsWith(module.prefix)) continue;
+        add(packageFile(pkg, file.name.slice(module.prefix.length)), { instrumentation, definition, file });
       }
     }
   }
