@@ -5,17 +5,21 @@
 // and most of the JIT's warm-up cancelling out. Counts everything the process executes: our code, the
 // SDK, V8's garbage collector and compiler (on every thread), Node's internals.
 //
-//   node bench/instructions.mjs [--workload=call|stream] [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=N1,N2] [--older] [--jobs=2]
+//   node bench/instructions.mjs [--workload=call|stream|startup] [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=N1,N2] [--older] [--jobs=2] [--node=PATH]
 //
 // --workload=stream counts instructions per chunk instead: runs of N1 and N2 streams of 1,000 chunks
 // (default 100,200), each read with `for await`, the difference divided by the chunks between them.
+// --workload=startup counts one whole start-up per register, as run.mjs's start-up workload runs it
+// (`--registers=bare,provider-only,nodesdk-only,ours,ours-hook` by default; also otel, arize,
+// traceloop, auto, auto-esm). --node runs the measured processes on another Node (e.g. Node 22's).
 //
 // Slow (a run of 10,000 calls takes ~4 minutes under valgrind): about 20 minutes for the defaults with 2 jobs.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installOurs } from './lib/ours.mjs';
+import { STARTUP_ENV, startupCases } from './lib/startup.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -30,6 +34,7 @@ const perUnit = workload === 'stream' ? CHUNKS : 1;
 const jobs = Number(flags.jobs ?? 2);
 const DEPS = existsSync(join(BENCH, 'node_modules', '@opentelemetry', 'sdk-trace-node')) ? BENCH : ROOT;
 const OURS = installOurs(ROOT, DEPS);
+const NODE = resolve(flags.node ?? process.execPath);
 
 if (spawnSync('valgrind', ['--version']).status !== 0) {
   console.error('valgrind is not installed (it is a Debian package: apt-get install valgrind)');
@@ -40,63 +45,98 @@ function sdkDir(provider) {
   return flags.older === undefined ? DEPS : join(BENCH, 'sdk-versions', provider === 'anthropic' ? 'anthropic-0.133' : 'openai-4');
 }
 
-/** Instructions and spans of one worker run with `calls` calls. */
-function count(provider, contender, calls) {
-  const spec = { workload, provider, contender, root: ROOT, ours: OURS, depsDir: DEPS, sdkDir: sdkDir(provider), chunks: CHUNKS, warmup: calls, batches: 1, batchSize: 1 };
+/**
+ * Instructions of one process under callgrind, all threads, with the same hash seeds in every run and
+ * V8's compilation and marking on the main thread, at points the program's own progress decides: with
+ * V8's background threads, when optimised code was installed and major collections ran depended on
+ * thread timing, and two runs of the same 10,000 calls differed by up to a billion instructions (ours
+ * on openai 6 counted between 643 k and 1,000 k per call). With this, two runs differ by about 0.2 %.
+ */
+function callgrind(nodeArgs, env) {
   const argv = [
     '--tool=callgrind',
     '--callgrind-out-file=/dev/null',
     // V8 writes and rewrites machine code: valgrind must see every change to it.
     '--smc-check=all-non-file',
-    process.execPath,
-    // Same hash seeds and GC schedule in every run, so that the two runs differ only in calls.
+    NODE,
     '--hash-seed=1',
     '--random-seed=1',
+    '--single-threaded',
+    ...nodeArgs,
+  ];
+  const childEnv = { ...process.env, ...env };
+  delete childEnv.NODE_OPTIONS;
+  return new Promise((resolve) => {
+    const child = spawn('valgrind', argv, { cwd: DEPS, env: childEnv });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => {
+      const refs = err.match(/I\s+refs:\s+([\d,]+)/);
+      resolve({ instructions: refs ? Number(refs[1].replaceAll(',', '')) : undefined, stdout: out, code });
+    });
+  });
+}
+
+/** Instructions and spans of one worker run with `calls` calls. */
+async function count(provider, contender, calls) {
+  const spec = { workload, provider, contender, root: ROOT, ours: OURS, depsDir: DEPS, sdkDir: sdkDir(provider), chunks: CHUNKS, warmup: calls, batches: 1, batchSize: 1 };
+  const nodeArgs = [
+    // The same GC schedule in every run, so that the two runs differ only in calls.
     '--predictable-gc-schedule',
     // V8 sizes the young generation from how fast the program runs: under valgrind's slowdown it
     // stayed at a quarter of the native 16 MB, so scavenges came four times as often and promoted
     // what a native run lets die. Fixed at the native size.
     '--min-semi-space-size=16',
     '--max-semi-space-size=16',
-    // Compilation and marking on the main thread, at points the program's own progress decides:
-    // with V8's background threads, when optimised code was installed and major collections ran
-    // depended on thread timing, and two runs of the same 10,000 calls differed by up to a billion
-    // instructions (ours on openai 6 counted between 643 k and 1,000 k per call). With this, two
-    // runs differ by about 0.2 %.
-    '--single-threaded',
     join(BENCH, 'lib', 'worker.mjs'),
     JSON.stringify(spec),
   ];
-  const env = { ...process.env, OTEL_TRACES_EXPORTER: 'none' };
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve) => {
-    const child = spawn('valgrind', argv, { cwd: DEPS, env });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', () => {
-      const refs = err.match(/I\s+refs:\s+([\d,]+)/);
-      const result = out.match(/BENCH_RESULT (.*)/);
-      const parsed = result ? JSON.parse(result[1]) : undefined;
-      resolve({ instructions: refs ? Number(refs[1].replaceAll(',', '')) : undefined, spans: parsed?.spans, ok: parsed?.ok === true, sdk: parsed?.sdkVersion });
-    });
+  const { instructions, stdout } = await callgrind(nodeArgs, { OTEL_TRACES_EXPORTER: 'none' });
+  const result = stdout.match(/BENCH_RESULT (.*)/);
+  const parsed = result ? JSON.parse(result[1]) : undefined;
+  return { instructions, spans: parsed?.spans, ok: parsed?.ok === true, sdk: parsed?.sdkVersion };
+}
+
+/** Runs `tasks` through `run`, `jobs` at a time. */
+async function pool(tasks, run) {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await run(tasks[next++]);
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+}
+
+if (workload === 'startup') {
+  const keys = (flags.registers ?? 'bare,provider-only,nodesdk-only,ours,ours-hook').split(',');
+  const cases = startupCases({ bench: BENCH, ours: OURS, peers: DEPS === BENCH }).filter((c) => keys.includes(c.key));
+  const counted = new Map();
+  await pool(cases, async (c) => {
+    const { instructions, code } = await callgrind(c.argv, { ...STARTUP_ENV, ...c.env });
+    counted.set(c.key, code === 0 ? instructions : undefined);
+    process.stderr.write(`  ${c.name}: ${code === 0 ? instructions : `exit ${code}`} instructions\n`);
   });
+  const version = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`\nStart-up instructions (callgrind, one run each, millions), Node ${version}\n`);
+  console.log('| register | instructions (M) | × bare |');
+  console.log('|---|---|---|');
+  const bare = counted.get('bare');
+  for (const c of cases) {
+    const value = counted.get(c.key);
+    console.log(`| ${c.name} | ${value === undefined ? 'failed' : Math.round(value / 1e6).toLocaleString('en')} | ${value !== undefined && bare ? `${(value / bare).toFixed(2)}×` : '–'} |`);
+  }
+  process.exit(0);
 }
 
 const tasks = [];
 for (const provider of providers) for (const contender of contenders) for (const calls of [calls1, calls2]) tasks.push({ provider, contender, calls });
 const results = new Map();
-let next = 0;
-async function worker() {
-  while (next < tasks.length) {
-    const task = tasks[next++];
-    const result = await count(task.provider, task.contender, task.calls);
-    results.set(`${task.provider}/${task.contender}/${task.calls}`, result);
-    process.stderr.write(`  ${task.provider} ${task.contender} ${task.calls} calls: ${result.instructions ?? 'failed'} instructions\n`);
-  }
-}
-await Promise.all(Array.from({ length: jobs }, worker));
+await pool(tasks, async (task) => {
+  const result = await count(task.provider, task.contender, task.calls);
+  results.set(`${task.provider}/${task.contender}/${task.calls}`, result);
+  process.stderr.write(`  ${task.provider} ${task.contender} ${task.calls} calls: ${result.instructions ?? 'failed'} instructions\n`);
+});
 
 const unit = workload === 'stream' ? 'chunk' : 'call';
 console.log(`\nInstructions per warm ${unit} (callgrind, ${workload === 'stream' ? 'streams' : 'calls'} ${calls1}→${calls2}), Node ${process.version}\n`);

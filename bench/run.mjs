@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installOurs } from './lib/ours.mjs';
 import { packageVersion } from './lib/package-version.mjs';
+import { STARTUP_ENV, startupCases as startupCasesFor } from './lib/startup.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -76,15 +77,7 @@ function packageVersionIn(fromDir, name) {
 
 const childEnv = { ...process.env };
 delete childEnv.NODE_OPTIONS; // a test runner's loader flags must not reach the measured processes
-Object.assign(childEnv, {
-  OTEL_SERVICE_NAME: 'otel-genai-bench',
-  OTEL_TRACES_EXPORTER: 'otlp',
-  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
-  OTEL_METRICS_EXPORTER: 'none',
-  OTEL_LOGS_EXPORTER: 'none',
-  // Cloud detectors would query metadata endpoints: local detectors only, for every contender.
-  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
-});
+Object.assign(childEnv, STARTUP_ENV);
 delete childEnv.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
 delete childEnv.ANTHROPIC_OPEN_TELEMETRY;
 
@@ -126,28 +119,7 @@ for (const workload of ['call', 'stream']) {
   }
 }
 
-// Start-up: `node [--import REGISTER] -e "await import('@anthropic-ai/sdk')"`, from the deps folder.
-const importSDK = ['--input-type=module', '-e', "await import('@anthropic-ai/sdk')"];
-const startupCases = [
-  { name: 'bare', contender: 'bare', argv: [...importSDK] },
-  { name: 'provider-only', contender: 'floor', argv: ['--import', join(BENCH, 'registers', 'provider-only.mjs'), ...importSDK] },
-  { name: 'nodesdk-only', contender: 'floor', argv: ['--import', join(BENCH, 'registers', 'nodesdk-only.mjs'), ...importSDK] },
-  { name: 'ours', contender: 'ours', argv: ['--import', join(OURS, 'register.mjs'), ...importSDK] },
-  // The opt-in loader hook (on Node 20, on Node's hooks thread) instead of patching the installed SDKs in place.
-  { name: 'ours, OTEL_GENAI_ESM_LOADER_HOOK=true', contender: 'ours', argv: ['--import', join(OURS, 'register.mjs'), ...importSDK], env: { OTEL_GENAI_ESM_LOADER_HOOK: 'true' } },
-];
-if (useBenchDeps) {
-  for (const peer of ['otel', 'arize', 'traceloop']) {
-    startupCases.push({ name: `${peer} (peer register)`, contender: peer, argv: ['--import', join(BENCH, 'registers', 'peer.mjs'), ...importSDK], env: { BENCH_PEER: peer } });
-  }
-  startupCases.push({ name: 'auto-instrumentations-node', contender: 'auto', argv: ['--import', '@opentelemetry/auto-instrumentations-node/register', ...importSDK] });
-  // What its docs add for ESM apps: the loader hook for every module.
-  startupCases.push({
-    name: 'auto-instrumentations-node + ESM hook',
-    contender: 'auto',
-    argv: ['--experimental-loader=@opentelemetry/instrumentation/hook.mjs', '--import', '@opentelemetry/auto-instrumentations-node/register', ...importSDK],
-  });
-}
+const startupCases = startupCasesFor({ bench: BENCH, ours: OURS, peers: useBenchDeps });
 
 // Unrelated ESM modules: an app of ESM_MODULES small modules, and an empty one, with and without a register.
 const esmDir = join(os.tmpdir(), 'otel-genai-bench-esm-app');
