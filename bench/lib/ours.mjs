@@ -21,10 +21,24 @@ export function installOurs(root, depsDir) {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   for (const entry of SHIPPED) cpSync(join(root, entry), join(staging, entry), { recursive: true, preserveTimestamps: true });
-  // The link npm made points at the repo itself: remove the link, never what it points to.
-  if (existing?.isSymbolicLink()) unlinkSync(target);
-  else if (existing !== undefined) rmSync(target, { recursive: true, force: true });
-  renameSync(staging, target);
+  // Two bench processes started together after a build both refresh the copy: every step below is a
+  // rename or an unlink, so that neither deletes a folder the other is filling.
+  const aside = `${target}.old.${process.pid}`;
+  try {
+    // The link npm made points at the repo itself: remove the link, never what it points to.
+    if (existing?.isSymbolicLink()) unlinkSync(target);
+    else if (existing !== undefined) renameSync(target, aside);
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+  try {
+    renameSync(staging, target);
+  } catch (error) {
+    // The other process put its copy, of the same build, in place first.
+    if (error.code !== 'EEXIST' && error.code !== 'ENOTEMPTY') throw error;
+    rmSync(staging, { recursive: true, force: true });
+  }
+  rmSync(aside, { recursive: true, force: true });
   return target;
 }
 
