@@ -340,6 +340,16 @@ describe('ES modules on Node 20: the installed SDKs patched in place, no loader 
       expect(await run('app.cjs', { node: NODE_22, env: { OTEL_GENAI_ESM_LOADER_HOOK: 'false' } })).toEqual({ before: 0, after: 0, cjs: 1 });
     });
 
+    it('when Node refuses the hook, says so and patches the installed SDKs up front instead', async () => {
+      const refuse = join(apps, 'refuse-hooks.cjs');
+      writeFileSync(refuse, "require('node:module').registerHooks = () => { throw new Error('hooks refused'); };\n");
+      const refused = await runApp(join(apps, 'app.mjs'), { register: true, node: NODE_22, args: ['--require', refuse], env: { OTEL_LOG_LEVEL: 'error' } });
+      expect(refused.code, refused.stderr).toBe(0);
+      expect(refused.stderr).toContain('otel-genai: could not register the import-patch hook; patching the installed SDKs up front instead');
+      expect(refused.stderr).toContain('hooks refused');
+      expect(JSON.parse(refused.stdout.trim().split('\n').at(-1) ?? 'null')).toEqual({ before: 1, after: 1, cjs: 0 });
+    });
+
     it('traces a copy the app folder does not resolve (nested in a dependency), which the Node 20 pre-patch misses', async () => {
       const app = folder(
         {

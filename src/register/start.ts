@@ -21,6 +21,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { createInstrumentations, instrumentedModules } from '../instrumentations';
 import { appEntry } from './app-entry';
 import { isPatchable, prepatchInstalledSDKs } from './esm-prepatch';
+import type { PatchableInstrumentation } from './esm-prepatch';
 import { registerImportPatchHook } from './import-patch';
 import { registerLoaderHook, supportsSyncHooks } from './loader-hook';
 import { loggerProviderFromEnv } from './logs';
@@ -65,9 +66,7 @@ export async function startZeroCode(): Promise<ZeroCode> {
 
   if (hookReady !== undefined) {
     await hookReady();
-  } else if (esm === 'import-patch') {
-    registerImportPatchHook(instrumentations.filter(isPatchable));
-  } else {
+  } else if (esm !== 'import-patch' || !registeredImportPatch(instrumentations.filter(isPatchable))) {
     const app = appEntry();
     // A CommonJS app gets its SDKs through require(), which the require hook patches when it happens.
     if (app.esm) await prepatchInstalledSDKs(instrumentations.filter(isPatchable), app.dir);
@@ -90,9 +89,20 @@ function esmStrategy(syncHooks: boolean): ESMStrategy {
   return syncHooks ? 'import-patch' : 'prepatch';
 }
 
+/** Whether the import-patch hook is in place; when Node refuses it, the pre-patch takes over. */
+function registeredImportPatch(instrumentations: PatchableInstrumentation[]): boolean {
+  try {
+    registerImportPatchHook(instrumentations);
+    return true;
+  } catch (error) {
+    diag.error('otel-genai: could not register the import-patch hook; patching the installed SDKs up front instead', error);
+    return false;
+  }
+}
+
 const ESM_STRATEGY_DESCRIPTIONS: Record<ESMStrategy, string> = {
   'import-patch': 'the instrumented SDKs patched in place as they are imported',
-  'sync-hook': 'the in-thread loader hook',
-  'thread-hook': 'the hooks-thread loader hook',
+  'sync-hook': "import-in-the-middle's in-thread loader hook",
+  'thread-hook': "import-in-the-middle's loader hook on Node's hooks thread",
   prepatch: 'the installed SDKs patched in place',
 };
