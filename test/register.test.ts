@@ -336,6 +336,12 @@ describe('ES modules on Node 20: the installed SDKs patched in place, no loader 
       expect(debug.stdout).toContain('otel-genai: ES modules through the instrumented SDKs patched in place as they are imported');
       expect(debug.stdout).toContain(`otel-genai: instrumented openai@6.0.0 as it was imported: file://${realpathSync(join(apps, 'store', 'openai', 'index.mjs'))}`);
       expect(await run('app.cjs', { node: NODE_22 })).toEqual({ before: 0, after: 0, cjs: 1 });
+      // A CommonJS app that reaches the ES module copy through import(), which the Node 20 pre-patch does not see.
+      const dynamic = join(apps, 'dynamic-import.cjs');
+      writeFileSync(dynamic, "import('openai').then(() => console.log('imported'));\n");
+      const imported = await runApp(dynamic, { register: true, node: NODE_22, env: { OTEL_LOG_LEVEL: 'debug' } });
+      expect(imported.stdout).toContain('imported');
+      expect(imported.stdout).toContain(`otel-genai: instrumented openai@6.0.0 as it was imported: file://${realpathSync(join(apps, 'store', 'openai', 'index.mjs'))}`);
       expect(await run('app.mjs', { node: NODE_22, env: { OTEL_GENAI_ESM_LOADER_HOOK: 'false' } })).toEqual({ before: 1, after: 1, cjs: 0 });
       expect(await run('app.cjs', { node: NODE_22, env: { OTEL_GENAI_ESM_LOADER_HOOK: 'false' } })).toEqual({ before: 0, after: 0, cjs: 1 });
     });
