@@ -286,6 +286,14 @@ describe('ES modules on Node 20: the installed SDKs patched in place, no loader 
     expect(await run(undefined, { cwd: apps, args: ['--input-type=commonjs', '-e', CJS_APP] })).toEqual({ before: 0, after: 0, cjs: 1 });
   });
 
+  it("diag names the SDK and its version when a method is missing (the built package's wording)", async () => {
+    // The fake openai has no resources: the instrumentation says which SDK copy lacks what.
+    const warned = await runApp(join(apps, 'app.mjs'), { register: true, env: { OTEL_LOG_LEVEL: 'warn' } });
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toContain('openai@6.0.0 Chat.Completions.create not found: this SDK version is not instrumented there');
+    expect(warned.stderr).not.toContain('undefined@');
+  });
+
   it('OTEL_GENAI_ESM_LOADER_HOOK=true: the loader hook instead, nothing loaded early', async () => {
     expect(await run('app.mjs', { env: { OTEL_GENAI_ESM_LOADER_HOOK: 'true' } })).toEqual({ before: 0, after: 1, cjs: 0 });
   });

@@ -44,14 +44,14 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
       new InstrumentationNodeModuleDefinition(
         MODULE,
         ['*'],
-        (exports: unknown, version?: string) => this.patchExports(exports, version, 'main'),
+        (loaded: unknown, version?: string) => this.patchExports(loaded, version, 'main'),
         () => this.unpatchAll(),
         RESOURCE_FILES.map(
           (file) =>
             new InstrumentationNodeModuleFile(
               `${MODULE}/${file}`,
               ['*'],
-              (exports: unknown, version?: string) => this.patchExports(exports, version, 'resources'),
+              (loaded: unknown, version?: string) => this.patchExports(loaded, version, 'resources'),
               () => this.unpatchAll(),
             ),
         ),
@@ -59,9 +59,9 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
     ];
   }
 
-  private patchExports<T>(exports: T, version: string | undefined, entry: 'main' | 'resources'): T {
+  private patchExports<T>(loaded: T, version: string | undefined, entry: 'main' | 'resources'): T {
     this.checkVersion(MODULE, version, TESTED_MAJORS);
-    const moduleExports = exports as Record<string, unknown> | undefined;
+    const moduleExports = loaded as Record<string, unknown> | undefined;
     const holder = (
       entry === 'main' ? moduleExports?.Anthropic ?? moduleExports?.default : moduleExports
     ) as { Messages?: { prototype?: unknown }; Beta?: { Messages?: { prototype?: unknown } } } | undefined;
@@ -79,7 +79,7 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
       }
     }
     this.repatchAll();
-    return exports;
+    return loaded;
   }
 
   private wrapRunner(original: Create): Create {

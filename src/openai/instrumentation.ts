@@ -52,15 +52,15 @@ export class OpenAIInstrumentation extends GenAIInstrumentation<OpenAIInstrument
       new InstrumentationNodeModuleDefinition(
         MODULE,
         ['*'],
-        (exports: unknown, version?: string) => this.patchExports(exports, version),
+        (loaded: unknown, version?: string) => this.patchExports(loaded, version),
         () => this.unpatchAll(),
       ),
     ];
   }
 
-  private patchExports<T>(exports: T, version: string | undefined): T {
+  private patchExports<T>(loaded: T, version: string | undefined): T {
     this.checkVersion(MODULE, version, TESTED_MAJORS);
-    const moduleExports = exports as Record<string, unknown> | undefined;
+    const moduleExports = loaded as Record<string, unknown> | undefined;
     const OpenAI = (moduleExports?.OpenAI ?? moduleExports?.default ?? moduleExports) as OpenAIClass | undefined;
     const label = `${MODULE}@${version ?? 'unknown'}`;
     this.patchMethod(OpenAI?.Chat?.Completions?.prototype, 'create', (original) => this.wrapChat(original), `${label} Chat.Completions`);
@@ -82,7 +82,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation<OpenAIInstrument
       }
     }
     this.repatchAll();
-    return exports;
+    return loaded;
   }
 
   private wrap(original: Method, spec: typeof responsesCreate): Method {
