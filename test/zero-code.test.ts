@@ -189,6 +189,13 @@ describe('under Node 22 (the synchronous loader hooks)', () => {
     expect(inferenceSpans()).toHaveLength(3);
   });
 
+  it('patches both copies when an app loads the SDK through import and require', async () => {
+    const traced = await runApp(join(APPS, 'dual-load.mjs'), { env: otlpEnv(server.url, receiver.url), register: true, node: NODE_22 });
+    expect(traced.stderr).toBe('');
+    expect(JSON.parse(traced.stdout).distinctClasses).toBe(true);
+    expect(inferenceSpans()).toHaveLength(2);
+  });
+
   it('traces the Anthropic ESM app and an openai 7 app', async () => {
     const env = otlpEnv(server.url, receiver.url);
     const anthropic = await runApp(join(APPS, 'anthropic-app.mjs'), { env, register: true, node: NODE_22 });
