@@ -22,8 +22,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { diag } from '@opentelemetry/api';
 import type { InstrumentationModuleDefinition, InstrumentationModuleFile } from '@opentelemetry/instrumentation';
-import { patchModule } from './esm-prepatch';
-import type { PatchableInstrumentation } from './esm-prepatch';
+import { patchModule } from './patch-module';
+import type { PatchableInstrumentation } from './patch-module';
 import { esmEntry, packageFile, readInstalledPackage } from './installed-package';
 import type { InstalledPackage } from './installed-package';
 

@@ -19,13 +19,12 @@ import { logs } from '@opentelemetry/api-logs';
 import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { createInstrumentations, instrumentedModules } from '../instrumentations';
-import { appEntry } from './app-entry';
-import { isPatchable, prepatchInstalledSDKs } from './esm-prepatch';
-import type { PatchableInstrumentation } from './esm-prepatch';
 import { registerImportPatchHook } from './import-patch';
 import { registerLoaderHook, supportsSyncHooks } from './loader-hook';
 import { loggerProviderFromEnv } from './logs';
 import { meterProviderFromEnv } from './metrics';
+import { isPatchable } from './patch-module';
+import type { PatchableInstrumentation } from './patch-module';
 import { propagatorFromEnv, registerContextAndPropagation } from './propagators';
 import { resourceFromEnv } from './resource';
 import { tracerProviderFromEnv } from './traces';
@@ -67,9 +66,10 @@ export async function startZeroCode(): Promise<ZeroCode> {
   if (hookReady !== undefined) {
     await hookReady();
   } else if (esm !== 'import-patch' || !registeredImportPatch(instrumentations.filter(isPatchable))) {
-    const app = appEntry();
+    // Loaded only when used: where Node has synchronous module hooks, the pre-patch is only a fallback.
+    const app = (require('./app-entry') as typeof import('./app-entry')).appEntry();
     // A CommonJS app gets its SDKs through require(), which the require hook patches when it happens.
-    if (app.esm) await prepatchInstalledSDKs(instrumentations.filter(isPatchable), app.dir);
+    if (app.esm) await (require('./esm-prepatch') as typeof import('./esm-prepatch')).prepatchInstalledSDKs(instrumentations.filter(isPatchable), app.dir);
   }
 
   const shutdown = async () => {
