@@ -224,6 +224,23 @@ it('warns when a CommonJS copy of the SDK was loaded before the register (OTEL_L
 
 // A fake `openai` whose ES module entry counts its evaluations, installed in a folder of apps as a
 // symlink (as pnpm installs packages): which copy an app gets, and whether the register loaded it.
+/** An app whose openai (4, symlinked) is nested in the package it imports it through, where the app's folder does not resolve it. */
+function nestedCopyApp(): string {
+  return folder(
+    {
+      'node_modules/chat-lib/package.json': JSON.stringify({ name: 'chat-lib', version: '1.0.0', type: 'module', exports: './index.js' }),
+      'node_modules/chat-lib/index.js': "export { default as OpenAI } from 'openai';\n",
+      'app.mjs': [
+        "import { OpenAI } from 'chat-lib';",
+        'const client = new OpenAI({ maxRetries: 0 });',
+        "const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a helpful assistant. Keep answers short.' }, { role: 'user', content: 'What is the capital of Japan? Reply in one short sentence.' }] });",
+        'console.log(completion.choices[0].message.content);',
+      ].join('\n'),
+    },
+    { 'node_modules/chat-lib/node_modules/openai': OPENAI_4 },
+  );
+}
+
 const FAKE_OPENAI = {
   'store/openai/package.json': JSON.stringify({ name: 'openai', version: '6.0.0', exports: { '.': { require: './index.js', default: './index.mjs' } } }),
   'store/openai/index.mjs': 'globalThis.esmEvaluations = (globalThis.esmEvaluations ?? 0) + 1;\nexport default class OpenAI {}\n',
@@ -313,19 +330,7 @@ describe('ES modules on Node 20: the installed SDKs patched in place, no loader 
   });
 
   it('a copy the app folder does not resolve (nested in a dependency) needs OTEL_GENAI_ESM_LOADER_HOOK=true', async () => {
-    const app = folder(
-      {
-        'node_modules/chat-lib/package.json': JSON.stringify({ name: 'chat-lib', version: '1.0.0', type: 'module', exports: './index.js' }),
-        'node_modules/chat-lib/index.js': "export { default as OpenAI } from 'openai';\n",
-        'app.mjs': [
-          "import { OpenAI } from 'chat-lib';",
-          'const client = new OpenAI({ maxRetries: 0 });',
-          "const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a helpful assistant. Keep answers short.' }, { role: 'user', content: 'What is the capital of Japan? Reply in one short sentence.' }] });",
-          'console.log(completion.choices[0].message.content);',
-        ].join('\n'),
-      },
-      { 'node_modules/chat-lib/node_modules/openai': OPENAI_4 },
-    );
+    const app = nestedCopyApp();
     const env = otlpEnv(server.url, receiver.url);
     const prepatched = await runApp(join(app, 'app.mjs'), { env, register: true });
     expect(prepatched.stdout).toContain('Tokyo');
@@ -365,19 +370,7 @@ describe('ES modules on Node 20: the installed SDKs patched in place, no loader 
     });
 
     it('traces a copy the app folder does not resolve (nested in a dependency), which the Node 20 pre-patch misses', async () => {
-      const app = folder(
-        {
-          'node_modules/chat-lib/package.json': JSON.stringify({ name: 'chat-lib', version: '1.0.0', type: 'module', exports: './index.js' }),
-          'node_modules/chat-lib/index.js': "export { default as OpenAI } from 'openai';\n",
-          'app.mjs': [
-            "import { OpenAI } from 'chat-lib';",
-            'const client = new OpenAI({ maxRetries: 0 });',
-            "const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a helpful assistant. Keep answers short.' }, { role: 'user', content: 'What is the capital of Japan? Reply in one short sentence.' }] });",
-            'console.log(completion.choices[0].message.content);',
-          ].join('\n'),
-        },
-        { 'node_modules/chat-lib/node_modules/openai': OPENAI_4 },
-      );
+      const app = nestedCopyApp();
       const traced = await runApp(join(app, 'app.mjs'), { env: otlpEnv(server.url, receiver.url), register: true, node: NODE_22 });
       expect(traced.stderr).toBe('');
       expect(traced.stdout).toContain('Tokyo');
