@@ -15,10 +15,9 @@
 //
 // Slow (a run of 10,000 calls takes ~4 minutes under valgrind): about 20 minutes for the defaults with 2 jobs.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installOurs } from './lib/ours.mjs';
+import { depsDir, installOurs } from './lib/ours.mjs';
 import { STARTUP_ENV, startupCases } from './lib/startup.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -32,7 +31,7 @@ const [calls1, calls2] = (flags.calls ?? (workload === 'stream' ? '100,200' : '5
 /** What one unit of N1/N2 is worth in the unit reported: a call, or a stream's chunks. */
 const perUnit = workload === 'stream' ? CHUNKS : 1;
 const jobs = Number(flags.jobs ?? 2);
-const DEPS = existsSync(join(BENCH, 'node_modules', '@opentelemetry', 'sdk-trace-node')) ? BENCH : ROOT;
+const DEPS = depsDir(BENCH, ROOT);
 const OURS = installOurs(ROOT, DEPS);
 const NODE = resolve(flags.node ?? process.execPath);
 

@@ -6,18 +6,18 @@
 //   node bench/profile.mjs startup [--register=PATH]   (default: the repo's register.mjs)
 //   node bench/profile.mjs esm                          (ours' register under the 300-module app)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installOurs } from './lib/ours.mjs';
+import { depsDir, installOurs } from './lib/ours.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = Object.fromEntries(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')));
 const [workload = 'call', provider = 'anthropic', contender = 'ours'] = positional;
-const DEPS = existsSync(join(BENCH, 'node_modules', '@opentelemetry', 'sdk-trace-node')) ? BENCH : ROOT;
+const DEPS = depsDir(BENCH, ROOT);
 const OURS = installOurs(ROOT, DEPS);
 const dir = mkdtempSync(join(os.tmpdir(), 'otel-genai-prof-'));
 const env = {

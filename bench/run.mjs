@@ -14,12 +14,12 @@
 // over rounds of each process's median batch; CPU columns: the median over rounds of each process's
 // best batch of CPU time (steadier on a shared machine).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installOurs } from './lib/ours.mjs';
+import { depsDir, installOurs } from './lib/ours.mjs';
 import { packageVersion } from './lib/package-version.mjs';
 import { STARTUP_ENV, startupCases as startupCasesFor } from './lib/startup.mjs';
 
@@ -42,8 +42,7 @@ const rounds = Number(args.rounds ?? process.env.BENCH_ROUNDS ?? (smoke ? 1 : 3)
 const workloads = list(args.workloads) ?? ['call', 'stream', 'startup', 'esm', 'memory'];
 const onlyContenders = list(args.contenders);
 const providers = list(args.providers) ?? ['anthropic', 'openai'];
-const benchInstalled = existsSync(join(BENCH, 'node_modules', '@opentelemetry', 'sdk-trace-node'));
-const useBenchDeps = args.deps === 'root' ? false : benchInstalled;
+const useBenchDeps = args.deps !== 'root' && depsDir(BENCH, ROOT) === BENCH;
 const DEPS = useBenchDeps ? BENCH : ROOT;
 const OURS = installOurs(ROOT, DEPS);
 
