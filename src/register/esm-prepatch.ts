@@ -16,9 +16,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import { diag } from '@opentelemetry/api';
-import { esmEntry, findInstalledPackage, packageFile } from './installed-package';
+import { findInstalledPackage } from './installed-package';
 import { isESMFile } from './module-format';
-import { patchModule } from './patch-module';
+import { patchModule, patchTargets } from './patch-module';
 import type { PatchableInstrumentation } from './patch-module';
 
 export interface PrepatchedFile {
@@ -38,28 +38,19 @@ export async function prepatchInstalledSDKs(instrumentations: readonly Patchable
     for (const definition of instrumentation.getModuleDefinitions()) {
       const pkg = findInstalledPackage(definition.name, appDir);
       if (pkg === undefined) continue;
-      const targets: Array<{ file: string | undefined; apply: (exports: unknown) => boolean }> = [
-        { file: esmEntry(pkg), apply: (exports) => patchModule(instrumentation, definition, undefined, exports, pkg.version) },
-        ...definition.files
-          .filter((file) => file.name.startsWith(`${definition.name}/`))
-          .map((file) => ({
-            file: packageFile(pkg, file.name.slice(definition.name.length + 1)),
-            apply: (exports: unknown) => patchModule(instrumentation, definition, file, exports, pkg.version),
-          })),
-      ];
-      for (const { file, apply } of targets) {
-        if (file === undefined || !isESMFile(file)) continue;
+      for (const { path, file } of patchTargets(pkg, definition)) {
+        if (path === undefined || !isESMFile(path)) continue;
         let exports: unknown;
         try {
-          exports = await import(pathToFileURL(file).href);
+          exports = await import(pathToFileURL(path).href);
         } catch (error) {
           // The app's own import of it would fail the same way; nothing to patch.
-          diag.debug(`otel-genai: could not load ${file} to instrument it`, error);
+          diag.debug(`otel-genai: could not load ${path} to instrument it`, error);
           continue;
         }
-        if (!apply(exports)) continue;
-        diag.debug(`otel-genai: instrumented ${definition.name}@${pkg.version ?? 'unknown'} in place: ${file}`);
-        patched.push({ module: definition.name, file, version: pkg.version });
+        if (!patchModule(instrumentation, definition, file, exports, pkg.version)) continue;
+        diag.debug(`otel-genai: instrumented ${definition.name}@${pkg.version ?? 'unknown'} in place: ${path}`);
+        patched.push({ module: definition.name, file: path, version: pkg.version });
       }
     }
   }

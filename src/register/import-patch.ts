@@ -22,9 +22,9 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { diag } from '@opentelemetry/api';
 import type { InstrumentationModuleDefinition, InstrumentationModuleFile } from '@opentelemetry/instrumentation';
-import { patchModule } from './patch-module';
+import { patchModule, patchTargets } from './patch-module';
 import type { PatchableInstrumentation } from './patch-module';
-import { esmEntry, packageFile, readInstalledPackage } from './installed-package';
+import { readInstalledPackage } from './installed-package';
 import type { InstalledPackage } from './installed-package';
 
 interface ResolveResult {
@@ -142,11 +142,7 @@ export class ImportPatcher {
       else found.targets.push(target);
     };
     for (const { instrumentation, definition } of module.definitions) {
-      add(esmEntry(pkg), { instrumentation, definition, file: undefined });
-      for (const file of definition.files) {
-        if (!file.name.startsWith(module.prefix)) continue;
-        add(packageFile(pkg, file.name.slice(module.prefix.length)), { instrumentation, definition, file });
-      }
+      for (const { path, file } of patchTargets(pkg, definition)) add(path, { instrumentation, definition, file });
     }
   }
 }

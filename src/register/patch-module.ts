@@ -3,6 +3,8 @@
  * pre-patch (esm-prepatch.ts) and Node 22's patch-as-imported hook (import-patch.ts).
  */
 import type { InstrumentationModuleDefinition, InstrumentationModuleFile } from '@opentelemetry/instrumentation';
+import { esmEntry, packageFile } from './installed-package';
+import type { InstalledPackage } from './installed-package';
 
 /** What patching needs of an instrumentation (`InstrumentationBase` has both). */
 export interface PatchableInstrumentation {
@@ -13,6 +15,18 @@ export interface PatchableInstrumentation {
 export function isPatchable<T extends object>(instrumentation: T): instrumentation is T & PatchableInstrumentation {
   const candidate = instrumentation as Partial<PatchableInstrumentation>;
   return typeof candidate.getModuleDefinitions === 'function' && typeof candidate.isEnabled === 'function';
+}
+
+/**
+ * The files of an installed copy that a definition patches: its ES module entry (`file` undefined)
+ * and the definition's files; `path` is undefined where the copy has no such file.
+ */
+export function patchTargets(pkg: InstalledPackage, definition: InstrumentationModuleDefinition): Array<{ path: string | undefined; file: InstrumentationModuleFile | undefined }> {
+  const prefix = `${definition.name}/`;
+  return [
+    { path: esmEntry(pkg), file: undefined },
+    ...definition.files.filter((file) => file.name.startsWith(prefix)).map((file) => ({ path: packageFile(pkg, file.name.slice(prefix.length)), file })),
+  ];
 }
 
 /**

@@ -5,7 +5,7 @@
  * flush before the process exits.
  *
  * ES modules, by `OTEL_GENAI_ESM_LOADER_HOOK`:
- * - unset: on a Node with synchronous module hooks, our in-thread load hook, which patches the
+ * - unset: on a Node with synchronous module hooks, our in-thread hooks, which patch the
  *   instrumented SDKs' ES modules in place as the app imports them (import-patch.ts); on older Node
  *   (20), no loader hook: the SDKs installed for an ESM app are imported and patched here
  *   (esm-prepatch.ts), and a CommonJS app gets nothing more than the require hook.
