@@ -67,7 +67,8 @@ export class InferenceCall {
   private readonly startedAt = performance.now();
   private firstChunkAt: number | undefined;
   private lastChunkAt: number | undefined;
-  private chunks = 0;
+  /** What a stream's chunk gaps are recorded with, made at its second chunk, when the response model is known. */
+  private chunkAttributes: Attributes | undefined;
   private ended = false;
   /** Set while content capture is on. */
   readonly content: CallContent | undefined;
@@ -122,14 +123,17 @@ export class InferenceCall {
   }
 
   markChunk(): void {
-    // After the first chunk the clock is read only for the per-chunk metric.
     if (this.firstChunkAt === undefined) {
       this.firstChunkAt = this.lastChunkAt = performance.now();
-      this.chunks = 1;
-    } else if (this.telemetry.metrics !== undefined) {
-      this.chunks++;
-      this.lastChunkAt = performance.now();
+      return;
     }
+    // After the first chunk the clock is read only for the per-chunk metric.
+    const metrics = this.telemetry.metrics;
+    if (metrics === undefined) return;
+    const now = performance.now();
+    this.chunkAttributes ??= metrics.commonAttributes(this.startAttributes, this.responseModel);
+    metrics.recordChunkGap((now - (this.lastChunkAt as number)) / 1000, this.chunkAttributes);
+    this.lastChunkAt = now;
   }
 
   /** Ends the call with what the response carried. */
@@ -231,7 +235,6 @@ export class InferenceCall {
     const metrics = this.telemetry.metrics;
     if (metrics === undefined) return;
     const now = performance.now();
-    const streamed = this.firstChunkAt !== undefined;
     metrics.record({
       startAttributes: this.startAttributes,
       responseModel: this.responseModel,
@@ -239,9 +242,7 @@ export class InferenceCall {
       durationSeconds: (now - this.startedAt) / 1000,
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
-      timeToFirstChunkSeconds: streamed ? ((this.firstChunkAt as number) - this.startedAt) / 1000 : undefined,
-      timePerOutputChunkSeconds:
-        streamed && this.chunks > 1 ? ((this.lastChunkAt as number) - (this.firstChunkAt as number)) / 1000 / (this.chunks - 1) : undefined,
+      timeToFirstChunkSeconds: this.firstChunkAt === undefined ? undefined : (this.firstChunkAt - this.startedAt) / 1000,
     });
   }
 }

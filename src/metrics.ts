@@ -1,6 +1,8 @@
 /**
- * The GenAI client metrics, recorded when a model call ends whether or not its span is sampled.
- * With no meter provider registered the instruments are no-ops and nothing is computed for them.
+ * The GenAI client metrics, recorded whether or not a call's span is sampled: when the call ends,
+ * and for streams also as each chunk after the first arrives (`time_per_output_chunk`, which the
+ * conventions record per chunk). With no meter provider registered the instruments are no-ops and
+ * nothing is computed for them.
  */
 import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
@@ -30,8 +32,6 @@ export interface CallMeasurements {
   outputTokens: number | undefined;
   /** Streams only. */
   timeToFirstChunkSeconds: number | undefined;
-  /** Streams only: the mean time between chunks after the first. */
-  timePerOutputChunkSeconds: number | undefined;
 }
 
 export class GenAIMetrics {
@@ -68,13 +68,24 @@ export class GenAIMetrics {
     this.enabled = this.duration.constructor.name !== 'NoopHistogramMetric';
   }
 
-  record(measurements: CallMeasurements): void {
+  /** The attributes every measurement of a call carries: the request's, and the response model once known. */
+  commonAttributes(startAttributes: Attributes, responseModel: string | undefined): Attributes {
     const attributes: Attributes = {};
     for (const key of REQUEST_KEYS) {
-      const value = measurements.startAttributes[key];
+      const value = startAttributes[key];
       if (value !== undefined) attributes[key] = value;
     }
-    if (measurements.responseModel !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = measurements.responseModel;
+    if (responseModel !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
+    return attributes;
+  }
+
+  /** The time from the previous chunk of a stream to this one. */
+  recordChunkGap(seconds: number, attributes: Attributes): void {
+    this.timePerOutputChunk.record(seconds, attributes);
+  }
+
+  record(measurements: CallMeasurements): void {
+    const attributes = this.commonAttributes(measurements.startAttributes, measurements.responseModel);
     if (measurements.inputTokens !== undefined) {
       this.tokenUsage.record(measurements.inputTokens, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'input' });
     }
@@ -82,7 +93,6 @@ export class GenAIMetrics {
       this.tokenUsage.record(measurements.outputTokens, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'output' });
     }
     if (measurements.timeToFirstChunkSeconds !== undefined) this.timeToFirstChunk.record(measurements.timeToFirstChunkSeconds, attributes);
-    if (measurements.timePerOutputChunkSeconds !== undefined) this.timePerOutputChunk.record(measurements.timePerOutputChunkSeconds, attributes);
     if (measurements.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = measurements.errorType;
     this.duration.record(measurements.durationSeconds, attributes);
   }

@@ -109,21 +109,45 @@ describe('GenAI client metrics', () => {
     expect(points(metrics.get('gen_ai.client.operation.duration'))[0].attributes['error.type']).toBe('RateLimitError');
   });
 
-  it('a stream: time to first chunk and time per output chunk, once each', async () => {
+  it('a stream: time to first chunk once, time per output chunk for each chunk after the first', async () => {
     const stream = await anthropic.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: [{ role: 'user', content: PROMPTS.streamText }] });
-    for await (const _event of stream);
+    let chunks = 0;
+    for await (const _event of stream) chunks++;
     const metrics = await histograms();
     const [span] = tracing.inferenceSpans();
     const ttfc = points(metrics.get('gen_ai.client.operation.time_to_first_chunk'));
     expect(ttfc).toHaveLength(1);
     expect(ttfc[0].count).toBe(1);
-    expect(ttfc[0].sum).toBeCloseTo(span.attributes['gen_ai.response.time_to_first_chunk'] as number, 6);
+    const firstChunkSeconds = span.attributes['gen_ai.response.time_to_first_chunk'] as number;
+    expect(ttfc[0].sum).toBeCloseTo(firstChunkSeconds, 6);
     const perChunk = points(metrics.get('gen_ai.client.operation.time_per_output_chunk'));
-    expect(perChunk).toHaveLength(1);
-    expect(perChunk[0].count).toBe(1);
+    expect(chunks).toBeGreaterThan(2);
+    expect(perChunk).toEqual([
+      { attributes: points(metrics.get('gen_ai.client.operation.duration'))[0].attributes, count: chunks - 1, sum: expect.any(Number) },
+    ]);
+    // The gaps add up to the time from the first chunk to the last, within the span.
+    const spanSeconds = span.duration[0] + span.duration[1] / 1e9;
     expect(perChunk[0].sum).toBeGreaterThan(0);
+    expect(perChunk[0].sum).toBeLessThan(spanSeconds - firstChunkSeconds);
     expect(metrics.get('gen_ai.client.operation.time_per_output_chunk')?.dataPoints[0].value.buckets.boundaries).toEqual(SECONDS_BUCKETS);
     expect(points(metrics.get('gen_ai.client.token.usage')).map((point) => point.sum)).toEqual([17, 64]);
+  });
+
+  it('time per output chunk keeps each gap: a stall shows as itself, not spread over the stream', async () => {
+    // At recorded speed: the fixture's longest gap between two chunks the SDK yields is 62 ms (a
+    // skipped ping, then a delta), its shortest 16 ms; a mean over the stream would be about 30 ms.
+    const paced = await startFixtureServer(1);
+    try {
+      const client = new Anthropic({ apiKey: 'test-key', baseURL: paced.url, maxRetries: 0 });
+      const stream = await client.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: [{ role: 'user', content: PROMPTS.streamText }] });
+      for await (const _event of stream);
+    } finally {
+      await paced.close();
+    }
+    const [point] = (await histograms()).get('gen_ai.client.operation.time_per_output_chunk')?.dataPoints ?? [];
+    expect(point.value.count).toBe(12);
+    expect(point.value.max).toBeGreaterThanOrEqual(0.06);
+    expect(point.value.min).toBeGreaterThanOrEqual(0.015);
   });
 
   it('OpenAI chat, Responses and embeddings', async () => {
