@@ -69,6 +69,7 @@ export class InferenceCall {
   private lastChunkAt: number | undefined;
   /** What a stream's chunk gaps are recorded with, made at its second chunk, when the response model is known. */
   private chunkAttributes: Attributes | undefined;
+  private chunkGapsFailed = false;
   private ended = false;
   /** Set while content capture is on. */
   readonly content: CallContent | undefined;
@@ -129,10 +130,16 @@ export class InferenceCall {
     }
     // After the first chunk the clock is read only for the per-chunk metric.
     const metrics = this.telemetry.metrics;
-    if (metrics === undefined) return;
+    if (metrics === undefined || this.chunkGapsFailed) return;
     const now = performance.now();
-    this.chunkAttributes ??= metrics.commonAttributes(this.startAttributes, this.responseModel);
-    metrics.recordChunkGap((now - (this.lastChunkAt as number)) / 1000, this.chunkAttributes);
+    try {
+      this.chunkAttributes ??= metrics.commonAttributes(this.startAttributes, this.responseModel);
+      metrics.recordChunkGap((now - (this.lastChunkAt as number)) / 1000, this.chunkAttributes);
+    } catch (problem) {
+      // Here, not in the caller: the chunk must still be read. A meter that threw once will again: one report a stream.
+      this.chunkGapsFailed = true;
+      reportFailure(problem);
+    }
     this.lastChunkAt = now;
   }
 

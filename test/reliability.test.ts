@@ -252,9 +252,14 @@ describe('faults in telemetry', () => {
     });
     instrumentation.setConfig({});
     expect(result.traced).toEqual(result.bare);
+    expect(result.events).toBe(13);
     await settle();
-    // The first call ran before the faults; the next two under them.
-    expect(tracing.inferenceSpans()).toHaveLength(3);
+    // The first call ran before the faults; the next two under them, read whole.
+    const spans = tracing.inferenceSpans();
+    expect(spans).toHaveLength(3);
+    expect(spans.map((span) => span.attributes['gen_ai.response.finish_reasons'])).toEqual([['end_turn'], ['end_turn'], ['end_turn']]);
+    // Metrics and the event at each call's end (2 × 2), and the stream's chunk gaps once, not once a chunk (12 more).
+    expect(diagnostics.filter((line) => line.includes('instrument broke'))).toHaveLength(5);
   });
 
   it('the global tracer provider replaced at runtime', async () => {
