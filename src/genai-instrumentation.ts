@@ -18,6 +18,7 @@ import { ContentRecorder } from './content';
 import type { ContentMapping } from './content';
 import { GenAIMetrics } from './metrics';
 import { inferToolSpans, toolCallLedger, useToolContent } from './tools';
+import type { ToolResult } from './tools';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -43,8 +44,8 @@ export interface ModelCallSpec<Body, Chunk> {
   mapping: ResponseMapping<Body, Chunk>;
   /** How the request and response read as content, when capture is on. */
   content?: ContentMapping<Body, Chunk>;
-  /** The ids of the tool results a request carries after its last assistant turn (see tools.ts). */
-  toolResultIds?(params: Record<string, unknown>): string[];
+  /** The tool results a request carries after its last assistant turn (see tools.ts). */
+  toolResults?(params: Record<string, unknown>): ToolResult[];
 }
 
 /** What the SDKs' resource classes hold: the client they belong to. */
@@ -254,8 +255,8 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     let call: InferenceCall;
     try {
       const params = record(args[0]) ?? {};
-      if (toolCallLedger.size > 0 && spec.toolResultIds !== undefined) {
-        inferToolSpans(this.currentTracer(), spec.toolResultIds(params), context.active());
+      if (toolCallLedger.size > 0 && spec.toolResults !== undefined) {
+        inferToolSpans(this.currentTracer(), spec.toolResults(params), context.active());
       }
       const model = nonEmptyString(params.model);
       const client = this.describe(resource?._client);

@@ -86,6 +86,8 @@ export const GEN_AI_OPERATION_EXECUTE_TOOL = 'execute_tool';
 export const GEN_AI_OPERATION_INVOKE_AGENT = 'invoke_agent';
 export const GEN_AI_OPERATION_EMBEDDINGS = 'embeddings';
 export const ERROR_TYPE_OTHER = '_OTHER';
+/** An inferred tool call whose result the app marked as failed (Anthropic's `is_error`). */
+export const ERROR_TYPE_TOOL_ERROR = 'tool_error';
 export const FINISH_REASON_ERROR = 'error';
 
 /**

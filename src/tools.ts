@@ -28,6 +28,7 @@ import {
   ATTR_GEN_AI_TOOL_TYPE,
   ATTR_TOOL_ARGUMENTS_FINGERPRINT,
   ATTR_TOOL_INFERRED,
+  ERROR_TYPE_TOOL_ERROR,
   GEN_AI_OPERATION_EXECUTE_TOOL,
 } from './semconv';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
@@ -50,6 +51,13 @@ export interface RequestedToolCall {
   name: string;
   /** The arguments as the response gave them, when it gave them whole (never kept, only hashed). */
   arguments?: unknown;
+}
+
+/** A tool's result as a later request carries it back to the model. */
+export interface ToolResult {
+  id: string;
+  /** The request says the tool failed (Anthropic's `is_error`); OpenAI's results have no such flag. */
+  failed?: boolean;
 }
 
 /** A short, stable hash of tool arguments: equal arguments, equal fingerprint; the content never leaves. */
@@ -141,17 +149,22 @@ export function epochMillis(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** Emits the inferred spans of the results a request carries, as children of `parent`. */
-export function inferToolSpans(tracer: Tracer, resultIds: readonly string[], parent: Context): void {
+/**
+ * Emits the inferred spans of the results a request carries, as children of `parent`. A result that
+ * says the tool failed makes an error span, `error.type` `tool_error`: the result's text, which
+ * would say why, is content and is not read.
+ */
+export function inferToolSpans(tracer: Tracer, results: readonly ToolResult[], parent: Context): void {
   const now = epochMillis();
-  for (const id of resultIds) {
+  for (const { id, failed } of results) {
     const call = toolCallLedger.take(id);
     if (call === undefined) continue;
     const attributes = toolAttributes({ name: call.name, callId: id }, call.fingerprint);
     attributes[ATTR_TOOL_INFERRED] = true;
-    tracer
-      .startSpan(`${GEN_AI_OPERATION_EXECUTE_TOOL} ${call.name}`, { kind: SpanKind.INTERNAL, attributes, startTime: call.askedAt }, parent)
-      .end(now);
+    if (failed) attributes[ATTR_ERROR_TYPE] = ERROR_TYPE_TOOL_ERROR;
+    const span = tracer.startSpan(`${GEN_AI_OPERATION_EXECUTE_TOOL} ${call.name}`, { kind: SpanKind.INTERNAL, attributes, startTime: call.askedAt }, parent);
+    if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end(now);
     agentRunOf(parent)?.recordToolCall(call.fingerprint);
   }
 }

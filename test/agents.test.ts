@@ -39,16 +39,25 @@ const ms = (time: [number, number]) => time[0] * 1e3 + time[1] / 1e6;
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
 /** The loop most agents write: call the model, run the tools it asks for, send the results back. */
-async function anthropicLoop(runTools: (call: { id: string; name: string; input: { location: string } }) => string = (call) => getWeather(call.input)) {
+async function anthropicLoop(
+  runTools: (call: { id: string; name: string; input: { location: string } }) => string = (call) => getWeather(call.input),
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
+  { client = anthropic, resultFields = {} }: { client?: any; resultFields?: Record<string, unknown> } = {},
+) {
   const messages: unknown[] = [{ role: 'user', content: PROMPTS.toolUse }];
   for (;;) {
-    const reply = await anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
+    const reply = await client.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
     messages.push({ role: 'assistant', content: reply.content });
     const calls = reply.content.filter((block: { type: string }) => block.type === 'tool_use');
     if (calls.length === 0) return reply.content[0].text as string;
     messages.push({
       role: 'user',
-      content: calls.map((call: { id: string; name: string; input: { location: string } }) => ({ type: 'tool_result', tool_use_id: call.id, content: runTools(call) })),
+      content: calls.map((call: { id: string; name: string; input: { location: string } }) => ({
+        type: 'tool_result',
+        tool_use_id: call.id,
+        content: runTools(call),
+        ...resultFields,
+      })),
     });
   }
 }
@@ -75,6 +84,29 @@ describe('hand-written loops, zero code', () => {
     expect(ms(tool.startTime)).toBeGreaterThanOrEqual(ms(first.endTime) - 1);
     expect(ms(tool.endTime)).toBeGreaterThanOrEqual(ms(tool.startTime));
     expect(ms(tool.endTime)).toBeLessThanOrEqual(ms(second.startTime) + 1);
+  });
+
+  it('a tool result marked is_error makes the inferred span an error', async () => {
+    // The fixture was recorded without the flag: it is taken off on the wire, after the instrumentation read the params.
+    const unflagged = new Anthropic({
+      apiKey: 'test-key',
+      baseURL: server.url,
+      maxRetries: 0,
+      fetch: (url: string | URL | Request, init?: RequestInit) =>
+        fetch(url, { ...init, body: typeof init?.body === 'string' ? init.body.replace(/,"is_error":(true|false)/g, '') : init?.body }),
+    });
+    await anthropicLoop(undefined, { client: unflagged, resultFields: { is_error: true } });
+    await settle();
+    const [tool] = tracing.toolSpans();
+    expect(tracing.toolSpans()).toHaveLength(1);
+    expect(tool.attributes['otel_genai.tool.inferred']).toBe(true);
+    expect(tool.attributes['error.type']).toBe('tool_error');
+    expect(tool.status).toEqual({ code: SpanStatusCode.ERROR });
+    // A result not marked as failed stays a success.
+    tracing.exporter.reset();
+    await anthropicLoop(undefined, { client: unflagged, resultFields: { is_error: false } });
+    await settle();
+    expect(tracing.toolSpans().map((span) => [span.status.code, span.attributes['error.type']])).toEqual([[SpanStatusCode.UNSET, undefined]]);
   });
 
   it('inside withAgent: one tree, invoke_agent → chat → execute_tool → chat, with the run totals', async () => {

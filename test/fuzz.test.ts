@@ -29,6 +29,7 @@ import { chatCreate, chatCreateWithAddedUsage } from '../src/openai/chat';
 import { embeddingsCreate } from '../src/openai/embeddings';
 import { responsesCreate } from '../src/openai/responses';
 import { fingerprint } from '../src/tools';
+import type { ToolResult } from '../src/tools';
 import { captureDiag, setupTracing } from './helpers/tracing';
 
 // ---------------------------------------------------------------------------------------------
@@ -1115,12 +1116,14 @@ describe.each(CONTENT_SPECS)('$name: content mapping', (spec) => {
 // ---------------------------------------------------------------------------------------------
 // 4. Tool-result ids, fingerprints, truncation
 
-describe.each(SPECS.filter((spec) => spec.spec.toolResultIds !== undefined))('$name: toolResultIds(random params)', (spec) => {
-  it('never throws and returns non-empty strings', () => {
+describe.each(SPECS.filter((spec) => spec.spec.toolResults !== undefined))('$name: toolResults(random params)', (spec) => {
+  it('never throws and returns results with non-empty string ids and a boolean or absent failure', () => {
     fc.assert(
       fc.property(paramsArb(spec.kind), (params) => {
-        const ids = (spec.spec.toolResultIds as (params: Record<string, unknown>) => string[])(params);
-        if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string' && id !== '')) fail(`ids ${show(ids)}`);
+        const results = (spec.spec.toolResults as (params: Record<string, unknown>) => ToolResult[])(params);
+        const valid = (result: ToolResult) =>
+          typeof result.id === 'string' && result.id !== '' && (result.failed === undefined || result.failed === true);
+        if (!Array.isArray(results) || !results.every(valid)) fail(`results ${show(results)}`);
       }),
       runs(1000),
     );

@@ -5,7 +5,7 @@ import type { ResponseMapping } from '../api-promise';
 import type { ModelCallSpec } from '../genai-instrumentation';
 import { messagesContent } from './content';
 import type { ChunkHandler } from '../stream';
-import type { RequestedToolCall } from '../tools';
+import type { RequestedToolCall, ToolResult } from '../tools';
 import {
   GEN_AI_OPERATION_CHAT,
   ATTR_GEN_AI_OUTPUT_TYPE,
@@ -78,9 +78,9 @@ function toolUses(content: unknown): RequestedToolCall[] | undefined {
   return calls;
 }
 
-/** The `tool_result` ids in the user turns that follow the last assistant turn. */
-function toolResultIds(params: Record<string, unknown>): string[] {
-  const ids: string[] = [];
+/** The `tool_result` blocks in the user turns that follow the last assistant turn. */
+function toolResults(params: Record<string, unknown>): ToolResult[] {
+  const results: ToolResult[] = [];
   const messages = Array.isArray(params.messages) ? params.messages : [];
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = record(messages[i]);
@@ -89,10 +89,11 @@ function toolResultIds(params: Record<string, unknown>): string[] {
     for (const block of message.content) {
       const fields = record(block);
       const id = fields?.type === 'tool_result' ? nonEmptyString(fields.tool_use_id) : undefined;
-      if (id !== undefined) ids.push(id);
+      // The app told the model that the tool failed: the only word of it the request carries.
+      if (id !== undefined) results.push(fields?.is_error === true ? { id, failed: true } : { id });
     }
   }
-  return ids;
+  return results;
 }
 
 function applyMessage(call: InferenceCall, message: Record<string, unknown>, usage: UsageParts): void {
@@ -154,5 +155,5 @@ export const messagesCreate: ModelCallSpec<unknown, unknown> = {
   requestAttributes,
   mapping: messagesMapping,
   content: messagesContent,
-  toolResultIds,
+  toolResults,
 };

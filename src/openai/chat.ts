@@ -23,7 +23,7 @@ import {
   GEN_AI_OPERATION_CHAT,
 } from '../semconv';
 import type { ChunkHandler } from '../stream';
-import type { RequestedToolCall } from '../tools';
+import type { RequestedToolCall, ToolResult } from '../tools';
 import { finiteNumber, nonEmptyString, putNumber, putString, record, stringArray } from '../values';
 import { chatContent } from './content';
 
@@ -113,16 +113,16 @@ function messageToolCalls(choices: unknown): RequestedToolCall[] | undefined {
 }
 
 /** The `role: "tool"` results after the last assistant message. */
-function toolResultIds(params: Record<string, unknown>): string[] {
-  const ids: string[] = [];
+function toolResults(params: Record<string, unknown>): ToolResult[] {
+  const results: ToolResult[] = [];
   const messages = Array.isArray(params.messages) ? params.messages : [];
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = record(messages[i]);
     if (message?.role !== 'tool') break;
     const id = nonEmptyString(message.tool_call_id);
-    if (id !== undefined) ids.push(id);
+    if (id !== undefined) results.push({ id });
   }
-  return ids;
+  return results;
 }
 
 /** One finish reason per choice, in choice order; `error` for a choice whose reason never came. */
@@ -217,7 +217,7 @@ export const chatCreate: ModelCallSpec<unknown, unknown> = {
   requestAttributes,
   mapping: chatMapping(false),
   content: chatContent,
-  toolResultIds,
+  toolResults,
 };
 
 /** The same, for a streaming request to which we added `stream_options.include_usage`. */

@@ -26,7 +26,7 @@ import {
   GEN_AI_OPERATION_CHAT,
 } from '../semconv';
 import type { ChunkHandler } from '../stream';
-import type { RequestedToolCall } from '../tools';
+import type { RequestedToolCall, ToolResult } from '../tools';
 import { finiteNumber, nonEmptyString, putNumber, putString, record } from '../values';
 import { outputType, samplingAttributes } from './chat';
 import { responsesContent } from './content';
@@ -63,16 +63,16 @@ function finishReason(response: Record<string, unknown>): string | undefined {
 }
 
 /** The `function_call_output` items at the end of the input. */
-function toolResultIds(params: Record<string, unknown>): string[] {
-  const ids: string[] = [];
+function toolResults(params: Record<string, unknown>): ToolResult[] {
+  const results: ToolResult[] = [];
   const input = Array.isArray(params.input) ? params.input : [];
   for (let i = input.length - 1; i >= 0; i--) {
     const item = record(input[i]);
     if (item?.type !== 'function_call_output') break;
     const id = nonEmptyString(item.call_id);
-    if (id !== undefined) ids.push(id);
+    if (id !== undefined) results.push({ id });
   }
-  return ids;
+  return results;
 }
 
 function applyResponse(call: InferenceCall, response: Record<string, unknown>): void {
@@ -149,5 +149,5 @@ export const responsesCreate: ModelCallSpec<unknown, unknown> = {
   requestAttributes,
   mapping: responsesMapping,
   content: responsesContent,
-  toolResultIds,
+  toolResults,
 };
