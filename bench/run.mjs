@@ -97,6 +97,7 @@ function contendersFor(provider, sdkVersion) {
   const [major, minor] = sdkVersion.split('.').map(Number);
   const nativeTracing = provider === 'anthropic' && (major > 0 || minor >= 134);
   const all = ['bare', 'floor', 'ours'];
+  if (onlyContenders?.includes('ours-metrics')) all.push('ours-metrics');
   if (nativeTracing) all.push('native');
   if (useBenchDeps) {
     if (provider === 'openai') all.push('otel');
@@ -351,6 +352,7 @@ const LABEL = {
   bare: 'bare SDK',
   floor: 'floor (1 active span)',
   ours: 'otel-genai',
+  'ours-metrics': 'otel-genai, meter provider',
   native: 'Anthropic SDK own tracing',
   otel: '@opentelemetry/instrumentation-openai',
   arize: '@arizeai/openinference-*',

@@ -6,6 +6,8 @@
 //   bare       the SDK alone: no provider, no context manager, nothing
 //   floor      one plain span per call, made active around the call (what any instrumentation pays)
 //   ours       otel-genai (createInstrumentations()), defaults: content capture off, no meter provider
+//   ours-metrics  the same with a global MeterProvider (sdk-metrics, a reader that never collects), so
+//              that the GenAI metrics are recorded: not in run.mjs's default set (--contenders=…)
 //   native     @anthropic-ai/sdk >= 0.134's own tracing (it traces when a provider is registered)
 //   otel       @opentelemetry/instrumentation-openai (openai only)
 //   arize      @arizeai/openinference-instrumentation-openai / -anthropic, defaults
@@ -41,7 +43,8 @@ emit();
 process.exit(0);
 
 async function main() {
-  if (contender !== 'native' && contender !== 'ours') process.env.ANTHROPIC_OPEN_TELEMETRY = 'false';
+  const ours = contender === 'ours' || contender === 'ours-metrics';
+  if (contender !== 'native' && !ours) process.env.ANTHROPIC_OPEN_TELEMETRY = 'false';
   const api = requireDeps('@opentelemetry/api');
   api.diag.setLogger(
     {
@@ -71,8 +74,17 @@ async function main() {
     tracerProvider.register();
   }
 
+  if (contender === 'ours-metrics') {
+    const { MeterProvider, MetricReader } = requireDeps('@opentelemetry/sdk-metrics');
+    class IdleReader extends MetricReader {
+      async onShutdown() {}
+      async onForceFlush() {}
+    }
+    api.metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new IdleReader()] }));
+  }
+
   const instrumentations = [];
-  if (contender === 'ours') {
+  if (ours) {
     const { createInstrumentations } = createRequire(join(spec.ours, 'package.json'))(join(spec.ours, 'dist', 'index.js'));
     instrumentations.push(...createInstrumentations());
   } else if (contender === 'otel') {
