@@ -6,6 +6,7 @@
 import { context, createContextKey, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { errorTypeOf, guard, messageOf } from './errors';
+import { RunMetrics } from './metrics';
 import {
   ATTR_AGENT_BUDGETS_EXCEEDED,
   ATTR_AGENT_MAX_TOOL_REPEATS,
@@ -56,6 +57,7 @@ export class AgentRun {
   private readonly repeats = new Map<string, number>();
   private readonly exceeded: string[] = [];
   private ended = false;
+  private readonly startedAt = performance.now();
 
   constructor(
     private readonly options: AgentOptions,
@@ -70,6 +72,11 @@ export class AgentRun {
     const name = options.name ? `${GEN_AI_OPERATION_INVOKE_AGENT} ${options.name}` : GEN_AI_OPERATION_INVOKE_AGENT;
     this.span = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION).startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
     this.context = trace.setSpan(parent, this.span).setValue(AGENT_RUN, this);
+  }
+
+  /** `gen_ai.agent.name`, which the tool calls inside the run carry on their metric. */
+  get name(): string | undefined {
+    return this.options.name || undefined;
   }
 
   recordModelCall(inputTokens: number | undefined, outputTokens: number | undefined): void {
@@ -92,6 +99,7 @@ export class AgentRun {
   end(error?: unknown): void {
     if (this.ended) return;
     this.ended = true;
+    const seconds = (performance.now() - this.startedAt) / 1000;
     guard(() => {
       this.span.setAttributes({
         [ATTR_AGENT_MODEL_CALLS]: this.modelCalls,
@@ -107,6 +115,14 @@ export class AgentRun {
         this.span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
       }
       this.span.end();
+    });
+    guard(() => {
+      const metrics = RunMetrics.global();
+      if (metrics === undefined) return;
+      const attributes: Attributes = {};
+      if (this.name !== undefined) attributes[ATTR_GEN_AI_AGENT_NAME] = this.name;
+      if (error !== undefined) attributes[ATTR_ERROR_TYPE] = errorTypeOf(error);
+      metrics.recordAgent(seconds, attributes);
     });
   }
 

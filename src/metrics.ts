@@ -4,8 +4,8 @@
  * conventions record per chunk). With no meter provider registered the instruments are no-ops and
  * nothing is computed for them.
  */
-import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
-import { ValueType } from '@opentelemetry/api';
+import type { Attributes, Histogram, Meter, MeterProvider } from '@opentelemetry/api';
+import { metrics, ValueType } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -16,9 +16,16 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from './semconv';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 const SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const AGENT_SECONDS_BUCKETS = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6];
+
+/** The API's no-op instruments have no public type to test against; their class name says it. */
+function isNoop(instrument: Histogram): boolean {
+  return instrument.constructor.name === 'NoopHistogramMetric';
+}
 
 /** Request attributes that metrics carry, copied from the span's start attributes. */
 const REQUEST_KEYS = [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT];
@@ -64,8 +71,7 @@ export class GenAIMetrics {
       unit: 's',
       advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
     });
-    // The API's no-op instruments have no public type to test against; their class name says it.
-    this.enabled = this.duration.constructor.name !== 'NoopHistogramMetric';
+    this.enabled = !isNoop(this.duration);
   }
 
   /** The attributes every measurement of a call carries: the request's, and the response model once known. */
@@ -95,5 +101,53 @@ export class GenAIMetrics {
     if (measurements.timeToFirstChunkSeconds !== undefined) this.timeToFirstChunk.record(measurements.timeToFirstChunkSeconds, attributes);
     if (measurements.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = measurements.errorType;
     this.duration.record(measurements.durationSeconds, attributes);
+  }
+}
+
+/**
+ * `gen_ai.invoke_agent.duration` and `gen_ai.execute_tool.duration`, for the runs and tool calls
+ * whose spans we bound (not inferred tool spans, whose interval is only an upper bound). They go to
+ * the global meter provider, as those spans go to the global tracer provider; undefined while it
+ * is the no-op one.
+ */
+export class RunMetrics {
+  private readonly agentDuration: Histogram;
+  private readonly toolDuration: Histogram;
+
+  private constructor(meter: Meter) {
+    this.agentDuration = meter.createHistogram('gen_ai.invoke_agent.duration', {
+      description: 'The end-to-end duration of a single agent invocation',
+      unit: 's',
+      advice: { explicitBucketBoundaries: AGENT_SECONDS_BUCKETS },
+    });
+    this.toolDuration = meter.createHistogram('gen_ai.execute_tool.duration', {
+      description: 'The duration of a single tool execution',
+      unit: 's',
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+    });
+  }
+
+  private static provider: MeterProvider | undefined;
+  private static current: RunMetrics | undefined;
+
+  /** The instruments of the global meter provider as it is now (an app may set it after we load). */
+  static global(): RunMetrics | undefined {
+    const provider = metrics.getMeterProvider();
+    if (provider !== RunMetrics.provider) {
+      // Settled before the provider is asked: one that throws is asked once, and measures nothing.
+      RunMetrics.provider = provider;
+      RunMetrics.current = undefined;
+      const created = new RunMetrics(provider.getMeter(PACKAGE_NAME, PACKAGE_VERSION));
+      RunMetrics.current = isNoop(created.agentDuration) ? undefined : created;
+    }
+    return RunMetrics.current;
+  }
+
+  recordAgent(seconds: number, attributes: Attributes): void {
+    this.agentDuration.record(seconds, attributes);
+  }
+
+  recordTool(seconds: number, attributes: Attributes): void {
+    this.toolDuration.record(seconds, attributes);
   }
 }

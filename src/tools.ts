@@ -17,8 +17,10 @@ import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import { agentRunOf, isPromiseLike } from './agent';
 import type { ContentRecorder } from './content';
 import { errorTypeOf, guard, messageOf } from './errors';
+import { RunMetrics } from './metrics';
 import {
   ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_ID,
@@ -181,7 +183,21 @@ function toolAttributes(options: ToolCallOptions, argumentsFingerprint: string |
   return attributes;
 }
 
-function endTool(span: Span, error?: unknown, result?: unknown): void {
+/** What a tool call's `gen_ai.execute_tool.duration` needs: when it began, and its attributes. */
+interface ToolTiming {
+  startedAt: number;
+  attributes: Attributes;
+}
+
+function toolTiming(options: ToolCallOptions, parent: Context): ToolTiming {
+  const attributes: Attributes = { [ATTR_GEN_AI_TOOL_NAME]: options.name, [ATTR_GEN_AI_TOOL_TYPE]: options.type ?? 'function' };
+  const agentName = agentRunOf(parent)?.name;
+  if (agentName !== undefined) attributes[ATTR_GEN_AI_AGENT_NAME] = agentName;
+  return { startedAt: performance.now(), attributes };
+}
+
+function endTool(span: Span, timing: ToolTiming, error?: unknown, result?: unknown): void {
+  const seconds = (performance.now() - timing.startedAt) / 1000;
   guard(() => {
     if (error === undefined && toolContent?.onSpan && result !== undefined) {
       const recorded = toolContent.toolValue(result, 'result');
@@ -195,6 +211,12 @@ function endTool(span: Span, error?: unknown, result?: unknown): void {
     }
     span.end();
   });
+  guard(() => {
+    const metrics = RunMetrics.global();
+    if (metrics === undefined) return;
+    const attributes = error === undefined ? timing.attributes : { ...timing.attributes, [ATTR_ERROR_TYPE]: errorTypeOf(error) };
+    metrics.recordTool(seconds, attributes);
+  });
 }
 
 /**
@@ -204,6 +226,7 @@ function endTool(span: Span, error?: unknown, result?: unknown): void {
  */
 export function runTool<T>(options: ToolCallOptions, fn: () => T): T {
   let span: Span | undefined;
+  let timing: ToolTiming | undefined;
   let inner = context.active();
   try {
     const parent = context.active();
@@ -218,29 +241,31 @@ export function runTool<T>(options: ToolCallOptions, fn: () => T): T {
     }
     if (options.callId) toolCallLedger.cover(options.callId);
     agentRunOf(parent)?.recordToolCall(argumentsFingerprint);
+    timing = toolTiming(options, parent);
   } catch (problem) {
     diag.error('otel-genai: could not start an execute_tool span', problem);
   }
-  if (span === undefined) return fn();
+  if (span === undefined || timing === undefined) return fn();
   const started = span;
+  const measured = timing;
   let result: T;
   try {
     result = context.with(inner, fn);
   } catch (error) {
-    endTool(started, error);
+    endTool(started, measured, error);
     throw error;
   }
   if (!isPromiseLike(result)) {
-    endTool(started, undefined, result);
+    endTool(started, measured, undefined, result);
     return result;
   }
   return result.then(
     (value) => {
-      endTool(started, undefined, value);
+      endTool(started, measured, undefined, value);
       return value;
     },
     (error: unknown) => {
-      endTool(started, error);
+      endTool(started, measured, error);
       throw error;
     },
   ) as T;

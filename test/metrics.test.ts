@@ -1,14 +1,14 @@
 import { createRequire } from 'node:module';
-import { createNoopMeter } from '@opentelemetry/api';
+import { createNoopMeter, metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AnthropicInstrumentation, OpenAIInstrumentation } from '../src';
-import { GenAIMetrics } from '../src/metrics';
+import { AnthropicInstrumentation, OpenAIInstrumentation, runTool, withAgent } from '../src';
+import { GenAIMetrics, RunMetrics } from '../src/metrics';
 import type { ReplayServer } from '../src/testing/replay-server';
-import { fixtureRequest, PROMPTS, startFixtureServer } from './helpers/replay';
+import { fixtureRequest, PROMPTS, startFixtureServer, WEATHER_TOOLS } from './helpers/replay';
 import { settle, setupTracing } from './helpers/tracing';
 
 class TestReader extends MetricReader {
@@ -52,8 +52,8 @@ beforeEach(() => {
   server.reset();
 });
 
-async function histograms(): Promise<Map<string, HistogramMetricData>> {
-  const { resourceMetrics } = await reader.collect();
+async function histograms(from: MetricReader = reader): Promise<Map<string, HistogramMetricData>> {
+  const { resourceMetrics } = await from.collect();
   const found = new Map<string, HistogramMetricData>();
   for (const scope of resourceMetrics.scopeMetrics) {
     for (const metric of scope.metrics) found.set(metric.descriptor.name, metric as HistogramMetricData);
@@ -180,5 +180,91 @@ describe('GenAI client metrics', () => {
   it('are off, and computed for nothing, with no meter provider', () => {
     expect(new GenAIMetrics(createNoopMeter()).enabled).toBe(false);
     expect(new GenAIMetrics(meterProvider.getMeter('x')).enabled).toBe(true);
+  });
+});
+
+describe('agent and tool duration metrics, on the global meter provider as their spans are on the global tracer provider', () => {
+  const AGENT_BUCKETS = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6];
+  let globalReader: TestReader;
+  beforeEach(() => {
+    globalReader = new TestReader();
+    metrics.disable();
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [globalReader] }));
+  });
+  afterAll(() => metrics.disable());
+
+  it('a run and its tool calls: names, tool type, error.type on failures, the spans\' durations', async () => {
+    await withAgent({ name: 'trip-planner' }, async () => {
+      runTool({ name: 'get_weather' }, () => 'sunny');
+      await runTool({ name: 'convert_currency', type: 'extension' }, async () => {
+        throw new TypeError('rate service down');
+      }).catch(() => undefined);
+    });
+    expect(() =>
+      withAgent({}, () => {
+        throw new RangeError('gave up');
+      }),
+    ).toThrow(RangeError);
+    runTool({ name: 'lookup' }, () => 1);
+    const found = await histograms(globalReader);
+    const agent = found.get('gen_ai.invoke_agent.duration');
+    expect(agent?.descriptor.unit).toBe('s');
+    expect(agent?.dataPoints[0].value.buckets.boundaries).toEqual(AGENT_BUCKETS);
+    expect(points(agent).map(({ attributes, count }) => ({ attributes, count }))).toEqual([
+      { attributes: { 'gen_ai.agent.name': 'trip-planner' }, count: 1 },
+      { attributes: { 'error.type': 'RangeError' }, count: 1 },
+    ]);
+    const tool = found.get('gen_ai.execute_tool.duration');
+    expect(tool?.dataPoints[0].value.buckets.boundaries).toEqual(SECONDS_BUCKETS);
+    expect(points(tool).map(({ attributes, count }) => ({ attributes, count }))).toEqual([
+      { attributes: { 'gen_ai.tool.name': 'get_weather', 'gen_ai.tool.type': 'function', 'gen_ai.agent.name': 'trip-planner' }, count: 1 },
+      {
+        attributes: { 'gen_ai.tool.name': 'convert_currency', 'gen_ai.tool.type': 'extension', 'gen_ai.agent.name': 'trip-planner', 'error.type': 'TypeError' },
+        count: 1,
+      },
+      { attributes: { 'gen_ai.tool.name': 'lookup', 'gen_ai.tool.type': 'function' }, count: 1 },
+    ]);
+    // The metric is the span's duration.
+    const seconds = (span: { duration: [number, number] }) => span.duration[0] + span.duration[1] / 1e9;
+    const run = tracing.genAISpans().find((span) => span.name === 'invoke_agent trip-planner');
+    expect(run).toBeDefined();
+    expect(Math.abs((points(agent)[0].sum ?? 0) - seconds(run!))).toBeLessThan(0.005);
+  });
+
+  it('inferred tool spans are not measured: their interval only bounds the tool from above', async () => {
+    const messages: unknown[] = [{ role: 'user', content: PROMPTS.toolUse }];
+    const reply = await anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
+    const call = reply.content.find((block: { type: string }) => block.type === 'tool_use');
+    messages.push({ role: 'assistant', content: reply.content });
+    messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: JSON.stringify({ location: call.input.location, temperature_c: 19, conditions: 'sunny' }) }] });
+    await anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
+    await settle();
+    expect(tracing.toolSpans().map((span) => span.attributes['otel_genai.tool.inferred'])).toEqual([true]);
+    expect((await histograms(globalReader)).has('gen_ai.execute_tool.duration')).toBe(false);
+  });
+
+  it('a global meter provider that throws: runs and tool calls return what they return, and it is asked once', async () => {
+    await withAgent({ name: 'a' }, async () => undefined);
+    // Replaced by a broken one: nothing more reaches the previous one either.
+    metrics.disable();
+    let asked = 0;
+    metrics.setGlobalMeterProvider({
+      getMeter: () => {
+        asked++;
+        throw new Error('meter provider broke');
+      },
+    });
+    for (let i = 0; i < 2; i++) {
+      expect(await withAgent({ name: 'a' }, async () => runTool({ name: 't' }, () => i))).toBe(i);
+    }
+    expect(asked).toBe(1);
+    expect(tracing.genAISpans()).toHaveLength(5);
+    expect(points((await histograms(globalReader)).get('gen_ai.invoke_agent.duration')).map((point) => point.count)).toEqual([1]);
+  });
+
+  it('are off, and computed for nothing, with no global meter provider', () => {
+    expect(RunMetrics.global()).toBeDefined();
+    metrics.disable();
+    expect(RunMetrics.global()).toBeUndefined();
   });
 });
