@@ -85,7 +85,10 @@ export class InferenceCall {
   reasoningTokens: number | undefined;
   /** Tool calls the response asked for, which a later request may answer (see tools.ts). */
   toolCalls: RequestedToolCall[] | undefined;
-  /** Provider-specific response attributes (`openai.response.system_fingerprint`, …). */
+  /**
+   * Provider-specific response attributes (`openai.response.system_fingerprint`, …), on the span
+   * and on the duration metric, as the provider's conventions ask.
+   */
   providerAttributes: Attributes | undefined;
   /**
    * A failure the provider reported inside a successful HTTP exchange (a Responses stream that
@@ -170,7 +173,7 @@ export class InferenceCall {
   /** Ends a call the app dropped before its end (see abandonment.ts): not a failure of the call. */
   abandon(): void {
     if (this.ended) return;
-    (this.providerAttributes ??= {})[ATTR_ABANDONED] = true;
+    guard(() => this.span.setAttribute(ATTR_ABANDONED, true));
     this.end();
   }
 
@@ -249,6 +252,7 @@ export class InferenceCall {
       durationSeconds: (now - this.startedAt) / 1000,
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
+      providerAttributes: this.providerAttributes,
       timeToFirstChunkSeconds: this.firstChunkAt === undefined ? undefined : (this.firstChunkAt - this.startedAt) / 1000,
     });
   }

@@ -37,6 +37,8 @@ export interface CallMeasurements {
   durationSeconds: number;
   inputTokens: number | undefined;
   outputTokens: number | undefined;
+  /** On the duration only (`openai.response.service_tier`, …). */
+  providerAttributes: Attributes | undefined;
   /** Streams only. */
   timeToFirstChunkSeconds: number | undefined;
 }
@@ -99,6 +101,7 @@ export class GenAIMetrics {
       this.tokenUsage.record(measurements.outputTokens, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'output' });
     }
     if (measurements.timeToFirstChunkSeconds !== undefined) this.timeToFirstChunk.record(measurements.timeToFirstChunkSeconds, attributes);
+    if (measurements.providerAttributes !== undefined) Object.assign(attributes, measurements.providerAttributes);
     if (measurements.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = measurements.errorType;
     this.duration.record(measurements.durationSeconds, attributes);
   }

@@ -166,6 +166,17 @@ describe('GenAI client metrics', () => {
       'embeddings text-embedding-3-small input': 10,
     });
     expect(usage.every((point) => point.attributes['gen_ai.provider.name'] === 'openai')).toBe(true);
+    // The OpenAI conventions add the response's service tier and fingerprint to the duration only.
+    expect(usage.some((point) => 'openai.response.service_tier' in point.attributes)).toBe(false);
+    const durations = points((await histograms()).get('gen_ai.client.operation.duration'));
+    expect(
+      Object.fromEntries(
+        durations.map((point) => [
+          point.attributes['gen_ai.request.model'],
+          [point.attributes['openai.response.service_tier'], point.attributes['openai.response.system_fingerprint']],
+        ]),
+      ),
+    ).toEqual({ 'gpt-4o-mini': ['default', 'fp_58b2a2055b'], 'gpt-5-mini': ['default', undefined], 'text-embedding-3-small': [undefined, undefined] });
   });
 
   it('are right when tracing samples the call out', async () => {
