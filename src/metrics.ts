@@ -22,6 +22,11 @@ const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048
 const SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
 const AGENT_SECONDS_BUCKETS = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6];
 
+/** A histogram of seconds with the conventions' buckets for it. */
+function secondsHistogram(meter: Meter, name: string, description: string, buckets = SECONDS_BUCKETS): Histogram {
+  return meter.createHistogram(name, { description, unit: 's', advice: { explicitBucketBoundaries: buckets } });
+}
+
 /** The API's no-op instruments have no public type to test against; their class name says it. */
 function isNoop(instrument: Histogram): boolean {
   return instrument.constructor.name === 'NoopHistogramMetric';
@@ -58,21 +63,17 @@ export class GenAIMetrics {
       valueType: ValueType.INT,
       advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
     });
-    this.duration = meter.createHistogram('gen_ai.client.operation.duration', {
-      description: 'GenAI operation duration',
-      unit: 's',
-      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
-    });
-    this.timeToFirstChunk = meter.createHistogram('gen_ai.client.operation.time_to_first_chunk', {
-      description: 'Time to receive the first chunk of a streaming response',
-      unit: 's',
-      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
-    });
-    this.timePerOutputChunk = meter.createHistogram('gen_ai.client.operation.time_per_output_chunk', {
-      description: 'Time per output chunk after the first, for a streaming response',
-      unit: 's',
-      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
-    });
+    this.duration = secondsHistogram(meter, 'gen_ai.client.operation.duration', 'GenAI operation duration');
+    this.timeToFirstChunk = secondsHistogram(
+      meter,
+      'gen_ai.client.operation.time_to_first_chunk',
+      'Time to receive the first chunk of a streaming response',
+    );
+    this.timePerOutputChunk = secondsHistogram(
+      meter,
+      'gen_ai.client.operation.time_per_output_chunk',
+      'Time from the previous chunk of a streaming response to this one, for each chunk after the first',
+    );
     this.enabled = !isNoop(this.duration);
   }
 
@@ -118,16 +119,8 @@ export class RunMetrics {
   private readonly toolDuration: Histogram;
 
   private constructor(meter: Meter) {
-    this.agentDuration = meter.createHistogram('gen_ai.invoke_agent.duration', {
-      description: 'The end-to-end duration of a single agent invocation',
-      unit: 's',
-      advice: { explicitBucketBoundaries: AGENT_SECONDS_BUCKETS },
-    });
-    this.toolDuration = meter.createHistogram('gen_ai.execute_tool.duration', {
-      description: 'The duration of a single tool execution',
-      unit: 's',
-      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
-    });
+    this.agentDuration = secondsHistogram(meter, 'gen_ai.invoke_agent.duration', 'The end-to-end duration of a single agent invocation', AGENT_SECONDS_BUCKETS);
+    this.toolDuration = secondsHistogram(meter, 'gen_ai.execute_tool.duration', 'The duration of a single tool execution');
   }
 
   private static provider: MeterProvider | undefined;
