@@ -231,6 +231,8 @@ export function runTool<T>(options: ToolCallOptions, fn: () => T): T {
   try {
     const parent = context.active();
     const argumentsFingerprint = options.arguments === undefined ? undefined : fingerprint(options.arguments);
+    // Before the span: a span started is a span that runs to its end.
+    timing = toolTiming(options, parent);
     span = trace
       .getTracer(PACKAGE_NAME, PACKAGE_VERSION)
       .startSpan(`${GEN_AI_OPERATION_EXECUTE_TOOL} ${options.name}`, { kind: SpanKind.INTERNAL, attributes: toolAttributes(options, argumentsFingerprint) }, parent);
@@ -241,7 +243,6 @@ export function runTool<T>(options: ToolCallOptions, fn: () => T): T {
     }
     if (options.callId) toolCallLedger.cover(options.callId);
     agentRunOf(parent)?.recordToolCall(argumentsFingerprint);
-    timing = toolTiming(options, parent);
   } catch (problem) {
     diag.error('otel-genai: could not start an execute_tool span', problem);
   }
