@@ -1117,7 +1117,7 @@ describe.each(CONTENT_SPECS)('$name: content mapping', (spec) => {
 // 4. Tool-result ids, fingerprints, truncation
 
 describe.each(SPECS.filter((spec) => spec.spec.toolResults !== undefined))('$name: toolResults(random params)', (spec) => {
-  it('never throws and returns results with non-empty string ids and a boolean or absent failure', () => {
+  it('never throws and returns results with non-empty string ids, failed either true or absent', () => {
     fc.assert(
       fc.property(paramsArb(spec.kind), (params) => {
         const results = (spec.spec.toolResults as (params: Record<string, unknown>) => ToolResult[])(params);

@@ -258,7 +258,7 @@ describe('faults in telemetry', () => {
     const spans = tracing.inferenceSpans();
     expect(spans).toHaveLength(3);
     expect(spans.map((span) => span.attributes['gen_ai.response.finish_reasons'])).toEqual([['end_turn'], ['end_turn'], ['end_turn']]);
-    // Metrics and the event at each call's end (2 × 2), and the stream's chunk gaps once, not once a chunk (12 more).
+    // Metrics and the event at each call's end (2 × 2), and the stream's chunk gaps once, not once for each of its 12 gaps.
     expect(diagnostics.filter((line) => line.includes('instrument broke'))).toHaveLength(5);
   });
 
