@@ -1,6 +1,6 @@
 /**
  * Keeps the bench (`npm run bench`, bench/run.mjs) from rotting: its smoke version, for our
- * contender and the bare SDK only, resolving the SDKs and OpenTelemetry from the root install (no
+ * contender (with and without a meter provider) and the bare SDK only, resolving the SDKs and OpenTelemetry from the root install (no
  * `npm ci --prefix bench`, no peers). It asserts that every workload ran and that ours produced one
  * span per call; it asserts no timing — the numbers of a smoke run mean nothing.
  */
@@ -33,11 +33,11 @@ describe('bench smoke', () => {
   const dir = mkdtempSync(join(tmpdir(), 'otel-genai-bench-smoke-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs every workload for ours and the bare SDK, and ours produces one span per call', () => {
+  it('runs every workload for ours and the bare SDK, and ours produces one span per call, with a meter provider too', () => {
     const json = join(dir, 'bench.json');
     const child = spawnSync(
       process.execPath,
-      [join(ROOT, 'bench', 'run.mjs'), '--smoke', '--deps=root', '--contenders=bare,ours', `--json=${json}`],
+      [join(ROOT, 'bench', 'run.mjs'), '--smoke', '--deps=root', '--contenders=bare,ours,ours-metrics', `--json=${json}`],
       { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NODE_OPTIONS: '' } },
     );
     expect(child.status, `${child.stdout}\n${child.stderr}`).toBe(0);
@@ -57,9 +57,12 @@ describe('bench smoke', () => {
         expect(ours?.spans).toBe(ours?.calls);
         expect(bare?.status).toBe('ok');
         expect(bare?.spans).toBe(0);
+        const metered = row('ours-metrics');
+        expect(metered?.status, `${workload} ${provider} ours-metrics`).toBe('ok');
+        expect(metered?.spans).toBe(metered?.calls);
       }
     }
-    expect(report.rows.every((r) => ['bare', 'ours'].includes(r.contender))).toBe(true);
+    expect(report.rows.every((r) => ['bare', 'ours', 'ours-metrics'].includes(r.contender))).toBe(true);
 
     for (const name of ['bare', 'ours']) {
       const startup = report.startup.find((r) => r.name === name);
