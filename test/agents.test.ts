@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { metrics, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, OpenAIInstrumentation, runTool, traceTool, withAgent } from '../src';
@@ -7,6 +8,11 @@ import { fingerprint, toolCallLedger } from '../src/tools';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { fixtureRequest, PROMPTS, startFixtureServer, WEATHER_TOOLS } from './helpers/replay';
 import { settle, setupTracing } from './helpers/tracing';
+
+class MetricsReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+}
 
 const tracing = setupTracing();
 for (const instrumentation of [new AnthropicInstrumentation(), new OpenAIInstrumentation()]) {
@@ -180,7 +186,7 @@ describe('hand-written loops, zero code', () => {
 describe('SDK runners with zod tools', () => {
   const { z } = require('zod') as typeof import('zod');
 
-  it('OpenAI runTools with zodFunction tools: explicit tool spans with the call ids', async () => {
+  it('OpenAI runTools with zodFunction tools: explicit tool spans with the call ids, and the run and tools measured', async () => {
     const { zodFunction } = require('openai/helpers/zod') as typeof import('openai/helpers/zod');
     const { model, messages, tools } = fixtureRequest('openai/chat-tool-calls');
     const definition = tools[0].function;
@@ -190,14 +196,27 @@ describe('SDK runners with zod tools', () => {
       parameters: z.object({ location: z.string().describe(definition.parameters.properties.location.description) }),
       function: ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 18 }),
     });
-    const content = await openai.chat.completions.runTools({ model, messages, tools: [getWeatherTool] }).finalContent();
-    expect(content).toBe("It's 18 °C in both Paris and London right now.");
-    await settle();
-    expect(tracing.toolSpans().map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']]).sort()).toEqual([
-      ['call_2syLe4iVWPM1EuaRQS9PYAa6', undefined],
-      ['call_towiSyY2E2cNJtAdJGZDwU25', undefined],
-    ]);
-    expect(byOperation('invoke_agent')).toHaveLength(1);
+    // With a global meter provider, the run and its tool calls are measured too.
+    const reader = new MetricsReader();
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    try {
+      const content = await openai.chat.completions.runTools({ model, messages, tools: [getWeatherTool] }).finalContent();
+      expect(content).toBe("It's 18 °C in both Paris and London right now.");
+      await settle();
+      expect(tracing.toolSpans().map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']]).sort()).toEqual([
+        ['call_2syLe4iVWPM1EuaRQS9PYAa6', undefined],
+        ['call_towiSyY2E2cNJtAdJGZDwU25', undefined],
+      ]);
+      expect(byOperation('invoke_agent')).toHaveLength(1);
+      const { resourceMetrics } = await reader.collect();
+      const counts = Object.fromEntries(
+        resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).map((metric) => [metric.descriptor.name, metric.dataPoints.map((point) => (point.value as { count: number }).count)]),
+      );
+      expect(counts['gen_ai.invoke_agent.duration']).toEqual([1]);
+      expect(counts['gen_ai.execute_tool.duration']).toEqual([2]);
+    } finally {
+      metrics.disable();
+    }
   });
 
   it('Anthropic toolRunner with betaZodTool tools', async () => {
