@@ -19,6 +19,7 @@ import {
   ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   EVENT_AGENT_BUDGET_EXCEEDED,
@@ -36,6 +37,11 @@ export interface AgentOptions {
   conversationId?: string;
   /** The provider the agent talks to, when it is one. */
   provider?: string;
+  /**
+   * `gen_ai.request.model`, on the span and the run's duration metric: only for an agent that can
+   * use this one model, never for one that picks among models.
+   */
+  model?: string;
   /** Annotate the span when the run makes more model calls than this. */
   maxModelCalls?: number;
   /** Annotate the span when the run makes more tool calls than this. */
@@ -69,6 +75,7 @@ export class AgentRun {
     if (options.id) attributes[ATTR_GEN_AI_AGENT_ID] = options.id;
     if (options.conversationId) attributes[ATTR_GEN_AI_CONVERSATION_ID] = options.conversationId;
     if (options.provider) attributes[ATTR_GEN_AI_PROVIDER_NAME] = options.provider;
+    if (options.model) attributes[ATTR_GEN_AI_REQUEST_MODEL] = options.model;
     const name = options.name ? `${GEN_AI_OPERATION_INVOKE_AGENT} ${options.name}` : GEN_AI_OPERATION_INVOKE_AGENT;
     this.span = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION).startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
     this.context = trace.setSpan(parent, this.span).setValue(AGENT_RUN, this);
@@ -119,10 +126,12 @@ export class AgentRun {
     guard(() => {
       const metrics = RunMetrics.global();
       if (metrics === undefined) return;
-      const attributes: Attributes = {};
-      if (this.name !== undefined) attributes[ATTR_GEN_AI_AGENT_NAME] = this.name;
+      const named: Attributes = {};
+      if (this.name !== undefined) named[ATTR_GEN_AI_AGENT_NAME] = this.name;
+      const attributes: Attributes = { ...named };
+      if (this.options.model) attributes[ATTR_GEN_AI_REQUEST_MODEL] = this.options.model;
       if (error !== undefined) attributes[ATTR_ERROR_TYPE] = errorTypeOf(error);
-      metrics.recordAgent(seconds, attributes);
+      metrics.recordAgent(seconds, { inference: this.modelCalls, tool: this.toolCalls }, attributes, named);
     });
   }
 

@@ -21,6 +21,7 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 const SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
 const AGENT_SECONDS_BUCKETS = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6];
+const CALLS_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128];
 
 /** A histogram of seconds with the conventions' buckets for it. */
 function secondsHistogram(meter: Meter, name: string, description: string, buckets = SECONDS_BUCKETS): Histogram {
@@ -108,18 +109,33 @@ export class GenAIMetrics {
   }
 }
 
+/** A histogram of how many calls of one kind an agent run made. */
+function callsHistogram(meter: Meter, name: string, unit: string, description: string): Histogram {
+  return meter.createHistogram(name, { description, unit, valueType: ValueType.INT, advice: { explicitBucketBoundaries: CALLS_BUCKETS } });
+}
+
+/** What one agent run made: every model call, failed ones too, and every tool call it ran. */
+export interface RunCalls {
+  inference: number;
+  tool: number;
+}
+
 /**
- * `gen_ai.invoke_agent.duration` and `gen_ai.execute_tool.duration`, for the runs and tool calls
- * whose spans we bound (not inferred tool spans, whose interval is only an upper bound). They go to
- * the global meter provider, as those spans go to the global tracer provider; undefined while it
- * is the no-op one.
+ * The agent run metrics (`gen_ai.invoke_agent.duration`, `.inference_calls`, `.tool_calls`) and
+ * `gen_ai.execute_tool.duration` for the tool calls whose spans we bound (not inferred tool spans,
+ * whose interval is only an upper bound). They go to the global meter provider, as those spans go
+ * to the global tracer provider; undefined while it is the no-op one.
  */
 export class RunMetrics {
   private readonly agentDuration: Histogram;
+  private readonly inferenceCalls: Histogram;
+  private readonly toolCalls: Histogram;
   private readonly toolDuration: Histogram;
 
   private constructor(meter: Meter) {
     this.agentDuration = secondsHistogram(meter, 'gen_ai.invoke_agent.duration', 'The end-to-end duration of a single agent invocation', AGENT_SECONDS_BUCKETS);
+    this.inferenceCalls = callsHistogram(meter, 'gen_ai.invoke_agent.inference_calls', '{inference_call}', 'The number of inference (model) calls a GenAI agent makes during a single invocation');
+    this.toolCalls = callsHistogram(meter, 'gen_ai.invoke_agent.tool_calls', '{tool_call}', 'The number of tool calls a GenAI agent makes during a single invocation');
     this.toolDuration = secondsHistogram(meter, 'gen_ai.execute_tool.duration', 'The duration of a single tool execution');
   }
 
@@ -139,8 +155,11 @@ export class RunMetrics {
     return RunMetrics.current;
   }
 
-  recordAgent(seconds: number, attributes: Attributes): void {
-    this.agentDuration.record(seconds, attributes);
+  /** `durationAttributes` may carry the model and error; the counts carry only the agent's name. */
+  recordAgent(seconds: number, calls: RunCalls, durationAttributes: Attributes, countAttributes: Attributes): void {
+    this.agentDuration.record(seconds, durationAttributes);
+    this.inferenceCalls.record(calls.inference, countAttributes);
+    this.toolCalls.record(calls.tool, countAttributes);
   }
 
   recordTool(seconds: number, attributes: Attributes): void {

@@ -194,7 +194,7 @@ describe('GenAI client metrics', () => {
   });
 });
 
-describe('agent and tool duration metrics, on the global meter provider as their spans are on the global tracer provider', () => {
+describe('agent run and tool metrics, on the global meter provider as their spans are on the global tracer provider', () => {
   const AGENT_BUCKETS = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6];
   let globalReader: TestReader;
   beforeEach(() => {
@@ -240,6 +240,48 @@ describe('agent and tool duration metrics, on the global meter provider as their
     const run = tracing.genAISpans().find((span) => span.name === 'invoke_agent trip-planner');
     expect(run).toBeDefined();
     expect(Math.abs((points(agent)[0].sum ?? 0) - seconds(run!))).toBeLessThan(0.005);
+  });
+
+  it("each run's model calls, failed ones included, and tool calls, once per run with the agent's name; the one model on the duration and the span", async () => {
+    await withAgent({ name: 'trip-planner', model: MODEL }, async () => {
+      await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
+      await anthropic.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] }).catch(() => undefined);
+      runTool({ name: 'get_weather' }, () => 'sunny');
+      runTool({ name: 'get_weather' }, () => 'rain');
+      await runTool({ name: 'convert_currency' }, async () => {
+        throw new TypeError('rate service down');
+      }).catch(() => undefined);
+    });
+    await withAgent({ name: 'trip-planner' }, async () => undefined);
+    expect(() =>
+      withAgent({}, () => {
+        throw new RangeError('gave up');
+      }),
+    ).toThrow(RangeError);
+    const found = await histograms(globalReader);
+    const CALL_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128];
+    const counted = (name: string) => {
+      const metric = found.get(name);
+      expect(metric?.dataPoints[0].value.buckets.boundaries).toEqual(CALL_BUCKETS);
+      return metric?.dataPoints.map(({ attributes, value }) => ({ attributes, count: value.count, sum: value.sum, min: value.min, max: value.max }));
+    };
+    expect(found.get('gen_ai.invoke_agent.inference_calls')?.descriptor.unit).toBe('{inference_call}');
+    expect(counted('gen_ai.invoke_agent.inference_calls')).toEqual([
+      { attributes: { 'gen_ai.agent.name': 'trip-planner' }, count: 2, sum: 2, min: 0, max: 2 },
+      { attributes: {}, count: 1, sum: 0, min: 0, max: 0 },
+    ]);
+    expect(found.get('gen_ai.invoke_agent.tool_calls')?.descriptor.unit).toBe('{tool_call}');
+    expect(counted('gen_ai.invoke_agent.tool_calls')).toEqual([
+      { attributes: { 'gen_ai.agent.name': 'trip-planner' }, count: 2, sum: 3, min: 0, max: 3 },
+      { attributes: {}, count: 1, sum: 0, min: 0, max: 0 },
+    ]);
+    expect(points(found.get('gen_ai.invoke_agent.duration')).map(({ attributes, count }) => ({ attributes, count }))).toEqual([
+      { attributes: { 'gen_ai.agent.name': 'trip-planner', 'gen_ai.request.model': MODEL }, count: 1 },
+      { attributes: { 'gen_ai.agent.name': 'trip-planner' }, count: 1 },
+      { attributes: { 'error.type': 'RangeError' }, count: 1 },
+    ]);
+    const runs = tracing.genAISpans().filter((span) => span.attributes['gen_ai.operation.name'] === 'invoke_agent');
+    expect(runs.map((span) => span.attributes['gen_ai.request.model'])).toEqual([MODEL, undefined, undefined]);
   });
 
   it('inferred tool spans are not measured: their interval only bounds the tool from above', async () => {

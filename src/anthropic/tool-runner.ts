@@ -77,7 +77,8 @@ export function wrapToolRunner(
 ): Method {
   const tracing: RunnerTracing = {
     method: 'toolRunner()',
-    // A thread's toolRunner() may take no params at all: its tools were given to the thread.
+    // A thread's toolRunner() may take no params at all: its tools were given to the thread. No
+    // gen_ai.request.model: setMessagesParams() can change the model mid-run.
     agent: (owner) => (traceRun(owner) ? { provider: provider(owner) } : undefined),
     args(args) {
       const params = record(args[0]);

@@ -82,7 +82,12 @@ function observeRunner(runner: Runner, run: AgentRun): void {
 export function wrapRunTools(original: Method, provider: (resource: unknown) => string): Method {
   const tracing: RunnerTracing = {
     method: 'runTools()',
-    agent: (owner, args) => (Array.isArray(record(args[0])?.tools) ? { provider: provider(owner) } : undefined),
+    agent(owner, args) {
+      const params = record(args[0]);
+      if (!Array.isArray(params?.tools)) return undefined;
+      // The runner sends every request of the run with the params it was given: one model per run.
+      return { provider: provider(owner), model: nonEmptyString(params.model) };
+    },
     args(args) {
       const params = record(args[0]) as Record<string, unknown> & { tools: unknown[] };
       const claimed = new Set<string>();
