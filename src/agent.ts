@@ -16,10 +16,12 @@ import {
   ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_AGENT_VERSION,
   ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   EVENT_AGENT_BUDGET_EXCEEDED,
@@ -31,6 +33,8 @@ export interface AgentOptions {
   /** `gen_ai.agent.name`; the span is `invoke_agent {name}`. */
   name?: string;
   description?: string;
+  /** `gen_ai.agent.version`: which version of the agent ran. */
+  version?: string;
   /** A stable id of a hosted agent; leave it out for an in-process loop. */
   id?: string;
   /** A real conversation or thread id, never a generated one. */
@@ -60,6 +64,7 @@ export class AgentRun {
   private inputTokens = 0;
   private outputTokens = 0;
   private maxRepeats = 0;
+  private finishReasons: string[] | undefined;
   private readonly repeats = new Map<string, number>();
   private readonly exceeded: string[] = [];
   private ended = false;
@@ -73,6 +78,7 @@ export class AgentRun {
     if (options.name) attributes[ATTR_GEN_AI_AGENT_NAME] = options.name;
     if (options.description) attributes[ATTR_GEN_AI_AGENT_DESCRIPTION] = options.description;
     if (options.id) attributes[ATTR_GEN_AI_AGENT_ID] = options.id;
+    if (options.version) attributes[ATTR_GEN_AI_AGENT_VERSION] = options.version;
     if (options.conversationId) attributes[ATTR_GEN_AI_CONVERSATION_ID] = options.conversationId;
     if (options.provider) attributes[ATTR_GEN_AI_PROVIDER_NAME] = options.provider;
     if (options.model) attributes[ATTR_GEN_AI_REQUEST_MODEL] = options.model;
@@ -86,8 +92,10 @@ export class AgentRun {
     return this.options.name || undefined;
   }
 
-  recordModelCall(inputTokens: number | undefined, outputTokens: number | undefined): void {
+  /** A model call's end; the last one's finish reasons are the run's, on its span. */
+  recordModelCall(inputTokens: number | undefined, outputTokens: number | undefined, finishReasons: string[] | undefined): void {
     this.modelCalls++;
+    if (finishReasons !== undefined) this.finishReasons = finishReasons;
     this.inputTokens += inputTokens ?? 0;
     this.outputTokens += outputTokens ?? 0;
     this.checkBudget('model_calls', this.options.maxModelCalls, this.modelCalls === (this.options.maxModelCalls ?? 0) + 1);
@@ -115,6 +123,7 @@ export class AgentRun {
         [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: this.inputTokens,
         [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: this.outputTokens,
       });
+      if (this.finishReasons !== undefined) this.span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, this.finishReasons);
       if (this.exceeded.length > 0) this.span.setAttribute(ATTR_AGENT_BUDGETS_EXCEEDED, this.exceeded);
       if (error !== undefined) {
         this.span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));

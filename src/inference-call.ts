@@ -163,7 +163,7 @@ export class InferenceCall {
     }
     try {
       if (this.toolCalls !== undefined) toolCallLedger.expect(this.toolCalls, epochMillis());
-      this.agent?.recordModelCall(this.inputTokens, this.outputTokens);
+      this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons);
       this.recordMetrics(undefined);
     } catch (problem) {
       reportFailure(problem);
@@ -193,7 +193,7 @@ export class InferenceCall {
       this.span.end();
     });
     guard(() => {
-      this.agent?.recordModelCall(this.inputTokens, this.outputTokens);
+      this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons);
       this.recordMetrics(type);
     });
   }

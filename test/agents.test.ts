@@ -116,7 +116,7 @@ describe('hand-written loops, zero code', () => {
   });
 
   it('inside withAgent: one tree, invoke_agent → chat → execute_tool → chat, with the run totals', async () => {
-    const answer = await withAgent({ name: 'weather', description: 'answers weather questions' }, () => anthropicLoop());
+    const answer = await withAgent({ name: 'weather', description: 'answers weather questions', version: '2.1.0' }, () => anthropicLoop());
     expect(answer).toBe("It's sunny in Lisbon right now, at about 19 °C.");
     await settle();
     const [agent] = byOperation('invoke_agent');
@@ -124,6 +124,9 @@ describe('hand-written loops, zero code', () => {
     expect(agent.attributes).toMatchObject({
       'gen_ai.agent.name': 'weather',
       'gen_ai.agent.description': 'answers weather questions',
+      'gen_ai.agent.version': '2.1.0',
+      // The last model call's: the first one's were ['tool_use'].
+      'gen_ai.response.finish_reasons': ['end_turn'],
       'otel_genai.agent.model_calls': 2,
       'otel_genai.agent.tool_calls': 1,
       'otel_genai.agent.max_tool_repeats': 1,
@@ -141,6 +144,19 @@ describe('hand-written loops, zero code', () => {
     const tool = children.find((span) => span.kind === SpanKind.INTERNAL)!;
     expect(ms(tool.startTime)).toBeGreaterThanOrEqual(ms(firstChat.endTime) - 1);
     expect(ms(secondChat.startTime)).toBeGreaterThanOrEqual(ms(tool.endTime) - 1);
+  });
+
+  it("a run's finish reasons are its last model call's: none without a model call, error when that call failed", async () => {
+    withAgent({ name: 'idle' }, () => undefined);
+    await withAgent({ name: 'rate-limited' }, async () => {
+      await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
+      await anthropic.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] }).catch(() => undefined);
+    });
+    await settle();
+    expect(byOperation('invoke_agent').map((span) => [span.name, span.attributes['gen_ai.response.finish_reasons']])).toEqual([
+      ['invoke_agent idle', undefined],
+      ['invoke_agent rate-limited', ['error']],
+    ]);
   });
 
   it('parallel OpenAI tool calls: one inferred span per call id', async () => {

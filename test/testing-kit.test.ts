@@ -75,6 +75,7 @@ const WEATHER_TREE = [
   {
     name: 'invoke_agent weather',
     attributes: {
+      'gen_ai.response.finish_reasons': ['end_turn'],
       'otel_genai.agent.model_calls': 2,
       'otel_genai.agent.tool_calls': 1,
       'gen_ai.usage.input_tokens': 583 + 702,

@@ -303,7 +303,7 @@ describe('npm run demo', () => {
       [
         "I'll check the weather in Lisbon and convert your dollars.",
         "Lisbon will be sunny tomorrow, around 19 °C. I couldn't convert your 200 US dollars: the exchange-rate service is unavailable right now, so check the rate before you travel.",
-        'invoke_agent <duration>  in 1617    out 159    (trace total)',
+        'invoke_agent <duration>  in 1617    out 159    end_turn  (trace total)',
         '├─ chat claude-sonnet-5-5 <duration>  in 712     out 118    tool_use',
         '├─ execute_tool get_weather <duration>',
         '├─ execute_tool convert_currency <duration>  ✗ Error',

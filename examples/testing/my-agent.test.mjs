@@ -31,6 +31,7 @@ test('the weather agent: chat, the tool, chat, in one invoke_agent span', async 
     {
       name: 'invoke_agent weather',
       attributes: {
+        'gen_ai.response.finish_reasons': ['end_turn'],
         'otel_genai.agent.model_calls': 2,
         'otel_genai.agent.tool_calls': 1,
         'gen_ai.usage.input_tokens': 1285,
