@@ -5,7 +5,7 @@
  */
 import { context, createContextKey, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
-import { errorTypeOf, guard, messageOf } from './errors';
+import { errorTypeOf, globalLogger, guard, messageOf, recordException } from './errors';
 import { RunMetrics } from './metrics';
 import {
   ATTR_AGENT_BUDGETS_EXCEEDED,
@@ -127,7 +127,7 @@ export class AgentRun {
       if (this.exceeded.length > 0) this.span.setAttribute(ATTR_AGENT_BUDGETS_EXCEEDED, this.exceeded);
       if (error !== undefined) {
         this.span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
-        if (error instanceof Error) guard(() => this.span.recordException(error));
+        recordException(this.span, error, { logger: globalLogger, name: undefined });
         this.span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
       }
       this.span.end();

@@ -11,7 +11,7 @@ import type { AgentRun } from './agent';
 import { released } from './abandonment';
 import type { Holder } from './abandonment';
 import type { ChatMessage, ContentMapping, ContentRecorder, InputContent } from './content';
-import { errorTypeOf, guard, messageOf, reportFailure } from './errors';
+import { errorTypeOf, guard, messageOf, recordException, reportFailure } from './errors';
 import type { GenAIMetrics } from './metrics';
 import {
   ATTR_ABANDONED,
@@ -28,6 +28,7 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION,
   EVENT_GEN_AI_INFERENCE_DETAILS,
   FINISH_REASON_ERROR,
   setSpanAttribute,
@@ -187,8 +188,7 @@ export class InferenceCall {
       if (this.finishReasons === undefined) this.finishReasons = [FINISH_REASON_ERROR];
       this.writeResponseAttributes();
       this.span.setAttribute(ATTR_ERROR_TYPE, type);
-      // The SDK reads the error's own fields (`code.toString()`, …), which may throw: the span still ends.
-      if (error instanceof Error) guard(() => this.span.recordException(error));
+      recordException(this.span, error, { logger: () => this.telemetry.logger, name: EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION });
       this.span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? messageOf(error) });
       this.span.end();
     });

@@ -47,6 +47,11 @@ export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments';
 export const ATTR_GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
 /** The log event that carries a call's content when capture goes to events. */
 export const EVENT_GEN_AI_INFERENCE_DETAILS = 'gen_ai.client.inference.operation.details';
+export const EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION = 'gen_ai.client.operation.exception';
+export const EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION = 'gen_ai.execute_tool.exception';
+export const ATTR_EXCEPTION_TYPE = 'exception.type';
+export const ATTR_EXCEPTION_MESSAGE = 'exception.message';
+export const ATTR_EXCEPTION_STACKTRACE = 'exception.stacktrace';
 export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
 export const ATTR_GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
 export const ATTR_GEN_AI_TOOL_TYPE = 'gen_ai.tool.type';
@@ -103,6 +108,23 @@ const LATEST_OPT_IN = 'gen_ai_latest_experimental';
 export function semconvModeFromEnv(value: string | undefined = process.env.OTEL_SEMCONV_STABILITY_OPT_IN): SemconvMode {
   if (!value) return 'compat';
   return value.split(',').some((entry) => entry.trim() === LATEST_OPT_IN) ? 'latest' : 'compat';
+}
+
+/** Where exceptions are recorded: as span events (the default), as log records, or as both. */
+export interface ExceptionSignal {
+  onSpan: boolean;
+  onLogs: boolean;
+}
+
+/**
+ * Reads `OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN` as the exceptions conventions define the move from
+ * span events to logs: `logs` for log records only, `logs/dup` for both, anything else span events.
+ */
+export function exceptionSignalFromEnv(value: string | undefined = process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN): ExceptionSignal {
+  const entries = value ? value.split(',').map((entry) => entry.trim()) : [];
+  if (entries.includes('logs/dup')) return { onSpan: true, onLogs: true };
+  if (entries.includes('logs')) return { onSpan: false, onLogs: true };
+  return { onSpan: true, onLogs: false };
 }
 
 /** Sets `name` in `target`, and in compat mode its legacy name too. */

@@ -16,7 +16,7 @@ import { context, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/a
 import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import { agentRunOf, isPromiseLike } from './agent';
 import type { ContentRecorder } from './content';
-import { errorTypeOf, guard, messageOf } from './errors';
+import { errorTypeOf, globalLogger, guard, messageOf, recordException } from './errors';
 import { RunMetrics } from './metrics';
 import {
   ATTR_ERROR_TYPE,
@@ -31,6 +31,7 @@ import {
   ATTR_TOOL_ARGUMENTS_FINGERPRINT,
   ATTR_TOOL_INFERRED,
   ERROR_TYPE_TOOL_ERROR,
+  EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION,
   GEN_AI_OPERATION_EXECUTE_TOOL,
 } from './semconv';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
@@ -205,8 +206,7 @@ function endTool(span: Span, timing: ToolTiming, error?: unknown, result?: unkno
     }
     if (error !== undefined) {
       span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
-      // The SDK may throw on an odd error (its `code`): that must not keep the span from ending.
-      if (error instanceof Error) guard(() => span.recordException(error));
+      recordException(span, error, { logger: globalLogger, name: EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION });
       span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
     }
     span.end();
