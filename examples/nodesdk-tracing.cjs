@@ -2,11 +2,11 @@
 //   node --require ./examples/nodesdk-tracing.cjs app.js
 // (ESM apps use `node --import otel-genai/register app.mjs`, which also registers the loader hook.)
 const { NodeSDK } = require('@opentelemetry/sdk-node');
-const { AnthropicInstrumentation } = require('otel-genai');
+const { AnthropicInstrumentation, OpenAIInstrumentation } = require('otel-genai');
 
 const sdk = new NodeSDK({
   serviceName: 'my-agent',
-  instrumentations: [new AnthropicInstrumentation()],
+  instrumentations: [new AnthropicInstrumentation(), new OpenAIInstrumentation()],
 });
 sdk.start();
 

@@ -186,6 +186,19 @@ describe('the resource', () => {
   });
 });
 
+describe('an app that ends with process.exit(), which skips the beforeExit flush', () => {
+  const run = (args: string[]) => runApp(join(APPS, 'exit-app.mjs'), { env: otlpEnv(server.url, receiver.url), register: true, script: args });
+
+  it("loses its spans unless it flushes through the register's shutdown() first", async () => {
+    const lost = await run(['no-flush']);
+    expect(lost.code, lost.stderr).toBe(0);
+    expect(receiver.spans).toHaveLength(0);
+    const flushed = await run([]);
+    expect(flushed.code, flushed.stderr).toBe(0);
+    expect(receiver.spans.map((span) => span.name)).toEqual(['chat claude-sonnet-5-5']);
+  });
+});
+
 describe('OTEL_TRACES_EXPORTER with genai-tree', () => {
   const TREE_LINE = /^chat claude-sonnet-5-5 +\d+ ms +in 21 +out 4 +end_turn$/m;
   const run = (exporters: string) =>
