@@ -235,6 +235,17 @@ describe('metrics and content events through register.mjs', () => {
   });
 });
 
+describe('exceptions as logs through register.mjs', () => {
+  it('OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs: the rate-limited call is a gen_ai.client.operation.exception record', async () => {
+    const env = { ...otlpEnv(server.url, receiver.url), OTEL_LOGS_EXPORTER: 'otlp', OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: 'logs' };
+    // The ESM app's third call is rate limited.
+    const traced = await runApp(join(APPS, 'anthropic-app.mjs'), { env, register: true });
+    expect(traced.stderr).toBe('');
+    expect(receiver.events).toEqual(['gen_ai.client.operation.exception']);
+    expect(inferenceSpans().map((span) => span.attributes['error.type'])).toContain('RateLimitError');
+  });
+});
+
 describe('NodeSDK', () => {
   it('NodeSDK in the app and register.mjs both: one span per call, no error for the app', async () => {
     const env = otlpEnv(server.url, receiver.url);
