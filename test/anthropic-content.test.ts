@@ -1,36 +1,21 @@
-import { createRequire } from 'node:module';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, runTool } from '../src';
 import { messagesContent } from '../src/anthropic/content';
 import { captureModeOf, TRUNCATION_MARKER, truncateUtf8 } from '../src/content';
-import type { ReplayServer } from '../src/testing/replay-server';
-import { PROMPTS, startFixtureServer, WEATHER_TOOLS } from './helpers/replay';
-import { settle, setupTracing } from './helpers/tracing';
+import { anthropicOverReplay, PROMPTS, WEATHER_TOOLS } from './helpers/replay';
+import { settle, setupTracingAndLogs } from './helpers/tracing';
 
-const tracing = setupTracing();
-const logs = new InMemoryLogRecordExporter();
-const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logs })] });
 const instrumentation = new AnthropicInstrumentation();
-instrumentation.setTracerProvider(tracing.provider);
-instrumentation.setLoggerProvider(loggerProvider);
-const Anthropic = createRequire(__filename)('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
+const { tracing, logs } = setupTracingAndLogs(instrumentation);
+const replay = anthropicOverReplay(0);
 
 const MODEL = 'claude-sonnet-5-5';
-let server: ReplayServer;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
-let client: any;
-beforeAll(async () => {
-  server = await startFixtureServer(0);
-  client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-});
-afterAll(() => server.close());
 beforeEach(() => {
   instrumentation.setConfig({});
   tracing.exporter.reset();
   logs.reset();
-  server.reset();
+  replay.server.reset();
 });
 
 const user = (content: string) => [{ role: 'user', content }];
@@ -45,8 +30,8 @@ function exportedText(spans: ReadableSpan[]): string {
 describe('content off (the default)', () => {
   it('records no prompt, reply, tool arguments or system text anywhere', async () => {
     const system = 'You are a terse meteorologist.';
-    await client.messages.create({ model: MODEL, max_tokens: 200, system, tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
-    const stream = await client.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: user(PROMPTS.streamText) });
+    await replay.client.messages.create({ model: MODEL, max_tokens: 200, system, tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
+    const stream = await replay.client.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: user(PROMPTS.streamText) });
     for await (const _event of stream);
     await runTool({ name: 'get_weather', arguments: { location: 'Lisbon, Portugal' } }, () => 'sunny and 19 °C');
     await settle();
@@ -64,7 +49,7 @@ describe('content off (the default)', () => {
 describe('content on', () => {
   it('a request with system, tools and a tool_use reply, in the conventions JSON shapes', async () => {
     instrumentation.setConfig({ captureMessageContent: true });
-    await client.messages.create({ model: MODEL, max_tokens: 200, system: 'You are a terse meteorologist.', tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
+    await replay.client.messages.create({ model: MODEL, max_tokens: 200, system: 'You are a terse meteorologist.', tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
     await settle();
     const [span] = tracing.inferenceSpans();
     expect(json(span, 'gen_ai.system_instructions')).toEqual([{ type: 'text', content: 'You are a terse meteorologist.' }]);
@@ -85,12 +70,12 @@ describe('content on', () => {
 
   it('tool results in the next request, and the tool span arguments and result', async () => {
     instrumentation.setConfig({ captureMessageContent: 'SPAN_ONLY' });
-    const first = await client.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
+    const first = await replay.client.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
     const call = first.content[1];
     const result = await runTool({ name: call.name, callId: call.id, arguments: call.input }, () =>
       JSON.stringify({ location: 'Lisbon, Portugal', temperature_c: 19, conditions: 'sunny' }),
     );
-    await client.messages.create({
+    await replay.client.messages.create({
       model: MODEL,
       max_tokens: 1024,
       tools: WEATHER_TOOLS,
@@ -110,10 +95,10 @@ describe('content on', () => {
 
   it('a stream builds its output from the chunks: text, thinking and a streamed tool call', async () => {
     instrumentation.setConfig({ captureMessageContent: true });
-    const thinking = await client.messages
+    const thinking = await replay.client.messages
       .stream({ model: MODEL, max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: user(PROMPTS.streamThinking) })
       .finalMessage();
-    const toolUse = await client.messages.stream({ model: MODEL, max_tokens: 300, tools: WEATHER_TOOLS, messages: user(PROMPTS.streamToolUse) }).finalMessage();
+    const toolUse = await replay.client.messages.stream({ model: MODEL, max_tokens: 300, tools: WEATHER_TOOLS, messages: user(PROMPTS.streamToolUse) }).finalMessage();
     await settle();
     const [thinkingSpan, toolSpan] = tracing.inferenceSpans();
     expect(json(thinkingSpan, 'gen_ai.output.messages')).toEqual([
@@ -163,7 +148,7 @@ describe('content on', () => {
     const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } };
     // No fixture answers this request: the span records the input all the same, and the 404 is the app's.
     const send = () =>
-      client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: [image] }] }).catch(() => undefined);
+      replay.client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: [image] }] }).catch(() => undefined);
     instrumentation.setConfig({ captureMessageContent: true });
     await send();
     instrumentation.setConfig({ captureMessageContent: true, captureBinaryContent: true });
@@ -176,7 +161,7 @@ describe('content on', () => {
 
   it('EVENT_ONLY: no content on the span, one log event with it, correlated with the span', async () => {
     instrumentation.setConfig({ captureMessageContent: 'EVENT_ONLY' });
-    await client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
+    await replay.client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
     await settle();
     const [span] = tracing.inferenceSpans();
     for (const name of CONTENT_ATTRIBUTES) expect(span.attributes[name]).toBeUndefined();
@@ -192,7 +177,7 @@ describe('content on', () => {
 
   it('SPAN_AND_EVENT: both', async () => {
     instrumentation.setConfig({ captureMessageContent: 'SPAN_AND_EVENT' });
-    await client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
+    await replay.client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
     await settle();
     const [span] = tracing.inferenceSpans();
     expect(json(span, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'Paris' }] }]);
@@ -201,7 +186,7 @@ describe('content on', () => {
 
   it('the size cap cuts on a character boundary and marks the cut', async () => {
     instrumentation.setConfig({ captureMessageContent: true, maxContentLength: 60 });
-    await client.messages.create({ model: MODEL, max_tokens: 200, tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
+    await replay.client.messages.create({ model: MODEL, max_tokens: 200, tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
     await settle();
     const [span] = tracing.inferenceSpans();
     const input = span.attributes['gen_ai.input.messages'] as string;
@@ -231,7 +216,7 @@ describe('content on', () => {
         return part.type === 'text' ? { ...part, content: '[redacted]' } : part;
       },
     });
-    await client.messages.create({ model: MODEL, max_tokens: 200, system: 'secret system prompt', tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
+    await replay.client.messages.create({ model: MODEL, max_tokens: 200, system: 'secret system prompt', tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
     await settle();
     const [span] = tracing.inferenceSpans();
     expect(json(span, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: [{ type: 'text', content: '[redacted]' }] }]);
@@ -248,7 +233,7 @@ describe('content on', () => {
         throw new Error('redactor broke');
       },
     });
-    const message = await client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
+    const message = await replay.client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
     expect(message.content[0].text).toBe('Paris');
     await settle();
     expect(tracing.inferenceSpans()).toHaveLength(1);

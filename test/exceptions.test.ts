@@ -3,49 +3,31 @@
  * `OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs`, both under `logs/dup` (the exceptions conventions'
  * move from span events to logs).
  */
-import { createRequire } from 'node:module';
 import { logs } from '@opentelemetry/api-logs';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, runTool, withAgent } from '../src';
 import { exceptionSignalFromEnv } from '../src/semconv';
-import type { ReplayServer } from '../src/testing/replay-server';
-import { PROMPTS, startFixtureServer } from './helpers/replay';
-import { settle, setupTracing } from './helpers/tracing';
+import { anthropicOverReplay, PROMPTS } from './helpers/replay';
+import { settle, setupTracingAndLogs } from './helpers/tracing';
 
-const tracing = setupTracing();
-const records = new InMemoryLogRecordExporter();
-const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: records })] });
-const instrumentation = new AnthropicInstrumentation();
-instrumentation.setTracerProvider(tracing.provider);
-instrumentation.setLoggerProvider(loggerProvider);
-const Anthropic = createRequire(__filename)('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
+const { tracing, logs: records, loggerProvider } = setupTracingAndLogs(new AnthropicInstrumentation());
+const replay = anthropicOverReplay(0);
 
 const MODEL = 'claude-sonnet-5-5';
-let server: ReplayServer;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
-let client: any;
-beforeAll(async () => {
-  server = await startFixtureServer(0);
-  client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-  // Agent and tool spans go to the global providers.
-  logs.setGlobalLoggerProvider(loggerProvider);
-});
-afterAll(() => {
-  logs.disable();
-  return server.close();
-});
+// Agent and tool spans go to the global providers.
+beforeAll(() => logs.setGlobalLoggerProvider(loggerProvider));
+afterAll(() => logs.disable());
 beforeEach(() => {
   tracing.exporter.reset();
   records.reset();
-  server.reset();
+  replay.server.reset();
 });
 afterEach(() => {
   delete process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN;
 });
 
-const rateLimited = () => client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] });
+const rateLimited = () => replay.client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] });
 
 /** A run in which the model call fails and the run fails with its error, and a tool that throws. */
 async function failingRun(): Promise<void> {

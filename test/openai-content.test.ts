@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { ResponseCreateParamsStreaming } from 'openai/resources/responses/responses';
@@ -10,14 +9,10 @@ import type { Part } from '../src/content';
 import { chatContent, responsesContent } from '../src/openai/content';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { fixtureRequest, startFixtureServer } from './helpers/replay';
-import { settle, setupTracing } from './helpers/tracing';
+import { settle, setupTracingAndLogs } from './helpers/tracing';
 
-const tracing = setupTracing();
-const logExporter = new InMemoryLogRecordExporter();
-const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logExporter })] });
 const instrumentation = new OpenAIInstrumentation();
-instrumentation.setTracerProvider(tracing.provider);
-instrumentation.setLoggerProvider(loggerProvider);
+const { tracing, logs: logExporter } = setupTracingAndLogs(instrumentation);
 // Loaded after the instrumentation exists, as an app's would be under `--import`.
 const OpenAI = createRequire(__filename)('openai').default as typeof import('openai').default;
 

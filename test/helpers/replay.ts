@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startReplayServer } from '../../src/testing/replay-server';
 import type { ReplayServer } from '../../src/testing/replay-server';
 
@@ -48,4 +50,20 @@ export const WEATHER_TOOLS = [
 export function fixtureRequest(name: string): any {
   const fixture = JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8'));
   return structuredClone(fixture.request.match);
+}
+
+/**
+ * A fixture server and an Anthropic client of it, for the whole test file: started before its
+ * tests, closed after them. Call it after the instrumentation exists, as an app's SDK would load.
+ */
+export function anthropicOverReplay(delayScale?: number) {
+  const Anthropic = createRequire(__filename)('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
+  const replay = {} as { server: ReplayServer; client: any };
+  beforeAll(async () => {
+    replay.server = await startFixtureServer(delayScale);
+    replay.client = new Anthropic({ apiKey: 'test-key', baseURL: replay.server.url, maxRetries: 0 });
+  });
+  afterAll(() => replay.server.close());
+  return replay;
 }

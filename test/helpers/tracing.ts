@@ -1,4 +1,6 @@
 import { diag, DiagLogLevel, SpanKind } from '@opentelemetry/api';
+import type { InstrumentationBase } from '@opentelemetry/instrumentation';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -33,6 +35,19 @@ export function setupTracing(extraProcessors: SpanProcessor[] = []) {
         .filter((span) => span.instrumentationScope.name === 'otel-genai' && span.attributes['gen_ai.operation.name'] === 'execute_tool');
     },
   };
+}
+
+/**
+ * `setupTracing()` for one instrumentation, with a logger provider over an in-memory exporter for
+ * the log records it emits (content events, exceptions as logs).
+ */
+export function setupTracingAndLogs(instrumentation: Pick<InstrumentationBase, 'setTracerProvider' | 'setLoggerProvider'>) {
+  const tracing = setupTracing();
+  const logs = new InMemoryLogRecordExporter();
+  const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logs })] });
+  instrumentation.setTracerProvider(tracing.provider);
+  instrumentation.setLoggerProvider(loggerProvider);
+  return { tracing, logs, loggerProvider };
 }
 
 /** Waits for pending span ends that happen a few ticks after the app got its result. */
