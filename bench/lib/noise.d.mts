@@ -1,2 +1,1 @@
-export declare const SPREAD: number;
 export declare function belowBare<Row extends { contender: string; status: string; cpuBestUs?: number }>(group: readonly Row[]): Row[];

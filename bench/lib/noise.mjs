@@ -3,7 +3,7 @@
  * came out below the bare SDK's, by more than the ±3 % a pinned process spreads, measured the host's
  * other tenants rather than itself, and so may every other row of its SDK version in that run.
  */
-export const SPREAD = 0.03;
+const SPREAD = 0.03;
 
 /** The contenders of one workload on one SDK version that measured below its bare SDK. */
 export function belowBare(group) {
