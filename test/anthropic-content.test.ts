@@ -175,6 +175,22 @@ describe('content on', () => {
     expect(event.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.response.id': 'msg_01EDxgC9HgnvgQyQRUejyWUH' });
   });
 
+  it('EVENT_ONLY: tool arguments and results, which have no event of their own, are recorded nowhere', async () => {
+    instrumentation.setConfig({ captureMessageContent: 'EVENT_ONLY' });
+    expect(runTool({ name: 'get_weather', arguments: { location: 'Lisbon' } }, () => 'sunny, 19 °C')).toBe('sunny, 19 °C');
+    await settle();
+    const [tool] = tracing.toolSpans();
+    expect(tool.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
+    expect(tool.attributes['gen_ai.tool.call.result']).toBeUndefined();
+    expect(logs.getFinishedLogRecords()).toEqual([]);
+    // The same call with span capture records both.
+    instrumentation.setConfig({ captureMessageContent: 'SPAN_ONLY' });
+    tracing.exporter.reset();
+    runTool({ name: 'get_weather', arguments: { location: 'Lisbon' } }, () => 'sunny, 19 °C');
+    await settle();
+    expect(Object.keys(tracing.toolSpans()[0].attributes)).toEqual(expect.arrayContaining(['gen_ai.tool.call.arguments', 'gen_ai.tool.call.result']));
+  });
+
   it('SPAN_AND_EVENT: both', async () => {
     instrumentation.setConfig({ captureMessageContent: 'SPAN_AND_EVENT' });
     await replay.client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
