@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { belowBare } from './lib/noise.mjs';
+import { belowBare, unsteady } from './lib/noise.mjs';
 import { depsDir, installOurs } from './lib/ours.mjs';
 import { packageVersion } from './lib/package-version.mjs';
 import { STARTUP_ENV, startupCases as startupCasesFor } from './lib/startup.mjs';
@@ -288,6 +288,8 @@ function summarise(job) {
     minUs: perRound.length ? Math.min(...perRound) : undefined,
     maxUs: perRound.length ? Math.max(...perRound) : undefined,
     cpuBestUs: bestPerRound.length ? median(bestPerRound) : undefined,
+    cpuMinUs: bestPerRound.length ? Math.min(...bestPerRound) : undefined,
+    cpuMaxUs: bestPerRound.length ? Math.max(...bestPerRound) : undefined,
     perStreamUs: job.workload === 'stream' && good.length ? median(good.map((r) => median(r.perStreamUs))) : undefined,
     calls,
     spans,
@@ -497,8 +499,13 @@ const verdicts = [];
 const check = (name, pass, detail, noise) =>
   verdicts.push(noise ? `- NOISY ${name}: ${detail}; not judged: ${noise}` : `- ${pass === undefined ? 'n/a ' : pass ? 'PASS' : 'MISS'} ${name}: ${detail}`);
 const noiseIn = (workload, provider, sdk) => {
-  const below = belowBare(rows.filter((r) => r.workload === workload && r.provider === provider && r.sdk === sdk));
-  return below.length ? `${below.map((r) => LABEL[r.contender]).join(', ')} measured below the bare SDK, which does less (see the instruction counts)` : undefined;
+  const group = rows.filter((r) => r.workload === workload && r.provider === provider && r.sdk === sdk);
+  const signs = [];
+  const below = belowBare(group);
+  if (below.length) signs.push(`${below.map((r) => LABEL[r.contender]).join(', ')} measured below the bare SDK, which does less`);
+  const wavering = unsteady(group);
+  if (wavering.length) signs.push(`rounds differ in CPU time by ${wavering.map((r) => `${Math.round((r.cpuMaxUs / r.cpuMinUs - 1) * 100)} % (${LABEL[r.contender]})`).join(', ')}`);
+  return signs.length ? `${signs.join('; ')} (see the instruction counts)` : undefined;
 };
 for (const workload of ['call', 'stream']) {
   const limit = workload === 'call' ? 1.05 : 1.03;
