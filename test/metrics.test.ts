@@ -136,7 +136,8 @@ describe('GenAI client metrics', () => {
   it('time per output chunk keeps each gap: a stall shows as itself, not spread over the stream', async () => {
     // At recorded speed: the fixture's longest gap between two chunks the SDK yields is 62 ms (a
     // skipped ping, then a delta); a mean over the stream's 12 gaps would be about 28 ms. Only lower
-    // bounds, with room for a few ms of jitter: a slow machine makes gaps longer, never shorter.
+    // bounds: a slow machine makes most gaps longer, but a stall that delays the chunk before the
+    // long gap shortens that one, hence the room below 62 ms.
     const paced = await startFixtureServer(1);
     try {
       const client = new Anthropic({ apiKey: 'test-key', baseURL: paced.url, maxRetries: 0 });
@@ -147,7 +148,7 @@ describe('GenAI client metrics', () => {
     }
     const [point] = (await histograms()).get('gen_ai.client.operation.time_per_output_chunk')?.dataPoints ?? [];
     expect(point.value.count).toBe(12);
-    expect(point.value.max).toBeGreaterThanOrEqual(0.045);
+    expect(point.value.max).toBeGreaterThanOrEqual(0.035);
   });
 
   it('OpenAI chat, Responses and embeddings', async () => {
