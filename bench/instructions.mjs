@@ -5,18 +5,24 @@
 // and most of the JIT's warm-up cancelling out. Counts everything the process executes: our code, the
 // SDK, V8's garbage collector and compiler (on every thread), Node's internals.
 //
-//   node bench/instructions.mjs [--workload=call|stream|startup] [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=N1,N2] [--older] [--jobs=2] [--node=PATH]
+//   node bench/instructions.mjs [--workload=call|stream|startup] [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=N1,N2] [--older] [--jobs=2] [--node=PATH] [--by-function]
 //
 // --workload=stream counts instructions per chunk instead: runs of N1 and N2 streams of 1,000 chunks
 // (default 100,200), each read with `for await`, the difference divided by the chunks between them.
 // --workload=startup counts one whole start-up per register, as run.mjs's start-up workload runs it
 // (`--registers=bare,provider-only,nodesdk-only,ours,ours-hook` by default; also otel, arize,
 // traceloop, auto, auto-esm). --node runs the measured processes on another Node (e.g. Node 22's).
+// --by-function (call and stream workloads) also lists, per call or chunk, where each contender's
+// instructions beyond the floor's (the bare SDK's when the floor is not counted) go, function by function
+// (the first --top=N, default 20), and keeps callgrind's files for callgrind_annotate.
 //
 // Slow (a run of 10,000 calls takes ~4 minutes under valgrind): about 20 minutes for the defaults with 2 jobs.
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { excessByFunction, JIT_CODE, parseAnnotate } from './lib/by-function.mjs';
 import { depsDir, installOurs } from './lib/ours.mjs';
 import { STARTUP_ENV, startupCases } from './lib/startup.mjs';
 
@@ -34,6 +40,8 @@ const jobs = Number(flags.jobs ?? 2);
 const DEPS = depsDir(BENCH, ROOT);
 const OURS = installOurs(ROOT, DEPS);
 const NODE = resolve(flags.node ?? process.execPath);
+const byFunction = flags['by-function'] !== undefined && workload !== 'startup';
+const outDir = byFunction ? mkdtempSync(join(os.tmpdir(), 'otel-genai-callgrind-')) : undefined;
 
 if (spawnSync('valgrind', ['--version']).status !== 0) {
   console.error('valgrind is not installed (it is a Debian package: apt-get install valgrind)');
@@ -51,10 +59,10 @@ function sdkDir(provider) {
  * thread timing, and two runs of the same 10,000 calls differed by up to a billion instructions (ours
  * on openai 6 counted between 643 k and 1,000 k per call). With this, two runs differ by about 0.2 %.
  */
-function callgrind(nodeArgs, env) {
+function callgrind(nodeArgs, env, outFile = '/dev/null') {
   const argv = [
     '--tool=callgrind',
-    '--callgrind-out-file=/dev/null',
+    `--callgrind-out-file=${outFile}`,
     // V8 writes and rewrites machine code: valgrind must see every change to it.
     '--smc-check=all-non-file',
     NODE,
@@ -92,10 +100,18 @@ async function count(provider, contender, calls) {
     join(BENCH, 'lib', 'worker.mjs'),
     JSON.stringify(spec),
   ];
-  const { instructions, stdout } = await callgrind(nodeArgs, { OTEL_TRACES_EXPORTER: 'none' });
+  const outFile = outDir === undefined ? undefined : join(outDir, `${provider}-${contender}-${calls}.out`);
+  const { instructions, stdout } = await callgrind(nodeArgs, { OTEL_TRACES_EXPORTER: 'none' }, outFile);
   const result = stdout.match(/BENCH_RESULT (.*)/);
   const parsed = result ? JSON.parse(result[1]) : undefined;
-  return { instructions, spans: parsed?.spans, ok: parsed?.ok === true, sdk: parsed?.sdkVersion };
+  let functions;
+  if (outFile !== undefined) {
+    // --threshold=100: every function, not only those that make up the first 99 % of the total.
+    const annotated = spawnSync('callgrind_annotate', ['--threshold=100', '--auto=no', outFile], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    if (annotated.status === 0) functions = parseAnnotate(annotated.stdout);
+    else process.stderr.write(`  callgrind_annotate failed on ${outFile}: ${annotated.stderr}\n`);
+  }
+  return { instructions, spans: parsed?.spans, ok: parsed?.ok === true, sdk: parsed?.sdkVersion, functions };
 }
 
 /** Runs `tasks` through `run`, `jobs` at a time. */
@@ -156,4 +172,31 @@ for (const provider of providers) {
     const sdk = row?.sdk ? `${provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${row.sdk}` : provider;
     console.log(`| ${sdk} | ${contender} | ${row ? Math.round(row.value).toLocaleString('en') : 'failed'} | ${ratio('bare')} | ${ratio('floor')} | ${row ? `${row.spans}/${row.calls}` : '–'} |`);
   }
+}
+
+if (byFunction) {
+  const TOP = Number(flags.top ?? 20);
+  const baselineName = contenders.includes('floor') ? 'floor' : 'bare';
+  const listings = (provider, contender) => {
+    const n1 = results.get(`${provider}/${contender}/${calls1}`)?.functions;
+    const n2 = results.get(`${provider}/${contender}/${calls2}`)?.functions;
+    return n1 && n2 ? { n1, n2 } : undefined;
+  };
+  for (const provider of providers) {
+    const baseline = listings(provider, baselineName);
+    for (const contender of contenders) {
+      const runs = listings(provider, contender);
+      if (contender === baselineName || runs === undefined || baseline === undefined) continue;
+      const { rows, total, collector } = excessByFunction({ contender: runs, baseline }, (calls2 - calls1) * perUnit);
+      const n = (value) => Math.round(value).toLocaleString('en');
+      console.log(`\n${provider} ${contender} beyond ${baselineName}, instructions per ${unit}: ${n(total)} in all, of which ${n(collector)} in V8's garbage collector (where a major collection lands in the window moves this part) and ${n(total - collector)} elsewhere\n`);
+      console.log(`| function | ${baselineName} | ${contender} | excess |`);
+      console.log('|---|---|---|---|');
+      for (const row of rows.slice(0, TOP)) {
+        const name = row.name === JIT_CODE ? row.name : row.name.slice(0, 100);
+        console.log(`| ${row.collector ? '(collector) ' : ''}${name.replaceAll('|', '\\|')} | ${n(row.baseline)} | ${n(row.contender)} | ${n(row.excess)} |`);
+      }
+    }
+  }
+  console.log(`\ncallgrind's files: ${outDir}`);
 }
