@@ -187,9 +187,13 @@ if (byFunction) {
     for (const contender of contenders) {
       const runs = listings(provider, contender);
       if (contender === baselineName || runs === undefined || baseline === undefined) continue;
-      const { rows, total, collector } = excessByFunction({ contender: runs, baseline }, (calls2 - calls1) * perUnit);
+      const { rows, total, collector, scavenges } = excessByFunction({ contender: runs, baseline }, (calls2 - calls1) * perUnit);
       const n = (value) => Math.round(value).toLocaleString('en');
-      console.log(`\n${provider} ${contender} beyond ${baselineName}, instructions per ${unit}: ${n(total)} in all, of which ${n(collector)} in V8's garbage collector (where a major collection lands in the window moves this part) and ${n(total - collector)} elsewhere\n`);
+      console.log(
+        `\n${provider} ${contender} beyond ${baselineName}, instructions per ${unit}: ${n(total)} in all; ${n(scavenges)} in V8's scavenges ` +
+          `(they follow what each allocates), ${n(collector - scavenges)} in the rest of its collector (where a major collection lands in ` +
+          `the window moves this part), ${n(total - collector)} elsewhere\n`,
+      );
       console.log(`| function | ${baselineName} | ${contender} | excess |`);
       console.log('|---|---|---|---|');
       for (const row of rows.slice(0, TOP)) {

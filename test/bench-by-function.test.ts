@@ -53,16 +53,20 @@ describe('bench: instructions by function', () => {
     expect(lib.isCollector('Builtins_PromisePrototypeThen')).toBe(false);
     expect(lib.isCollector('int v8::internal::BinarySearch<(v8::internal::SearchMode)0, v8::internal::TransitionArray>(x)')).toBe(false);
     expect(lib.isCollector(lib.JIT_CODE)).toBe(false);
+    expect(lib.isScavenge('heap::base::SlotCallbackResult v8::internal::Scavenger::ScavengeObject<v8::internal::FullHeapObjectSlot>(x)')).toBe(true);
+    expect(lib.isScavenge('v8::internal::EvacuationAllocator::AllocateInNewSpace(int, v8::internal::AllocationOrigin)')).toBe(true);
+    expect(lib.isScavenge('v8::internal::MarkCompactCollector::ProcessMarkingWorklist(unsigned long)')).toBe(false);
   });
 
   it("divides each function's N1→N2 growth by the units between, and sorts the contender's excess by size", () => {
     const map = (entries: Record<string, number>) => new Map(Object.entries(entries));
     const THEN = 'Builtins_PromisePrototypeThen';
     const MARK = 'v8::internal::MarkCompactCollector::ProcessMarkingWorklist(unsigned long)';
-    const { rows, total, collector } = lib.excessByFunction(
+    const SCAVENGE = 'v8::internal::Scavenger::Process(v8::JobDelegate*)';
+    const { rows, total, collector, scavenges } = lib.excessByFunction(
       {
-        baseline: { n1: map({ [THEN]: 1_000, [MARK]: 0, sdk: 10_000 }), n2: map({ [THEN]: 3_000, [MARK]: 4_000, sdk: 30_000 }) },
-        contender: { n1: map({ [THEN]: 1_500, sdk: 10_000, ours: 100 }), n2: map({ [THEN]: 5_500, sdk: 30_000, ours: 2_100 }) },
+        baseline: { n1: map({ [THEN]: 1_000, [MARK]: 0, [SCAVENGE]: 0, sdk: 10_000 }), n2: map({ [THEN]: 3_000, [MARK]: 4_000, [SCAVENGE]: 500, sdk: 30_000 }) },
+        contender: { n1: map({ [THEN]: 1_500, [SCAVENGE]: 0, sdk: 10_000, ours: 100 }), n2: map({ [THEN]: 5_500, [SCAVENGE]: 1_500, sdk: 30_000, ours: 2_100 }) },
       },
       100,
     );
@@ -70,9 +74,11 @@ describe('bench: instructions by function', () => {
       [MARK, 40, 0, -40, true],
       [THEN, 20, 40, 20, false],
       ['ours', 0, 20, 20, false],
+      [SCAVENGE, 5, 15, 10, true],
       ['sdk', 200, 200, 0, false],
     ]);
-    expect(total).toBe(0);
-    expect(collector).toBe(-40);
+    expect(total).toBe(10);
+    expect(collector).toBe(-30);
+    expect(scavenges).toBe(10);
   });
 });

@@ -1,7 +1,8 @@
 // Instructions by function, for `bench/instructions.mjs --by-function`: what one contender executes
 // per warm call or chunk beyond another, function by function. A whole-run difference mixes the
 // contenders' own work with where V8's collector happened to run a major collection in the counted
-// window; by function, the two come apart.
+// window; by function, the two come apart. Scavenges are told apart from the rest of the collector:
+// they follow what each contender allocates.
 
 /**
  * callgrind_annotate's function listing as a map from function to instructions; V8's generated code
@@ -31,10 +32,17 @@ const COLLECTOR = /^(?:void |int |bool |unsigned long |heap::base::\S+ )?(?:v8::
 
 /**
  * The collector, and the write barrier's out-of-line part (`RecordWrite`), whose cost depends on
- * whether incremental marking is under way: both move with where a major collection lands.
+ * whether incremental marking is under way.
  */
 export function isCollector(name) {
   return COLLECTOR.test(name) || name.startsWith('Builtins_RecordWrite');
+}
+
+/** The young generation's collections, whose count follows allocation rather than when a major collection ran. */
+const SCAVENGE = /Scaveng|EvacuationAllocator::AllocateInNewSpace|EvacuateInPlace/;
+
+export function isScavenge(name) {
+  return isCollector(name) && SCAVENGE.test(name);
 }
 
 /**
@@ -61,5 +69,6 @@ export function excessByFunction({ contender, baseline }, units) {
     rows,
     total: sum((row) => row.excess),
     collector: sum((row) => (row.collector ? row.excess : 0)),
+    scavenges: sum((row) => (isScavenge(row.name) ? row.excess : 0)),
   };
 }
