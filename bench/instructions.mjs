@@ -22,7 +22,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { excessByFunction, JIT_CODE, parseAnnotate } from './lib/by-function.mjs';
+import { excessByFunction, parseAnnotate } from './lib/by-function.mjs';
 import { depsDir, installOurs } from './lib/ours.mjs';
 import { STARTUP_ENV, startupCases } from './lib/startup.mjs';
 
@@ -197,8 +197,7 @@ if (byFunction) {
       console.log(`| function | ${baselineName} | ${contender} | excess |`);
       console.log('|---|---|---|---|');
       for (const row of rows.slice(0, TOP)) {
-        const name = row.name === JIT_CODE ? row.name : row.name.slice(0, 100);
-        console.log(`| ${row.collector ? '(collector) ' : ''}${name.replaceAll('|', '\\|')} | ${n(row.baseline)} | ${n(row.contender)} | ${n(row.excess)} |`);
+        console.log(`| ${row.collector ? '(collector) ' : ''}${row.name.slice(0, 100).replaceAll('|', '\\|')} | ${n(row.baseline)} | ${n(row.contender)} | ${n(row.excess)} |`);
       }
     }
   }
