@@ -5,13 +5,14 @@
 // and most of the JIT's warm-up cancelling out. Counts everything the process executes: our code, the
 // SDK, V8's garbage collector and compiler (on every thread), Node's internals.
 //
-//   node bench/instructions.mjs [--workload=call|stream|startup] [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=N1,N2] [--older] [--jobs=2] [--node=PATH] [--by-function]
+//   node bench/instructions.mjs [--workload=call|stream|startup] [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=N1,N2] [--older] [--jobs=2] [--node=PATH] [--node-flags=F1,F2] [--by-function]
 //
 // --workload=stream counts instructions per chunk instead: runs of N1 and N2 streams of 1,000 chunks
 // (default 100,200), each read with `for await`, the difference divided by the chunks between them.
 // --workload=startup counts one whole start-up per register, as run.mjs's start-up workload runs it
 // (`--registers=bare,provider-only,nodesdk-only,ours,ours-hook` by default; also otel, arize,
-// traceloop, auto, auto-esm). --node runs the measured processes on another Node (e.g. Node 22's).
+// traceloop, auto, auto-esm). --node runs the measured processes on another Node (e.g. Node 22's), and
+// --node-flags gives them flags of Node's own (e.g. --experimental-async-context-frame), comma-separated.
 // --by-function (call and stream workloads) also lists, per call or chunk, where each contender's
 // instructions beyond the floor's (the bare SDK's when the floor is not counted) go, function by function
 // (the first --top=N, default 20), and keeps callgrind's files for callgrind_annotate.
@@ -40,6 +41,10 @@ const jobs = Number(flags.jobs ?? 2);
 const DEPS = depsDir(BENCH, ROOT);
 const OURS = installOurs(ROOT, DEPS);
 const NODE = resolve(flags.node ?? process.execPath);
+const NODE_VERSION = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+// Taken whole: a Node flag may carry an `=` of its own.
+const NODE_FLAGS = (process.argv.find((a) => a.startsWith('--node-flags='))?.slice('--node-flags='.length) ?? '').split(',').filter(Boolean);
+const NODE_DESCRIPTION = `Node ${NODE_VERSION}${NODE_FLAGS.length > 0 ? ` ${NODE_FLAGS.join(' ')}` : ''}`;
 const byFunction = flags['by-function'] !== undefined && workload !== 'startup';
 const outDir = byFunction ? mkdtempSync(join(os.tmpdir(), 'otel-genai-callgrind-')) : undefined;
 
@@ -69,6 +74,7 @@ function callgrind(nodeArgs, env, outFile = '/dev/null') {
     '--hash-seed=1',
     '--random-seed=1',
     '--single-threaded',
+    ...NODE_FLAGS,
     ...nodeArgs,
   ];
   const childEnv = { ...process.env, ...env };
@@ -132,8 +138,7 @@ if (workload === 'startup') {
     counted.set(c.key, code === 0 ? instructions : undefined);
     process.stderr.write(`  ${c.name}: ${code === 0 ? instructions : `exit ${code}`} instructions\n`);
   });
-  const version = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  console.log(`\nStart-up instructions (callgrind, one run each, millions), Node ${version}\n`);
+  console.log(`\nStart-up instructions (callgrind, one run each, millions), ${NODE_DESCRIPTION}\n`);
   console.log('| register | instructions (M) | × bare |');
   console.log('|---|---|---|');
   const bare = counted.get('bare');
@@ -154,7 +159,7 @@ await pool(tasks, async (task) => {
 });
 
 const unit = workload === 'stream' ? 'chunk' : 'call';
-console.log(`\nInstructions per warm ${unit} (callgrind, ${workload === 'stream' ? 'streams' : 'calls'} ${calls1}→${calls2}), Node ${process.version}\n`);
+console.log(`\nInstructions per warm ${unit} (callgrind, ${workload === 'stream' ? 'streams' : 'calls'} ${calls1}→${calls2}), ${NODE_DESCRIPTION}\n`);
 console.log(`| SDK | contender | instructions/${unit} | × bare | × floor | spans |`);
 console.log('|---|---|---|---|---|---|');
 for (const provider of providers) {
