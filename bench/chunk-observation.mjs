@@ -93,7 +93,7 @@ if (process.argv[2] === '--run') {
     return Number(refs[1].replaceAll(',', ''));
   };
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  console.log(`Instructions per chunk (callgrind, streams ${n1}→${n2}), Node ${version} ${nodeFlags.join(' ')}, ${store === 'store' ? 'an AsyncLocalStorage store active' : 'no store'}\n`);
+  console.log(`Instructions per chunk (callgrind, streams ${n1}→${n2}), Node ${[version, ...nodeFlags].join(' ')}, ${store === 'store' ? 'an AsyncLocalStorage store active' : 'no store'}\n`);
   console.log('| mode | instructions/chunk | beyond bare |');
   console.log('|---|---|---|');
   let bare;
