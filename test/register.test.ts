@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { startOtlpReceiver } from './helpers/otlp-receiver';
 import { startFixtureServer } from './helpers/replay';
-import { NODE_22, otlpEnv, ROOT, runApp } from './helpers/run-app';
+import { NODE_22, otlpEnv, prepatchEnv, ROOT, runApp } from './helpers/run-app';
 
 const APPS = join(__dirname, 'apps');
 const OPENAI_4 = join(ROOT, 'compat', 'openai-4', 'node_modules', 'openai');
@@ -269,7 +269,7 @@ const CJS_APP = [
   'process.on("exit", () => console.log(JSON.stringify({ before: 0, after: globalThis.esmEvaluations ?? 0, cjs: globalThis.cjsEvaluations ?? 0 })));',
 ].join('\n');
 
-describe('ES modules on Node 20: the installed SDKs patched in place, no loader hook', () => {
+describe('ES modules on Node 20 (on a newer Node, with OTEL_GENAI_ESM_LOADER_HOOK=false): the installed SDKs patched in place, no loader hook', () => {
   let apps: string;
   beforeAll(() => {
     apps = folder(
@@ -289,7 +289,7 @@ describe('ES modules on Node 20: the installed SDKs patched in place, no loader 
     );
   });
   const run = (app: string | undefined, options: { env?: Record<string, string>; args?: string[]; cwd?: string; node?: string } = {}) =>
-    runApp(app === undefined ? undefined : join(apps, app), { register: true, ...options }).then((result) => {
+    runApp(app === undefined ? undefined : join(apps, app), { register: true, ...options, env: { ...(options.node === undefined ? prepatchEnv() : {}), ...options.env } }).then((result) => {
       expect(result.code, result.stderr).toBe(0);
       return JSON.parse(result.stdout.trim()) as { before: number; after: number; cjs: number };
     });
@@ -345,7 +345,7 @@ describe('ES modules on Node 20: the installed SDKs patched in place, no loader 
   it('a copy the app folder does not resolve (nested in a dependency) needs OTEL_GENAI_ESM_LOADER_HOOK=true', async () => {
     const app = nestedCopyApp();
     const env = otlpEnv(server.url, receiver.url);
-    const prepatched = await runApp(join(app, 'app.mjs'), { env, register: true });
+    const prepatched = await runApp(join(app, 'app.mjs'), { env: { ...env, ...prepatchEnv() }, register: true });
     expect(prepatched.stdout).toContain('Tokyo');
     expect(receiver.spans.filter((span) => span.scope === 'otel-genai')).toHaveLength(0);
 

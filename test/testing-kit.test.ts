@@ -354,7 +354,7 @@ describe('lifecycle and module loading', () => {
 
   it('the example in examples/testing passes', async () => {
     const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      execFile(process.execPath, ['--test', join(ROOT, 'examples', 'testing', 'my-agent.test.mjs')], { cwd: ROOT }, (error, stdout, stderr) => {
+      execFile(process.execPath, ['--test', '--test-reporter=tap', join(ROOT, 'examples', 'testing', 'my-agent.test.mjs')], { cwd: ROOT }, (error, stdout, stderr) => {
         resolve({ code: error === null ? 0 : (error.code as number | null), output: `${stdout}${stderr}` });
       });
     });

