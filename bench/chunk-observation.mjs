@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { callgrindArgs, instructionsOf, nodeFlagsArg } from './lib/callgrind.mjs';
 
 const CHUNKS = 1000;
 const MODES = ['bare', 'chain', 'side'];
@@ -80,17 +81,13 @@ if (process.argv[2] === '--run') {
   const flags = Object.fromEntries(process.argv.slice(2).map((a) => [a.slice(2).split('=')[0], a.slice(a.indexOf('=') + 1)]));
   const [n1, n2] = (flags.streams ?? '20,60').split(',').map(Number);
   const node = resolve(flags.node ?? process.execPath);
-  const nodeFlags = (flags['node-flags'] ?? '').split(',').filter(Boolean);
+  const nodeFlags = nodeFlagsArg(process.argv);
   const store = flags['no-store'] === undefined ? 'store' : 'no-store';
   const count = (mode, streams) => {
-    const run = spawnSync(
-      'valgrind',
-      ['--tool=callgrind', '--callgrind-out-file=/dev/null', '--smc-check=all-non-file', node, '--hash-seed=1', '--random-seed=1', '--single-threaded', ...nodeFlags, fileURLToPath(import.meta.url), '--run', mode, String(streams), store],
-      { encoding: 'utf8' },
-    );
-    const refs = run.stderr.match(/I\s+refs:\s+([\d,]+)/);
-    if (run.status !== 0 || refs === null) throw new Error(`${mode} ${streams}: exit ${run.status}\n${run.stderr.slice(-2000)}`);
-    return Number(refs[1].replaceAll(',', ''));
+    const run = spawnSync('valgrind', callgrindArgs({ node, nodeFlags }, [fileURLToPath(import.meta.url), '--run', mode, String(streams), store]), { encoding: 'utf8' });
+    const instructions = instructionsOf(run.stderr);
+    if (run.status !== 0 || instructions === undefined) throw new Error(`${mode} ${streams}: exit ${run.status}\n${run.stderr.slice(-2000)}`);
+    return instructions;
   };
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`Instructions per chunk (callgrind, streams ${n1}→${n2}), Node ${[version, ...nodeFlags].join(' ')}, ${store === 'store' ? 'an AsyncLocalStorage store active' : 'no store'}\n`);

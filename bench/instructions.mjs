@@ -24,6 +24,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { excessByFunction, parseAnnotate } from './lib/by-function.mjs';
+import { callgrindArgs, instructionsOf, nodeFlagsArg } from './lib/callgrind.mjs';
 import { depsDir, installOurs } from './lib/ours.mjs';
 import { STARTUP_ENV, startupCases } from './lib/startup.mjs';
 
@@ -42,8 +43,7 @@ const DEPS = depsDir(BENCH, ROOT);
 const OURS = installOurs(ROOT, DEPS);
 const NODE = resolve(flags.node ?? process.execPath);
 const NODE_VERSION = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
-// Taken whole: a Node flag may carry an `=` of its own.
-const NODE_FLAGS = (process.argv.find((a) => a.startsWith('--node-flags='))?.slice('--node-flags='.length) ?? '').split(',').filter(Boolean);
+const NODE_FLAGS = nodeFlagsArg(process.argv);
 const NODE_DESCRIPTION = `Node ${NODE_VERSION}${NODE_FLAGS.length > 0 ? ` ${NODE_FLAGS.join(' ')}` : ''}`;
 const byFunction = flags['by-function'] !== undefined && workload !== 'startup';
 const outDir = byFunction ? mkdtempSync(join(os.tmpdir(), 'otel-genai-callgrind-')) : undefined;
@@ -57,26 +57,9 @@ function sdkDir(provider) {
   return flags.older === undefined ? DEPS : join(BENCH, 'sdk-versions', provider === 'anthropic' ? 'anthropic-0.133' : 'openai-4');
 }
 
-/**
- * Instructions of one process under callgrind, all threads, with the same hash seeds in every run and
- * V8's compilation and marking on the main thread, at points the program's own progress decides: with
- * V8's background threads, when optimised code was installed and major collections ran depended on
- * thread timing, and two runs of the same 10,000 calls differed by up to a billion instructions (ours
- * on openai 6 counted between 643 k and 1,000 k per call). With this, two runs differ by about 0.2 %.
- */
-function callgrind(nodeArgs, env, outFile = '/dev/null') {
-  const argv = [
-    '--tool=callgrind',
-    `--callgrind-out-file=${outFile}`,
-    // V8 writes and rewrites machine code: valgrind must see every change to it.
-    '--smc-check=all-non-file',
-    NODE,
-    '--hash-seed=1',
-    '--random-seed=1',
-    '--single-threaded',
-    ...NODE_FLAGS,
-    ...nodeArgs,
-  ];
+/** Instructions of one process under callgrind, all threads (see lib/callgrind.mjs). */
+function callgrind(nodeArgs, env, outFile) {
+  const argv = callgrindArgs({ node: NODE, nodeFlags: NODE_FLAGS, outFile }, nodeArgs);
   const childEnv = { ...process.env, ...env };
   delete childEnv.NODE_OPTIONS;
   return new Promise((resolve) => {
@@ -85,10 +68,7 @@ function callgrind(nodeArgs, env, outFile = '/dev/null') {
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      const refs = err.match(/I\s+refs:\s+([\d,]+)/);
-      resolve({ instructions: refs ? Number(refs[1].replaceAll(',', '')) : undefined, stdout: out, code });
-    });
+    child.on('close', (code) => resolve({ instructions: instructionsOf(err), stdout: out, code }));
   });
 }
 
