@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+// `npm test` runs this suite twice, under Node 22 and Node 26 (tools/with-node).
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Run under Node 22 by `npm run test:node22`.
-    exclude: ['test/node22/**', '**/node_modules/**'],
+    exclude: ['**/node_modules/**'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -1,8 +1,7 @@
 /** Error typing, exception recording, and the guard that keeps telemetry failures away from the app. */
-import { diag, ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import type { Attributes, Span } from '@opentelemetry/api';
-import { logs, SeverityNumber } from '@opentelemetry/api-logs';
-import type { Logger } from '@opentelemetry/api-logs';
+import { diag, ROOT_CONTEXT, SeverityNumber, trace } from '@opentelemetry/api';
+import type { Attributes, Logger, Span } from '@opentelemetry/api';
+import { followingGlobalLogger } from './logs';
 import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE, ERROR_TYPE_OTHER, exceptionSignalFromEnv } from './semconv';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
@@ -87,7 +86,9 @@ function exceptionTypeOf(error: Error): string {
   return typeof error.name === 'string' && error.name ? error.name : ERROR_TYPE_OTHER;
 }
 
+const ourGlobalLogger = followingGlobalLogger(PACKAGE_NAME, PACKAGE_VERSION);
+
 /** The global logger provider's logger, for the agent and tool spans that go to the global tracer provider. */
 export function globalLogger(): Logger {
-  return logs.getLogger(PACKAGE_NAME, PACKAGE_VERSION);
+  return ourGlobalLogger;
 }

@@ -5,8 +5,7 @@
  * and the model-call wrapper itself.
  */
 import { context, trace } from '@opentelemetry/api';
-import type { Attributes, MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
-import type { LoggerProvider } from '@opentelemetry/api-logs';
+import type { Attributes, LoggerProvider, MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
 import { sep } from 'node:path';
 import { InstrumentationBase, isWrapped } from '@opentelemetry/instrumentation';
 import { APIPromiseObserver } from './api-promise';
@@ -15,6 +14,8 @@ import type { GenAIInstrumentationConfig } from './config';
 import { InferenceCall } from './inference-call';
 import type { CallTelemetry } from './inference-call';
 import { ContentRecorder } from './content';
+import { globalLogger } from './errors';
+import { isGlobalLoggerProvider } from './logs';
 import type { ContentMapping } from './content';
 import { GenAIMetrics } from './metrics';
 import { inferToolSpans, toolCallLedger, useToolContent } from './tools';
@@ -71,6 +72,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
   declare private content: ContentRecorder | undefined;
   declare private telemetryCache: CallTelemetry | undefined;
   declare private ownTracerProvider: boolean | undefined;
+  declare private ownLoggerProvider: boolean | undefined;
   private readonly wrapMethod: Wrap = (target, name, wrapper) => {
     this._wrap(target as Record<string, unknown>, name, wrapper as never);
   };
@@ -106,6 +108,8 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
   }
 
   override setLoggerProvider(loggerProvider: LoggerProvider): void {
+    // The global one is followed through both logs APIs (see logs.ts), as the app may have used either.
+    this.ownLoggerProvider = !isGlobalLoggerProvider(loggerProvider);
     this.useProvider('logger', () => super.setLoggerProvider(loggerProvider));
   }
 
@@ -144,7 +148,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
       semconvMode: this.semconvMode,
       metrics: this.metrics,
       content: this.content,
-      logger: this.logger,
+      logger: this.ownLoggerProvider ? this.logger : globalLogger(),
     });
   }
 

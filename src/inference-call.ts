@@ -4,8 +4,7 @@
  * which is also when its metrics are recorded and its content (when captured) is written.
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
-import type { Logger } from '@opentelemetry/api-logs';
+import type { Attributes, Context, Logger, Span, Tracer } from '@opentelemetry/api';
 import { agentRunOf } from './agent';
 import type { AgentRun } from './agent';
 import { released } from './abandonment';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { metrics, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, OpenAIInstrumentation, runTool, traceTool, withAgent } from '../src';
 import { fingerprint, toolCallLedger } from '../src/tools';

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../src';
 import { semconvModeFromEnv } from '../src/semconv';
@@ -42,7 +42,7 @@ const startRecorder: SpanProcessor = {
   forceFlush: () => Promise.resolve(),
   shutdown: () => Promise.resolve(),
 };
-const tracing = setupTracing([throwingProcessor, new SimpleSpanProcessor(throwingExporter), startRecorder]);
+const tracing = setupTracing([throwingProcessor, new SimpleSpanProcessor({ exporter: throwingExporter }), startRecorder]);
 const warnings = captureDiag();
 
 const instrumentation = new AnthropicInstrumentation();

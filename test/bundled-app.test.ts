@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { metrics, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, instrumentClient, OpenAIInstrumentation } from '../src';

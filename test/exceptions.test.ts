@@ -4,7 +4,7 @@
  * move from span events to logs).
  */
 import { logs } from '@opentelemetry/api-logs';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, runTool, withAgent } from '../src';
 import { exceptionSignalFromEnv } from '../src/semconv';

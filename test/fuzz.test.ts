@@ -14,8 +14,8 @@ import type { Attributes } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { messagesCreate } from '../src/anthropic/mapping';
@@ -101,7 +101,7 @@ function resetTelemetry(): void {
  * no callable `toString`, or whose `name` cannot be printed): the call's guard catches that one
  * throw and the span must still end.
  */
-const probeTracer = new BasicTracerProvider().getTracer('probe');
+const probeTracer = new TracerProvider().getTracer('probe');
 function recordExceptionThrows(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
   const span = probeTracer.startSpan('probe');

@@ -2,8 +2,7 @@ import { createRequire } from 'node:module';
 import { createNoopMeter, metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
-import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { AlwaysOffSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, OpenAIInstrumentation, runTool, withAgent } from '../src';
 import { GenAIMetrics, RunMetrics } from '../src/metrics';
@@ -181,7 +180,7 @@ describe('GenAI client metrics', () => {
   });
 
   it('are right when tracing samples the call out', async () => {
-    const sampledOut = new NodeTracerProvider({ sampler: new AlwaysOffSampler() });
+    const sampledOut = new TracerProvider({ sampler: new AlwaysOffSampler() });
     anthropicInstrumentation.setTracerProvider(sampledOut);
     await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
     await settle();

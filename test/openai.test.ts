@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
 import { openAISuite } from './helpers/openai-suite';
 
-// openai 6.x, the newest major that runs on Node 20.
+// The newest openai (7.x).
 openAISuite(() => createRequire(__filename)('openai'), { chatHelpers: (client) => client.chat.completions });

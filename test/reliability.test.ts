@@ -7,9 +7,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../src';
 import type { Fixture } from '../src/testing/fixtures';
@@ -17,7 +16,7 @@ import { startReplayServer } from '../src/testing/replay-server';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { FIXTURES, PROMPTS } from './helpers/replay';
 import { collect, errorShape, scenarioTools } from './helpers/scenario';
-import { captureDiag, settle, setupTracing } from './helpers/tracing';
+import { captureDiag, registerProvider, settle, setupTracing, simpleProvider } from './helpers/tracing';
 
 const tracing = setupTracing();
 const diagnostics = captureDiag();
@@ -207,7 +206,7 @@ describe('faults in telemetry', () => {
 
   it('an exporter that never calls back: results unchanged, nothing waits on it', async () => {
     const stuck: SpanExporter = { export: () => {}, shutdown: () => new Promise(() => {}) };
-    const result = await callsUnder(() => instrumentation.setTracerProvider(new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(stuck)] })));
+    const result = await callsUnder(() => instrumentation.setTracerProvider(simpleProvider(stuck)));
     expect(result.traced).toEqual(result.bare);
     expect(result.events).toBe(13);
   });
@@ -269,10 +268,10 @@ describe('faults in telemetry', () => {
       // As NodeSDK does: the instrumentation is handed the global provider, and follows it.
       instrumentation.setTracerProvider(trace.getTracerProvider());
       trace.disable();
-      new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(first)] }).register();
+      registerProvider(simpleProvider(first));
       await client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
       trace.disable();
-      new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(second)] }).register();
+      registerProvider(simpleProvider(second));
       await client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
       await settle();
       const ours = (exporter: InMemorySpanExporter) => exporter.getFinishedSpans().filter((span: ReadableSpan) => span.instrumentationScope.name === 'otel-genai');
@@ -280,7 +279,7 @@ describe('faults in telemetry', () => {
       expect(ours(second)).toHaveLength(1);
     } finally {
       trace.disable();
-      tracing.provider.register();
+      registerProvider(tracing.provider);
     }
   });
 

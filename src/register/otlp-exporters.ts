@@ -8,7 +8,7 @@ import { diag } from '@opentelemetry/api';
 import { getStringFromEnv } from '@opentelemetry/core';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 export type OtlpProtocol = 'grpc' | 'http/json' | 'http/protobuf';
 type Signal = 'TRACES' | 'METRICS' | 'LOGS';

@@ -1,10 +1,11 @@
 /**
  * `OTEL_PROPAGATORS`, read as the OpenTelemetry Node SDK reads it: unset is the default (W3C trace
- * context and baggage), `none` is no propagator; `tracecontext`, `baggage`, `b3`, `b3multi` and
- * `jaeger` (deprecated) otherwise, the B3 and Jaeger packages loaded only when named.
+ * context and baggage), `none` is no propagator; `tracecontext`, `baggage`, `b3` and `b3multi`
+ * otherwise, the B3 package loaded only when named. NodeSDK 3 dropped `jaeger` (the propagator has
+ * no 3.x release): it is warned about as unknown, as there.
  */
-import { context, diag, propagation } from '@opentelemetry/api';
-import type { TextMapPropagator } from '@opentelemetry/api';
+import { context, diag, propagation, trace } from '@opentelemetry/api';
+import type { TextMapPropagator, TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, getStringListFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 
@@ -34,20 +35,20 @@ function create(name: string): TextMapPropagator | undefined {
       const b3 = require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
       return new b3.B3Propagator({ injectEncoding: b3.B3InjectEncoding.MULTI_HEADER });
     }
-    case 'jaeger':
-      diag.warn('The Jaeger propagator is deprecated and will be removed in a future release. Use the W3C TraceContext propagator ("tracecontext") instead.');
-      return new (require('@opentelemetry/propagator-jaeger') as typeof import('@opentelemetry/propagator-jaeger')).JaegerPropagator();
     default:
       return undefined;
   }
 }
 
 /**
- * What `NodeTracerProvider.register()` sets besides the provider, for when there is no tracer
- * provider (`OTEL_TRACES_EXPORTER=none`): the Node SDK sets up context and propagation all the same.
+ * What NodeSDK 3 registers for tracing (the 3.x tracer provider has no `register()` of its own): an
+ * AsyncLocalStorage context manager, the propagator (W3C trace context and baggage by default) and
+ * the tracer provider, when there is one. Without one (`OTEL_TRACES_EXPORTER=none`) context and
+ * propagation are set up all the same, as there.
  */
-export function registerContextAndPropagation(propagator: TextMapPropagator | null | undefined): void {
+export function registerGlobalTracing(tracerProvider: TracerProvider | undefined, propagator: TextMapPropagator | null | undefined): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  if (tracerProvider !== undefined) trace.setGlobalTracerProvider(tracerProvider);
   if (propagator === null) return;
   propagation.setGlobalPropagator(
     propagator ?? new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),

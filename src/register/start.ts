@@ -15,7 +15,6 @@
  * - `false`: no loader hook on any Node; the pre-patch for ESM apps.
  */
 import { diag, DiagConsoleLogger, metrics } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
 import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { createInstrumentations, instrumentedModules } from '../instrumentations';
@@ -25,7 +24,8 @@ import { loggerProviderFromEnv } from './logs';
 import { meterProviderFromEnv } from './metrics';
 import { isPatchable } from './patch-module';
 import type { PatchableInstrumentation } from './patch-module';
-import { propagatorFromEnv, registerContextAndPropagation } from './propagators';
+import { registerGlobalLoggerProvider } from '../logs';
+import { propagatorFromEnv, registerGlobalTracing } from './propagators';
 import { resourceFromEnv } from './resource';
 import { tracerProviderFromEnv } from './traces';
 
@@ -51,13 +51,11 @@ export async function startZeroCode(): Promise<ZeroCode> {
 
   const resource = resourceFromEnv();
   const tracerProvider = tracerProviderFromEnv(resource);
-  const propagator = propagatorFromEnv();
-  if (tracerProvider !== undefined) tracerProvider.register({ propagator });
-  else registerContextAndPropagation(propagator);
+  registerGlobalTracing(tracerProvider, propagatorFromEnv());
   const meterProvider = meterProviderFromEnv(resource);
   if (meterProvider !== undefined) metrics.setGlobalMeterProvider(meterProvider);
   const loggerProvider = loggerProviderFromEnv(resource);
-  if (loggerProvider !== undefined) logs.setGlobalLoggerProvider(loggerProvider);
+  if (loggerProvider !== undefined) registerGlobalLoggerProvider(loggerProvider);
 
   // With the providers registered globally, the instrumentations follow them.
   const instrumentations = createInstrumentations();

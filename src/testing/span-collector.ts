@@ -2,8 +2,8 @@
  * `collectSpans()`: an in-memory tracer provider, registered globally, with our instrumentations
  * enabled on it, for tests that assert the spans an agent makes.
  *
- * The OpenTelemetry SDK classes come from `@opentelemetry/sdk-trace-node` and
- * `@opentelemetry/sdk-trace-base` (dependencies of this package): a user who installed only
+ * The OpenTelemetry SDK classes come from `@opentelemetry/sdk-trace` and
+ * `@opentelemetry/context-async-hooks` (dependencies of this package): a user who installed only
  * `otel-genai` has them. They are loaded on the first `collectSpans()`, so that importing the kit
  * for the replay server alone stays cheap.
  */
@@ -12,7 +12,7 @@ import { join, sep } from 'node:path';
 import { context, propagation, ProxyTracerProvider, trace } from '@opentelemetry/api';
 import type { AttributeValue, TracerProvider } from '@opentelemetry/api';
 import type { InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
-import type * as Tracing from '@opentelemetry/sdk-trace-base';
+import type * as Tracing from '@opentelemetry/sdk-trace';
 import { AnthropicInstrumentation, OpenAIInstrumentation } from '../index';
 import type { AnthropicInstrumentationConfig, OpenAIInstrumentationConfig } from '../index';
 import { PACKAGE_NAME } from '../version';
@@ -114,12 +114,12 @@ export function collectSpans(options: CollectSpansOptions = {}): SpanCollector {
     );
   }
 
-  const tracing = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
-  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const tracing = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
+  const { registerGlobalTracing } = require('../register/propagators') as typeof import('../register/propagators');
   const exporter = new tracing.InMemorySpanExporter();
   const order = new StartOrder();
-  const provider = new NodeTracerProvider({ spanProcessors: [order, new tracing.SimpleSpanProcessor(exporter)] });
-  provider.register();
+  const provider = new tracing.TracerProvider({ spanProcessors: [order, new tracing.SimpleSpanProcessor({ exporter })] });
+  registerGlobalTracing(provider, undefined);
 
   const instrumentations: GenAIInstrumentation[] = [];
   const undo: Array<() => void> = [];

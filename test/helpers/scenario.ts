@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ReplayServer } from '../../src/testing/replay-server';
 import { settle } from './tracing';

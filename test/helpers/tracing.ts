@@ -1,17 +1,27 @@
 import { diag, DiagLogLevel, SpanKind } from '@opentelemetry/api';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { registerGlobalTracing } from '../../src/register/propagators';
+
+/** Registers `provider` globally with a context manager and the default propagators, as NodeSDK 3 does. */
+export function registerProvider(provider: TracerProvider): void {
+  registerGlobalTracing(provider, undefined);
+}
+
+/** A tracer provider whose spans go through a simple processor to `exporter`. */
+export function simpleProvider(exporter: SpanExporter, options: ConstructorParameters<typeof TracerProvider>[0] = {}): TracerProvider {
+  return new TracerProvider({ ...options, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+}
 
 /** A tracer provider registered globally, with an in-memory exporter behind a simple processor. */
 export function setupTracing(extraProcessors: SpanProcessor[] = []) {
   const exporter = new InMemorySpanExporter();
-  const provider = new NodeTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(exporter), ...extraProcessors],
+  const provider = new TracerProvider({
+    spanProcessors: [new SimpleSpanProcessor({ exporter }), ...extraProcessors],
   });
-  provider.register();
+  registerProvider(provider);
   return {
     exporter,
     provider,

@@ -3,12 +3,12 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { AnthropicInstrumentation, OpenAIInstrumentation } = require('../../dist/index.js');
-const { InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
+const { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace');
+const { registerGlobalTracing } = require('../../dist/register/propagators.js');
 
 export const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-provider.register();
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+registerGlobalTracing(provider, undefined);
 for (const instrumentation of [new AnthropicInstrumentation(), new OpenAIInstrumentation()]) instrumentation.setTracerProvider(provider);
 
 export const Anthropic = require('@anthropic-ai/sdk').default;

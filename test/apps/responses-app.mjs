@@ -1,4 +1,4 @@
-// An app on openai 7 (Node >= 22), for the zero-code test under Node 22: the Responses API,
+// An app on the Responses API,
 // plain and through the stream() helper.
 import OpenAI from 'openai';
 
