@@ -18,12 +18,14 @@ function registeredThroughAPI(): boolean {
   return (globalThis as Record<symbol, { logs?: unknown } | undefined>)[API_GLOBAL]?.logs !== undefined;
 }
 
-/** A logger that follows the app's global logger provider, through whichever logs API it registered it. */
+/**
+ * A logger that follows the app's global logger provider, through whichever logs API it registered
+ * it, as it is at each record: the APIs' proxy loggers keep the first provider they reach, and an app
+ * may replace its provider. Records are rare (exceptions, content events), so the lookup is cheap.
+ */
 export function followingGlobalLogger(name: string, version: string): Logger {
-  const viaAPI = logs.getLogger(name, version);
-  // The api-logs package types its records with its own (equal) interfaces.
-  const viaAPILogs = apiLogs.getLogger(name, version) as unknown as Logger;
-  const current = (): Logger => (registeredThroughAPI() ? viaAPI : viaAPILogs);
+  // The api-logs package types its loggers with its own (equal) interfaces.
+  const current = (): Logger => (registeredThroughAPI() ? logs.getLogger(name, version) : (apiLogs.getLogger(name, version) as unknown as Logger));
   return {
     emit: (record: LogRecord) => current().emit(record),
     enabled: (options) => current().enabled?.(options) ?? true,

@@ -4,4 +4,4 @@
  * keeps it equal to package.json.
  */
 export const PACKAGE_NAME = 'otel-genai';
-export const PACKAGE_VERSION = '0.1.0';
+export const PACKAGE_VERSION = '0.2.0';

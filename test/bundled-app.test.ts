@@ -329,7 +329,11 @@ describe('a bundled app', () => {
       bundle: true,
       platform: 'node',
       format: 'cjs',
-      target: 'node20',
+      target: 'node22',
+      // OpenTelemetry JS 3's ES module files (the gRPC exporter base) call createRequire(import.meta.url)
+      // as they load, which a CommonJS bundle leaves undefined: the usual esbuild shim gives it the bundle's URL.
+      banner: { js: "const import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+      define: { 'import.meta.url': 'import_meta_url' },
       outfile: bundle,
       metafile: true,
       logLevel: 'silent',

@@ -71,9 +71,9 @@ function folder(files: Record<string, string>, links: Record<string, string> = {
 describe('providers: what the environment asks for, and nothing more', () => {
   it('traces only (metrics and logs none): no meter or logger provider, their SDKs never loaded', async () => {
     const state = await otelState({});
-    expect(state).toMatchObject({ tracerProvider: 'NodeTracerProvider', meterProvider: 'NoopMeterProvider', loggerProvider: 'NoopLoggerProvider' });
-    expect(state.loadedAtStart).toEqual(['sdk-trace-node']);
-    expect(state.loadedAtExit).toEqual(['sdk-trace-node']);
+    expect(state).toMatchObject({ tracerProvider: 'TracerProvider', meterProvider: 'NoopMeterProvider', loggerProvider: 'NoopLoggerProvider' });
+    expect(state.loadedAtStart).toEqual(['sdk-trace']);
+    expect(state.loadedAtExit).toEqual(['sdk-trace']);
   });
 
   it('metrics and logs unset: both providers over OTLP, as the Node SDK does', async () => {
@@ -163,7 +163,7 @@ describe('the OTLP trace exporter is loaded on the first export', () => {
 });
 
 describe('the resource', () => {
-  it('OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, and the default detectors (env, process, host)', async () => {
+  it('OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, and the default detectors (service, process, host)', async () => {
     await runApp(join(APPS, 'anthropic-app.cjs'), {
       env: { ...otlpEnv(server.url, receiver.url), OTEL_SERVICE_NAME: 'resource-test', OTEL_RESOURCE_ATTRIBUTES: 'team=genai,deployment.environment.name=test' },
       register: true,
@@ -174,15 +174,24 @@ describe('the resource', () => {
     expect(span.resource['host.name']).toEqual(expect.any(String));
   });
 
-  it('OTEL_NODE_RESOURCE_DETECTORS=env: only what the environment says', async () => {
+  it('OTEL_NODE_RESOURCE_DETECTORS=service: only what the environment says; the 2.x name env is warned about, as NodeSDK 3 does', async () => {
     await runApp(join(APPS, 'anthropic-app.cjs'), {
-      env: { ...otlpEnv(server.url, receiver.url), OTEL_NODE_RESOURCE_DETECTORS: 'env' },
+      env: { ...otlpEnv(server.url, receiver.url), OTEL_NODE_RESOURCE_DETECTORS: 'service' },
       register: true,
     });
     const [span] = receiver.spans;
     expect(span.resource['service.name']).toBe('zero-code-test');
+    expect(span.resource['service.instance.id']).toEqual(expect.any(String));
     expect(span.resource['process.pid']).toBeUndefined();
     expect(span.resource['host.name']).toBeUndefined();
+
+    receiver.spans.length = 0;
+    const env = await runApp(join(APPS, 'anthropic-app.cjs'), {
+      env: { ...otlpEnv(server.url, receiver.url), OTEL_NODE_RESOURCE_DETECTORS: 'env', OTEL_LOG_LEVEL: 'warn' },
+      register: true,
+    });
+    expect(env.stderr + env.stdout).toContain('"env" resource detector name is no longer supported');
+    expect(receiver.spans[0].resource['service.name']).toMatch(/^unknown_service/);
   });
 });
 

@@ -203,7 +203,7 @@ describe('under Node 22 (the synchronous loader hooks)', () => {
     expect(inferenceSpans()).toHaveLength(3);
 
     receiver.spans.length = 0;
-    const app = join(ROOT, 'compat', 'openai-7', 'responses-app.mjs');
+    const app = join(APPS, 'responses-app.mjs');
     const bare = await runApp(app, { env, node: NODE_22 });
     const traced = await runApp(app, { env, register: true, node: NODE_22 });
     expect(traced.stderr).toBe('');

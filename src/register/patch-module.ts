@@ -2,6 +2,7 @@
  * Patching one loaded module as `@opentelemetry/instrumentation`'s hooks would: shared by the Node 20
  * pre-patch (esm-prepatch.ts) and Node 22's patch-as-imported hook (import-patch.ts).
  */
+import { dirname, join } from 'node:path';
 import type { InstrumentationModuleDefinition, InstrumentationModuleFile } from '@opentelemetry/instrumentation';
 import { esmEntry, packageFile } from './installed-package';
 import type { InstalledPackage } from './installed-package';
@@ -55,7 +56,8 @@ let satisfies: Satisfies | undefined;
 function isSupported(ranges: readonly string[], version: string | undefined, includePrerelease: boolean | undefined): boolean {
   if (version === undefined) return ranges.includes('*');
   try {
-    satisfies ??= (require('@opentelemetry/instrumentation/build/src/semver') as { satisfies: Satisfies }).satisfies;
+    // Not among the package's exports: reached by its path beside the entry (dist/semver.cjs in 0.301).
+    satisfies ??= (require(join(dirname(require.resolve('@opentelemetry/instrumentation')), 'semver.cjs')) as { satisfies: Satisfies }).satisfies;
   } catch {
     // A layout of the package without that file: release versions against `*` only.
     return ranges.includes('*') && !version.includes('-');

@@ -3,12 +3,11 @@
 // at exit (after the exit flush). Arguments: `span` makes one span and flushes it before exit
 // (`loadedAfterSpan`); `sdk` imports @anthropic-ai/sdk and says whether its create() is wrapped.
 import { createRequire } from 'node:module';
-import { metrics, propagation, trace } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
+import { logs, metrics, propagation, trace } from '@opentelemetry/api';
 
 const require = createRequire(import.meta.url);
 const PACKAGES = [
-  'sdk-trace-node',
+  'sdk-trace',
   'sdk-metrics',
   'sdk-logs',
   'exporter-trace-otlp-proto',
@@ -27,7 +26,7 @@ const tracerProvider = trace.getTracerProvider();
 const state = {
   tracerProvider: tracerProvider.getDelegate().constructor.name,
   meterProvider: metrics.getMeterProvider().constructor.name,
-  // With none registered, api-logs hands out a proxy over its no-op provider.
+  // With none registered, the API hands out a proxy over its no-op provider.
   loggerProvider: (logs.getLoggerProvider()._getDelegate?.() ?? logs.getLoggerProvider()).constructor.name,
   propagationFields: propagation.fields(),
   loadedAtStart: loaded(),
