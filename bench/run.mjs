@@ -373,7 +373,7 @@ const versions = {
   node: nodeVersion,
   'otel-genai': packageVersionIn(ROOT, 'otel-genai') ?? JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
   '@opentelemetry/api': packageVersionIn(DEPS, '@opentelemetry/api'),
-  '@opentelemetry/sdk-trace-node': packageVersionIn(DEPS, '@opentelemetry/sdk-trace-node'),
+  '@opentelemetry/sdk-trace': packageVersionIn(DEPS, '@opentelemetry/sdk-trace'),
   '@opentelemetry/sdk-node': packageVersionIn(DEPS, '@opentelemetry/sdk-node'),
   '@anthropic-ai/sdk': SDKS.anthropic?.map((s) => s.version).join(', '),
   openai: SDKS.openai?.map((s) => s.version).join(', '),

@@ -11,7 +11,7 @@ const SHIPPED = ['package.json', 'register.mjs', 'dist'];
 
 /** The folder the measured processes resolve everything from: the bench's own install when there is one, else the repo's. */
 export function depsDir(bench, root) {
-  return existsSync(join(bench, 'node_modules', '@opentelemetry', 'sdk-trace-node')) ? bench : root;
+  return existsSync(join(bench, 'node_modules', '@opentelemetry', 'sdk-trace')) ? bench : root;
 }
 
 /** Installs the built package for the bench (unless the copy is already current) and returns its folder; throws when it is not built. */

@@ -1,7 +1,7 @@
 // One bench process: one workload × one contender × one SDK version, given as JSON in argv[2].
 // Prints one line `BENCH_RESULT {json}` on stdout. Run by bench/run.mjs, pinned to one CPU.
 //
-// Contenders (all but `bare` share one tracer provider: NodeTracerProvider, its AsyncLocalStorage
+// Contenders (all but `bare` share one tracer provider: sdk-trace's TracerProvider, an AsyncLocalStorage
 // context manager, a BatchSpanProcessor over an exporter that only counts and calls back):
 //   bare       the SDK alone: no provider, no context manager, nothing
 //   floor      one plain span per call, made active around the call (what any instrumentation pays)
@@ -60,8 +60,8 @@ async function main() {
   let exported = 0;
   let tracerProvider;
   if (contender !== 'bare') {
-    const { NodeTracerProvider } = requireDeps('@opentelemetry/sdk-trace-node');
-    const { BatchSpanProcessor } = requireDeps('@opentelemetry/sdk-trace-base');
+    const { BatchSpanProcessor, TracerProvider } = requireDeps('@opentelemetry/sdk-trace');
+    const { AsyncLocalStorageContextManager } = requireDeps('@opentelemetry/context-async-hooks');
     const exporter = {
       export(spans, done) {
         exported += spans.length;
@@ -70,8 +70,10 @@ async function main() {
       shutdown: async () => {},
       forceFlush: async () => {},
     };
-    tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
-    tracerProvider.register();
+    tracerProvider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter })] });
+    // What NodeSDK 3 registers: the 3.x provider has no register() of its own.
+    api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    api.trace.setGlobalTracerProvider(tracerProvider);
   }
 
   if (contender === 'ours-metrics') {

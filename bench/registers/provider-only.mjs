@@ -4,11 +4,13 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
-const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+const { context, trace } = require('@opentelemetry/api');
 const requireFromSDK = createRequire(require.resolve('@opentelemetry/sdk-node'));
+const { BatchSpanProcessor, TracerProvider } = requireFromSDK('@opentelemetry/sdk-trace');
+const { AsyncLocalStorageContextManager } = requireFromSDK('@opentelemetry/context-async-hooks');
 const { OTLPTraceExporter } = requireFromSDK('@opentelemetry/exporter-trace-otlp-proto');
 
-const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
-provider.register();
+const provider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })] });
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+trace.setGlobalTracerProvider(provider);
 process.once('beforeExit', () => provider.shutdown());
