@@ -1,4 +1,4 @@
-// test/capital.test.mjs — the trace of an agent, tested with no API key: node --test test/
+// test/capital.test.mjs — the trace of an agent, tested with no API key: node --test
 // The fixtures are recorded exchanges in test/fixtures/ (one JSON file each; record yours with
 // startRecordingServer).
 import assert from 'node:assert/strict';

@@ -1,0 +1,116 @@
+/**
+ * An OTLP/HTTP JSON receiver on 127.0.0.1 for the pack test: test/helpers/otlp-receiver.ts's, which
+ * keeps only the event names of log records, extended to keep each record whole (scope, body,
+ * severity, attributes, trace context). Spans are decoded as there.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ReceivedSpan } from '../helpers/otlp-receiver';
+
+export type { ReceivedSpan };
+
+/** A log record as an OTLP/JSON export carried it, with its body and attributes decoded. */
+export interface ReceivedLogRecord {
+  scope: string;
+  eventName: string | undefined;
+  severityText: string | undefined;
+  body: unknown;
+  attributes: Record<string, unknown>;
+  traceId: string | undefined;
+  spanId: string | undefined;
+  resource: Record<string, unknown>;
+}
+
+interface AnyValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: string | number;
+  doubleValue?: number;
+  arrayValue?: { values?: AnyValue[] };
+  kvlistValue?: { values?: Array<{ key: string; value: AnyValue }> };
+}
+
+function decode(value: AnyValue | undefined): unknown {
+  if (value === undefined) return undefined;
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.intValue !== undefined) return Number(value.intValue);
+  if (value.doubleValue !== undefined) return value.doubleValue;
+  if (value.arrayValue !== undefined) return (value.arrayValue.values ?? []).map(decode);
+  if (value.kvlistValue !== undefined) return decodeAttributes(value.kvlistValue.values);
+  return undefined;
+}
+
+function decodeAttributes(list: Array<{ key: string; value: AnyValue }> | undefined): Record<string, unknown> {
+  return Object.fromEntries((list ?? []).map(({ key, value }) => [key, decode(value)]));
+}
+
+export type OtlpReceiver = Awaited<ReturnType<typeof startOtlpReceiver>>;
+
+/** Keeps every span and log record it is sent; answers every request with 200 `{}`. */
+export async function startOtlpReceiver() {
+  const spans: ReceivedSpan[] = [];
+  const logs: ReceivedLogRecord[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (req.url === '/v1/traces') {
+        const body = JSON.parse(text);
+        for (const resourceSpans of body.resourceSpans ?? []) {
+          const resource = decodeAttributes(resourceSpans.resource?.attributes);
+          for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+            for (const span of scopeSpans.spans ?? []) {
+              spans.push({
+                name: span.name,
+                kind: span.kind,
+                scope: scopeSpans.scope?.name,
+                traceId: span.traceId,
+                spanId: span.spanId,
+                parentSpanId: span.parentSpanId || undefined,
+                statusCode: span.status?.code ?? 0,
+                attributes: decodeAttributes(span.attributes),
+                resource,
+              });
+            }
+          }
+        }
+      }
+      if (req.url === '/v1/logs') {
+        const body = JSON.parse(text);
+        for (const resourceLogs of body.resourceLogs ?? []) {
+          const resource = decodeAttributes(resourceLogs.resource?.attributes);
+          for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
+            for (const record of scopeLogs.logRecords ?? []) {
+              logs.push({
+                scope: scopeLogs.scope?.name,
+                eventName: record.eventName || undefined,
+                severityText: record.severityText || undefined,
+                body: decode(record.body),
+                attributes: decodeAttributes(record.attributes),
+                traceId: record.traceId || undefined,
+                spanId: record.spanId || undefined,
+                resource,
+              });
+            }
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    spans,
+    logs,
+    reset(): void {
+      spans.length = 0;
+      logs.length = 0;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
