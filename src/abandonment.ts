@@ -12,13 +12,27 @@ const registry = new FinalizationRegistry<{ call: InferenceCall; holder: Holder 
   if (call.holder === holder) call.abandon();
 });
 
+/**
+ * The calls the app still holds unfinished. A short script exits long before the collector would
+ * reclaim a stream it never read: at exit these are ended as abandoned, so that they are exported.
+ */
+const held = new Set<InferenceCall>();
+
 /** From now on `object` is what the app holds of `call`; reclaiming it abandons the call. */
 export function heldBy(object: object, call: InferenceCall, holder: Holder): void {
   call.holder = holder;
+  held.add(call);
   registry.register(object, { call, holder }, call);
 }
 
 /** The call has ended: the registry lets go of it, so a finished call is not kept alive until collected. */
 export function released(call: InferenceCall): void {
-  if (call.holder !== undefined) registry.unregister(call);
+  if (call.holder === undefined) return;
+  held.delete(call);
+  registry.unregister(call);
+}
+
+/** Ends, as abandoned, every call the app still holds unfinished (at exit, before the last flush). */
+export function abandonHeldCalls(): void {
+  for (const call of [...held]) call.abandon();
 }

@@ -24,7 +24,9 @@ import { loggerProviderFromEnv } from './logs';
 import { meterProviderFromEnv } from './metrics';
 import { isPatchable } from './patch-module';
 import type { PatchableInstrumentation } from './patch-module';
+import { abandonHeldCalls } from '../abandonment';
 import { registerGlobalLoggerProvider } from '../logs';
+import { flushOnExit } from './exit';
 import { propagatorFromEnv, registerGlobalTracing } from './propagators';
 import { resourceFromEnv } from './resource';
 import { tracerProviderFromEnv } from './traces';
@@ -36,7 +38,7 @@ type ESMStrategy = 'import-patch' | 'sync-hook' | 'thread-hook' | 'prepatch';
 export interface ZeroCode {
   /** How ES modules are instrumented in this process; undefined when OTEL_SDK_DISABLED. */
   esm: ESMStrategy | undefined;
-  /** Flushes and shuts every provider down (done on `beforeExit`). */
+  /** Ends the calls the app still holds unfinished, as abandoned, then flushes and shuts every provider down (done at exit: see exit.ts). */
   shutdown(): Promise<void>;
 }
 
@@ -71,11 +73,10 @@ export async function startZeroCode(): Promise<ZeroCode> {
   }
 
   const shutdown = async () => {
+    abandonHeldCalls();
     await Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown(), loggerProvider?.shutdown()]);
   };
-  process.once('beforeExit', () => {
-    shutdown().catch((error) => diag.error('otel-genai: could not flush telemetry on exit', error));
-  });
+  flushOnExit(shutdown);
   return { esm, shutdown };
 }
 
