@@ -32,7 +32,7 @@ function askCapital(client, country) {
 }
 
 test('one chat span inside the agent run', async () => {
-  const client = new anthropic.default({ apiKey: 'test-key', baseURL: server.url });
+  const client = new anthropic.Anthropic({ apiKey: 'test-key', baseURL: server.url });
   assert.equal(await askCapital(client, 'France'), 'Paris');
 
   await spans.settle(); // spans end a few ticks after the call returns
