@@ -61,8 +61,9 @@ export class AgentRun {
   readonly context: Context;
   private modelCalls = 0;
   private toolCalls = 0;
-  private inputTokens = 0;
-  private outputTokens = 0;
+  /** Undefined until a model call reports them: a run whose calls reported no usage gets none (never zeros). */
+  private inputTokens: number | undefined;
+  private outputTokens: number | undefined;
   private maxRepeats = 0;
   private finishReasons: string[] | undefined;
   private readonly repeats = new Map<string, number>();
@@ -96,8 +97,8 @@ export class AgentRun {
   recordModelCall(inputTokens: number | undefined, outputTokens: number | undefined, finishReasons: string[] | undefined): void {
     this.modelCalls++;
     if (finishReasons !== undefined) this.finishReasons = finishReasons;
-    this.inputTokens += inputTokens ?? 0;
-    this.outputTokens += outputTokens ?? 0;
+    if (inputTokens !== undefined) this.inputTokens = (this.inputTokens ?? 0) + inputTokens;
+    if (outputTokens !== undefined) this.outputTokens = (this.outputTokens ?? 0) + outputTokens;
     this.checkBudget('model_calls', this.options.maxModelCalls, this.modelCalls === (this.options.maxModelCalls ?? 0) + 1);
   }
 
@@ -120,9 +121,9 @@ export class AgentRun {
         [ATTR_AGENT_MODEL_CALLS]: this.modelCalls,
         [ATTR_AGENT_TOOL_CALLS]: this.toolCalls,
         [ATTR_AGENT_MAX_TOOL_REPEATS]: this.maxRepeats,
-        [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: this.inputTokens,
-        [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: this.outputTokens,
       });
+      if (this.inputTokens !== undefined) this.span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, this.inputTokens);
+      if (this.outputTokens !== undefined) this.span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, this.outputTokens);
       if (this.finishReasons !== undefined) this.span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, this.finishReasons);
       if (this.exceeded.length > 0) this.span.setAttribute(ATTR_AGENT_BUDGETS_EXCEEDED, this.exceeded);
       if (error !== undefined) {
@@ -130,8 +131,9 @@ export class AgentRun {
         recordException(this.span, error, { logger: globalLogger, name: undefined });
         this.span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
       }
-      this.span.end();
     });
+    // Apart, so that a failure in recording what the run did never leaves its span open.
+    guard(() => this.span.end());
     guard(() => {
       const metrics = RunMetrics.global();
       if (metrics === undefined) return;
@@ -164,7 +166,14 @@ export function agentRunOf(ctx: Context): AgentRun | undefined {
  * a promise of the same value).
  */
 export function withAgent<T>(options: AgentOptions, fn: () => T): T {
-  const run = new AgentRun(options);
+  let run: AgentRun;
+  try {
+    run = new AgentRun(options);
+  } catch (problem) {
+    // A tracer that fails must not keep the agent from running: it runs untraced.
+    diag.error('otel-genai: could not start an agent run; running it untraced', problem);
+    return fn();
+  }
   let result: T;
   try {
     result = context.with(run.context, fn);

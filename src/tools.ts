@@ -199,18 +199,22 @@ function toolTiming(options: ToolCallOptions, parent: Context): ToolTiming {
 
 function endTool(span: Span, timing: ToolTiming, error?: unknown, result?: unknown): void {
   const seconds = (performance.now() - timing.startedAt) / 1000;
-  guard(() => {
-    if (error === undefined && toolContent?.onSpan && result !== undefined) {
-      const recorded = toolContent.toolValue(result, 'result');
+  // Each step apart: a result that cannot be serialised (a cycle, a BigInt) or a throwing redact hook
+  // loses that attribute only, never the span's end.
+  if (error === undefined && toolContent?.onSpan && result !== undefined) {
+    guard(() => {
+      const recorded = toolContent?.toolValue(result, 'result');
       if (recorded !== undefined) span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, recorded);
-    }
-    if (error !== undefined) {
+    });
+  }
+  if (error !== undefined) {
+    guard(() => {
       span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
       recordException(span, error, { logger: globalLogger, name: EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION });
       span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
-    }
-    span.end();
-  });
+    });
+  }
+  guard(() => span.end());
   guard(() => {
     const metrics = RunMetrics.global();
     if (metrics === undefined) return;
@@ -237,9 +241,12 @@ export function runTool<T>(options: ToolCallOptions, fn: () => T): T {
       .getTracer(PACKAGE_NAME, PACKAGE_VERSION)
       .startSpan(`${GEN_AI_OPERATION_EXECUTE_TOOL} ${options.name}`, { kind: SpanKind.INTERNAL, attributes: toolAttributes(options, argumentsFingerprint) }, parent);
     inner = trace.setSpan(parent, span);
+    const started = span;
     if (toolContent?.onSpan && options.arguments !== undefined) {
-      const recorded = toolContent.toolValue(options.arguments, 'arguments');
-      if (recorded !== undefined) span.setAttribute(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, recorded);
+      guard(() => {
+        const recorded = toolContent?.toolValue(options.arguments, 'arguments');
+        if (recorded !== undefined) started.setAttribute(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, recorded);
+      });
     }
     if (options.callId) toolCallLedger.cover(options.callId);
     agentRunOf(parent)?.recordToolCall(argumentsFingerprint);

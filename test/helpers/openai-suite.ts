@@ -224,6 +224,11 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
       const tools = tracing.toolSpans();
       expect(tools.map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])).toEqual([['call_FrlAf7sN4LO6S7MF2wqfSqNJ', undefined]]);
       for (const span of [...chats, ...tools]) expect(span.parentSpanContext?.spanId).toBe(agent.spanContext().spanId);
+      // Streamed without include_usage: no call reported usage, so the run has none either (not zeros).
+      expect(chats.map((span) => span.attributes['gen_ai.usage.input_tokens'])).toEqual([undefined, undefined]);
+      expect(agent.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+      expect(agent.attributes['gen_ai.usage.output_tokens']).toBeUndefined();
+      expect(agent.attributes['otel_genai.agent.model_calls']).toBe(2);
     });
 
     it('a throwing tool: the runner handles it as before, the tool and agent spans record it', async () => {

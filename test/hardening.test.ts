@@ -1,0 +1,80 @@
+/**
+ * Defects found by attacking the instrumentation (issue 18), each pinned by a test that failed
+ * before its fix: spans that never ended, tracer failures thrown into the app.
+ */
+import { trace } from '@opentelemetry/api';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { AnthropicInstrumentation, runTool, traceTool, withAgent } from '../src';
+import { registerProvider, setupTracing } from './helpers/tracing';
+
+const tracing = setupTracing();
+beforeEach(() => tracing.exporter.reset());
+
+describe('a tool span ends whatever its content does', () => {
+  const capturing = new AnthropicInstrumentation({ captureMessageContent: true });
+  afterAll(() => capturing.disable());
+
+  const circular = (): Record<string, unknown> => {
+    const response: Record<string, unknown> = { status: 200 };
+    response.self = response;
+    return response;
+  };
+
+  for (const [what, value] of [
+    ['a circular result (an HTTP client response)', circular()],
+    ['a BigInt result (a database row count)', { rows: 10n }],
+    ['a result whose toJSON throws', { toJSON: () => { throw new Error('no JSON for you'); } }],
+  ] as const) {
+    it(`with capture on: ${what}`, async () => {
+      expect(runTool({ name: 'sync_tool' }, () => value)).toBe(value);
+      await expect(runTool({ name: 'async_tool' }, async () => value)).resolves.toBe(value);
+      expect(tracing.toolSpans().map((span) => [span.name, span.attributes['gen_ai.tool.call.result']])).toEqual([
+        ['execute_tool sync_tool', undefined],
+        ['execute_tool async_tool', undefined],
+      ]);
+    });
+  }
+
+  it('with capture on: circular or BigInt arguments', () => {
+    const args = circular();
+    expect(runTool({ name: 'lookup', arguments: args }, () => 'ok')).toBe('ok');
+    expect(traceTool({ name: 'count' }, (rows: bigint) => Number(rows))(3n)).toBe(3);
+    expect(tracing.toolSpans().map((span) => span.name)).toEqual(['execute_tool lookup', 'execute_tool count']);
+  });
+
+  it('with a redact hook that throws', async () => {
+    const redacting = new AnthropicInstrumentation({
+      captureMessageContent: true,
+      redact: () => {
+        throw new Error('redact broke');
+      },
+    });
+    try {
+      await expect(runTool({ name: 'search', arguments: { q: 'x' } }, async () => ({ hits: 1 }))).resolves.toEqual({ hits: 1 });
+      expect(tracing.toolSpans().map((span) => [span.name, span.attributes['gen_ai.tool.call.arguments'], span.attributes['gen_ai.tool.call.result']])).toEqual([
+        ['execute_tool search', undefined, undefined],
+      ]);
+    } finally {
+      redacting.disable();
+    }
+  });
+});
+
+describe('a tracer that throws', () => {
+  it('withAgent runs the agent untraced, sync and async, and returns what it returns', async () => {
+    trace.disable();
+    const broken = () => {
+      throw new Error('tracer broke');
+    };
+    trace.setGlobalTracerProvider({ getTracer: () => ({ startSpan: broken, startActiveSpan: broken }) } as never);
+    try {
+      expect(withAgent({ name: 'planner' }, () => 42)).toBe(42);
+      await expect(withAgent({ name: 'planner' }, async () => 'planned')).resolves.toBe('planned');
+      const failure = new RangeError('gave up');
+      await expect(withAgent({ name: 'planner' }, () => Promise.reject(failure))).rejects.toBe(failure);
+    } finally {
+      trace.disable();
+      registerProvider(tracing.provider);
+    }
+  });
+});
