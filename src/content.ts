@@ -157,7 +157,17 @@ export class ContentRecorder {
   }
 
   private messages(messages: ChatMessage[], kind: 'input' | 'output'): ChatMessage[] {
-    return messages.map((message) => ({ ...message, parts: this.parts(message.parts, { kind, role: message.role }) }));
+    return messages.map((message) => {
+      const context: RedactContext = { kind, role: message.role };
+      const redacted: ChatMessage = { ...message, parts: this.parts(message.parts, context) };
+      // A participant's name (OpenAI chat `name`) can identify a person: the hook sees it as a part too.
+      if (message.name !== undefined && this.options.redact !== undefined) {
+        const name = this.redact({ type: 'name', content: message.name }, context)?.content;
+        if (typeof name === 'string') redacted.name = name;
+        else delete redacted.name;
+      }
+      return redacted;
+    });
   }
 
   private parts(parts: Part[], context: RedactContext): Part[] {

@@ -518,4 +518,26 @@ describe('capture modes and options', () => {
     ]);
     expect(json(span, OUTPUT)).toEqual([{ role: 'assistant', parts: [text('[redacted]')] }]);
   });
+
+  it("passes a message's name through the redact hook: replaced, or dropped", async () => {
+    const request = fixtureRequest('openai/chat-text');
+    request.messages[0].name = 'alice_smith';
+    const seen: unknown[] = [];
+    instrumentation.setConfig({
+      captureMessageContent: true,
+      redact: (part) => {
+        if (part.type === 'name') seen.push(part.content);
+        return part.type === 'name' ? { ...part, content: 'participant' } : part;
+      },
+    });
+    await client.chat.completions.create(request);
+    expect(seen).toEqual(['alice_smith']);
+    expect(JSON.stringify((await onlySpan()).attributes)).not.toContain('alice_smith');
+    expect(json(await onlySpan(), INPUT)[0].name).toBe('participant');
+
+    tracing.exporter.reset();
+    instrumentation.setConfig({ captureMessageContent: true, redact: (part) => (part.type === 'name' ? undefined : part) });
+    await client.chat.completions.create(request);
+    expect(json(await onlySpan(), INPUT)[0]).not.toHaveProperty('name');
+  });
 });
