@@ -111,6 +111,52 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return text.slice(0, end) + marker;
 }
 
+function sizeOfBase64(text: string): number {
+  return Math.floor((text.length * 3) / 4);
+}
+
+function blobWithoutPayload(part: Part): Part {
+  const { content, ...rest } = part;
+  return { ...rest, size: sizeOfBase64(content as string) };
+}
+
+const DATA_URL = /^data:([^;,]*)(?:;[^,]*)?;base64,/;
+/** How deep a tool result is searched for payloads: deeper values are recorded as they are. */
+const MAX_PAYLOAD_DEPTH = 8;
+
+/**
+ * `value` with every base64 payload nested in it replaced by its size: blob parts, base64 sources
+ * (`{ type: 'base64', data }`, `{ mime_type, data }`) and `data:` URLs. Returns `value` itself when it
+ * holds none, so that a result without payloads costs a walk and no copy.
+ */
+function withoutNestedPayloads(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') {
+    const dataURL = DATA_URL.exec(value);
+    return dataURL === null ? value : `data:${dataURL[1]};base64,[${sizeOfBase64(value.slice(dataURL[0].length))} bytes]`;
+  }
+  if (value === null || typeof value !== 'object' || depth >= MAX_PAYLOAD_DEPTH) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, index) => {
+      const stripped = withoutNestedPayloads(item, depth + 1);
+      if (stripped !== item) (copy ??= [...value])[index] = stripped;
+    });
+    return copy ?? value;
+  }
+  const object = value as Record<string, unknown>;
+  if (typeof object.data === 'string' && (object.type === 'base64' || typeof object.mime_type === 'string' || typeof object.mimeType === 'string')) {
+    const { data, ...rest } = object;
+    return { ...rest, size: sizeOfBase64(data as string) };
+  }
+  if (object.type === 'blob' && typeof object.content === 'string') return blobWithoutPayload(object as Part);
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(object)) {
+    const stripped = withoutNestedPayloads(item, depth + 1);
+    if (stripped !== item) (copy ??= { ...object })[key] = stripped;
+  }
+  return copy ?? value;
+}
+
 /** Turns content into attribute values under one instrumentation's content options. */
 export class ContentRecorder {
   readonly onSpan: boolean;
@@ -150,10 +196,11 @@ export class ContentRecorder {
 
   /** A tool call's arguments or result, as one attribute value. */
   toolValue(value: unknown, kind: 'arguments' | 'result'): string | undefined {
-    const redacted = this.redact({ type: kind, content: value }, { kind });
+    const content = this.options.captureBinaryContent ? value : withoutNestedPayloads(value, 0);
+    const redacted = this.redact({ type: kind, content }, { kind });
     if (redacted === undefined) return undefined;
-    const content = redacted.content;
-    return this.encode(content === undefined ? null : content, typeof content === 'string');
+    const recorded = redacted.content;
+    return this.encode(recorded === undefined ? null : recorded, typeof recorded === 'string');
   }
 
   private messages(messages: ChatMessage[], kind: 'input' | 'output'): ChatMessage[] {
@@ -189,11 +236,18 @@ export class ContentRecorder {
     return kept;
   }
 
-  /** A blob part keeps its type, mime type and size; its base64 payload only when asked. */
+  /**
+   * A blob part keeps its type, mime type and size; its base64 payload only when asked. So do the
+   * payloads nested in tool results (a screenshot inside a `tool_result`, a PDF in a server tool's).
+   */
   private withoutPayload(part: Part): Part {
-    if (part.type !== 'blob' || this.options.captureBinaryContent || typeof part.content !== 'string') return part;
-    const { content, ...rest } = part;
-    return { ...rest, size: Math.floor(((content as string).length * 3) / 4) };
+    if (this.options.captureBinaryContent) return part;
+    if (part.type === 'blob') return typeof part.content === 'string' ? blobWithoutPayload(part) : part;
+    if (part.type === 'tool_call_response' || part.type === 'server_tool_call_response') {
+      const response = withoutNestedPayloads(part.response, 0);
+      return response === part.response ? part : { ...part, response };
+    }
+    return part;
   }
 
   private redact(part: Part, context: RedactContext): Part | undefined {

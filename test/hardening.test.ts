@@ -5,6 +5,8 @@
 import { trace } from '@opentelemetry/api';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, runTool, traceTool, withAgent } from '../src';
+import { messagesContent } from '../src/anthropic/content';
+import { ContentRecorder } from '../src/content';
 import { registerProvider, setupTracing } from './helpers/tracing';
 
 const tracing = setupTracing();
@@ -76,5 +78,61 @@ describe('a tracer that throws', () => {
       trace.disable();
       registerProvider(tracing.provider);
     }
+  });
+});
+
+describe('base64 payloads nested in tool results, with captureBinaryContent off', () => {
+  const SCREENSHOT = Buffer.alloc(3000, 7).toString('base64');
+  const PDF = Buffer.alloc(1200, 1).toString('base64');
+  const recorder = ContentRecorder.from({ captureMessageContent: true })!;
+  const keeping = ContentRecorder.from({ captureMessageContent: true, captureBinaryContent: true })!;
+
+  const request = {
+    model: 'claude-sonnet-5-5',
+    max_tokens: 100,
+    messages: [
+      { role: 'user', content: 'Take a screenshot and read the attached contract.' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'computer', input: { action: 'screenshot' } }] },
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'tool_result',
+            tool_use_id: 'toolu_1',
+            content: [
+              { type: 'text', text: 'Here it is.' },
+              { type: 'image', source: { type: 'base64', media_type: 'image/png', data: SCREENSHOT } },
+            ],
+          },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [{ type: 'web_fetch_tool_result', tool_use_id: 'srvtoolu_1', content: { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: PDF } } }],
+      },
+    ],
+  };
+
+  it('an Anthropic tool_result screenshot and a server tool result PDF: their sizes, not their payloads', () => {
+    const recorded = JSON.stringify(recorder.inputAttributes(messagesContent.input(request)));
+    expect(recorded).not.toContain(SCREENSHOT.slice(0, 100));
+    expect(recorded).not.toContain(PDF.slice(0, 100));
+    expect(recorded).toContain('Here it is.');
+    expect(recorded).toContain('\\"size\\":3000');
+    expect(recorded).toContain('\\"size\\":1200');
+    // Asked for, they are kept.
+    const kept = JSON.stringify(keeping.inputAttributes(messagesContent.input(request)));
+    expect(kept).toContain(SCREENSHOT.slice(0, 100));
+    expect(kept).toContain(PDF.slice(0, 100));
+  });
+
+  it('a runTool result holding a data: URL or a base64 source', () => {
+    const result = { screenshot: `data:image/png;base64,${SCREENSHOT}`, attachment: { mime_type: 'application/pdf', data: PDF }, note: 'ok' };
+    const recorded = recorder.toolValue(result, 'result')!;
+    expect(recorded).not.toContain(SCREENSHOT.slice(0, 100));
+    expect(recorded).not.toContain(PDF.slice(0, 100));
+    expect(JSON.parse(recorded)).toEqual({ screenshot: 'data:image/png;base64,[3000 bytes]', attachment: { mime_type: 'application/pdf', size: 1200 }, note: 'ok' });
+    // The app's object is left as it was.
+    expect(result.attachment.data).toBe(PDF);
   });
 });
