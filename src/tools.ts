@@ -63,8 +63,17 @@ export interface ToolResult {
   failed?: boolean;
 }
 
+/**
+ * Arguments larger than this (in UTF-16 code units of their strings, roughly) get no fingerprint:
+ * canonicalising megabytes would stall the app's event loop for what is a repeat detector.
+ */
+const MAX_FINGERPRINTED_SIZE = 64 * 1024;
+/** Tool calls of one response that are fingerprinted; the rest are remembered by id and name only. */
+const MAX_FINGERPRINTS_PER_RESPONSE = 128;
+
 /** A short, stable hash of tool arguments: equal arguments, equal fingerprint; the content never leaves. */
 export function fingerprint(args: unknown): string | undefined {
+  if (!withinSize(args, MAX_FINGERPRINTED_SIZE)) return undefined;
   let canonical: string | undefined;
   try {
     const value = typeof args === 'string' ? parseJSON(args) : args;
@@ -80,6 +89,29 @@ export function fingerprint(args: unknown): string | undefined {
     return undefined;
   }
   return canonical === undefined ? undefined : createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
+}
+
+/** Whether `value`'s strings and keys add up to at most `budget` characters; stops as soon as they don't. */
+function withinSize(value: unknown, budget: number): boolean {
+  let left = budget;
+  const pending: unknown[] = [value];
+  try {
+    while (pending.length > 0) {
+      const item = pending.pop();
+      if (typeof item === 'string') left -= item.length;
+      else if (item !== null && typeof item === 'object') {
+        for (const key in item) {
+          left -= key.length + 1;
+          pending.push((item as Record<string, unknown>)[key]);
+          if (left < 0 || pending.length > budget) return false;
+        }
+      } else left -= 1;
+      if (left < 0) return false;
+    }
+  } catch {
+    return false;
+  }
+  return true;
 }
 
 function parseJSON(text: string): unknown {
@@ -125,9 +157,13 @@ class ToolCallLedger {
   }
 
   expect(calls: readonly RequestedToolCall[], askedAt: number): void {
-    for (const call of calls) {
+    // The ledger keeps the last LEDGER_LIMIT calls: of a response asking for more, the earlier ones would only be evicted.
+    const first = Math.max(0, calls.length - LEDGER_LIMIT);
+    for (let index = first; index < calls.length; index++) {
+      const call = calls[index];
       if (this.covered.delete(call.id)) continue;
-      remember(this.pending, call.id, { name: call.name, fingerprint: fingerprint(call.arguments), askedAt });
+      const argumentsFingerprint = index - first < MAX_FINGERPRINTS_PER_RESPONSE ? fingerprint(call.arguments) : undefined;
+      remember(this.pending, call.id, { name: call.name, fingerprint: argumentsFingerprint, askedAt });
     }
   }
 

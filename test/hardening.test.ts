@@ -7,6 +7,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, runTool, traceTool, withAgent } from '../src';
 import { messagesContent } from '../src/anthropic/content';
 import { ContentRecorder } from '../src/content';
+import { fingerprint, toolCallLedger } from '../src/tools';
 import { registerProvider, setupTracing } from './helpers/tracing';
 
 const tracing = setupTracing();
@@ -134,5 +135,25 @@ describe('base64 payloads nested in tool results, with captureBinaryContent off'
     expect(JSON.parse(recorded)).toEqual({ screenshot: 'data:image/png;base64,[3000 bytes]', attachment: { mime_type: 'application/pdf', size: 1200 }, note: 'ok' });
     // The app's object is left as it was.
     expect(result.attachment.data).toBe(PDF);
+  });
+});
+
+describe('the work per response with capture off is bounded', () => {
+  it('arguments over 64 KiB get no fingerprint (their repeats are not counted); smaller ones still do', () => {
+    const big = JSON.stringify({ rows: 'x'.repeat(14 * 1024 * 1024) });
+    expect(fingerprint(big)).toBeUndefined();
+    expect(fingerprint({ rows: Array.from({ length: 100_000 }, (_, index) => index) })).toBeUndefined();
+    expect(fingerprint({ location: 'Lisbon' })).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(fingerprint('x'.repeat(60 * 1024))).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  });
+
+  it('a response asking for 50,000 tool calls: the ledger takes its last 1,024, the first 128 of those fingerprinted', () => {
+    const calls = Array.from({ length: 50_000 }, (_, index) => ({ id: `bulk_${index}`, name: 'noop', arguments: { index } }));
+    toolCallLedger.expect(calls, Date.now());
+    expect(toolCallLedger.take('bulk_48975')).toBeUndefined();
+    expect(toolCallLedger.take('bulk_48976')?.fingerprint).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(toolCallLedger.take('bulk_49103')?.fingerprint).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(toolCallLedger.take('bulk_49104')).toMatchObject({ name: 'noop', fingerprint: undefined });
+    expect(toolCallLedger.take('bulk_49999')).toMatchObject({ name: 'noop', fingerprint: undefined });
   });
 });
