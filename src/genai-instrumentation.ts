@@ -2,9 +2,9 @@
  * What every provider's instrumentation shares: config and semconv mode, the `APIPromise`
  * observer, the bookkeeping of patched prototypes (an app that loads an SDK through both `require`
  * and `import` has two copies of each class, and both stay patched across `disable()`/`enable()`),
- * and the model-call wrapper itself.
+ * our wrappers' place above other instrumentations' (see `install`), and the model-call wrapper itself.
  */
-import { context, trace } from '@opentelemetry/api';
+import { context, diag, trace } from '@opentelemetry/api';
 import type { Attributes, LoggerProvider, MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
 import { sep } from 'node:path';
 import { InstrumentationBase, isWrapped } from '@opentelemetry/instrumentation';
@@ -36,6 +36,64 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type MethodWrapper = (original: AnyFunction) => AnyFunction;
+
+/**
+ * Set on every wrapper we install. Shimmer's own mark (`__wrapped`, what `isWrapped` reads) is on
+ * every instrumentation's wrappers, and another one's wrapper is no reason to leave a method to it.
+ * A registry symbol: another copy of this package in the process leaves our wrappers alone too.
+ */
+const OURS = Symbol.for('otel-genai.wrapper');
+
+export function isOurs(method: unknown): boolean {
+  return typeof method === 'function' && (method as unknown as Record<symbol, unknown>)[OURS] === true;
+}
+
+/**
+ * What `method` runs beneath the shimmer wrappers other instrumentations stacked on it (the contrib
+ * `@opentelemetry/instrumentation-openai`'s, for one): one of our wrappers, or the SDK's own method.
+ */
+export function beneathOthers(method: unknown): unknown {
+  let current = method;
+  while (isWrapped(current) && !isOurs(current)) current = current.__original;
+  return current;
+}
+
+let warnedDisplaced = false;
+
+/** Once per process: whose wrapper we took off, and how to leave that instrumentation out. */
+export function warnDisplaced(where: string): void {
+  if (warnedDisplaced) return;
+  warnedDisplaced = true;
+  diag.warn(
+    `otel-genai: ${where} was also wrapped by another instrumentation, most likely @opentelemetry/instrumentation-openai ` +
+      '(getNodeAutoInstrumentations() includes it); otel-genai traces these calls in its place, once each. To leave it out: ' +
+      "getNodeAutoInstrumentations({ '@opentelemetry/instrumentation-openai': { enabled: false } }), or do not register " +
+      "that package's OpenAIInstrumentation",
+  );
+}
+
+/** Sets a method as shimmer does, so that shimmer's unwrap finds what it expects. */
+function setMethod(target: object, name: string, value: unknown): void {
+  const enumerable = Object.prototype.propertyIsEnumerable.call(target, name);
+  Object.defineProperty(target, name, { configurable: true, enumerable, writable: true, value });
+}
+
+/** Our wrapper of one method of one copy of an SDK class. */
+interface Patch {
+  label: string;
+  wrapper: MethodWrapper;
+  /** The SDK's own method, beneath every instrumentation's wrapper. */
+  raw: AnyFunction;
+  /**
+   * What we install, made once: putting the same function back after disable() keeps ours every
+   * reference to it, such as the one another instrumentation's wrapper stacked over ours holds.
+   */
+  method: AnyFunction;
+  /** Meant to be in place: between patching and the next unpatch. */
+  active: boolean;
+  /** The other instrumentations' wrappers we took off, put back when ours comes off. */
+  displaced: unknown;
+}
 
 /** One kind of model call (chat, embeddings, …) of one provider. */
 export interface ModelCallSpec<Body, Chunk> {
@@ -74,15 +132,17 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
   declare private ownTracerProvider: boolean | undefined;
   declare private ownLoggerProvider: boolean | undefined;
   private readonly wrapMethod: Wrap = (target, name, wrapper) => {
-    this._wrap(target as Record<string, unknown>, name, wrapper as never);
+    const wrapped: unknown = this._wrap(target as Record<string, unknown>, name, wrapper as never);
+    if (typeof wrapped === 'function') (wrapped as unknown as Record<symbol, unknown>)[OURS] = true;
   };
   private readonly unwrapMethod: Unwrap = (target, name) => {
     this._unwrap(target as Record<string, unknown>, name);
   };
   private readonly promises = new APIPromiseObserver(this.wrapMethod, this.unwrapMethod);
-  private readonly patched = new Map<object, Map<string, { wrapper: MethodWrapper; installed: unknown }>>();
+  private readonly patched = new Map<object, Map<string, Patch>>();
   private readonly clients = new WeakMap<object, ClientDescription>();
   private warnedUnobservable = false;
+  private reclaimScheduled = false;
 
   constructor(config: Config) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -155,7 +215,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
   /**
    * Wraps `target[name]`, remembering it so that every copy of the SDK is re-patched on enable().
    * A method another instance already wrapped is left to it: one span per call, however many
-   * instances are registered.
+   * instances are registered. Another instrumentation's wrappers come off: see `install`.
    */
   protected patchMethod(target: unknown, name: string, wrapper: MethodWrapper, label: string): boolean {
     const method = (target as Record<string, unknown> | undefined)?.[name];
@@ -163,20 +223,14 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
       this._diag.warn(`${label}.${name} not found: this SDK version is not instrumented there`);
       return false;
     }
-    if (isWrapped(method)) return true;
-    const object = target as object;
-    let methods = this.patched.get(object);
-    if (methods === undefined) this.patched.set(object, (methods = new Map()));
-    methods.set(name, { wrapper, installed: this.install(object, name, wrapper) });
+    this.install(target as object, name, wrapper, label);
     return true;
   }
 
   /** Re-applies every patch of ours that is not in place (the base class only re-patches the last copy it saw). */
   protected repatchAll(): void {
     for (const [target, methods] of this.patched) {
-      for (const [name, patch] of methods) {
-        if (!isWrapped((target as Record<string, unknown>)[name])) patch.installed = this.install(target, name, patch.wrapper);
-      }
+      for (const [name, patch] of methods) this.install(target, name, patch.wrapper, patch.label);
     }
   }
 
@@ -184,15 +238,98 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
   protected unpatchAll(): void {
     for (const [target, methods] of this.patched) {
       for (const [name, patch] of methods) {
-        if ((target as Record<string, unknown>)[name] === patch.installed) this.unwrapMethod(target, name);
+        if (!patch.active) continue;
+        patch.active = false;
+        // Ours under another instrumentation's wrapper stays there, and lets the calls through untraced.
+        if ((target as Record<string, unknown>)[name] === patch.method) this.unwrapMethod(target, name);
       }
     }
     this.promises.restore();
   }
 
-  private install(target: object, name: string, wrapper: MethodWrapper): unknown {
-    this.wrapMethod(target, name, wrapper);
-    return (target as Record<string, unknown>)[name];
+  /**
+   * Puts our wrapper on `target[name]`, over the SDK's own method: the wrappers another
+   * instrumentation had put there (contrib's instrumentation-openai, which registered first) come
+   * off, to be put back when ours comes off. Failures go to `diag`, and the SDK runs untraced by us.
+   */
+  private install(target: object, name: string, wrapper: MethodWrapper, label: string): void {
+    try {
+      const current = (target as Record<string, unknown>)[name];
+      const beneath = beneathOthers(current);
+      let patch = this.patched.get(target)?.get(name);
+      // Another instance's wrapper, on top or under one it will take off.
+      if (isOurs(beneath) && beneath !== patch?.method) return;
+      if (patch === undefined || (beneath !== patch.method && beneath !== patch.raw)) {
+        if (typeof beneath !== 'function') return;
+        patch = this.newPatch(target, name, wrapper, label, beneath as AnyFunction);
+      }
+      if (current !== patch.method) this.putOnTop(target, name, patch, current);
+      patch.active = true;
+    } catch (problem) {
+      this._diag.error(`could not instrument ${label}.${name}`, problem);
+    }
+  }
+
+  private newPatch(target: object, name: string, wrapper: MethodWrapper, label: string, raw: AnyFunction): Patch {
+    const traced = wrapper(raw);
+    const methods = target as Record<string, unknown>;
+    const instrumentation = this;
+    // One property read per call, passing `this` and `arguments` on as they came: no allocation.
+    const method = function (this: unknown) {
+      if (methods[name] !== method && !instrumentation.reclaim(target, name, patch)) return Reflect.apply(raw, this, arguments);
+      return Reflect.apply(traced, this, arguments);
+    };
+    const patch: Patch = { label, wrapper, raw, method, active: false, displaced: undefined };
+    let patches = this.patched.get(target);
+    if (patches === undefined) this.patched.set(target, (patches = new Map()));
+    patches.set(name, patch);
+    return patch;
+  }
+
+  /**
+   * Another instrumentation that patches after us (it registered later, or its hook runs after ours
+   * on the same load) wraps over ours: InstrumentationBase's `_wrap` first unwraps what is there,
+   * and shimmer's unwrap takes off whatever wrapper is on top, so while ours is meant to be on, its
+   * `__unwrap` leaves it in place and has a look taken on the next microtask. Ours goes back on top
+   * on that microtask, or on the one after ours was installed, and at the latest during the next
+   * call through it (which is how a wrapper stacked by plain shimmer, unwrapping nothing, is found).
+   * The window left: a call made in the same synchronous run as the other patch (right after
+   * `require('openai')` with both hooks registered, or right after the other's `enable()`) goes
+   * through both wrappers, and is traced by both.
+   */
+  private putOnTop(target: object, name: string, patch: Patch, current: unknown): void {
+    patch.displaced = current === patch.raw ? undefined : current;
+    if (patch.displaced !== undefined) warnDisplaced(`${patch.label}.${name}`);
+    setMethod(target, name, patch.raw);
+    this.wrapMethod(target, name, () => patch.method);
+    setMethod(patch.method, '__unwrap', () => {
+      if (patch.active) this.scheduleReclaim();
+      else if ((target as Record<string, unknown>)[name] === patch.method) setMethod(target, name, patch.displaced ?? patch.raw);
+    });
+    this.scheduleReclaim();
+  }
+
+  /** Whether ours traces a call that reached our wrapper while it was not on top, putting it back there if it is meant to be. */
+  private reclaim(target: object, name: string, patch: Patch): boolean {
+    if (!patch.active) return false;
+    try {
+      const current = (target as Record<string, unknown>)[name];
+      if (current !== patch.method && beneathOthers(current) === patch.method) this.putOnTop(target, name, patch, current);
+    } catch (problem) {
+      this._diag.error(`could not put the wrapper of ${patch.label}.${name} back on top`, problem);
+    }
+    return true;
+  }
+
+  private scheduleReclaim(): void {
+    if (this.reclaimScheduled) return;
+    this.reclaimScheduled = true;
+    queueMicrotask(() => {
+      this.reclaimScheduled = false;
+      for (const [target, methods] of this.patched) {
+        for (const [name, patch] of methods) this.reclaim(target, name, patch);
+      }
+    });
   }
 
   /**

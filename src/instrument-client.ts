@@ -14,9 +14,9 @@
  */
 import { diag, metrics } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/api';
-import { isWrapped } from '@opentelemetry/instrumentation';
 import { AnthropicInstrumentation, MODULE as ANTHROPIC_MODULE } from './anthropic/instrumentation';
 import type { AnthropicInstrumentationConfig, OpenAIInstrumentationConfig } from './config';
+import { beneathOthers, isOurs, warnDisplaced } from './genai-instrumentation';
 import { MODULE as OPENAI_MODULE, OpenAIInstrumentation } from './openai/instrumentation';
 
 /** The options of both instrumentations (content capture, semconv, …); each client kind reads its own. */
@@ -85,8 +85,9 @@ function shadowMethod(tracing: Tracing, name: string, traced: Method, after?: (r
 
 /**
  * Gives `resource` its own `name` that runs `shadow`, remembering the method it had. Leaves alone a
- * method we already shadowed and one a module hook already wrapped (a module-hook instrumentation
- * traces it: shadowing it too would trace each call twice).
+ * method we already shadowed and one our module hook already wrapped (shadowing it too would trace
+ * each call twice). Another instrumentation's wrappers are left out of this client's calls, which
+ * we trace in their place, as the module hook does.
  */
 function shadowOn(resource: unknown, name: string, shadow: Method | undefined): void {
   const target = fields(resource);
@@ -94,7 +95,8 @@ function shadowOn(resource: unknown, name: string, shadow: Method | undefined): 
   if (target === undefined || shadow === undefined || typeof current !== 'function') return;
   let methods = originals.get(target);
   if (methods?.has(name)) return;
-  if (isWrapped(current)) {
+  const original = beneathOthers(current);
+  if (isOurs(original)) {
     diag.debug(`otel-genai: instrumentClient() leaves ${name}() to the module hook that already traces it`);
     return;
   }
@@ -104,8 +106,9 @@ function shadowOn(resource: unknown, name: string, shadow: Method | undefined): 
     diag.warn(`otel-genai: instrumentClient() could not trace ${name}() on this client`, problem);
     return;
   }
+  if (original !== current) warnDisplaced(`${name}() of a client given to instrumentClient()`);
   if (methods === undefined) originals.set(target, (methods = new Map()));
-  methods.set(name, current as Method);
+  methods.set(name, original as Method);
 }
 
 /** Hands the instrumentation stand-in module exports, and keeps the stand-ins it wrapped. */
@@ -121,7 +124,7 @@ function wrapStandIns(
   for (const [key, holder] of Object.entries(standIns)) {
     for (const [name, method] of Object.entries(holder)) {
       // A stand-in the instrumentation did not wrap would run untraced: it is not used.
-      tracing.traced[`${key}.${name}`] = isWrapped(method) ? (method as unknown as Method) : undefined;
+      tracing.traced[`${key}.${name}`] = isOurs(method) ? (method as unknown as Method) : undefined;
     }
   }
   if (!Object.values(tracing.traced).some(Boolean)) diag.warn(`otel-genai: instrumentClient() found nothing to trace with for ${module} clients`);
@@ -266,8 +269,9 @@ function tracingsFor(config: InstrumentClientConfig | undefined): Tracings {
  * `openai` client (`OpenAI`, `AzureOpenAI`) with the spans the module hooks make, for apps whose
  * bundler inlined the SDK where no module hook sees it. Returns the same client. Its own resource
  * objects are instrumented, never a prototype: other clients stay untraced. Instrumenting a client
- * twice changes nothing (the first config stays); a method a module hook already traces is left to
- * it. An unrecognised client is returned untouched, with a `diag` warning. Never throws.
+ * twice changes nothing (the first config stays); a method our module hook already traces is left
+ * to it, and another instrumentation's wrapper of a method is left out of this client's calls. An
+ * unrecognised client is returned untouched, with a `diag` warning. Never throws.
  *
  * `config` takes the instrumentations' options (`captureMessageContent`, `semconv`,
  * `requestStreamUsage`, `preferNativeSpans`, …); `enabled` does not apply.

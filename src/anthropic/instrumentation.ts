@@ -4,9 +4,9 @@
  * go through, and `Beta.Messages.prototype.toolRunner` for the run's agent and tool spans. The Bedrock and Vertex SDKs build their clients on the same classes, reached through
  * `@anthropic-ai/sdk/resources/index` rather than the main module, so that file is hooked too.
  */
-import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } from '@opentelemetry/instrumentation';
 import type { AnthropicInstrumentationConfig } from '../config';
-import { GenAIInstrumentation } from '../genai-instrumentation';
+import { GenAIInstrumentation, isOurs } from '../genai-instrumentation';
 import type { SDKClient, SDKResource } from '../genai-instrumentation';
 import { nonEmptyString, record } from '../values';
 import { messagesCreate } from './mapping';
@@ -99,7 +99,7 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
       }
       const created = original.apply(this, traced);
       const prototype = typeof created === 'object' && created !== null ? Object.getPrototypeOf(created) : undefined;
-      if (typeof prototype?.toolRunner === 'function' && !isWrapped(prototype.toolRunner)) {
+      if (typeof prototype?.toolRunner === 'function' && !isOurs(prototype.toolRunner)) {
         instrumentation.patchMethod(prototype, 'toolRunner', (runner) => instrumentation.wrapRunner(runner), `${MODULE} BetaMessageThread`);
       }
       return created;
