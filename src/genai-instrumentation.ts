@@ -293,8 +293,10 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
    * `__unwrap` leaves it in place and has a look taken on the next microtask. Ours goes back on top
    * on that microtask, or on the one after ours was installed, and at the latest during the next
    * call through it (which is how a wrapper stacked by plain shimmer, unwrapping nothing, is found).
-   * The window left: a call made in the same synchronous run as the other patch (right after
-   * `require('openai')` with both hooks registered, or right after the other's `enable()`) goes
+   * Each `__unwrap` of the other's also puts back those it wrapped before, at once. The window left:
+   * a call to the last method the other wraps (contrib's: `Responses.create`, else
+   * `Embeddings.create`), made in the same synchronous run as the other patch (right after
+   * `require('openai')` with both hooks registered, or right after the other's `enable()`), goes
    * through both wrappers, and is traced by both.
    */
   private putOnTop(target: object, name: string, patch: Patch, current: unknown): void {
@@ -303,8 +305,12 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     setMethod(target, name, patch.raw);
     this.wrapMethod(target, name, () => patch.method);
     setMethod(patch.method, '__unwrap', () => {
-      if (patch.active) this.scheduleReclaim();
-      else if ((target as Record<string, unknown>)[name] === patch.method) setMethod(target, name, patch.displaced ?? patch.raw);
+      if (patch.active) {
+        // The other instrumentation wraps its methods one after another, in one synchronous run: those
+        // it wrapped before this one come back under ours now, before the app can call them.
+        this.reclaimAll();
+        this.scheduleReclaim();
+      } else if ((target as Record<string, unknown>)[name] === patch.method) setMethod(target, name, patch.displaced ?? patch.raw);
     });
     this.scheduleReclaim();
   }
@@ -326,10 +332,14 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     this.reclaimScheduled = true;
     queueMicrotask(() => {
       this.reclaimScheduled = false;
-      for (const [target, methods] of this.patched) {
-        for (const [name, patch] of methods) this.reclaim(target, name, patch);
-      }
+      this.reclaimAll();
     });
+  }
+
+  private reclaimAll(): void {
+    for (const [target, methods] of this.patched) {
+      for (const [name, patch] of methods) this.reclaim(target, name, patch);
+    }
   }
 
   /**

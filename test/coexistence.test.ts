@@ -1,7 +1,7 @@
 /**
  * Beside the contrib `@opentelemetry/instrumentation-openai` (which getNodeAutoInstrumentations()
  * includes for openai >= 4.19 < 7): whichever registers first, each call is traced once, by us (all
- * but a call made in the same synchronous run as contrib's patch: see below); a `diag` warning says,
+ * but a Responses call made in the same synchronous run as contrib's patch: see below); a `diag` warning says,
  * once, how to turn contrib off; our `disable()` gives the calls back to it.
  *
  * Both instrumentations register their module hooks here, at the start; each scenario loads a fresh
@@ -160,16 +160,29 @@ describe('a call made in the same synchronous run as contrib patching over ours'
     client = newClient(OpenAI);
   });
 
-  it('puts ours back on top during that call; that one call is traced by both, the next by us alone', async () => {
+  it('chat: ours is back on top before the call (contrib wrapping its next method put it back), one span, ours', async () => {
     const oursCreate = OpenAI.Chat.Completions.prototype.create;
     tracing.exporter.reset();
     contrib.enable();
-    const pending = client.chat.completions.create(fixtureRequest('openai/chat-text'));
     expect(OpenAI.Chat.Completions.prototype.create).toBe(oursCreate);
+    const pending = client.chat.completions.create(fixtureRequest('openai/chat-text'));
     expect(await pending).toEqual(bare['chat.completions.create']);
     await settle();
+    expect(tracing.spans().map((span) => span.instrumentationScope.name)).toEqual([OURS]);
+    contrib.disable();
+  });
+
+  it('responses, the last method contrib wraps: that one call is traced by both and puts ours back on top, the next by us alone', async () => {
+    const oursCreate = OpenAI.Responses.prototype.create;
+    tracing.exporter.reset();
+    contrib.enable();
+    expect(OpenAI.Responses.prototype.create).not.toBe(oursCreate);
+    const pending = client.responses.create(fixtureRequest('openai/responses-text'));
+    expect(OpenAI.Responses.prototype.create).toBe(oursCreate);
+    expect(await pending).toEqual(bare['responses.create']);
+    await settle();
     expect(tracing.spans().map((span) => span.instrumentationScope.name).sort()).toEqual([CONTRIB, OURS]);
-    expect(await scopesOf('chat.completions.create', client)).toEqual([OURS]);
+    expect(await scopesOf('responses.create', client)).toEqual([OURS]);
   });
 });
 

@@ -13,8 +13,8 @@ const codeBlocks = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/^
 describe('README snippets', () => {
   const files = readdirSync(SNIPPETS);
 
-  it('are all there: the NodeSDK set-up, the tree exporter, registerInstrumentations, the testing kit', () => {
-    expect(files.sort()).toEqual(['capital.test.mjs', 'manual-tracing.cjs', 'tracing.cjs', 'tree-tracing.cjs']);
+  it('are all there: the NodeSDK set-up, beside getNodeAutoInstrumentations(), the tree exporter, registerInstrumentations, the testing kit', () => {
+    expect(files.sort()).toEqual(['auto-instrumentations.cjs', 'capital.test.mjs', 'manual-tracing.cjs', 'tracing.cjs', 'tree-tracing.cjs']);
   });
 
   for (const file of files) {

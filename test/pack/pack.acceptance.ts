@@ -91,7 +91,7 @@ beforeAll(async () => {
       work,
       'app-auto',
       [[tarball, ...NEWEST_SDK, '@opentelemetry/auto-instrumentations-node@latest', 'openai@6']],
-      copy(['auto-tracing.cjs', 'openai-chat.cjs']),
+      { ...copy(['auto-tracing.cjs', 'openai-chat.cjs']), ...copy(['auto-instrumentations.cjs'], SNIPPETS) },
     ),
   };
   for (const app of Object.values(apps)) app.catch(() => undefined);
@@ -339,5 +339,16 @@ describe('6. beside getNodeAutoInstrumentations() (@opentelemetry/auto-instrumen
     expect(receiver.spans.filter((span) => span.scope === '@opentelemetry/instrumentation-openai')).toEqual([]);
     const warnings = `${traced.stdout}\n${traced.stderr}`.split('\n').filter((line) => line.includes('instrumentation-openai'));
     expect(warnings, 'one diag.warn that names @opentelemetry/instrumentation-openai').toHaveLength(1);
+  });
+
+  it("the README's set-up (the contrib's turned off): ours only, and no warning", async () => {
+    const app = installed(await apps.auto, 1);
+    const traced = await run(app, 'openai-chat.cjs', ['--require', './auto-instrumentations.cjs'], { OTEL_LOG_LEVEL: 'warn' });
+    expect(traced.code, traced.stderr).toBe(0);
+    expect(describeSpans(chatSpans())).toEqual([
+      { name: 'chat gpt-4o-mini', scope: 'otel-genai', parentSpanId: undefined },
+      { name: 'chat gpt-4o-mini', scope: 'otel-genai', parentSpanId: undefined },
+    ]);
+    expect(`${traced.stdout}\n${traced.stderr}`).not.toContain('instrumentation-openai');
   });
 });
