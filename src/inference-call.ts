@@ -92,7 +92,9 @@ export class InferenceCall {
   providerAttributes: Attributes | undefined;
   /**
    * A failure the provider reported inside a successful HTTP exchange (a Responses stream that
-   * ends in `response.failed`): the app gets no exception, but the span is an error.
+   * ends in `response.failed`): the app gets no exception, but the span is an error. `type` is a
+   * known error type (see `knownErrorType`); `message` is the provider's text, recorded only while
+   * content capture is on.
    */
   reportedError: { type: string; message?: string } | undefined;
   /** What of this call the app holds now (see abandonment.ts). */
@@ -177,18 +179,25 @@ export class InferenceCall {
     this.end();
   }
 
-  /** Ends the call as failed; `errorType` and `message` override what the error says. */
-  fail(error: unknown, errorType?: string, message?: string): void {
+  /**
+   * Ends the call as failed. `errorType` (one of the known error types) overrides what the error
+   * says; `providerMessage` is the provider's own text, for the status only while capture is on.
+   * With capture off, neither the provider's nor the error's message reaches the span, its
+   * exception event or log record (see errors.ts).
+   */
+  fail(error: unknown, errorType?: string, providerMessage?: string): void {
     if (this.ended) return;
     this.ended = true;
     released(this);
     const type = errorType ?? errorTypeOf(error);
+    const captureContent = this.telemetry.content !== undefined;
     guard(() => {
       if (this.finishReasons === undefined) this.finishReasons = [FINISH_REASON_ERROR];
       this.writeResponseAttributes();
       this.span.setAttribute(ATTR_ERROR_TYPE, type);
-      recordException(this.span, error, { logger: () => this.telemetry.logger, name: EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION });
-      this.span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? messageOf(error) });
+      recordException(this.span, error, { logger: () => this.telemetry.logger, name: EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION, captureContent });
+      const message = error === undefined ? (captureContent ? providerMessage : undefined) ?? type : messageOf(error, captureContent);
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message });
       this.span.end();
     });
     guard(() => {

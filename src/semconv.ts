@@ -94,6 +94,80 @@ export const GEN_AI_OPERATION_EMBEDDINGS = 'embeddings';
 export const ERROR_TYPE_OTHER = '_OTHER';
 /** An inferred tool call whose result the app marked as failed (Anthropic's `is_error`). */
 export const ERROR_TYPE_TOOL_ERROR = 'tool_error';
+/** A stream that ended before its final event, with no error from the SDK. */
+export const ERROR_TYPE_INCOMPLETE_STREAM = 'incomplete_stream';
+/** A Responses API response that ended `failed` with no error code we know. */
+export const ERROR_TYPE_RESPONSE_FAILED = 'response_failed';
+
+/**
+ * The provider error types and codes that `error.type` may take, as the providers document them.
+ * A provider-written string outside this set never becomes an attribute value: it could hold
+ * anything (a quote of the request), and as a metric attribute it would have no bound.
+ */
+export const KNOWN_PROVIDER_ERROR_TYPES: ReadonlySet<string> = new Set([
+  // Anthropic: the `error.type` of an error body or an in-stream `error` event (docs "Errors",
+  // and `ErrorType` in @anthropic-ai/sdk's resources/shared).
+  'invalid_request_error',
+  'authentication_error',
+  'billing_error',
+  'permission_error',
+  'not_found_error',
+  'request_too_large',
+  'rate_limit_error',
+  'timeout_error',
+  'api_error',
+  'overloaded_error',
+  'conflict_error',
+  'memory_precondition_failed_error',
+  'memory_path_conflict_error',
+  // OpenAI: error body `type`s and `code`s (a 429's `type` names the limit, `requests` or
+  // `tokens`, and is left out: its `code`, `rate_limit_exceeded`, says more).
+  'server_error',
+  'insufficient_quota',
+  'rate_limit_exceeded',
+  'context_length_exceeded',
+  'invalid_api_key',
+  'model_not_found',
+  // OpenAI Responses: `ResponseError['code']` in openai 7.
+  'invalid_prompt',
+  'data_residency_mismatch',
+  'bio_policy',
+  'misalignment_policy_violation',
+  'vector_store_timeout',
+  'invalid_image',
+  'invalid_image_format',
+  'invalid_base64_image',
+  'invalid_image_url',
+  'image_too_large',
+  'image_too_small',
+  'image_parse_error',
+  'image_content_policy_violation',
+  'invalid_image_mode',
+  'image_file_too_large',
+  'unsupported_image_media_type',
+  'empty_image_file',
+  'failed_to_download_image',
+  'image_file_not_found',
+]);
+
+/** The `DOMException` names `error.type` may take (the WebIDL list's, as Node's fetch and abort raise them). */
+export const KNOWN_DOM_EXCEPTION_NAMES: ReadonlySet<string> = new Set([
+  'AbortError',
+  'TimeoutError',
+  'NetworkError',
+  'NotSupportedError',
+  'InvalidStateError',
+  'SyntaxError',
+  'DataCloneError',
+  'QuotaExceededError',
+  'SecurityError',
+  'NotAllowedError',
+  'NotFoundError',
+  'OperationError',
+  'DataError',
+  'EncodingError',
+  'InvalidCharacterError',
+]);
 export const FINISH_REASON_ERROR = 'error';
 
 /**

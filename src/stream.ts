@@ -5,7 +5,9 @@
  */
 import { diag } from '@opentelemetry/api';
 import { heldBy } from './abandonment';
+import { ownError } from './errors';
 import type { InferenceCall } from './inference-call';
+import { ERROR_TYPE_INCOMPLETE_STREAM } from './semconv';
 
 /** What the Stainless-generated SDKs' `Stream` instances carry (anthropic and openai alike). */
 export interface SDKStream<T> {
@@ -114,6 +116,6 @@ class ObservedIterator<T> implements AsyncIterator<T> {
       call.fail(signal.reason);
       return;
     }
-    call.fail(new Error('stream ended before its final event'), 'incomplete_stream');
+    call.fail(ownError('stream ended before its final event'), ERROR_TYPE_INCOMPLETE_STREAM);
   }
 }

@@ -1271,8 +1271,11 @@ describe('regressions found by fuzzing', () => {
 
   it('an Error whose message is not a string gives a span status without message (no invalid status for the SDK to drop)', () => {
     for (const message of [[], {}, NaN]) {
-      const span = runBody(chat, {}, { how: 'fail', error: Object.assign(new Error(''), { message }) });
+      // With capture on the status would carry the error's message: there is none to carry.
+      const span = runBody(chat, {}, { how: 'fail', error: Object.assign(new Error(''), { message }) }, ON);
       expect(span.status).toEqual({ code: 2 });
+      // With capture off (the default) it says the error's class only (see errors-privacy.test.ts).
+      expect(runBody(chat, {}, { how: 'fail', error: Object.assign(new Error(''), { message }) }).status).toEqual({ code: 2, message: 'Error' });
     }
   });
 

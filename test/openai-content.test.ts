@@ -533,11 +533,11 @@ describe('capture modes and options', () => {
     await client.chat.completions.create(request);
     expect(seen).toEqual(['alice_smith']);
     expect(JSON.stringify((await onlySpan()).attributes)).not.toContain('alice_smith');
-    expect(json(await onlySpan(), INPUT)[0].name).toBe('participant');
+    expect((json(await onlySpan(), INPUT) as Array<{ name?: string }>)[0].name).toBe('participant');
 
     tracing.exporter.reset();
     instrumentation.setConfig({ captureMessageContent: true, redact: (part) => (part.type === 'name' ? undefined : part) });
     await client.chat.completions.create(request);
-    expect(json(await onlySpan(), INPUT)[0]).not.toHaveProperty('name');
+    expect((json(await onlySpan(), INPUT) as Array<{ name?: string }>)[0]).not.toHaveProperty('name');
   });
 });

@@ -7,11 +7,13 @@
  *   Completions uses for the same situation;
  * - `completed` otherwise: `stop`;
  * - `incomplete`: `incomplete_details.reason` (`max_output_tokens`, `content_filter`), or `incomplete`;
- * - `failed`: `error` (and the span is an error, typed by `error.code`); `cancelled`: `cancelled`;
+ * - `failed`: `error` (and the span is an error, typed by `error.code` when it is a documented code,
+ *   else `response_failed`; `error.message` only while content capture is on); `cancelled`: `cancelled`;
  * - any other status (`queued`, `in_progress` for background responses): none.
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { ResponseMapping } from '../api-promise';
+import { knownErrorType } from '../errors';
 import type { ModelCallSpec } from '../genai-instrumentation';
 import type { InferenceCall } from '../inference-call';
 import {
@@ -22,6 +24,7 @@ import {
   ATTR_GEN_AI_REQUEST_REASONING_LEVEL,
   ATTR_OPENAI_API_TYPE,
   ATTR_OPENAI_RESPONSE_SERVICE_TIER,
+  ERROR_TYPE_RESPONSE_FAILED,
   FINISH_REASON_ERROR,
   GEN_AI_OPERATION_CHAT,
 } from '../semconv';
@@ -98,7 +101,7 @@ function applyResponse(call: InferenceCall, response: Record<string, unknown>): 
   if (response.status === 'failed') {
     const error = record(response.error);
     call.reportedError = {
-      type: nonEmptyString(error?.code) ?? 'response_failed',
+      type: knownErrorType(error?.code) ?? ERROR_TYPE_RESPONSE_FAILED,
       message: nonEmptyString(error?.message),
     };
   }

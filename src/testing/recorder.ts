@@ -1,7 +1,11 @@
 /**
  * Record mode of the replay server: forwards a request to the live provider, streams the answer
  * back to the client as it arrives, and writes the exchange as a fixture with its credentials
- * scrubbed and its SSE events timed.
+ * scrubbed (headers, and credential-named query parameters) and its SSE events timed.
+ *
+ * A request goes to the provider its own headers name, never by its path alone (both providers
+ * serve `/v1/models` and `/v1/files`): a request that names no provider, or both, is refused with
+ * nothing sent upstream, so that one provider's key never reaches another's host.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,14 +13,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Fixture, FixtureEvent, LoadedFixture } from './fixtures';
 
+/** The providers record mode can place a request with. */
+export type RecordProvider = 'anthropic' | 'openai';
+
 export interface RecordOptions {
   /** Folder the new fixtures are written to. */
   dir: string;
   /**
-   * Base URL of the provider for a request path: by default `https://api.anthropic.com` for
-   * `/v1/messages…` and `https://api.openai.com` for any other path.
+   * Base URL to send a request to, given its path (with the query) and the provider its headers
+   * name (`undefined` when they name none, or both): return `undefined` to refuse it. By default,
+   * `https://api.anthropic.com` for Anthropic requests and `https://api.openai.com` for OpenAI ones,
+   * paths under `/v1/` only; any other request is refused. A refused request gets a 400 answer
+   * and nothing is sent upstream.
    */
-  upstream?: (path: string) => string;
+  upstream?: (path: string, provider: RecordProvider | undefined) => string | undefined;
 }
 
 /** Headers that carry credentials or account identity, never written to a fixture. */
@@ -34,25 +44,130 @@ const SECRET_HEADERS = new Set([
 /** Headers that describe one connection or encoding, not the exchange. */
 const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'content-encoding', 'transfer-encoding', 'accept-encoding']);
 
-function defaultUpstream(path: string): string {
-  return path.startsWith('/v1/messages') ? 'https://api.anthropic.com' : 'https://api.openai.com';
+/**
+ * Query parameters that carry credentials, by name once lowercased with `-` and `_` removed
+ * (`key`, `api-key`, `api_key`, `API_KEY`, `access_token`, …); names ending in `apikey`, `token`,
+ * `secret`, `password` or `signature` too.
+ */
+const SECRET_QUERY_NAMES = new Set(['key', 'apikey', 'xapikey', 'accesstoken', 'token', 'auth', 'authorization', 'sig', 'signature', 'secret', 'clientsecret', 'password', 'subscriptionkey', 'xgoogapikey', 'xamzcredential', 'xamzsecuritytoken', 'xamzsignature']);
+const SECRET_QUERY_SUFFIXES = ['apikey', 'token', 'secret', 'password', 'signature'];
+/** What a scrubbed query value becomes in a fixture. */
+export const SCRUBBED_QUERY_VALUE = 'REDACTED';
+
+const DEFAULT_UPSTREAMS: Record<RecordProvider, string> = {
+  anthropic: 'https://api.anthropic.com',
+  openai: 'https://api.openai.com',
+};
+
+/** Answered to a request record mode will not send upstream: a 4xx no SDK retries (undici itself retries a 421). */
+const REFUSED_STATUS = 400;
+
+function isSecretQueryName(name: string): boolean {
+  let decoded = name;
+  try {
+    decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    // a malformed escape: compare the raw name
+  }
+  const normalized = decoded.toLowerCase().replace(/[-_\s]/g, '');
+  return SECRET_QUERY_NAMES.has(normalized) || SECRET_QUERY_SUFFIXES.some((suffix) => normalized.endsWith(suffix));
 }
 
+/**
+ * `path` with the value of every credential-named query parameter replaced by
+ * `SCRUBBED_QUERY_VALUE`; every other byte kept as it came.
+ */
+export function scrubQuery(path: string): string {
+  const start = path.indexOf('?');
+  if (start < 0) return path;
+  const hashAt = path.indexOf('#', start);
+  const query = path.slice(start + 1, hashAt < 0 ? undefined : hashAt);
+  const scrubbed = query
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      const name = equals < 0 ? pair : pair.slice(0, equals);
+      return isSecretQueryName(name) && equals >= 0 ? `${name}=${SCRUBBED_QUERY_VALUE}` : pair;
+    })
+    .join('&');
+  return `${path.slice(0, start)}?${scrubbed}`;
+}
+
+/** One header's value, as one string. */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * The provider whose credentials a request carries, from its headers alone: Anthropic requests
+ * carry `x-api-key` and/or `anthropic-version` (or `anthropic-beta`), OpenAI ones
+ * `Authorization: Bearer` and none of those. `undefined`, with the reason, for a request with
+ * both providers' headers, with another provider's credentials (`api-key`, a non-bearer
+ * `Authorization`, Google's or AWS's headers), or with none.
+ */
+export function providerOfRequest(req: IncomingMessage): { provider: RecordProvider | undefined; reason: string } {
+  const authorization = header(req, 'authorization');
+  const bearer = authorization !== undefined && /^Bearer\s/i.test(authorization);
+  const anthropic = ['x-api-key', 'anthropic-version', 'anthropic-beta'].some((name) => header(req, name) !== undefined);
+  const openaiOnly = ['openai-organization', 'openai-project'].some((name) => header(req, name) !== undefined);
+  const foreign = ['api-key', 'x-goog-api-key', 'x-amz-security-token', 'x-amz-date'].filter((name) => header(req, name) !== undefined);
+  if (authorization !== undefined && !bearer) return { provider: undefined, reason: 'its Authorization header is not a bearer token (another provider\'s signature?)' };
+  if (foreign.length > 0) return { provider: undefined, reason: `it carries ${foreign.join(', ')}, which neither Anthropic nor OpenAI uses` };
+  if (anthropic && openaiOnly) return { provider: undefined, reason: 'it carries both Anthropic (x-api-key / anthropic-*) and OpenAI (openai-organization / openai-project) headers' };
+  if (anthropic) return { provider: 'anthropic', reason: 'x-api-key / anthropic-version' };
+  if (bearer) return { provider: 'openai', reason: 'Authorization: Bearer' };
+  return { provider: undefined, reason: 'it carries no credentials header that names a provider (x-api-key / anthropic-version for Anthropic, Authorization: Bearer for OpenAI)' };
+}
+
+/** The default upstream: the provider's public API, for paths under `/v1/` (not Vertex AI's `/v1/projects/…`). */
+function defaultUpstream(path: string, provider: RecordProvider | undefined): string | undefined {
+  if (provider === undefined || !path.startsWith('/v1/') || path.startsWith('/v1/projects/')) return undefined;
+  return DEFAULT_UPSTREAMS[provider];
+}
+
+/** Answers a request that will not be recorded, and says why; nothing goes upstream. */
+function refuse(res: ServerResponse, method: string, path: string, why: string): void {
+  const message = `record mode refused ${method} ${path.split('?')[0]}: ${why}; nothing was sent upstream`;
+  res.writeHead(REFUSED_STATUS, { 'content-type': 'application/json', 'x-should-retry': 'false', 'x-replay-record-refused': 'true' });
+  res.end(JSON.stringify({ type: 'error', error: { type: 'replay_record_refused', message } }));
+}
+
+/**
+ * Records one exchange from the upstream and returns its fixture, or answers the request with a
+ * refusal (and returns `undefined`) when it cannot be placed with a provider.
+ */
 export async function recordExchange(
   options: RecordOptions,
   req: IncomingMessage,
   rawBody: string,
   res: ServerResponse,
-): Promise<LoadedFixture> {
+): Promise<LoadedFixture | undefined> {
   const path = req.url ?? '/';
-  const upstream = (options.upstream ?? defaultUpstream)(path);
+  const method = req.method ?? 'GET';
+  // Origin-form only: an absolute URL or `//host/…` would name the host itself.
+  if (!path.startsWith('/') || path.startsWith('//')) {
+    refuse(res, method, scrubQuery(path), 'its path names a host of its own');
+    return undefined;
+  }
+  const { provider, reason } = providerOfRequest(req);
+  const upstream = options.upstream === undefined ? defaultUpstream(path, provider) : options.upstream(path, provider);
+  if (upstream === undefined) {
+    const why = options.upstream !== undefined ? 'the upstream option gave no base URL for it' : provider === undefined ? reason : `${path.split('?')[0]} is not a public ${provider} API path`;
+    refuse(res, method, scrubQuery(path), why);
+    return undefined;
+  }
+  const target = new URL(path, upstream);
+  if (target.origin !== new URL(upstream).origin) {
+    refuse(res, method, scrubQuery(path), 'its path leads away from the upstream');
+    return undefined;
+  }
   const forwarded = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (HOP_HEADERS.has(name) || value === undefined) continue;
     forwarded.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  const method = req.method ?? 'GET';
-  const response = await fetch(new URL(path, upstream), {
+  const response = await fetch(target, {
     method,
     headers: forwarded,
     body: method === 'GET' || method === 'HEAD' ? undefined : rawBody,
@@ -66,13 +181,14 @@ export async function recordExchange(
   const fixture: Fixture = {
     meta: {
       synthetic: false,
-      // From the path, as `defaultUpstream` routes it: the upstream may be a proxy or a local host.
-      provider: path.startsWith('/v1/messages') ? 'anthropic' : 'openai',
+      // From the request's own headers, as the default upstream routes it: the upstream may be a proxy or a local host.
+      ...(provider === undefined ? {} : { provider }),
       source: `Recorded from ${upstream} by the otel-genai replay server in record mode.`,
       recorded_at: new Date().toISOString(),
       sdk: sdkOf(req),
     },
-    request: { method, path, match: matchOf(rawBody) },
+    // Credentials in the query are scrubbed as headers are.
+    request: { method, path: scrubQuery(path), match: matchOf(rawBody) },
     response: { status: response.status, headers },
   };
   if ((response.headers.get('content-type') ?? '').includes('text/event-stream') && response.body) {

@@ -6,8 +6,8 @@
  * Written here rather than taken from talkback, nock or msw: nock and msw intercept inside one
  * process only, and talkback replays a body whole, not event by event with its timing.
  *
- * Record mode (`record.upstream`) sends requests that match no fixture to the real provider and
- * writes what came back as a new fixture, credentials scrubbed.
+ * Record mode (`record`) sends requests that match no fixture to the provider their headers name
+ * and writes what came back as a new fixture, credentials scrubbed (see recorder.ts).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -71,7 +71,9 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       return;
     }
     if (options.record !== undefined) {
+      // Undefined when the request was refused (answered already, nothing sent upstream).
       const recorded = await recordExchange(options.record, req, raw, res);
+      if (recorded === undefined) return;
       fixtures.push(recorded);
       requests[requests.length - 1].fixture = recorded.name;
       return;
