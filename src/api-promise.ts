@@ -16,7 +16,7 @@
  */
 import { diag } from '@opentelemetry/api';
 import { heldBy } from './abandonment';
-import { guard } from './errors';
+import { guard, reportFailure } from './errors';
 import type { InferenceCall } from './inference-call';
 import { isSDKStream, observeStream } from './stream';
 import type { ChunkHandler, SDKStream } from './stream';
@@ -161,21 +161,30 @@ export class APIPromiseObserver {
     // collections (pretenuring), which doubled the garbage collector's work per call.
     const parser = interceptParse(promise, () => state);
 
-    // Attached beside the SDK's own reactions, not in their path: the app's chain is untouched, and
-    // this branch settles either way, so it never adds an unhandled rejection of its own.
-    promise.responsePromise.then(
+    // In the SDK's path, not beside it: V8 follows a promise chain into the app's `await` (its
+    // `at async` frames in every error's stack) only through promises with a single reaction, and a
+    // reaction of ours beside the SDK's would be a second one. The same value or error passes on.
+    promise.responsePromise = promise.responsePromise.then(
       (props) => {
-        // An app that awaits the call has begun parsing it by now, and then neither of these can
-        // matter: it will not drop the promise unread, and no helper parses the response in its
-        // stead. Only an unparsed response is worth their cost (a weak entry each, and GC work).
-        if (!state.parseBegan && !call.isEnded) {
-          const response = (props as ResponseProps | undefined)?.response;
-          if (typeof response === 'object' && response !== null) responses.set(response, state);
-          heldBy(parser, call, 'promise');
+        try {
+          // An app that awaits the call has begun parsing it by now, and then neither of these can
+          // matter: it will not drop the promise unread, and no helper parses the response in its
+          // stead. Only an unparsed response is worth their cost (a weak entry each, and GC work).
+          if (!state.parseBegan && !call.isEnded) {
+            const response = (props as ResponseProps | undefined)?.response;
+            if (typeof response === 'object' && response !== null) responses.set(response, state);
+            heldBy(parser, call, 'promise');
+          }
+          state.arrived();
+        } catch (problem) {
+          reportFailure(problem);
         }
-        state.arrived();
+        return props;
       },
-      (error: unknown) => call.fail(error),
+      (error: unknown) => {
+        guard(() => call.fail(error));
+        throw error;
+      },
     );
 
     // openai >= 7 gives each APIPromise its own `_thenUnwrap`, whose derived promise parses through
