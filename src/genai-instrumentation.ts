@@ -296,7 +296,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
    * Each `__unwrap` of the other's also puts back those it wrapped before, at once. The window left:
    * a call to the last method the other wraps (contrib's: `Responses.create`, else
    * `Embeddings.create`), made in the same synchronous run as the other patch (right after
-   * `require('openai')` with both hooks registered, or right after the other's `enable()`), goes
+   * the SDK's first require with both hooks registered, or right after the other's `enable()`), goes
    * through both wrappers, and is traced by both.
    */
   private putOnTop(target: object, name: string, patch: Patch, current: unknown): void {
