@@ -10,6 +10,13 @@ export interface GenAIInstrumentationConfig extends InstrumentationConfig, Conte
    * `OTEL_SEMCONV_STABILITY_OPT_IN` contains `gen_ai_latest_experimental`, otherwise `compat`.
    */
   semconv?: SemconvMode;
+  /**
+   * Also record the pre-split metric names (`gen_ai.client.operation.duration`,
+   * `gen_ai.client.token.usage` by `gen_ai.token.type`, `gen_ai.client.operation.time_to_first_chunk`,
+   * `.time_per_output_chunk`) beside the semantic-conventions-genai v0.1.0 ones, for dashboards that
+   * still read them. Default: `OTEL_GENAI_LEGACY_METRICS=true`, else off.
+   */
+  legacyMetrics?: boolean;
 }
 
 export interface AnthropicInstrumentationConfig extends GenAIInstrumentationConfig {

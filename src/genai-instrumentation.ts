@@ -27,6 +27,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   putAttribute,
+  legacyMetricsFromEnv,
   semconvModeFromEnv,
 } from './semconv';
 import type { SemconvMode } from './semconv';
@@ -175,7 +176,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
 
   protected override _updateMetricInstruments(): void {
     this.useProvider('meter', () => {
-      const metrics = new GenAIMetrics(this.meter);
+      const metrics = new GenAIMetrics(this.meter, this.getConfig().legacyMetrics ?? legacyMetricsFromEnv());
       this.metrics = metrics.enabled ? metrics : undefined;
     });
   }

@@ -11,7 +11,7 @@ import { released } from './abandonment';
 import type { Holder } from './abandonment';
 import type { ChatMessage, ContentMapping, ContentRecorder, InputContent } from './content';
 import { errorTypeOf, guard, messageOf, recordException, reportFailure } from './errors';
-import type { GenAIMetrics } from './metrics';
+import type { GenAIMetrics, ModalityTokens } from './metrics';
 import {
   ATTR_ABANDONED,
   ATTR_ERROR_TYPE,
@@ -27,7 +27,10 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  EVENT_GEN_AI_CLIENT_INFERENCE_EXCEPTION,
   EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION,
+  GEN_AI_OPERATION_EMBEDDINGS,
+  usageByModality,
   EVENT_GEN_AI_INFERENCE_DETAILS,
   FINISH_REASON_ERROR,
   setSpanAttribute,
@@ -83,6 +86,9 @@ export class InferenceCall {
   cacheReadTokens: number | undefined;
   cacheWriteTokens: number | undefined;
   reasoningTokens: number | undefined;
+  /** What the provider split out by modality, each part of its total (OpenAI's audio tokens, …). */
+  inputByModality: ModalityTokens | undefined;
+  outputByModality: ModalityTokens | undefined;
   /** Tool calls the response asked for, which a later request may answer (see tools.ts). */
   toolCalls: RequestedToolCall[] | undefined;
   /**
@@ -195,7 +201,7 @@ export class InferenceCall {
       if (this.finishReasons === undefined) this.finishReasons = [FINISH_REASON_ERROR];
       this.writeResponseAttributes();
       this.span.setAttribute(ATTR_ERROR_TYPE, type);
-      recordException(this.span, error, { logger: () => this.telemetry.logger, name: EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION, captureContent });
+      recordException(this.span, error, { logger: () => this.telemetry.logger, name: exceptionEventOf(this.startAttributes), captureContent });
       const message = error === undefined ? (captureContent ? providerMessage : undefined) ?? type : messageOf(error, captureContent);
       this.span.setStatus({ code: SpanStatusCode.ERROR, message });
       this.span.end();
@@ -225,6 +231,8 @@ export class InferenceCall {
     if (this.cacheReadTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, this.cacheReadTokens);
     if (this.cacheWriteTokens !== undefined) setSpanAttribute(span, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, this.cacheWriteTokens, mode);
     if (this.reasoningTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, this.reasoningTokens);
+    if (this.inputByModality !== undefined) setModalityAttributes(span, this.inputByModality, 'input_tokens');
+    if (this.outputByModality !== undefined) setModalityAttributes(span, this.outputByModality, 'output_tokens');
     if (this.firstChunkAt !== undefined) {
       span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (this.firstChunkAt - this.startedAt) / 1000);
     }
@@ -258,10 +266,29 @@ export class InferenceCall {
       responseModel: this.responseModel,
       errorType,
       durationSeconds: (now - this.startedAt) / 1000,
-      inputTokens: this.inputTokens,
-      outputTokens: this.outputTokens,
+      usage: {
+        inputTokens: this.inputTokens,
+        outputTokens: this.outputTokens,
+        cacheReadTokens: this.cacheReadTokens,
+        cacheWriteTokens: this.cacheWriteTokens,
+        reasoningTokens: this.reasoningTokens,
+        inputByModality: this.inputByModality,
+        outputByModality: this.outputByModality,
+      },
       providerAttributes: this.providerAttributes,
       timeToFirstChunkSeconds: this.firstChunkAt === undefined ? undefined : (this.firstChunkAt - this.startedAt) / 1000,
     });
   }
+}
+
+function setModalityAttributes(span: Span, tokens: ModalityTokens, kind: 'input_tokens' | 'output_tokens'): void {
+  for (const modality of ['text', 'image', 'audio'] as const) {
+    const count = tokens[modality];
+    if (count !== undefined) span.setAttribute(usageByModality(modality, kind), count);
+  }
+}
+
+/** Embeddings keep the generic event (client-embeddings.md @88eccb15); model calls have their own in v0.1.0. */
+function exceptionEventOf(startAttributes: Attributes): string {
+  return startAttributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EMBEDDINGS ? EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION : EVENT_GEN_AI_CLIENT_INFERENCE_EXCEPTION;
 }

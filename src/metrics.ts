@@ -1,10 +1,13 @@
 /**
- * The GenAI client metrics, recorded whether or not a call's span is sampled: when the call ends,
- * and for streams also as each chunk after the first arrives (`time_per_output_chunk`, which the
- * conventions record per chunk). With no meter provider registered the instruments are no-ops and
- * nothing is computed for them.
+ * The GenAI client metrics of semantic-conventions-genai v0.1.0, recorded whether or not a call's
+ * span is sampled: when the call ends, and for streams also as each chunk after the first arrives
+ * (`time_per_output_chunk`, which the conventions record per chunk). Model calls and embeddings
+ * have instruments of their own. The pre-split names (`gen_ai.client.operation.duration`,
+ * `gen_ai.client.token.usage`, …) are recorded too only when asked for (`legacyMetrics`,
+ * `OTEL_GENAI_LEGACY_METRICS=true`): never by default, since they double the work per call and per
+ * chunk. With no meter provider registered the instruments are no-ops and nothing is computed.
  */
-import type { Attributes, Histogram, Meter, MeterProvider } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Meter, MeterProvider } from '@opentelemetry/api';
 import { metrics, ValueType } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
@@ -12,10 +15,29 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_GEN_AI_TOKEN_MODALITY,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  GEN_AI_OPERATION_EMBEDDINGS,
+  LEGACY_ATTR_GEN_AI_TOKEN_TYPE,
+  LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
+  LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
+  LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
+  LEGACY_METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+  METRIC_GEN_AI_CLIENT_EMBEDDINGS_DURATION,
+  METRIC_GEN_AI_CLIENT_EMBEDDINGS_OPERATION_INPUT_TOKENS,
+  METRIC_GEN_AI_CLIENT_INFERENCE_DURATION,
+  METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_INPUT_TOKENS,
+  METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_OUTPUT_TOKENS,
+  METRIC_GEN_AI_CLIENT_INFERENCE_TIME_PER_OUTPUT_CHUNK,
+  METRIC_GEN_AI_CLIENT_INFERENCE_TIME_TO_FIRST_CHUNK,
+  METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ_INPUT_TOKENS,
+  METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_WRITE_INPUT_TOKENS,
+  METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS,
+  METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_OUTPUT_TOKENS,
+  METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_REASONING_OUTPUT_TOKENS,
 } from './semconv';
+import type { TokenModality } from './semconv';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
@@ -28,6 +50,14 @@ function secondsHistogram(meter: Meter, name: string, description: string, bucke
   return meter.createHistogram(name, { description, unit: 's', advice: { explicitBucketBoundaries: buckets } });
 }
 
+function tokenHistogram(meter: Meter, name: string, description: string): Histogram {
+  return meter.createHistogram(name, { description, unit: '{token}', valueType: ValueType.INT, advice: { explicitBucketBoundaries: TOKEN_BUCKETS } });
+}
+
+function tokenCounter(meter: Meter, name: string, description: string): Counter {
+  return meter.createCounter(name, { description, unit: '{token}', valueType: ValueType.INT });
+}
+
 /** The API's no-op instruments have no public type to test against; their class name says it. */
 function isNoop(instrument: Histogram): boolean {
   return instrument.constructor.name === 'NoopHistogramMetric';
@@ -36,46 +66,87 @@ function isNoop(instrument: Histogram): boolean {
 /** Request attributes that metrics carry, copied from the span's start attributes. */
 const REQUEST_KEYS = [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT];
 
+/** Token counts a provider gave for one modality, each part of its total (`gen_ai.usage.{modality}.*`). */
+export type ModalityTokens = Partial<Record<TokenModality, number>>;
+
+/** A call's usage as the API reported it; undefined where it reported none. */
+export interface CallUsage {
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+  reasoningTokens?: number;
+  inputByModality?: ModalityTokens;
+  outputByModality?: ModalityTokens;
+}
+
 export interface CallMeasurements {
   startAttributes: Attributes;
   responseModel: string | undefined;
   errorType: string | undefined;
   durationSeconds: number;
-  inputTokens: number | undefined;
-  outputTokens: number | undefined;
-  /** On the duration only (`openai.response.service_tier`, …). */
+  usage: CallUsage;
+  /** On the duration and token metrics (`openai.response.service_tier`, …). */
   providerAttributes: Attributes | undefined;
   /** Streams only. */
   timeToFirstChunkSeconds: number | undefined;
 }
 
+/** The legacy instruments, made only when asked for. */
+interface LegacyInstruments {
+  tokenUsage: Histogram;
+  duration: Histogram;
+  timeToFirstChunk: Histogram;
+  timePerOutputChunk: Histogram;
+}
+
 export class GenAIMetrics {
   /** False with the no-op meter of an app that registered no meter provider. */
   readonly enabled: boolean;
-  private readonly tokenUsage: Histogram;
-  private readonly duration: Histogram;
+  private readonly inferenceDuration: Histogram;
   private readonly timeToFirstChunk: Histogram;
   private readonly timePerOutputChunk: Histogram;
+  private readonly inputTokens: Counter;
+  private readonly outputTokens: Counter;
+  private readonly cacheReadTokens: Counter;
+  private readonly cacheWriteTokens: Counter;
+  private readonly reasoningTokens: Counter;
+  private readonly operationInputTokens: Histogram;
+  private readonly operationOutputTokens: Histogram;
+  private readonly embeddingsDuration: Histogram;
+  private readonly embeddingsInputTokens: Histogram;
+  private readonly legacy: LegacyInstruments | undefined;
 
-  constructor(meter: Meter) {
-    this.tokenUsage = meter.createHistogram('gen_ai.client.token.usage', {
-      description: 'Number of input and output tokens used',
-      unit: '{token}',
-      valueType: ValueType.INT,
-      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
-    });
-    this.duration = secondsHistogram(meter, 'gen_ai.client.operation.duration', 'GenAI operation duration');
-    this.timeToFirstChunk = secondsHistogram(
-      meter,
-      'gen_ai.client.operation.time_to_first_chunk',
-      'Time to receive the first chunk of a streaming response',
-    );
+  constructor(meter: Meter, legacyNames = false) {
+    this.inferenceDuration = secondsHistogram(meter, METRIC_GEN_AI_CLIENT_INFERENCE_DURATION, 'Duration of a GenAI inference (model) call');
+    this.timeToFirstChunk = secondsHistogram(meter, METRIC_GEN_AI_CLIENT_INFERENCE_TIME_TO_FIRST_CHUNK, 'Time to receive the first chunk of a streaming response');
     this.timePerOutputChunk = secondsHistogram(
       meter,
-      'gen_ai.client.operation.time_per_output_chunk',
+      METRIC_GEN_AI_CLIENT_INFERENCE_TIME_PER_OUTPUT_CHUNK,
       'Time from the previous chunk of a streaming response to this one, for each chunk after the first',
     );
-    this.enabled = !isNoop(this.duration);
+    this.inputTokens = tokenCounter(meter, METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS, 'Input tokens used, cache read and write included');
+    this.outputTokens = tokenCounter(meter, METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_OUTPUT_TOKENS, 'Output tokens used, reasoning included');
+    this.cacheReadTokens = tokenCounter(meter, METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ_INPUT_TOKENS, 'Input tokens read from the provider cache');
+    this.cacheWriteTokens = tokenCounter(meter, METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_WRITE_INPUT_TOKENS, 'Input tokens written to the provider cache');
+    this.reasoningTokens = tokenCounter(meter, METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_REASONING_OUTPUT_TOKENS, 'Output tokens spent on reasoning');
+    this.operationInputTokens = tokenHistogram(meter, METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_INPUT_TOKENS, 'Input tokens per inference call');
+    this.operationOutputTokens = tokenHistogram(meter, METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_OUTPUT_TOKENS, 'Output tokens per inference call');
+    this.embeddingsDuration = secondsHistogram(meter, METRIC_GEN_AI_CLIENT_EMBEDDINGS_DURATION, 'Duration of a GenAI embeddings call');
+    this.embeddingsInputTokens = tokenHistogram(meter, METRIC_GEN_AI_CLIENT_EMBEDDINGS_OPERATION_INPUT_TOKENS, 'Input tokens per embeddings call');
+    if (legacyNames) {
+      this.legacy = {
+        tokenUsage: tokenHistogram(meter, LEGACY_METRIC_GEN_AI_CLIENT_TOKEN_USAGE, 'Number of input and output tokens used'),
+        duration: secondsHistogram(meter, LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_DURATION, 'GenAI operation duration'),
+        timeToFirstChunk: secondsHistogram(meter, LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK, 'Time to receive the first chunk of a streaming response'),
+        timePerOutputChunk: secondsHistogram(
+          meter,
+          LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
+          'Time from the previous chunk of a streaming response to this one, for each chunk after the first',
+        ),
+      };
+    }
+    this.enabled = !isNoop(this.inferenceDuration);
   }
 
   /** The attributes every measurement of a call carries: the request's, and the response model once known. */
@@ -92,21 +163,63 @@ export class GenAIMetrics {
   /** The time from the previous chunk of a stream to this one. */
   recordChunkGap(seconds: number, attributes: Attributes): void {
     this.timePerOutputChunk.record(seconds, attributes);
+    this.legacy?.timePerOutputChunk.record(seconds, attributes);
   }
 
   record(measurements: CallMeasurements): void {
-    const attributes = this.commonAttributes(measurements.startAttributes, measurements.responseModel);
-    if (measurements.inputTokens !== undefined) {
-      this.tokenUsage.record(measurements.inputTokens, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'input' });
+    const common = this.commonAttributes(measurements.startAttributes, measurements.responseModel);
+    const { usage } = measurements;
+    if (this.legacy !== undefined) this.recordLegacy(measurements, common);
+    if (measurements.providerAttributes !== undefined) Object.assign(common, measurements.providerAttributes);
+    const failed = measurements.errorType === undefined ? common : { ...common, [ATTR_ERROR_TYPE]: measurements.errorType };
+
+    if (measurements.startAttributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EMBEDDINGS) {
+      this.embeddingsDuration.record(measurements.durationSeconds, failed);
+      if (usage.inputTokens !== undefined) this.embeddingsInputTokens.record(usage.inputTokens, common);
+      return;
     }
-    if (measurements.outputTokens !== undefined) {
-      this.tokenUsage.record(measurements.outputTokens, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'output' });
-    }
-    if (measurements.timeToFirstChunkSeconds !== undefined) this.timeToFirstChunk.record(measurements.timeToFirstChunkSeconds, attributes);
-    if (measurements.providerAttributes !== undefined) Object.assign(attributes, measurements.providerAttributes);
-    if (measurements.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = measurements.errorType;
-    this.duration.record(measurements.durationSeconds, attributes);
+    this.inferenceDuration.record(measurements.durationSeconds, failed);
+    if (measurements.timeToFirstChunkSeconds !== undefined) this.timeToFirstChunk.record(measurements.timeToFirstChunkSeconds, common);
+    // Every call counts, failed ones and those that reported no usage too, as 0 of `unknown` modality
+    // (token-metrics.yaml @066d4a7f, #536); so do the per-call histograms, with the call's error.type.
+    recordByModality(this.inputTokens, usage.inputTokens ?? 0, usage.inputByModality, common);
+    recordByModality(this.outputTokens, usage.outputTokens ?? 0, usage.outputByModality, common);
+    if (usage.cacheReadTokens !== undefined) recordByModality(this.cacheReadTokens, usage.cacheReadTokens, undefined, common);
+    if (usage.cacheWriteTokens !== undefined) recordByModality(this.cacheWriteTokens, usage.cacheWriteTokens, undefined, common);
+    if (usage.reasoningTokens !== undefined) recordByModality(this.reasoningTokens, usage.reasoningTokens, undefined, common);
+    this.operationInputTokens.record(usage.inputTokens ?? 0, failed);
+    this.operationOutputTokens.record(usage.outputTokens ?? 0, failed);
   }
+
+  /** The pre-split metrics, as they were recorded before v0.1.0: by `gen_ai.token.type`, duration for every operation. */
+  private recordLegacy(measurements: CallMeasurements, common: Attributes): void {
+    const legacy = this.legacy as LegacyInstruments;
+    const { usage } = measurements;
+    if (usage.inputTokens !== undefined) legacy.tokenUsage.record(usage.inputTokens, { ...common, [LEGACY_ATTR_GEN_AI_TOKEN_TYPE]: 'input' });
+    if (usage.outputTokens !== undefined) legacy.tokenUsage.record(usage.outputTokens, { ...common, [LEGACY_ATTR_GEN_AI_TOKEN_TYPE]: 'output' });
+    if (measurements.timeToFirstChunkSeconds !== undefined) legacy.timeToFirstChunk.record(measurements.timeToFirstChunkSeconds, common);
+    const attributes = { ...common, ...measurements.providerAttributes };
+    if (measurements.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = measurements.errorType;
+    legacy.duration.record(measurements.durationSeconds, attributes);
+  }
+}
+
+/**
+ * One data point per modality the provider reported, and what they leave of the total as `unknown`
+ * (each token in exactly one modality, so that the modalities add up to the total).
+ */
+function recordByModality(counter: Counter, total: number, byModality: ModalityTokens | undefined, common: Attributes): void {
+  let rest = total;
+  if (byModality !== undefined) {
+    for (const modality of ['text', 'image', 'audio'] as const) {
+      const tokens = byModality[modality];
+      if (tokens === undefined || tokens <= 0) continue;
+      counter.add(tokens, { ...common, [ATTR_GEN_AI_TOKEN_MODALITY]: modality });
+      rest -= tokens;
+    }
+    if (rest <= 0 && rest !== total) return;
+  }
+  counter.add(Math.max(rest, 0), { ...common, [ATTR_GEN_AI_TOKEN_MODALITY]: 'unknown' });
 }
 
 /** A histogram of how many calls of one kind an agent run made. */

@@ -38,7 +38,11 @@ export const ATTR_OPENAI_API_TYPE = 'openai.api.type';
 export const ATTR_OPENAI_REQUEST_SERVICE_TIER = 'openai.request.service_tier';
 export const ATTR_OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
 export const ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT = 'openai.response.system_fingerprint';
-export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
+export const ATTR_GEN_AI_TOKEN_MODALITY = 'gen_ai.token.modality';
+/** Per-modality usage, each part of its total: `gen_ai.usage.{text,image,audio}.input_tokens`, …. */
+export type TokenModality = 'text' | 'image' | 'audio';
+export const usageByModality = (modality: TokenModality, kind: 'input_tokens' | 'output_tokens' | 'cache_read.input_tokens'): string =>
+  `gen_ai.usage.${modality}.${kind}`;
 export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
 export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
 export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
@@ -47,6 +51,13 @@ export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments';
 export const ATTR_GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
 /** The log event that carries a call's content when capture goes to events. */
 export const EVENT_GEN_AI_INFERENCE_DETAILS = 'gen_ai.client.inference.operation.details';
+/**
+ * A failed model call's exception as a log record. semantic-conventions-genai v0.1.0 names it
+ * `gen_ai.client.inference.exception` in client-inference.md (only its table of contents was
+ * readable); the stored definitions up to 88eccb15 still say `gen_ai.client.operation.exception`,
+ * which embeddings keep (client-embeddings.md @88eccb15).
+ */
+export const EVENT_GEN_AI_CLIENT_INFERENCE_EXCEPTION = 'gen_ai.client.inference.exception';
 export const EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION = 'gen_ai.client.operation.exception';
 export const EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION = 'gen_ai.execute_tool.exception';
 export const ATTR_EXCEPTION_TYPE = 'exception.type';
@@ -63,6 +74,36 @@ export const ATTR_GEN_AI_AGENT_VERSION = 'gen_ai.agent.version';
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
+
+/**
+ * Metric names of semantic-conventions-genai v0.1.0 (model/gen-ai/metrics.yaml and token-metrics.yaml
+ * as stored at 88eccb15 and 066d4a7f, the versions nearest the release).
+ */
+export const METRIC_GEN_AI_CLIENT_INFERENCE_DURATION = 'gen_ai.client.inference.duration';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_TIME_TO_FIRST_CHUNK = 'gen_ai.client.inference.time_to_first_chunk';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_TIME_PER_OUTPUT_CHUNK = 'gen_ai.client.inference.time_per_output_chunk';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS = 'gen_ai.client.inference.usage.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_OUTPUT_TOKENS = 'gen_ai.client.inference.usage.output_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.client.inference.usage.cache_read.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.client.inference.usage.cache_write.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.client.inference.usage.reasoning.output_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_INPUT_TOKENS = 'gen_ai.client.inference.operation.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_OUTPUT_TOKENS = 'gen_ai.client.inference.operation.output_tokens';
+export const METRIC_GEN_AI_CLIENT_EMBEDDINGS_DURATION = 'gen_ai.client.embeddings.duration';
+export const METRIC_GEN_AI_CLIENT_EMBEDDINGS_OPERATION_INPUT_TOKENS = 'gen_ai.client.embeddings.operation.input_tokens';
+/** The pre-split names (core semantic conventions up to v1.41), recorded only on opt-in (see legacyMetricsFromEnv). */
+export const LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_DURATION = 'gen_ai.client.operation.duration';
+export const LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK = 'gen_ai.client.operation.time_to_first_chunk';
+export const LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK = 'gen_ai.client.operation.time_per_output_chunk';
+export const LEGACY_METRIC_GEN_AI_CLIENT_TOKEN_USAGE = 'gen_ai.client.token.usage';
+export const LEGACY_ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
+
+/** Records the pre-split metric names beside the new ones, for dashboards that still read them. */
+export const LEGACY_METRICS_ENV = 'OTEL_GENAI_LEGACY_METRICS';
+
+export function legacyMetricsFromEnv(value = process.env[LEGACY_METRICS_ENV]): boolean {
+  return value?.trim().toLowerCase() === 'true';
+}
 
 /** The names that the latest conventions replaced and that dashboards still key on, by their new name. */
 const LEGACY_NAMES: ReadonlyMap<string, string> = new Map([

@@ -240,8 +240,10 @@ describe('instrumentClient() in-process', () => {
       await client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
       await settle();
       const { resourceMetrics } = await reader.collect();
-      const usage = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((metric) => metric.descriptor.name === 'gen_ai.client.token.usage');
-      expect(usage?.dataPoints.map((point) => (point.value as { sum: number }).sum).sort((a, b) => a - b)).toEqual([4, 21]);
+      const found = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+      const counted = (name: string) => found.find((metric) => metric.descriptor.name === name)?.dataPoints.map((point) => point.value);
+      expect(counted('gen_ai.client.inference.usage.input_tokens')).toEqual([21]);
+      expect(counted('gen_ai.client.inference.usage.output_tokens')).toEqual([4]);
     } finally {
       metrics.disable();
     }

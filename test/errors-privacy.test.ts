@@ -297,7 +297,7 @@ describe('provider error text with content capture off', () => {
           // An error the app saw is still recorded: type, and a stack trace without the message.
           const exceptions = [
             ...span.events.filter((event) => event.name === 'exception').map((event) => event.attributes ?? {}),
-            ...logExporter.getFinishedLogRecords().filter((record) => record.eventName === 'gen_ai.client.operation.exception').map((record) => record.attributes),
+            ...logExporter.getFinishedLogRecords().filter((record) => record.eventName === 'gen_ai.client.inference.exception').map((record) => record.attributes),
           ];
           if (errorType === 'response_failed' || errorType === 'invalid_prompt') {
             expect(exceptions).toEqual([]);
@@ -348,7 +348,7 @@ describe('provider error text with content capture on', () => {
       if (errorType === 'response_failed' || errorType === 'invalid_prompt') return;
       const event = span.events.find((found) => found.name === 'exception')!;
       expect(event.attributes?.['exception.message']).toContain(providerMessage);
-      const [record] = logExporter.getFinishedLogRecords().filter((found) => found.eventName === 'gen_ai.client.operation.exception');
+      const [record] = logExporter.getFinishedLogRecords().filter((found) => found.eventName === 'gen_ai.client.inference.exception');
       expect(record.attributes['exception.message']).toContain(providerMessage);
     });
   }

@@ -86,7 +86,7 @@ describe('exceptions', () => {
         stack: 'string',
       },
       {
-        eventName: 'gen_ai.client.operation.exception',
+        eventName: 'gen_ai.client.inference.exception',
         severityNumber: 13,
         severityText: 'WARN',
         spanId: chat.spanContext().spanId,
@@ -144,6 +144,6 @@ describe('exceptions', () => {
     process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN = 'logs/dup';
     await failingRun();
     for (const prefix of ['chat', 'execute_tool', 'invoke_agent']) expect(exceptionEvents(spanNamed(prefix))).toHaveLength(1);
-    expect(records.getFinishedLogRecords().map((record) => record.eventName)).toEqual(['gen_ai.execute_tool.exception', 'gen_ai.client.operation.exception']);
+    expect(records.getFinishedLogRecords().map((record) => record.eventName)).toEqual(['gen_ai.execute_tool.exception', 'gen_ai.client.inference.exception']);
   });
 });

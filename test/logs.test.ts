@@ -32,7 +32,7 @@ async function twoFailures(): Promise<void> {
   await settle();
 }
 
-const BOTH = ['gen_ai.execute_tool.exception', 'gen_ai.client.operation.exception'];
+const BOTH = ['gen_ai.execute_tool.exception', 'gen_ai.client.inference.exception'];
 
 beforeEach(() => {
   process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN = 'logs';
@@ -94,7 +94,7 @@ describe('log records', () => {
     await twoFailures();
     // Tool spans are not any instrumentation's: they go to the global providers.
     expect(names(global.exporter)).toEqual(['gen_ai.execute_tool.exception']);
-    expect(names(own.exporter)).toEqual(['gen_ai.client.operation.exception']);
+    expect(names(own.exporter)).toEqual(['gen_ai.client.inference.exception']);
   });
 
   it("register's registration sets both APIs' globals, so the app's records through either are exported", () => {

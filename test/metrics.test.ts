@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { createNoopMeter, metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
+import { DataPointType } from '@opentelemetry/sdk-metrics';
+import type { HistogramMetricData, SumMetricData } from '@opentelemetry/sdk-metrics';
 import { AlwaysOffSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, OpenAIInstrumentation, runTool, withAgent } from '../src';
@@ -64,11 +65,17 @@ function points(metric: HistogramMetricData | undefined) {
   return (metric?.dataPoints ?? []).map((point) => ({ attributes: point.attributes, count: point.value.count, sum: point.value.sum }));
 }
 
+/** A counter's data points: attributes and value. */
+function sums(metric: unknown) {
+  return ((metric as SumMetricData | undefined)?.dataPoints ?? []).map((point) => ({ attributes: point.attributes, value: point.value }));
+}
+
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 const SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const LEGACY_NAMES = ['gen_ai.client.token.usage', 'gen_ai.client.operation.duration', 'gen_ai.client.operation.time_to_first_chunk', 'gen_ai.client.operation.time_per_output_chunk'];
 
-describe('GenAI client metrics', () => {
-  it('token usage and duration of a chat call, with the conventions attributes and buckets', async () => {
+describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
+  it('a chat call: duration, the token counters by modality, the per-call token histograms; units, types and buckets', async () => {
     await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
     await settle();
     const metrics = await histograms();
@@ -81,14 +88,27 @@ describe('GenAI client metrics', () => {
       'server.address': '127.0.0.1',
       'server.port': port,
     };
-    const usage = metrics.get('gen_ai.client.token.usage');
-    expect(usage?.descriptor.unit).toBe('{token}');
-    expect(points(usage)).toEqual([
-      { attributes: { ...base, 'gen_ai.token.type': 'input' }, count: 1, sum: 12 + 2048 + 1024 },
-      { attributes: { ...base, 'gen_ai.token.type': 'output' }, count: 1, sum: 40 },
-    ]);
-    expect(usage?.dataPoints[0].value.buckets.boundaries).toEqual(TOKEN_BUCKETS);
-    const duration = metrics.get('gen_ai.client.operation.duration');
+    const unknown = { ...base, 'gen_ai.token.modality': 'unknown' };
+    const counters = {
+      'gen_ai.client.inference.usage.input_tokens': 12 + 2048 + 1024,
+      'gen_ai.client.inference.usage.output_tokens': 40,
+      'gen_ai.client.inference.usage.cache_read.input_tokens': 1024,
+      'gen_ai.client.inference.usage.cache_write.input_tokens': 2048,
+    };
+    for (const [name, value] of Object.entries(counters)) {
+      expect(metrics.get(name)?.descriptor.unit, name).toBe('{token}');
+      expect(metrics.get(name)?.dataPointType, name).toBe(DataPointType.SUM);
+      expect((metrics.get(name) as unknown as SumMetricData).isMonotonic, name).toBe(true);
+      expect(sums(metrics.get(name)), name).toEqual([{ attributes: unknown, value }]);
+    }
+    // Not reported by this call: not recorded (the counters of what every call has are, as 0).
+    expect(metrics.has('gen_ai.client.inference.usage.reasoning.output_tokens')).toBe(false);
+    for (const [name, sum] of [['gen_ai.client.inference.operation.input_tokens', 12 + 2048 + 1024], ['gen_ai.client.inference.operation.output_tokens', 40]] as const) {
+      expect(metrics.get(name)?.descriptor.unit).toBe('{token}');
+      expect(metrics.get(name)?.dataPoints[0].value.buckets.boundaries).toEqual(TOKEN_BUCKETS);
+      expect(points(metrics.get(name))).toEqual([{ attributes: base, count: 1, sum }]);
+    }
+    const duration = metrics.get('gen_ai.client.inference.duration');
     expect(duration?.descriptor.unit).toBe('s');
     expect(duration?.dataPoints[0].value.buckets.boundaries).toEqual(SECONDS_BUCKETS);
     const [point] = points(duration);
@@ -98,14 +118,21 @@ describe('GenAI client metrics', () => {
     const [span] = tracing.inferenceSpans();
     const spanSeconds = span.duration[0] + span.duration[1] / 1e9;
     expect(Math.abs((point.sum ?? 0) - spanSeconds)).toBeLessThan(0.005);
-    expect(metrics.has('gen_ai.client.operation.time_to_first_chunk')).toBe(false);
+    expect(metrics.has('gen_ai.client.inference.time_to_first_chunk')).toBe(false);
+    // The pre-split names only on opt-in, and nothing of embeddings for a chat call.
+    for (const name of [...LEGACY_NAMES, 'gen_ai.client.embeddings.duration', 'gen_ai.client.embeddings.operation.input_tokens']) expect(metrics.has(name), name).toBe(false);
   });
 
-  it('an error: duration with error.type, no token usage', async () => {
+  it('a failed call: duration with error.type; counted as 0 tokens of unknown modality; the per-call histograms with error.type', async () => {
     await anthropic.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] }).catch(() => undefined);
     const metrics = await histograms();
-    expect(points(metrics.get('gen_ai.client.token.usage'))).toEqual([]);
-    expect(points(metrics.get('gen_ai.client.operation.duration'))[0].attributes['error.type']).toBe('RateLimitError');
+    expect(points(metrics.get('gen_ai.client.inference.duration'))[0].attributes['error.type']).toBe('RateLimitError');
+    for (const name of ['gen_ai.client.inference.usage.input_tokens', 'gen_ai.client.inference.usage.output_tokens']) {
+      expect(sums(metrics.get(name)).map(({ attributes, value }) => [attributes['gen_ai.token.modality'], attributes['error.type'], value])).toEqual([['unknown', undefined, 0]]);
+    }
+    for (const name of ['gen_ai.client.inference.operation.input_tokens', 'gen_ai.client.inference.operation.output_tokens']) {
+      expect(points(metrics.get(name)).map(({ attributes, sum }) => [attributes['error.type'], sum])).toEqual([['RateLimitError', 0]]);
+    }
   });
 
   it('a stream: time to first chunk once, time per output chunk for each chunk after the first', async () => {
@@ -114,22 +141,24 @@ describe('GenAI client metrics', () => {
     for await (const _event of stream) chunks++;
     const metrics = await histograms();
     const [span] = tracing.inferenceSpans();
-    const ttfc = points(metrics.get('gen_ai.client.operation.time_to_first_chunk'));
+    const ttfc = points(metrics.get('gen_ai.client.inference.time_to_first_chunk'));
     expect(ttfc).toHaveLength(1);
     expect(ttfc[0].count).toBe(1);
     const firstChunkSeconds = span.attributes['gen_ai.response.time_to_first_chunk'] as number;
     expect(ttfc[0].sum).toBeCloseTo(firstChunkSeconds, 6);
-    const perChunk = points(metrics.get('gen_ai.client.operation.time_per_output_chunk'));
+    const perChunk = points(metrics.get('gen_ai.client.inference.time_per_output_chunk'));
     expect(chunks).toBeGreaterThan(2);
     expect(perChunk).toEqual([
-      { attributes: points(metrics.get('gen_ai.client.operation.duration'))[0].attributes, count: chunks - 1, sum: expect.any(Number) },
+      { attributes: points(metrics.get('gen_ai.client.inference.duration'))[0].attributes, count: chunks - 1, sum: expect.any(Number) },
     ]);
     // The gaps add up to the time from the first chunk to the last, within the span.
     const spanSeconds = span.duration[0] + span.duration[1] / 1e9;
     expect(perChunk[0].sum).toBeGreaterThan(0);
     expect(perChunk[0].sum).toBeLessThan(spanSeconds - firstChunkSeconds);
-    expect(metrics.get('gen_ai.client.operation.time_per_output_chunk')?.dataPoints[0].value.buckets.boundaries).toEqual(SECONDS_BUCKETS);
-    expect(points(metrics.get('gen_ai.client.token.usage')).map((point) => point.sum)).toEqual([17, 64]);
+    expect(metrics.get('gen_ai.client.inference.time_per_output_chunk')?.dataPoints[0].value.buckets.boundaries).toEqual(SECONDS_BUCKETS);
+    expect(sums(metrics.get('gen_ai.client.inference.usage.input_tokens')).map((point) => point.value)).toEqual([17]);
+    expect(sums(metrics.get('gen_ai.client.inference.usage.output_tokens')).map((point) => point.value)).toEqual([64]);
+    for (const name of LEGACY_NAMES) expect(metrics.has(name), name).toBe(false);
   });
 
   it('time per output chunk keeps each gap: a stall shows as itself, not spread over the stream', async () => {
@@ -145,38 +174,95 @@ describe('GenAI client metrics', () => {
     } finally {
       await paced.close();
     }
-    const [point] = (await histograms()).get('gen_ai.client.operation.time_per_output_chunk')?.dataPoints ?? [];
+    const [point] = (await histograms()).get('gen_ai.client.inference.time_per_output_chunk')?.dataPoints ?? [];
     expect(point.value.count).toBe(12);
     expect(point.value.max).toBeGreaterThanOrEqual(0.035);
   });
 
-  it('OpenAI chat, Responses and embeddings', async () => {
+  it('OpenAI chat and Responses, and embeddings on instruments of their own', async () => {
     await openai.chat.completions.create(fixtureRequest('openai/chat-text'));
     await openai.responses.create(fixtureRequest('openai/responses-text'));
     await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['The quick brown fox', 'jumps over the lazy dog'] });
-    const usage = points((await histograms()).get('gen_ai.client.token.usage'));
-    const byKey = Object.fromEntries(
-      usage.map((point) => [`${point.attributes['gen_ai.operation.name']} ${point.attributes['gen_ai.request.model']} ${point.attributes['gen_ai.token.type']}`, point.sum]),
-    );
-    expect(byKey).toEqual({
-      'chat gpt-4o-mini input': 31,
-      'chat gpt-4o-mini output': 8,
-      'chat gpt-5-mini input': 14,
-      'chat gpt-5-mini output': 160,
-      'embeddings text-embedding-3-small input': 10,
-    });
-    expect(usage.every((point) => point.attributes['gen_ai.provider.name'] === 'openai')).toBe(true);
-    // The OpenAI conventions add the response's service tier and fingerprint to the duration only.
-    expect(usage.some((point) => 'openai.response.service_tier' in point.attributes)).toBe(false);
-    const durations = points((await histograms()).get('gen_ai.client.operation.duration'));
-    expect(
+    const metrics = await histograms();
+    const byModel = (name: string) =>
+      Object.fromEntries(sums(metrics.get(name)).map((point) => [`${point.attributes['gen_ai.request.model']} ${point.attributes['gen_ai.token.modality']}`, point.value]));
+    expect(byModel('gen_ai.client.inference.usage.input_tokens')).toEqual({ 'gpt-4o-mini unknown': 31, 'gpt-5-mini unknown': 14 });
+    expect(byModel('gen_ai.client.inference.usage.output_tokens')).toEqual({ 'gpt-4o-mini unknown': 8, 'gpt-5-mini unknown': 160 });
+    // Reported as 0 by both: counted as reported.
+    expect(byModel('gen_ai.client.inference.usage.cache_read.input_tokens')).toEqual({ 'gpt-4o-mini unknown': 0, 'gpt-5-mini unknown': 0 });
+    expect(points(metrics.get('gen_ai.client.embeddings.operation.input_tokens')).map(({ attributes, sum }) => [attributes['gen_ai.request.model'], sum])).toEqual([
+      ['text-embedding-3-small', 10],
+    ]);
+    expect(points(metrics.get('gen_ai.client.embeddings.duration')).map(({ attributes }) => attributes['gen_ai.operation.name'])).toEqual(['embeddings']);
+    expect(points(metrics.get('gen_ai.client.inference.duration')).map(({ attributes }) => attributes['gen_ai.request.model'])).toEqual(['gpt-4o-mini', 'gpt-5-mini']);
+    // The OpenAI conventions add the response's service tier and fingerprint to the duration and the token metrics.
+    const tiers = (name: string) =>
       Object.fromEntries(
-        durations.map((point) => [
+        [...sums(metrics.get(name)), ...points(metrics.get(name))].map((point) => [
           point.attributes['gen_ai.request.model'],
           [point.attributes['openai.response.service_tier'], point.attributes['openai.response.system_fingerprint']],
         ]),
-      ),
-    ).toEqual({ 'gpt-4o-mini': ['default', 'fp_58b2a2055b'], 'gpt-5-mini': ['default', undefined], 'text-embedding-3-small': [undefined, undefined] });
+      );
+    const expected = { 'gpt-4o-mini': ['default', 'fp_58b2a2055b'], 'gpt-5-mini': ['default', undefined] };
+    expect(tiers('gen_ai.client.inference.duration')).toEqual(expected);
+    expect(tiers('gen_ai.client.inference.usage.input_tokens')).toEqual(expected);
+    expect(tiers('gen_ai.client.inference.operation.output_tokens')).toEqual(expected);
+  });
+
+  it('the pre-split names too, only when asked (legacyMetrics, or OTEL_GENAI_LEGACY_METRICS=true), as they were recorded', async () => {
+    const legacy = async (setUp: () => void, tearDown: () => void) => {
+      setUp();
+      try {
+        anthropicInstrumentation.setMeterProvider(meterProvider);
+        const stream = await anthropic.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: [{ role: 'user', content: PROMPTS.streamText }] });
+        for await (const _event of stream);
+        return await histograms();
+      } finally {
+        tearDown();
+        anthropicInstrumentation.setMeterProvider(meterProvider);
+      }
+    };
+    const setups: Array<[() => void, () => void]> = [
+      [() => anthropicInstrumentation.setConfig({ legacyMetrics: true }), () => anthropicInstrumentation.setConfig({})],
+      [() => (process.env.OTEL_GENAI_LEGACY_METRICS = 'true'), () => delete process.env.OTEL_GENAI_LEGACY_METRICS],
+    ];
+    for (const [setUp, tearDown] of setups) {
+      reader = new TestReader();
+      meterProvider = new MeterProvider({ readers: [reader] });
+      const found = await legacy(setUp, tearDown);
+      expect(points(found.get('gen_ai.client.token.usage')).map(({ attributes, sum }) => [attributes['gen_ai.token.type'], sum])).toEqual([
+        ['input', 17],
+        ['output', 64],
+      ]);
+      expect(points(found.get('gen_ai.client.operation.duration'))).toHaveLength(1);
+      expect(points(found.get('gen_ai.client.operation.time_to_first_chunk'))).toHaveLength(1);
+      expect(points(found.get('gen_ai.client.operation.time_per_output_chunk'))[0].count).toBe(points(found.get('gen_ai.client.inference.time_per_output_chunk'))[0].count);
+      expect(points(found.get('gen_ai.client.inference.duration'))).toHaveLength(1);
+    }
+    reader = new TestReader();
+    meterProvider = new MeterProvider({ readers: [reader] });
+    // Off again: none of them.
+    anthropicInstrumentation.setMeterProvider(meterProvider);
+    await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
+    const after = await histograms();
+    for (const name of LEGACY_NAMES) expect(after.has(name), name).toBe(false);
+  });
+
+  it('token counters by modality: one data point per modality the provider reported, the rest unknown, adding up to the total', async () => {
+    const direct = new GenAIMetrics(meterProvider.getMeter('modality-test'));
+    direct.record({
+      startAttributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-audio' },
+      responseModel: undefined,
+      errorType: undefined,
+      durationSeconds: 0.5,
+      usage: { inputTokens: 300, outputTokens: 120, inputByModality: { audio: 200, text: 0 }, outputByModality: { audio: 120 } },
+      providerAttributes: undefined,
+      timeToFirstChunkSeconds: undefined,
+    });
+    const metrics = await histograms();
+    const byModality = (name: string) => Object.fromEntries(sums(metrics.get(name)).map((point) => [point.attributes['gen_ai.token.modality'], point.value]));
+    expect(byModality('gen_ai.client.inference.usage.input_tokens')).toEqual({ audio: 200, unknown: 100 });
+    expect(byModality('gen_ai.client.inference.usage.output_tokens')).toEqual({ audio: 120 });
   });
 
   it('are right when tracing samples the call out', async () => {
@@ -185,7 +271,8 @@ describe('GenAI client metrics', () => {
     await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
     await settle();
     expect(tracing.inferenceSpans()).toHaveLength(0);
-    expect(points((await histograms()).get('gen_ai.client.token.usage')).map((point) => point.sum)).toEqual([21, 4]);
+    const metrics = await histograms();
+    expect([...sums(metrics.get('gen_ai.client.inference.usage.input_tokens')), ...sums(metrics.get('gen_ai.client.inference.usage.output_tokens'))].map((point) => point.value)).toEqual([21, 4]);
   });
 
   it('are off, and computed for nothing, with no meter provider', () => {

@@ -226,9 +226,11 @@ describe('metrics and content events through register.mjs', () => {
     };
     const traced = await runApp(join(APPS, 'anthropic-app.cjs'), { env, register: true });
     expect(traced.stderr).toBe('');
-    expect(receiver.metrics.get('gen_ai.client.token.usage')).toBe(21 + 4 + 17 + 64);
-    expect(receiver.metrics.get('gen_ai.client.operation.duration')).toBeGreaterThan(0);
-    expect(receiver.metrics.has('gen_ai.client.operation.time_to_first_chunk')).toBe(true);
+    expect(receiver.metrics.get('gen_ai.client.inference.operation.input_tokens')).toBe(21 + 17);
+    expect(receiver.metrics.get('gen_ai.client.inference.operation.output_tokens')).toBe(4 + 64);
+    expect(receiver.metrics.get('gen_ai.client.inference.duration')).toBeGreaterThan(0);
+    expect(receiver.metrics.has('gen_ai.client.inference.time_to_first_chunk')).toBe(true);
+    expect(receiver.metrics.has('gen_ai.client.token.usage')).toBe(false);
     expect(receiver.events).toEqual(['gen_ai.client.inference.operation.details', 'gen_ai.client.inference.operation.details']);
     // Events only: the spans carry no content.
     expect(inferenceSpans().every((span) => span.attributes['gen_ai.input.messages'] === undefined)).toBe(true);
@@ -236,12 +238,12 @@ describe('metrics and content events through register.mjs', () => {
 });
 
 describe('exceptions as logs through register.mjs', () => {
-  it('OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs: the rate-limited call is a gen_ai.client.operation.exception record', async () => {
+  it('OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs: the rate-limited call is a gen_ai.client.inference.exception record', async () => {
     const env = { ...otlpEnv(server.url, receiver.url), OTEL_LOGS_EXPORTER: 'otlp', OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: 'logs' };
     // The ESM app's third call is rate limited.
     const traced = await runApp(join(APPS, 'anthropic-app.mjs'), { env, register: true });
     expect(traced.stderr).toBe('');
-    expect(receiver.events).toEqual(['gen_ai.client.operation.exception']);
+    expect(receiver.events).toEqual(['gen_ai.client.inference.exception']);
     expect(inferenceSpans().map((span) => span.attributes['error.type'])).toContain('RateLimitError');
   });
 });

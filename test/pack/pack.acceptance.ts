@@ -243,14 +243,14 @@ describe('4. logs', () => {
     ]);
   });
 
-  it('NodeSDK 3 with OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs: a failed call is one exported gen_ai.client.operation.exception record, in its span\'s context', async () => {
+  it('NodeSDK 3 with OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs: a failed call is one exported gen_ai.client.inference.exception record, in its span\'s context', async () => {
     const app = installed(await apps.main, 1);
     const env = { OTEL_LOGS_EXPORTER: 'otlp', OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: 'logs' };
     // The control: without the opt-in, no record (the span event is the default).
     const control = await run(app, 'failing-call.cjs', ['--require', './tracing.cjs'], { ...env, OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: undefined });
     expect(control.code, control.stderr).toBe(0);
     expect(chatSpans()).toHaveLength(1);
-    expect(receiver.logs.filter((record) => record.eventName === 'gen_ai.client.operation.exception')).toEqual([]);
+    expect(receiver.logs.filter((record) => record.eventName === 'gen_ai.client.inference.exception')).toEqual([]);
 
     const traced = await run(app, 'failing-call.cjs', ['--require', './tracing.cjs'], env);
     expect(traced.stderr).toBe('');
@@ -259,7 +259,7 @@ describe('4. logs', () => {
     const spans = chatSpans();
     expect(spans).toHaveLength(1);
     expect(spans[0]).toMatchObject({ scope: 'otel-genai', statusCode: 2, attributes: expect.objectContaining({ 'error.type': 'BadRequestError' }) });
-    const records = receiver.logs.filter((record) => record.eventName === 'gen_ai.client.operation.exception');
+    const records = receiver.logs.filter((record) => record.eventName === 'gen_ai.client.inference.exception');
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({
       scope: 'otel-genai',
