@@ -207,36 +207,30 @@ export interface RunnerTracing {
   method: string;
   /** The run's agent options, or undefined to leave this call untraced. */
   agent(owner: unknown, args: unknown[]): AgentOptions | undefined;
-  /** The arguments the runner is built with (its tools wrapped in execute_tool spans). */
-  args(args: unknown[]): unknown[];
-  /** Ends the run when the runner ends. */
+  /** Traces the runner's tool calls and ends the run when the runner ends. */
   observe(runner: unknown, run: AgentRun): void;
 }
 
 /**
  * Builds an SDK tool runner as one agent run: the runner is created in the run's context with the
- * traced arguments, and observed to end the run. If tracing fails, the runner is built untraced.
+ * app's own arguments (never copies: the app may compare or change its params and tools), and
+ * observed to trace its tools and end the run. If tracing fails, the runner is built untraced.
  */
 export function runAsAgent(tracing: RunnerTracing, original: (this: unknown, ...args: unknown[]) => unknown, owner: unknown, args: unknown[]): unknown {
   let run: AgentRun | undefined;
-  let traced = args;
   try {
     const options = tracing.agent(owner, args);
-    if (options !== undefined) {
-      traced = tracing.args(args);
-      run = new AgentRun(options);
-    }
+    if (options !== undefined) run = new AgentRun(options);
   } catch (problem) {
     diag.error(`otel-genai: could not trace ${tracing.method}`, problem);
     run?.end();
     run = undefined;
-    traced = args;
   }
   if (run === undefined) return original.apply(owner, args);
   const agent = run;
   let runner: unknown;
   try {
-    runner = context.with(agent.context, () => original.apply(owner, traced));
+    runner = context.with(agent.context, () => original.apply(owner, args));
   } catch (error) {
     agent.end(error);
     throw error;

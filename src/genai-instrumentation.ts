@@ -1,8 +1,10 @@
 /**
- * What every provider's instrumentation shares: config and semconv mode, the `APIPromise`
- * observer, the bookkeeping of patched prototypes (an app that loads an SDK through both `require`
- * and `import` has two copies of each class, and both stay patched across `disable()`/`enable()`),
- * our wrappers' place above other instrumentations' (see `install`), and the model-call wrapper itself.
+ * What every provider's instrumentation shares: config and semconv mode (its own, or one
+ * instrumented client's: see `CallSettings`), the `APIPromise` observer, the bookkeeping of patched
+ * prototypes (an app that loads an SDK through both `require` and `import` has two copies of each
+ * class, and both stay patched across `disable()`/`enable()`; of two enabled instances one traces, and
+ * the other takes over when it is disabled), our wrappers' place above other instrumentations' (see
+ * `install`), and the model-call wrapper itself.
  */
 import { context, diag, trace } from '@opentelemetry/api';
 import type { Attributes, LoggerProvider, MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
@@ -18,8 +20,8 @@ import { globalLogger } from './errors';
 import { isGlobalLoggerProvider } from './logs';
 import type { ContentMapping } from './content';
 import { GenAIMetrics } from './metrics';
-import { inferToolSpans, toolCallLedger, useToolContent } from './tools';
-import type { ToolResult } from './tools';
+import { inferToolSpans, toolCallLedger, withToolContent } from './tools';
+import type { ToolContent, ToolResult } from './tools';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -49,13 +51,26 @@ export function isOurs(method: unknown): boolean {
   return typeof method === 'function' && (method as unknown as Record<symbol, unknown>)[OURS] === true;
 }
 
+/** Each wrapper this copy of the package installed, with its patch. */
+const patchOfWrapper = new WeakMap<object, Patch>();
+
+/**
+ * One of our wrappers that traces the calls through it. A disabled instance's wrapper left under
+ * another instrumentation's (see `unpatchAll`) lets them through untraced: it does not count.
+ * Another copy of this package's wrapper counts.
+ */
+function isTracingOurs(method: unknown): boolean {
+  return isOurs(method) && patchOfWrapper.get(method as object)?.active !== false;
+}
+
 /**
  * What `method` runs beneath the shimmer wrappers other instrumentations stacked on it (the contrib
- * `@opentelemetry/instrumentation-openai`'s, for one): one of our wrappers, or the SDK's own method.
+ * `@opentelemetry/instrumentation-openai`'s, for one): one of our wrappers that traces, or the SDK's
+ * own method.
  */
 export function beneathOthers(method: unknown): unknown {
   let current = method;
-  while (isWrapped(current) && !isOurs(current)) current = current.__original;
+  while (isWrapped(current) && !isTracingOurs(current)) current = current.__original;
   return current;
 }
 
@@ -123,15 +138,79 @@ interface ClientDescription {
   port: number | undefined;
 }
 
+/**
+ * What one config decides for the calls it governs: the semconv mode, content capture, and the
+ * options read at call time (`preferNativeSpans`, `requestStreamUsage`). An instrumentation has its
+ * own; `instrumentClient()` gives each client its own, in force while that client's calls run
+ * (see `callWith`): one client's options never govern another's spans.
+ */
+export class CallSettings<Config extends GenAIInstrumentationConfig = GenAIInstrumentationConfig> {
+  readonly semconvMode: SemconvMode;
+  readonly content: ContentRecorder | undefined;
+  /** What the tool spans under these settings record (see tools.ts): the same recorder, `null` while capture is off. */
+  readonly toolContent: ToolContent;
+  /** What calls report to, made on first use, and again once the instrumentation's providers changed. */
+  telemetry: CallTelemetry | undefined;
+  generation = -1;
+
+  constructor(readonly config: Config) {
+    this.semconvMode = config.semconv ?? semconvModeFromEnv();
+    this.content = ContentRecorder.from(config);
+    this.toolContent = this.content ?? null;
+  }
+}
+
+/**
+ * A model call of ours. When it ends, the tool calls its response asked for wait in the ledger
+ * under its content settings: a `runTool` with one of their ids records under those (see tools.ts).
+ */
+class ModelCall extends InferenceCall {
+  constructor(
+    private readonly toolContent: ToolContent,
+    telemetry: CallTelemetry,
+    name: string,
+    startAttributes: Attributes,
+    requestAttributes: Attributes,
+    contentMapping: ContentMapping<unknown, unknown> | undefined,
+    params: Record<string, unknown>,
+  ) {
+    super(telemetry, name, startAttributes, requestAttributes, contentMapping, params);
+  }
+
+  override end(): void {
+    const previous = toolCallLedger.askedUnder(this.toolContent);
+    try {
+      super.end();
+    } finally {
+      toolCallLedger.askedUnder(previous);
+    }
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any instance, whatever its config
+type AnyInstrumentation = GenAIInstrumentation<any>;
+
+/** The enabled instances: when one is disabled, another of its class takes over what it traced. */
+const enabledInstances = new Set<AnyInstrumentation>();
+
+/**
+ * For each class, every copy of the SDK that an enabled instance of it patched (module exports, or
+ * a file's), with how an instance of that class patches it: what an instance taking over patches.
+ */
+const sdkCopies = new Map<unknown, Map<object, (instance: AnyInstrumentation) => void>>();
+
 export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationConfig> extends InstrumentationBase<Config> {
-  // Set from setConfig() and the provider setters, which the base constructor calls before field
-  // initialisers would run.
-  declare protected semconvMode: SemconvMode;
+  // Set from setConfig(), the provider setters and enable(), which the base constructor calls before
+  // field initialisers would run.
+  declare private settings: CallSettings<Config>;
+  /** The settings of the instrumented client whose method is running (see `callWith`), over `settings`. */
+  declare private scoped: CallSettings<Config> | undefined;
   declare private metrics: GenAIMetrics | undefined;
-  declare private content: ContentRecorder | undefined;
-  declare private telemetryCache: CallTelemetry | undefined;
+  /** Counts the changes of providers: settings whose telemetry was made before one make it again. */
+  declare private generation: number | undefined;
   declare private ownTracerProvider: boolean | undefined;
   declare private ownLoggerProvider: boolean | undefined;
+  declare private checkedLoadedBefore: boolean | undefined;
   private readonly wrapMethod: Wrap = (target, name, wrapper) => {
     const wrapped: unknown = this._wrap(target as Record<string, unknown>, name, wrapper as never);
     if (typeof wrapped === 'function') (wrapped as unknown as Record<symbol, unknown>)[OURS] = true;
@@ -151,10 +230,43 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
 
   override setConfig(config: Config = {} as Config): void {
     super.setConfig(config);
-    this.semconvMode = config.semconv ?? semconvModeFromEnv();
-    this.content = ContentRecorder.from(config);
-    useToolContent(this.content);
-    this.telemetryCache = undefined;
+    this.settings = new CallSettings(config);
+  }
+
+  /** The settings the calls made now are under: this instrumentation's, or the instrumented client's whose method runs. */
+  protected get current(): CallSettings<Config> {
+    return this.scoped ?? this.settings;
+  }
+
+  /**
+   * Runs an SDK tool runner's method (`toolRunner()`, `runTools()`) in a context that gives the
+   * run's tool calls the content settings in force now (see tools.ts): the run's context, in which
+   * the runner makes its tool calls, derives from it.
+   */
+  protected runWithToolContent(method: AnyFunction, thisArg: unknown, args: unknown[]): unknown {
+    let inner;
+    try {
+      inner = withToolContent(context.active(), this.current.toolContent);
+    } catch (problem) {
+      this._diag.error('could not give a tool runner its content settings', problem);
+      return Reflect.apply(method, thisArg, args);
+    }
+    return context.with(inner, method, thisArg, ...args);
+  }
+
+  /**
+   * Runs `method` with `settings` in force for everything it does synchronously: what
+   * `instrumentClient()` runs a client's method with, so that its calls follow its own options.
+   * (Every read of the settings happens as a call starts; a call keeps what it read.)
+   */
+  callWith(settings: CallSettings<Config>, method: AnyFunction, thisArg: unknown, args: unknown[]): unknown {
+    const previous = this.scoped;
+    this.scoped = settings;
+    try {
+      return Reflect.apply(method, thisArg, args);
+    } finally {
+      this.scoped = previous;
+    }
   }
 
   // A provider that throws is reported and otherwise ignored: the app's setup code goes on.
@@ -188,7 +300,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
       if (kind === 'meter') this.metrics = undefined;
       this._diag.error(`could not use the ${kind} provider`, problem);
     }
-    this.telemetryCache = undefined;
+    this.generation = (this.generation ?? 0) + 1;
   }
 
   /**
@@ -199,24 +311,28 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     return this.ownTracerProvider ? this.tracer : trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
   }
 
-  /** What calls report to, rebuilt only when the config or a provider changes. */
-  private get telemetry(): CallTelemetry {
+  /** What calls under `settings` report to, rebuilt only when the settings or a provider change. */
+  private telemetryOf(settings: CallSettings<Config>): CallTelemetry {
+    const generation = this.generation ?? 0;
+    if (settings.telemetry !== undefined && settings.generation === generation) return settings.telemetry;
     const instrumentation = this;
-    return (this.telemetryCache ??= {
+    settings.generation = generation;
+    return (settings.telemetry = {
       get tracer() {
         return instrumentation.currentTracer();
       },
-      semconvMode: this.semconvMode,
+      semconvMode: settings.semconvMode,
       metrics: this.metrics,
-      content: this.content,
+      content: settings.content,
       logger: this.ownLoggerProvider ? this.logger : globalLogger(),
     });
   }
 
   /**
    * Wraps `target[name]`, remembering it so that every copy of the SDK is re-patched on enable().
-   * A method another instance already wrapped is left to it: one span per call, however many
-   * instances are registered. Another instrumentation's wrappers come off: see `install`.
+   * A method another enabled instance already wrapped is left to it: one span per call, however many
+   * instances are registered (and when that one is disabled, this one takes over: see `disable`).
+   * Another instrumentation's wrappers come off: see `install`.
    */
   protected patchMethod(target: unknown, name: string, wrapper: MethodWrapper, label: string): boolean {
     const method = (target as Record<string, unknown> | undefined)?.[name];
@@ -281,6 +397,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
       return Reflect.apply(traced, this, arguments);
     };
     const patch: Patch = { label, wrapper, raw, method, active: false, displaced: undefined };
+    patchOfWrapper.set(method, patch);
     let patches = this.patched.get(target);
     if (patches === undefined) this.patched.set(target, (patches = new Map()));
     patches.set(name, patch);
@@ -350,22 +467,61 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
    */
   override enable(): void {
     super.enable();
+    enabledInstances.add(this);
     // undefined while the base constructor enables, before the fields exist: nothing patched yet.
     if (this.patched !== undefined) this.repatchAll();
     this.warnIfLoadedBefore();
   }
 
+  /**
+   * Takes this instance's patches off. Another enabled instance of the same class, which had left
+   * the methods to this one, takes them over: it patches every copy of the SDK that this class's
+   * instances patched, and traces from then on.
+   */
   override disable(): void {
+    const wasEnabled = this.isEnabled();
     super.disable();
+    enabledInstances.delete(this);
     this.unpatchAll();
+    if (!wasEnabled) return;
+    for (const other of enabledInstances) {
+      if (other.constructor === this.constructor) other.takeOver();
+    }
+  }
+
+  /**
+   * For the subclasses' module patches: `exports` (a copy of the SDK, or one of its files) is
+   * patched by `patch`, which an instance of this class taking over from another applies to itself.
+   * Only copies patched while enabled (through the module hooks, or in place by the register) count:
+   * not instrumentClient()'s stand-ins.
+   */
+  protected rememberCopy(exports: unknown, patch: (instance: this) => void): void {
+    if (!this.isEnabled() || (typeof exports !== 'object' && typeof exports !== 'function') || exports === null) return;
+    let copies = sdkCopies.get(this.constructor);
+    if (copies === undefined) sdkCopies.set(this.constructor, (copies = new Map()));
+    if (!copies.has(exports)) copies.set(exports, patch as (instance: AnyInstrumentation) => void);
+  }
+
+  private takeOver(): void {
+    for (const patch of sdkCopies.get(this.constructor)?.values() ?? []) {
+      try {
+        patch(this);
+      } catch (problem) {
+        this._diag.error('could not take over the patches of a disabled instance', problem);
+      }
+    }
+    this.repatchAll();
   }
 
   /**
    * A CommonJS copy of an SDK that was loaded before this instrumentation existed is not patched:
-   * say so, with what to do. (The base class's own check reads a global `require` that Node does
-   * not have.)
+   * say so, with what to do. Checked once, when the instance first enables (and its module hooks
+   * start to see the SDKs load): a later enable() finds the SDKs loaded, by then under its hooks.
+   * (The base class's own check reads a global `require` that Node does not have.)
    */
   private warnIfLoadedBefore(): void {
+    if (this.checkedLoadedBefore) return;
+    this.checkedLoadedBefore = true;
     try {
       for (const definition of this.getModuleDefinitions()) {
         const marker = `${sep}node_modules${sep}${definition.name.split('/').join(sep)}${sep}`;
@@ -412,15 +568,17 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
       }
       const model = nonEmptyString(params.model);
       const client = this.describe(resource?._client);
+      const settings = this.current;
       const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: spec.operation };
-      putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, client.provider, this.semconvMode);
+      putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, client.provider, settings.semconvMode);
       if (client.address !== undefined) attributes[ATTR_SERVER_ADDRESS] = client.address;
       if (client.port !== undefined) attributes[ATTR_SERVER_PORT] = client.port;
       if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
       const request: Attributes = {};
       spec.requestAttributes(params, request);
       const name = model === undefined ? spec.operation : `${spec.operation} ${model}`;
-      call = new InferenceCall(this.telemetry, name, attributes, request, spec.content as ContentMapping<unknown, unknown> | undefined, params);
+      const content = spec.content as ContentMapping<unknown, unknown> | undefined;
+      call = new ModelCall(settings.toolContent, this.telemetryOf(settings), name, attributes, request, content, params);
     } catch (problem) {
       this._diag.error(`could not start a ${spec.operation} span`, problem);
       return original.apply(resource, args);

@@ -11,12 +11,18 @@
  * definition, wraps the stand-ins' methods with its usual wrappers, and those wrapped methods are
  * what the client's resources call. A stand-in method calls, with the resource as `this`, the
  * method the resource had before we shadowed it.
+ *
+ * One such instrumentation per client kind serves every instrumented client, whatever their
+ * number and options: a client's options are its own `CallSettings`, which its shadowed methods
+ * put in force while they run (`callWith`), so each client's spans follow its own options and
+ * nothing is kept per client beyond what the client itself holds (a client made per request, with
+ * an inline `redact` hook, leaves nothing behind).
  */
 import { diag, metrics } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/api';
 import { AnthropicInstrumentation, MODULE as ANTHROPIC_MODULE } from './anthropic/instrumentation';
 import type { AnthropicInstrumentationConfig, OpenAIInstrumentationConfig } from './config';
-import { beneathOthers, isOurs, warnDisplaced } from './genai-instrumentation';
+import { beneathOthers, CallSettings, isOurs, warnDisplaced } from './genai-instrumentation';
 import { MODULE as OPENAI_MODULE, OpenAIInstrumentation } from './openai/instrumentation';
 
 /** The options of both instrumentations (content capture, semconv, …); each client kind reads its own. */
@@ -48,12 +54,39 @@ function standIn(name: string): Method {
   };
 }
 
-/** One instrumentation driving instrumented clients, and the traced methods it made. */
+/** The instrumentation driving the instrumented clients of one kind, and the traced methods it made. */
 interface Tracing {
   instrumentation: AnthropicInstrumentation | OpenAIInstrumentation;
   /** The global meter provider the instrumentation's instruments come from. */
   meterProvider: MeterProvider;
   traced: Record<string, Method | undefined>;
+  /** The stand-in module exports, and the SDK versions they were patched for (each checked once). */
+  exports: Fields;
+  standIns: Record<string, Fields>;
+  versions: Set<string | undefined>;
+  /** The settings of clients instrumented without options. */
+  defaults: CallSettings | undefined;
+  /** Settings by the options object they were made from: clients instrumented with one object share them. */
+  byOptions: WeakMap<object, CallSettings>;
+}
+
+/** The settings a client instrumented with `config` runs under (a copy of its options, as they are now). */
+function settingsFor(tracing: Tracing, config: InstrumentClientConfig | undefined): CallSettings {
+  const options = fields(config);
+  if (options === undefined) return (tracing.defaults ??= new CallSettings({}));
+  let settings = tracing.byOptions.get(options);
+  if (settings === undefined) tracing.byOptions.set(options, (settings = new CallSettings({ ...options, enabled: false })));
+  return settings;
+}
+
+/** Runs `method` as the client's: under its settings. */
+function callAs(tracing: Tracing, settings: CallSettings, method: Method, thisArg: unknown, args: unknown[]): unknown {
+  return (tracing.instrumentation as unknown as { callWith(settings: CallSettings, method: Method, thisArg: unknown, args: unknown[]): unknown }).callWith(
+    settings,
+    method,
+    thisArg,
+    args,
+  );
 }
 
 /**
@@ -72,11 +105,11 @@ function refreshMeter(tracing: Tracing): void {
   }
 }
 
-/** The method a resource gets as its own: the traced one, named as the SDK's. */
-function shadowMethod(tracing: Tracing, name: string, traced: Method, after?: (result: unknown) => unknown): Method {
+/** The method a resource gets as its own: the traced one, run under the client's settings, named as the SDK's. */
+function shadowMethod(tracing: Tracing, settings: CallSettings, name: string, traced: Method, after?: (result: unknown) => unknown): Method {
   const shadow = function (this: unknown, ...args: unknown[]) {
     refreshMeter(tracing);
-    const result = traced.apply(this, args);
+    const result = callAs(tracing, settings, traced, this, args);
     return after === undefined ? result : after(result);
   };
   Object.defineProperty(shadow, 'name', { value: name });
@@ -111,17 +144,16 @@ function shadowOn(resource: unknown, name: string, shadow: Method | undefined): 
   methods.set(name, original as Method);
 }
 
-/** Hands the instrumentation stand-in module exports, and keeps the stand-ins it wrapped. */
-function wrapStandIns(
-  tracing: Tracing,
-  module: string,
-  exports: Fields,
-  standIns: Record<string, Fields>,
-  version: string | undefined,
-): void {
+/**
+ * Hands the instrumentation the stand-in module exports for an SDK version not seen yet (its check
+ * warns about an untested one), and keeps the stand-ins it wrapped.
+ */
+function wrapStandIns(tracing: Tracing, module: string, version: string | undefined): void {
+  if (tracing.versions.has(version)) return;
+  tracing.versions.add(version);
   const definition = tracing.instrumentation.getModuleDefinitions().find((candidate) => candidate.name === module);
-  definition?.patch?.(exports, version);
-  for (const [key, holder] of Object.entries(standIns)) {
+  definition?.patch?.(tracing.exports, version);
+  for (const [key, holder] of Object.entries(tracing.standIns)) {
     for (const [name, method] of Object.entries(holder)) {
       // A stand-in the instrumentation did not wrap would run untraced: it is not used.
       tracing.traced[`${key}.${name}`] = isOurs(method) ? (method as unknown as Method) : undefined;
@@ -140,8 +172,17 @@ function versionOf(client: Fields): string | undefined {
   }
 }
 
-function newTracing(instrumentation: AnthropicInstrumentation | OpenAIInstrumentation): Tracing {
-  return { instrumentation, meterProvider: metrics.getMeterProvider(), traced: {} };
+function newTracing(instrumentation: AnthropicInstrumentation | OpenAIInstrumentation, exports: Fields, standIns: Record<string, Fields>): Tracing {
+  return {
+    instrumentation,
+    meterProvider: metrics.getMeterProvider(),
+    traced: {},
+    exports,
+    standIns,
+    versions: new Set(),
+    defaults: undefined,
+    byOptions: new WeakMap(),
+  };
 }
 
 /** What the thread stand-in returns to the instrumentation's thread wrapper (see anthropicTracing). */
@@ -149,9 +190,8 @@ class BoxedThread {
   constructor(readonly thread: unknown) {}
 }
 
-/** An Anthropic tracing: `messages.create`, `beta.messages.create`, `toolRunner`, `thread`. */
-function anthropicTracing(config: InstrumentClientConfig, client: Fields): Tracing {
-  const tracing = newTracing(new AnthropicInstrumentation({ ...config, enabled: false }));
+/** The Anthropic tracing: `messages.create`, `beta.messages.create`, `toolRunner`, `thread`. */
+function anthropicTracing(): Tracing {
   const messages = { create: standIn('create') };
   const beta = {
     create: standIn('create'),
@@ -164,37 +204,37 @@ function anthropicTracing(config: InstrumentClientConfig, client: Fields): Traci
       return new BoxedThread(originalMethod(this, 'thread').apply(this, args));
     } as Method,
   };
-  wrapStandIns(tracing, ANTHROPIC_MODULE, { Anthropic: { Messages: { prototype: messages }, Beta: { Messages: { prototype: beta } } } }, { messages, beta }, versionOf(client));
-  return tracing;
+  const exports = { Anthropic: { Messages: { prototype: messages }, Beta: { Messages: { prototype: beta } } } };
+  return newTracing(new AnthropicInstrumentation({ enabled: false }), exports, { messages, beta });
 }
 
-function instrumentAnthropic(tracing: Tracing, client: Fields): void {
+function instrumentAnthropic(tracing: Tracing, settings: CallSettings, client: Fields): void {
+  wrapStandIns(tracing, ANTHROPIC_MODULE, versionOf(client));
   const { traced } = tracing;
   const create = traced['messages.create'];
   const betaCreate = traced['beta.create'];
   const toolRunner = traced['beta.toolRunner'];
   const thread = traced['beta.thread'];
-  shadowOn(client.messages, 'create', create && shadowMethod(tracing, 'create', create));
+  shadowOn(client.messages, 'create', create && shadowMethod(tracing, settings, 'create', create));
   const betaMessages = fields(fields(client.beta)?.messages);
-  shadowOn(betaMessages, 'create', betaCreate && shadowMethod(tracing, 'create', betaCreate));
-  shadowOn(betaMessages, 'toolRunner', toolRunner && shadowMethod(tracing, 'toolRunner', toolRunner));
+  shadowOn(betaMessages, 'create', betaCreate && shadowMethod(tracing, settings, 'create', betaCreate));
+  shadowOn(betaMessages, 'toolRunner', toolRunner && shadowMethod(tracing, settings, 'toolRunner', toolRunner));
   if (thread !== undefined && toolRunner !== undefined) {
     // A thread's toolRunner() and fork() are traced on the thread itself, and on each fork.
-    const threadRunner = shadowMethod(tracing, 'toolRunner', toolRunner);
+    const threadRunner = shadowMethod(tracing, settings, 'toolRunner', toolRunner);
     const instrumentThread = (made: unknown): unknown => {
       shadowOn(made, 'toolRunner', threadRunner);
       shadowOn(made, 'fork', tracedFork);
       return made;
     };
-    const tracedFork: Method = shadowMethod(tracing, 'fork', standIn('fork'), instrumentThread);
+    const tracedFork: Method = shadowMethod(tracing, settings, 'fork', standIn('fork'), instrumentThread);
     const unbox = (result: unknown) => instrumentThread(result instanceof BoxedThread ? result.thread : result);
-    shadowOn(betaMessages, 'thread', shadowMethod(tracing, 'thread', thread, unbox));
+    shadowOn(betaMessages, 'thread', shadowMethod(tracing, settings, 'thread', thread, unbox));
   }
 }
 
-/** An OpenAI tracing: chat completions `create` and `runTools`, responses and embeddings `create`. */
-function openAITracing(config: InstrumentClientConfig, client: Fields): Tracing {
-  const tracing = newTracing(new OpenAIInstrumentation({ ...config, enabled: false }));
+/** The OpenAI tracing: chat completions `create` and `runTools`, responses and embeddings `create`. */
+function openAITracing(): Tracing {
   const completions = { create: standIn('create'), runTools: standIn('runTools') };
   const responses = { create: standIn('create') };
   const embeddings = { create: standIn('create') };
@@ -203,26 +243,26 @@ function openAITracing(config: InstrumentClientConfig, client: Fields): Tracing 
     Responses: { prototype: responses },
     Embeddings: { prototype: embeddings },
   };
-  wrapStandIns(tracing, OPENAI_MODULE, { OpenAI }, { completions, responses, embeddings }, versionOf(client));
-  return tracing;
+  return newTracing(new OpenAIInstrumentation({ enabled: false }), { OpenAI }, { completions, responses, embeddings });
 }
 
-function instrumentOpenAI(tracing: Tracing, client: Fields): void {
+function instrumentOpenAI(tracing: Tracing, settings: CallSettings, client: Fields): void {
+  wrapStandIns(tracing, OPENAI_MODULE, versionOf(client));
   const { traced } = tracing;
   const chatCreate = traced['completions.create'];
   const runTools = traced['completions.runTools'];
   const responsesCreate = traced['responses.create'];
   const embeddingsCreate = traced['embeddings.create'];
   const beta = fields(client.beta);
-  shadowOn(fields(client.chat)?.completions, 'create', chatCreate && shadowMethod(tracing, 'create', chatCreate));
-  const tracedRunTools = runTools && shadowMethod(tracing, 'runTools', runTools);
+  shadowOn(fields(client.chat)?.completions, 'create', chatCreate && shadowMethod(tracing, settings, 'create', chatCreate));
+  const tracedRunTools = runTools && shadowMethod(tracing, settings, 'runTools', runTools);
   shadowOn(fields(client.chat)?.completions, 'runTools', tracedRunTools);
   // openai 4.x keeps runTools() on beta.chat.completions.
   shadowOn(fields(beta?.chat)?.completions, 'runTools', tracedRunTools);
-  const tracedResponses = responsesCreate && shadowMethod(tracing, 'create', responsesCreate);
+  const tracedResponses = responsesCreate && shadowMethod(tracing, settings, 'create', responsesCreate);
   shadowOn(client.responses, 'create', tracedResponses);
   shadowOn(beta?.responses, 'create', tracedResponses);
-  shadowOn(client.embeddings, 'create', embeddingsCreate && shadowMethod(tracing, 'create', embeddingsCreate));
+  shadowOn(client.embeddings, 'create', embeddingsCreate && shadowMethod(tracing, settings, 'create', embeddingsCreate));
 }
 
 const hasMethod = (value: unknown, name: string) => typeof fields(value)?.[name] === 'function';
@@ -239,30 +279,9 @@ function isAnthropicClient(client: Fields): boolean {
   return hasMethod(client.messages, 'create');
 }
 
-interface Tracings {
-  config: InstrumentClientConfig;
-  anthropic?: Tracing;
-  openai?: Tracing;
-}
-
-/**
- * One instrumentation per client kind and config: the clients instrumented with equal configs (the
- * same options, by value) share it, and its bookkeeping of the SDK's promises, whatever their number.
- */
-const tracingsByConfig: Tracings[] = [];
-
-function sameConfig(a: InstrumentClientConfig, b: InstrumentClientConfig): boolean {
-  const keys = (config: InstrumentClientConfig) => Object.keys(config).filter((key) => (config as Fields)[key] !== undefined);
-  const aKeys = keys(a);
-  return aKeys.length === keys(b).length && aKeys.every((key) => Object.is((a as Fields)[key], (b as Fields)[key]));
-}
-
-function tracingsFor(config: InstrumentClientConfig | undefined): Tracings {
-  const wanted = fields(config) ?? {};
-  let tracings = tracingsByConfig.find((candidate) => sameConfig(candidate.config, wanted));
-  if (tracings === undefined) tracingsByConfig.push((tracings = { config: { ...wanted } }));
-  return tracings;
-}
+/** Made on first use: one instrumentation per client kind, whatever the number of clients and options. */
+let anthropic: Tracing | undefined;
+let openAI: Tracing | undefined;
 
 /**
  * Traces one `@anthropic-ai/sdk` client (`Anthropic`, `AnthropicBedrock`, `AnthropicVertex`) or one
@@ -282,15 +301,20 @@ function tracingsFor(config: InstrumentClientConfig | undefined): Tracings {
 export function instrumentClient<Client>(client: Client, config?: InstrumentClientConfig): Client {
   try {
     const target = fields(client);
-    const openAI = target !== undefined && isOpenAIClient(target);
-    const anthropic = target !== undefined && isAnthropicClient(target);
-    if (target === undefined || (!openAI && !anthropic)) {
+    const isOpenAI = target !== undefined && isOpenAIClient(target);
+    const isAnthropic = target !== undefined && isAnthropicClient(target);
+    if (target === undefined || (!isOpenAI && !isAnthropic)) {
       diag.warn('otel-genai: instrumentClient() does not recognise this client (neither an Anthropic nor an OpenAI SDK client); it is left untraced');
       return client;
     }
-    const tracings = tracingsFor(config);
-    if (anthropic) instrumentAnthropic((tracings.anthropic ??= anthropicTracing(tracings.config, target)), target);
-    if (openAI) instrumentOpenAI((tracings.openai ??= openAITracing(tracings.config, target)), target);
+    if (isAnthropic) {
+      const tracing = (anthropic ??= anthropicTracing());
+      instrumentAnthropic(tracing, settingsFor(tracing, config), target);
+    }
+    if (isOpenAI) {
+      const tracing = (openAI ??= openAITracing());
+      instrumentOpenAI(tracing, settingsFor(tracing, config), target);
+    }
   } catch (problem) {
     diag.error('otel-genai: instrumentClient() could not instrument a client', problem);
   }

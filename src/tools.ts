@@ -10,12 +10,29 @@
  * interval is an upper bound on the tool's own run time: it also holds whatever the app did between
  * the two model calls (parsing, logging, other tools run one after another). No content is kept:
  * only ids, names and argument fingerprints.
+ *
+ * Content (arguments and results, on explicit spans only) is recorded under the content settings of
+ * the instrumentation, or instrumented client, that the tool call belongs to, never under another
+ * one's: no instrumentation's `redact` hook is bypassed, and no one's capture turns on another's.
+ * A tool call belongs, in this order:
+ * 1. with a `callId` that a traced model response asked for: to the instrumentation or client that
+ *    traced that response (the ledger remembers whose settings it was under);
+ * 2. made in the context of an SDK tool runner's run (`toolRunner()`, `runTools()`, which make their
+ *    tool calls there): to the instrumentation or client that traced the runner; made inside the
+ *    span of a tool call that belongs to one (a tool that runs tools): to that one;
+ * 3. otherwise to none: it records content only when its own `content` option asks
+ *    (`captureMessageContent` from that option, else from
+ *    `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`, and that option's `redact` hook). Without
+ *    that option it records none, whatever the environment says: no instrumentation's hook would see it.
+ * A call that belongs to one follows its settings even when they capture nothing; its `content`
+ * option then does not apply.
  */
 import { createHash } from 'node:crypto';
-import { context, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, createContextKey, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import { agentRunOf, isPromiseLike } from './agent';
-import type { ContentRecorder } from './content';
+import { ContentRecorder } from './content';
+import type { ContentOptions } from './content';
 import { errorTypeOf, globalLogger, guard, messageOf, recordException } from './errors';
 import { RunMetrics } from './metrics';
 import {
@@ -44,8 +61,19 @@ export interface ToolCallOptions {
   /** `function` (the default), `extension` or `datastore`. */
   type?: string;
   description?: string;
-  /** Hashed into a fingerprint so that repeats can be grouped; never recorded. */
+  /**
+   * Hashed into a fingerprint so that repeats can be grouped; recorded (`gen_ai.tool.call.arguments`)
+   * only under content settings that capture it (see `content`).
+   */
   arguments?: unknown;
+  /**
+   * Content settings of this tool span when it belongs to no instrumentation (no traced model
+   * response asked for its `callId`, and it runs inside no SDK tool runner's tool): with them, its
+   * arguments and result are recorded as an instrumentation with these options would record them.
+   * Without them, such a span records no content. A span that belongs to an instrumentation or an
+   * instrumented client follows that one's settings, and this option does not apply.
+   */
+  content?: ContentOptions;
 }
 
 /** A tool call a model response asked for. */
@@ -123,13 +151,30 @@ function parseJSON(text: string): unknown {
 }
 
 /**
- * How tool arguments and results are captured: set by the instrumentations from their content
- * options (the one configured last wins), `undefined` while capture is off.
+ * The content settings a tool span follows, when it belongs to an instrumentation or an instrumented
+ * client: that one's recorder, or `null` when it captures no content. (`undefined`, where this type
+ * is optional: the span belongs to none; see the rules at the top.)
  */
-let toolContent: ContentRecorder | undefined;
+export type ToolContent = ContentRecorder | null;
 
-export function useToolContent(recorder: ContentRecorder | undefined): void {
-  toolContent = recorder;
+/**
+ * In a context that belongs to an instrumentation or instrumented client (an SDK tool runner's run,
+ * a tool call that belongs to one): that one's content settings, for the tool calls made there.
+ */
+const TOOL_CONTENT = createContextKey('otel-genai tool content');
+
+/** `parent`, where tool calls belong to the content settings `content`. */
+export function withToolContent(parent: Context, content: ToolContent): Context {
+  return parent.setValue(TOOL_CONTENT, content);
+}
+
+/** Recorders made from `runTool`'s `content` option, by option object: a tool traced once and called often makes one. */
+const explicitContent = new WeakMap<ContentOptions, ToolContent>();
+
+function contentOf(options: ContentOptions): ToolContent {
+  let recorder = explicitContent.get(options);
+  if (recorder === undefined) explicitContent.set(options, (recorder = ContentRecorder.from(options) ?? null));
+  return recorder;
 }
 
 const LEDGER_LIMIT = 1024;
@@ -139,6 +184,8 @@ interface PendingCall {
   fingerprint: string | undefined;
   /** Epoch milliseconds when the response that asked for the call ended. */
   askedAt: number;
+  /** The content settings of the instrumentation or client that traced that response. */
+  content: ToolContent | undefined;
 }
 
 /** Insertion-ordered maps trimmed to a size: memory stays bounded however many calls go unanswered. */
@@ -151,19 +198,32 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
 class ToolCallLedger {
   private readonly pending = new Map<string, PendingCall>();
   private readonly covered = new Map<string, true>();
+  /** Whose response is ending now: set around the end of a model call (see `askedUnder`). */
+  private asking: ToolContent | undefined;
 
   get size(): number {
     return this.pending.size;
   }
 
+  /**
+   * The content settings that the tool calls of the responses ending from now on belong to, until
+   * set back; returns what it replaces. A model call's end sets its own around itself.
+   */
+  askedUnder(content: ToolContent | undefined): ToolContent | undefined {
+    const previous = this.asking;
+    this.asking = content;
+    return previous;
+  }
+
   expect(calls: readonly RequestedToolCall[], askedAt: number): void {
+    const content = this.asking;
     // The ledger keeps the last LEDGER_LIMIT calls: of a response asking for more, the earlier ones would only be evicted.
     const first = Math.max(0, calls.length - LEDGER_LIMIT);
     for (let index = first; index < calls.length; index++) {
       const call = calls[index];
       if (this.covered.delete(call.id)) continue;
       const argumentsFingerprint = index - first < MAX_FINGERPRINTS_PER_RESPONSE ? fingerprint(call.arguments) : undefined;
-      remember(this.pending, call.id, { name: call.name, fingerprint: argumentsFingerprint, askedAt });
+      remember(this.pending, call.id, { name: call.name, fingerprint: argumentsFingerprint, askedAt, content });
     }
   }
 
@@ -173,6 +233,11 @@ class ToolCallLedger {
    */
   cover(id: string): void {
     if (!this.pending.delete(id)) remember(this.covered, id, true);
+  }
+
+  /** The call as the response that asked for it left it, while it waits. */
+  peek(id: string): PendingCall | undefined {
+    return this.pending.get(id);
   }
 
   take(id: string): PendingCall | undefined {
@@ -233,13 +298,13 @@ function toolTiming(options: ToolCallOptions, parent: Context): ToolTiming {
   return { startedAt: performance.now(), attributes };
 }
 
-function endTool(span: Span, timing: ToolTiming, error?: unknown, result?: unknown): void {
+function endTool(span: Span, timing: ToolTiming, content: ToolContent, error?: unknown, result?: unknown): void {
   const seconds = (performance.now() - timing.startedAt) / 1000;
   // Each step apart: a result that cannot be serialised (a cycle, a BigInt) or a throwing redact hook
   // loses that attribute only, never the span's end.
-  if (error === undefined && toolContent?.onSpan && result !== undefined) {
+  if (error === undefined && content?.onSpan && result !== undefined) {
     guard(() => {
-      const recorded = toolContent?.toolValue(result, 'result');
+      const recorded = content.toolValue(result, 'result');
       if (recorded !== undefined) span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, recorded);
     });
   }
@@ -262,25 +327,46 @@ function endTool(span: Span, timing: ToolTiming, error?: unknown, result?: unkno
 /**
  * Runs `fn` as one tool call, in an `execute_tool {name}` span that is the active context inside.
  * Sync and async alike; errors are recorded and passed on unchanged, results returned untouched
- * (for a promise, a promise of the same value).
+ * (for a promise, a promise of the same value). Arguments and result are recorded under the
+ * content settings the call belongs to (see the top of this file).
  */
 export function runTool<T>(options: ToolCallOptions, fn: () => T): T {
+  return executeTool(undefined, options, fn);
+}
+
+/**
+ * `runTool` for a tool call known to belong to an instrumentation or client (`content`: its
+ * settings), whatever its call id and context say.
+ */
+export function runOwnedTool<T>(content: ToolContent, options: ToolCallOptions, fn: () => T): T {
+  return executeTool(content, options, fn);
+}
+
+function executeTool<T>(owner: ToolContent | undefined, options: ToolCallOptions, fn: () => T): T {
   let span: Span | undefined;
   let timing: ToolTiming | undefined;
+  let content: ToolContent = null;
   let inner = context.active();
   try {
     const parent = context.active();
     const argumentsFingerprint = options.arguments === undefined ? undefined : fingerprint(options.arguments);
+    const asked = options.callId ? toolCallLedger.peek(options.callId) : undefined;
+    // Whose call this is (see the top of this file); undefined: no one's.
+    const tied = owner !== undefined ? owner : asked?.content !== undefined ? asked.content : (parent.getValue(TOOL_CONTENT) as ToolContent | undefined);
+    content = tied !== undefined ? tied : typeof options.content === 'object' && options.content !== null ? contentOf(options.content) : null;
     // Before the span: a span started is a span that runs to its end.
     timing = toolTiming(options, parent);
     span = trace
       .getTracer(PACKAGE_NAME, PACKAGE_VERSION)
       .startSpan(`${GEN_AI_OPERATION_EXECUTE_TOOL} ${options.name}`, { kind: SpanKind.INTERNAL, attributes: toolAttributes(options, argumentsFingerprint) }, parent);
     inner = trace.setSpan(parent, span);
+    // The tool calls this one makes belong where it does.
+    if (tied !== undefined && tied !== parent.getValue(TOOL_CONTENT)) inner = inner.setValue(TOOL_CONTENT, tied);
     const started = span;
-    if (toolContent?.onSpan && options.arguments !== undefined) {
+    const recorder = content;
+    if (recorder?.onSpan && options.arguments !== undefined) {
       guard(() => {
-        const recorded = toolContent?.toolValue(options.arguments, 'arguments');
+        const recorded = recorder.toolValue(options.arguments, 'arguments');
         if (recorded !== undefined) started.setAttribute(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, recorded);
       });
     }
@@ -292,24 +378,25 @@ export function runTool<T>(options: ToolCallOptions, fn: () => T): T {
   if (span === undefined || timing === undefined) return fn();
   const started = span;
   const measured = timing;
+  const recorder = content;
   let result: T;
   try {
     result = context.with(inner, fn);
   } catch (error) {
-    endTool(started, measured, error);
+    endTool(started, measured, recorder, error);
     throw error;
   }
   if (!isPromiseLike(result)) {
-    endTool(started, measured, undefined, result);
+    endTool(started, measured, recorder, undefined, result);
     return result;
   }
   return result.then(
     (value) => {
-      endTool(started, measured, undefined, value);
+      endTool(started, measured, recorder, undefined, value);
       return value;
     },
     (error: unknown) => {
-      endTool(started, measured, error);
+      endTool(started, measured, recorder, error);
       throw error;
     },
   ) as T;
@@ -317,7 +404,7 @@ export function runTool<T>(options: ToolCallOptions, fn: () => T): T {
 
 /**
  * Wraps a tool function so that each call runs in an `execute_tool` span. `callId` may read the
- * call's id from the arguments; the arguments are fingerprinted, never recorded.
+ * call's id from the arguments; the arguments are fingerprinted, and recorded as `runTool` records them.
  */
 export function traceTool<A extends unknown[], R>(
   options: Omit<ToolCallOptions, 'callId' | 'arguments'> & { callId?: (...args: A) => string | undefined },

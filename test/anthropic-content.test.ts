@@ -176,17 +176,26 @@ describe('content on', () => {
   });
 
   it('EVENT_ONLY: tool arguments and results, which have no event of their own, are recorded nowhere', async () => {
+    // A tool call that a response this instrumentation traced asked for (by its id): under its settings.
+    const callTool = async () => {
+      replay.server.reset();
+      const reply = await replay.client.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
+      const callId = (reply.content[1] as { id: string }).id;
+      return runTool({ name: 'get_weather', callId, arguments: { location: 'Lisbon' } }, () => 'sunny, 19 °C');
+    };
     instrumentation.setConfig({ captureMessageContent: 'EVENT_ONLY' });
-    expect(runTool({ name: 'get_weather', arguments: { location: 'Lisbon' } }, () => 'sunny, 19 °C')).toBe('sunny, 19 °C');
+    expect(await callTool()).toBe('sunny, 19 °C');
     await settle();
     const [tool] = tracing.toolSpans();
     expect(tool.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
     expect(tool.attributes['gen_ai.tool.call.result']).toBeUndefined();
-    expect(logs.getFinishedLogRecords()).toEqual([]);
+    // The model call's own event only: none for the tool.
+    expect(logs.getFinishedLogRecords().map((record) => record.eventName)).toEqual(['gen_ai.client.inference.operation.details']);
+    expect(JSON.stringify(logs.getFinishedLogRecords().map((record) => record.attributes))).not.toContain('sunny');
     // The same call with span capture records both.
     instrumentation.setConfig({ captureMessageContent: 'SPAN_ONLY' });
     tracing.exporter.reset();
-    runTool({ name: 'get_weather', arguments: { location: 'Lisbon' } }, () => 'sunny, 19 °C');
+    await callTool();
     await settle();
     expect(Object.keys(tracing.toolSpans()[0].attributes)).toEqual(expect.arrayContaining(['gen_ai.tool.call.arguments', 'gen_ai.tool.call.result']));
   });

@@ -138,7 +138,7 @@ describe('semantic convention versions', () => {
     process.env.OTEL_SEMCONV_STABILITY_OPT_IN = 'gen_ai_latest_experimental';
     try {
       instrumentation.setConfig({});
-      expect((instrumentation as unknown as { semconvMode: string }).semconvMode).toBe('latest');
+      expect((instrumentation as unknown as { settings: { semconvMode: string } }).settings.semconvMode).toBe('latest');
     } finally {
       delete process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
     }

@@ -3,8 +3,8 @@
  * before its fix: spans that never ended, tracer failures thrown into the app.
  */
 import { trace } from '@opentelemetry/api';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { AnthropicInstrumentation, runTool, traceTool, withAgent } from '../src';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runTool, traceTool, withAgent } from '../src';
 import { messagesContent } from '../src/anthropic/content';
 import { ContentRecorder } from '../src/content';
 import { fingerprint, toolCallLedger } from '../src/tools';
@@ -14,8 +14,8 @@ const tracing = setupTracing();
 beforeEach(() => tracing.exporter.reset());
 
 describe('a tool span ends whatever its content does', () => {
-  const capturing = new AnthropicInstrumentation({ captureMessageContent: true });
-  afterAll(() => capturing.disable());
+  // Tool calls that belong to no instrumentation record content under their own `content` option.
+  const content = { captureMessageContent: true };
 
   const circular = (): Record<string, unknown> => {
     const response: Record<string, unknown> = { status: 200 };
@@ -29,8 +29,8 @@ describe('a tool span ends whatever its content does', () => {
     ['a result whose toJSON throws', { toJSON: () => { throw new Error('no JSON for you'); } }],
   ] as const) {
     it(`with capture on: ${what}`, async () => {
-      expect(runTool({ name: 'sync_tool' }, () => value)).toBe(value);
-      await expect(runTool({ name: 'async_tool' }, async () => value)).resolves.toBe(value);
+      expect(runTool({ name: 'sync_tool', content }, () => value)).toBe(value);
+      await expect(runTool({ name: 'async_tool', content }, async () => value)).resolves.toBe(value);
       expect(tracing.toolSpans().map((span) => [span.name, span.attributes['gen_ai.tool.call.result']])).toEqual([
         ['execute_tool sync_tool', undefined],
         ['execute_tool async_tool', undefined],
@@ -40,26 +40,22 @@ describe('a tool span ends whatever its content does', () => {
 
   it('with capture on: circular or BigInt arguments', () => {
     const args = circular();
-    expect(runTool({ name: 'lookup', arguments: args }, () => 'ok')).toBe('ok');
-    expect(traceTool({ name: 'count' }, (rows: bigint) => Number(rows))(3n)).toBe(3);
+    expect(runTool({ name: 'lookup', arguments: args, content }, () => 'ok')).toBe('ok');
+    expect(traceTool({ name: 'count', content }, (rows: bigint) => Number(rows))(3n)).toBe(3);
     expect(tracing.toolSpans().map((span) => span.name)).toEqual(['execute_tool lookup', 'execute_tool count']);
   });
 
   it('with a redact hook that throws', async () => {
-    const redacting = new AnthropicInstrumentation({
+    const redacting = {
       captureMessageContent: true,
       redact: () => {
         throw new Error('redact broke');
       },
-    });
-    try {
-      await expect(runTool({ name: 'search', arguments: { q: 'x' } }, async () => ({ hits: 1 }))).resolves.toEqual({ hits: 1 });
-      expect(tracing.toolSpans().map((span) => [span.name, span.attributes['gen_ai.tool.call.arguments'], span.attributes['gen_ai.tool.call.result']])).toEqual([
-        ['execute_tool search', undefined, undefined],
-      ]);
-    } finally {
-      redacting.disable();
-    }
+    };
+    await expect(runTool({ name: 'search', arguments: { q: 'x' }, content: redacting }, async () => ({ hits: 1 }))).resolves.toEqual({ hits: 1 });
+    expect(tracing.toolSpans().map((span) => [span.name, span.attributes['gen_ai.tool.call.arguments'], span.attributes['gen_ai.tool.call.result']])).toEqual([
+      ['execute_tool search', undefined, undefined],
+    ]);
   });
 });
 

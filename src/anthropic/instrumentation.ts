@@ -60,6 +60,7 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
   }
 
   private patchExports<T>(loaded: T, version: string | undefined, entry: 'main' | 'resources'): T {
+    this.rememberCopy(loaded, (instance) => instance.patchExports(loaded, version, entry));
     this.checkVersion(MODULE, version, TESTED_MAJORS);
     const moduleExports = loaded as Record<string, unknown> | undefined;
     const holder = (
@@ -85,7 +86,11 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
   private wrapRunner(original: Create): Create {
     const provider = (owner: unknown) => this.providerOf((owner as MessagesResource)?._client ?? {});
     const traceRun = (owner: unknown) => this.claimTracing((owner as MessagesResource)?._client);
-    return wrapToolRunner(original, provider, traceRun);
+    const traced = wrapToolRunner(original, provider, traceRun);
+    const instrumentation = this;
+    return function toolRunner(this: unknown, ...args: unknown[]) {
+      return instrumentation.runWithToolContent(traced, this, args);
+    };
   }
 
   /** A thread holds its tools from the start: they are traced there, and its toolRunner() on first sight. */
@@ -95,7 +100,7 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
       let traced = args;
       const params = record(args[0]);
       if (params !== undefined && Array.isArray(params.tools) && instrumentation.claimTracing((this as MessagesResource)?._client)) {
-        traced = [{ ...params, tools: params.tools.map(traceRunnableTool) }, ...args.slice(1)];
+        traced = [{ ...params, tools: params.tools.map((tool) => traceRunnableTool(tool)) }, ...args.slice(1)];
       }
       const created = original.apply(this, traced);
       const prototype = typeof created === 'object' && created !== null ? Object.getPrototypeOf(created) : undefined;
@@ -124,7 +129,7 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
    */
   private claimTracing(client: AnthropicClient | undefined): boolean {
     if (!client?._tracer) return true;
-    if (this.getConfig().preferNativeSpans) return false;
+    if (this.current.config.preferNativeSpans) return false;
     try {
       client._tracer = undefined;
     } catch (problem) {

@@ -59,6 +59,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation<OpenAIInstrument
   }
 
   private patchExports<T>(loaded: T, version: string | undefined): T {
+    this.rememberCopy(loaded, (instance) => instance.patchExports(loaded, version));
     this.checkVersion(MODULE, version, TESTED_MAJORS);
     const moduleExports = loaded as Record<string, unknown> | undefined;
     const OpenAI = (moduleExports?.OpenAI ?? moduleExports?.default ?? moduleExports) as OpenAIClass | undefined;
@@ -78,11 +79,19 @@ export class OpenAIInstrumentation extends GenAIInstrumentation<OpenAIInstrument
       [betaChatCompletions(OpenAI), 'Beta.Chat.Completions'],
     ] as const) {
       if (typeof completions?.runTools === 'function') {
-        this.patchMethod(completions, 'runTools', (original) => wrapRunTools(original, provider), `${label} ${where}`);
+        this.patchMethod(completions, 'runTools', (original) => this.wrapRunTools(original, provider), `${label} ${where}`);
       }
     }
     this.repatchAll();
     return loaded;
+  }
+
+  private wrapRunTools(original: Method, provider: (resource: unknown) => string): Method {
+    const traced = wrapRunTools(original, provider);
+    const instrumentation = this;
+    return function runTools(this: unknown, ...args: unknown[]) {
+      return instrumentation.runWithToolContent(traced, this, args);
+    };
   }
 
   private wrap(original: Method, spec: typeof responsesCreate): Method {
@@ -97,7 +106,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation<OpenAIInstrument
     return function create(this: unknown, ...args: unknown[]) {
       const params = record(args[0]);
       if (
-        instrumentation.getConfig().requestStreamUsage &&
+        instrumentation.current.config.requestStreamUsage &&
         params?.stream === true &&
         record(params.stream_options)?.include_usage === undefined
       ) {

@@ -4,19 +4,28 @@
  * invocation. The runner calls each tool as `fn(args, runner, toolContext)`, without the call id;
  * the id is the first not yet claimed call of that tool name in the runner's last assistant message
  * (the runner starts the calls in that message's order).
+ *
+ * The runner is built from the app's own params, never a copy. It reads them when its loop starts
+ * (a timer after `runTools()` returns), in `runner._runTools(client, params, …)`: for that one call
+ * the runner gets, in place of each runnable tool, a view of the app's tool whose function runs in an
+ * `execute_tool` span. The view lives only in the loop's own variables: the app keeps seeing its
+ * params, its tools and its functions as they are, and a tool function runs with the app's tool
+ * definition as `this`, as without us.
  */
+import { diag } from '@opentelemetry/api';
 import { runAsAgent } from '../agent';
 import type { AgentRun, RunnerTracing } from '../agent';
 import { runTool } from '../tools';
-import { nonEmptyString, record, withProperty } from '../values';
+import { nonEmptyString, record } from '../values';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
-type ToolFunction = (this: unknown, args: unknown, runner: unknown, ...rest: unknown[]) => unknown;
+type ToolFunction = Method;
 
 interface Runner {
   messages?: unknown[];
   on?: (event: string, listener: () => void) => unknown;
   _emit?: (event: string, ...args: unknown[]) => unknown;
+  _runTools?: Method;
 }
 
 /** The id of the next unclaimed call of `name` in the runner's last assistant message. */
@@ -38,32 +47,171 @@ function claimCallId(runner: Runner, name: string, claimed: Set<string>): string
   return undefined;
 }
 
-function tracedToolFunction(fn: ToolFunction, name: string, description: string | undefined, claimed: Set<string>): ToolFunction {
-  return function tracedTool(this: unknown, args: unknown, runner: unknown, ...rest: unknown[]) {
-    const callId = claimCallId(runner as Runner, name, claimed);
-    return runTool({ name, callId, description, arguments: args }, () => fn.call(this, args, runner, ...rest));
-  };
+/** Gives `wrapper` the `name` and `length` of `original`: the runner names a tool without a `name` after its function. */
+function likeOriginal(wrapper: Method, original: Method): void {
+  try {
+    Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
+    Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
+  } catch {
+    // A function whose name cannot be read: the wrapper keeps its own.
+  }
 }
 
-/** A tool definition whose function runs in an `execute_tool` span; others are returned as they are. */
-function traceRunnableTool(tool: unknown, claimed: Set<string>): unknown {
+/** What one `_runTools()` call traces its tools with: the runner (for call ids) and the ids claimed so far. */
+interface ToolTracing {
+  runner: Runner;
+  claimed: Set<string>;
+}
+
+/**
+ * `fn` in an `execute_tool` span. `self` maps the `this` it is called with to the one `fn` gets:
+ * the runner calls `definition.function(…)` on the view it was given, and the app's function gets
+ * its own definition object, as without us.
+ */
+function tracedFunction(
+  tracing: ToolTracing,
+  fn: ToolFunction,
+  name: () => string,
+  description: () => string | undefined,
+  self: (called: unknown) => unknown,
+): ToolFunction {
+  const traced = function tracedTool(this: unknown, ...args: unknown[]) {
+    const target = self(this);
+    const run = () => fn.apply(target, args);
+    let options: Parameters<typeof runTool>[0];
+    try {
+      const toolName = name();
+      options = { name: toolName, callId: claimCallId(tracing.runner, toolName, tracing.claimed), description: description(), arguments: args[0] };
+    } catch (problem) {
+      diag.error('otel-genai: could not trace a runTools() tool call', problem);
+      return run();
+    }
+    return runTool(options, run);
+  };
+  likeOriginal(traced as Method, fn as Method);
+  return traced as ToolFunction;
+}
+
+/** Whether a proxy must return `object[key]` unchanged: an own data property neither writable nor configurable (a frozen object's). */
+function fixedProperty(object: object, key: string): boolean {
+  const own = Object.getOwnPropertyDescriptor(object, key);
+  return own !== undefined && own.configurable === false && own.writable === false;
+}
+
+type Replace = (key: string | symbol, value: unknown, isView: (value: unknown) => boolean) => unknown;
+
+/**
+ * A view of `target` whose `keys` read as `replace` makes them, everything else as `target` has it.
+ * A proxy, which reads `target` live (its getters with `target` as `this`); where one of `keys`
+ * cannot be proxied (a frozen object, which cannot change anyway), a copy made now.
+ */
+function viewOf(target: Record<string, unknown>, keys: readonly string[], replace: Replace): object {
+  let view: object;
+  const isView = (value: unknown) => value === view;
+  if (!keys.some((key) => fixedProperty(target, key))) {
+    view = new Proxy(target, { get: (object, key) => replace(key, Reflect.get(object, key), isView) });
+    return view;
+  }
+  const descriptors = Object.getOwnPropertyDescriptors(target);
+  for (const key of keys) {
+    const descriptor = descriptors[key];
+    if (descriptor !== undefined && 'value' in descriptor) descriptor.value = replace(key, descriptor.value, isView);
+  }
+  view = Object.create(Object.getPrototypeOf(target), descriptors) as object;
+  return view;
+}
+
+/**
+ * A view of the app's function definition (`{ name, function, parse, … }`) whose `function` runs in
+ * an `execute_tool` span, and whose `parse` gets the app's definition as `this`.
+ */
+function definitionView(tracing: ToolTracing, definition: Record<string, unknown>): object {
+  const traced = new WeakMap<ToolFunction, ToolFunction>();
+  const name = () => nonEmptyString(definition.name) ?? nonEmptyString((definition.function as { name?: unknown } | undefined)?.name) ?? 'unknown';
+  const description = () => nonEmptyString(definition.description);
+  return viewOf(definition, ['function', 'parse'], (key, value, isView) => {
+    if (typeof value !== 'function') return value;
+    const self = (called: unknown) => (isView(called) ? definition : called);
+    if (key === 'function') {
+      let made = traced.get(value as ToolFunction);
+      if (made === undefined) traced.set(value as ToolFunction, (made = tracedFunction(tracing, value as ToolFunction, name, description, self)));
+      return made;
+    }
+    if (key === 'parse') {
+      return function parse(this: unknown, ...args: unknown[]) {
+        return (value as Method).apply(self(this), args);
+      };
+    }
+    return value;
+  });
+}
+
+/**
+ * What the runner gets in place of one of the app's tools: a view whose function (or zod
+ * `$callback`) runs in an `execute_tool` span; other tools as they are.
+ */
+function toolView(tracing: ToolTracing, tool: unknown): unknown {
   const fields = record(tool);
   if (fields === undefined) return tool;
-  const definition = record(fields.function);
-  // zod / `zodFunction()` tools: the runner calls `$callback`.
+  // zod / `zodFunction()` tools: the runner calls `$callback`, on an object of its own.
   if (typeof fields.$callback === 'function') {
-    const name = nonEmptyString(definition?.name) ?? 'unknown';
-    return withProperty(fields, '$callback', tracedToolFunction(fields.$callback as ToolFunction, name, nonEmptyString(definition?.description), claimed));
+    const traced = new WeakMap<ToolFunction, ToolFunction>();
+    const name = () => nonEmptyString(record(fields.function)?.name) ?? 'unknown';
+    const description = () => nonEmptyString(record(fields.function)?.description);
+    return viewOf(fields, ['$callback'], (key, value) => {
+      if (key !== '$callback' || typeof value !== 'function') return value;
+      let made = traced.get(value as ToolFunction);
+      if (made === undefined) traced.set(value as ToolFunction, (made = tracedFunction(tracing, value as ToolFunction, name, description, (called) => called)));
+      return made;
+    });
   }
+  const definition = record(fields.function);
   if (fields.type !== 'function' || definition === undefined || typeof definition.function !== 'function') return tool;
-  const fn = definition.function as ToolFunction & { name?: string };
-  const name = nonEmptyString(definition.name) ?? nonEmptyString(fn.name) ?? 'unknown';
-  const traced = tracedToolFunction(fn, name, nonEmptyString(definition.description), claimed);
-  return withProperty(fields, 'function', withProperty(definition, 'function', traced));
+  const view = definitionView(tracing, definition);
+  return viewOf(fields, ['function'], (key, value) => (key === 'function' && value === definition ? view : value));
+}
+
+/**
+ * Traces the tools of the runner's loop: `runner._runTools(client, params, …)` (called by the
+ * runner's timer, after `runTools()` returned) gets a view of the app's params whose tools are
+ * views of the app's tools. The method is the runner's own again as soon as it is called.
+ */
+function observeTools(runner: Runner): void {
+  const runTools = runner._runTools;
+  if (typeof runTools !== 'function') {
+    diag.debug('otel-genai: this runTools() runner has no _runTools(): its tools are not traced (their spans are inferred)');
+    return;
+  }
+  const observed = function (this: unknown, ...args: unknown[]) {
+    if (runner._runTools === observed) delete runner._runTools;
+    let traced = args;
+    try {
+      const params = record(args[1]);
+      if (params !== undefined && Array.isArray(params.tools)) {
+        const tracing: ToolTracing = { runner, claimed: new Set() };
+        // The app's params as the loop reads them (some fields on each turn), with views of its tools.
+        const views = new WeakMap<unknown[], unknown[]>();
+        const view = viewOf(params, ['tools'], (key, value) => {
+          if (key !== 'tools' || !Array.isArray(value)) return value;
+          let mapped = views.get(value);
+          if (mapped === undefined) views.set(value, (mapped = value.map((tool) => toolView(tracing, tool))));
+          return mapped;
+        });
+        traced = [args[0], view, ...args.slice(2)];
+      }
+    } catch (problem) {
+      diag.error("otel-genai: could not trace a runTools() runner's tools", problem);
+      traced = args;
+    }
+    return runTools.apply(this, traced);
+  };
+  likeOriginal(observed, runTools);
+  Object.defineProperty(runner, '_runTools', { value: observed, writable: true, enumerable: false, configurable: true });
 }
 
 /** Ends the run's span when the runner ends, with the error it ended on; adds no listener that changes its error handling. */
 function observeRunner(runner: Runner, run: AgentRun): void {
+  observeTools(runner);
   let failure: unknown;
   const emit = runner._emit;
   if (typeof emit === 'function') {
@@ -87,11 +235,6 @@ export function wrapRunTools(original: Method, provider: (resource: unknown) => 
       if (!Array.isArray(params?.tools)) return undefined;
       // The runner sends every request of the run with the params it was given: one model per run.
       return { provider: provider(owner), model: nonEmptyString(params.model) };
-    },
-    args(args) {
-      const params = record(args[0]) as Record<string, unknown> & { tools: unknown[] };
-      const claimed = new Set<string>();
-      return [{ ...params, tools: params.tools.map((tool) => traceRunnableTool(tool, claimed)) }, ...args.slice(1)];
     },
     observe: (runner, run) => observeRunner(runner as Runner, run),
   };
