@@ -168,9 +168,11 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it.skipIf(typeof Anthropic.Beta?.Messages?.prototype?.thread !== 'function')('a thread\'s toolRunner()', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = countingTool();
-          const thread = client.beta.messages.thread({ model: MODEL, max_tokens: 1024, tools: [tool], messages: user(PROMPTS.toolUse) });
+          const params = { model: MODEL, max_tokens: 1024, tools: [tool], messages: user(PROMPTS.toolUse) };
+          const thread = client.beta.messages.thread(params);
           const runner = thread.toolRunner();
-          const texts: string[] = [];
+          // The thread holds the app's own params and tools too.
+          const texts: string[] = [String(thread.params === params || thread.params?.tools === params.tools)];
           for await (const message of runner) {
             await runner.generateToolResponse();
             texts.push(textOf(message));
@@ -179,7 +181,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
           }
           return { texts, runs: tool.runs };
         });
-        expect(seen).toEqual({ texts: ["I'll look up the current conditions in Lisbon.", 'true', LISBON, 'true'], runs: 1 });
+        expect(seen).toEqual({ texts: ['true', "I'll look up the current conditions in Lisbon.", 'true', LISBON, 'true'], runs: 1 });
         expectToolsInRun(['toolu_01qZru8cdgXwJyMEbVaFvDsj']);
       });
     });

@@ -8,9 +8,9 @@ import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } fr
 import type { AnthropicInstrumentationConfig } from '../config';
 import { GenAIInstrumentation, isOurs } from '../genai-instrumentation';
 import type { SDKClient, SDKResource } from '../genai-instrumentation';
-import { nonEmptyString, record } from '../values';
+import { nonEmptyString } from '../values';
 import { messagesCreate } from './mapping';
-import { traceRunnableTool, wrapToolRunner } from './tool-runner';
+import { wrapToolRunner } from './tool-runner';
 
 export const MODULE = '@anthropic-ai/sdk';
 const TESTED_MAJORS = [0, 1];
@@ -93,16 +93,14 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
     };
   }
 
-  /** A thread holds its tools from the start: they are traced there, and its toolRunner() on first sight. */
+  /**
+   * A thread is built from the app's own params (its tools are traced by its toolRunner() while a run
+   * holds them, as any runner's): only its toolRunner() is patched, on first sight.
+   */
   private wrapThread(original: Create): Create {
     const instrumentation = this;
     return function thread(this: unknown, ...args: unknown[]) {
-      let traced = args;
-      const params = record(args[0]);
-      if (params !== undefined && Array.isArray(params.tools) && instrumentation.claimTracing((this as MessagesResource)?._client)) {
-        traced = [{ ...params, tools: params.tools.map((tool) => traceRunnableTool(tool)) }, ...args.slice(1)];
-      }
-      const created = original.apply(this, traced);
+      const created = original.apply(this, args);
       const prototype = typeof created === 'object' && created !== null ? Object.getPrototypeOf(created) : undefined;
       if (typeof prototype?.toolRunner === 'function' && !isOurs(prototype.toolRunner)) {
         instrumentation.patchMethod(prototype, 'toolRunner', (runner) => instrumentation.wrapRunner(runner), `${MODULE} BetaMessageThread`);

@@ -25,14 +25,6 @@ import { nonEmptyString, record } from '../values';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
-/**
- * The tool itself, never a copy: a runner's tools are traced where the runner calls them (see
- * `holdTool`), once a traced runner holds them.
- */
-export function traceRunnableTool(tool: unknown): unknown {
-  return tool;
-}
-
 /** A tool `run` wrapped in place, shared by every traced run that holds the tool. */
 interface WrappedRun {
   wrapper: Method;
