@@ -1,7 +1,9 @@
 /**
  * Agent runs: one `invoke_agent` span as the active context of everything the run does, and the
  * loop and budget signals gathered from the model and tool calls inside it. Budgets only annotate
- * the span; they never stop the agent.
+ * the span; they never stop the agent. The span is the conventions' in-process (INTERNAL) one, which
+ * has no `gen_ai.agent.id`, `.agent.version`, `gen_ai.provider.name` or cache token sums
+ * (semantic-conventions-genai #242, #322, #289, #469; spans.yaml @88eccb15).
  */
 import { context, createContextKey, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
@@ -14,12 +16,9 @@ import {
   ATTR_AGENT_TOOL_CALLS,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_DESCRIPTION,
-  ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
-  ATTR_GEN_AI_AGENT_VERSION,
   ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
@@ -33,14 +32,8 @@ export interface AgentOptions {
   /** `gen_ai.agent.name`; the span is `invoke_agent {name}`. */
   name?: string;
   description?: string;
-  /** `gen_ai.agent.version`: which version of the agent ran. */
-  version?: string;
-  /** A stable id of a hosted agent; leave it out for an in-process loop. */
-  id?: string;
   /** A real conversation or thread id, never a generated one. */
   conversationId?: string;
-  /** The provider the agent talks to, when it is one. */
-  provider?: string;
   /**
    * `gen_ai.request.model`, on the span and the run's duration metric: only for an agent that can
    * use this one model, never for one that picks among models.
@@ -78,10 +71,7 @@ export class AgentRun {
     const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_INVOKE_AGENT };
     if (options.name) attributes[ATTR_GEN_AI_AGENT_NAME] = options.name;
     if (options.description) attributes[ATTR_GEN_AI_AGENT_DESCRIPTION] = options.description;
-    if (options.id) attributes[ATTR_GEN_AI_AGENT_ID] = options.id;
-    if (options.version) attributes[ATTR_GEN_AI_AGENT_VERSION] = options.version;
     if (options.conversationId) attributes[ATTR_GEN_AI_CONVERSATION_ID] = options.conversationId;
-    if (options.provider) attributes[ATTR_GEN_AI_PROVIDER_NAME] = options.provider;
     if (options.model) attributes[ATTR_GEN_AI_REQUEST_MODEL] = options.model;
     const name = options.name ? `${GEN_AI_OPERATION_INVOKE_AGENT} ${options.name}` : GEN_AI_OPERATION_INVOKE_AGENT;
     this.span = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION).startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);

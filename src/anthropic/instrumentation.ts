@@ -84,9 +84,8 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
   }
 
   private wrapRunner(original: Create): Create {
-    const provider = (owner: unknown) => this.providerOf((owner as MessagesResource)?._client ?? {});
     const traceRun = (owner: unknown) => this.claimTracing((owner as MessagesResource)?._client);
-    const traced = wrapToolRunner(original, provider, traceRun);
+    const traced = wrapToolRunner(original, traceRun);
     const instrumentation = this;
     return function toolRunner(this: unknown, ...args: unknown[]) {
       return instrumentation.runWithToolContent(traced, this, args);

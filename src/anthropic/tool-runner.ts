@@ -293,7 +293,6 @@ function observeRunner(runner: Runner, run: AgentRun): void {
 
 export function wrapToolRunner(
   original: Method,
-  provider: (resource: unknown) => string,
   /** Called before the runner is built: false leaves this run to the SDK's own tracing. */
   traceRun: (resource: unknown) => boolean,
 ): Method {
@@ -301,7 +300,7 @@ export function wrapToolRunner(
     method: 'toolRunner()',
     // A thread's toolRunner() may take no params at all: its tools were given to the thread. No
     // gen_ai.request.model: setMessagesParams() can change the model mid-run.
-    agent: (owner) => (traceRun(owner) ? { provider: provider(owner) } : undefined),
+    agent: (owner) => (traceRun(owner) ? {} : undefined),
     observe: (runner, run) => observeRunner(runner as Runner, run),
   };
   return function toolRunner(this: unknown, ...args: unknown[]) {

@@ -73,21 +73,20 @@ export class OpenAIInstrumentation extends GenAIInstrumentation<OpenAIInstrument
     }
     this.patchMethod(OpenAI?.Embeddings?.prototype, 'create', (original) => this.wrap(original, embeddingsCreate), `${label} Embeddings`);
     // runTools() lives on chat.completions from openai 5, on beta.chat.completions in 4.x.
-    const provider = (resource: unknown) => this.providerOf((resource as SDKResource)?._client ?? {});
     for (const [completions, where] of [
       [OpenAI?.Chat?.Completions?.prototype, 'Chat.Completions'],
       [betaChatCompletions(OpenAI), 'Beta.Chat.Completions'],
     ] as const) {
       if (typeof completions?.runTools === 'function') {
-        this.patchMethod(completions, 'runTools', (original) => this.wrapRunTools(original, provider), `${label} ${where}`);
+        this.patchMethod(completions, 'runTools', (original) => this.wrapRunTools(original), `${label} ${where}`);
       }
     }
     this.repatchAll();
     return loaded;
   }
 
-  private wrapRunTools(original: Method, provider: (resource: unknown) => string): Method {
-    const traced = wrapRunTools(original, provider);
+  private wrapRunTools(original: Method): Method {
+    const traced = wrapRunTools(original);
     const instrumentation = this;
     return function runTools(this: unknown, ...args: unknown[]) {
       return instrumentation.runWithToolContent(traced, this, args);

@@ -227,14 +227,14 @@ function observeRunner(runner: Runner, run: AgentRun): void {
   runner.on('end', () => run.end(failure));
 }
 
-export function wrapRunTools(original: Method, provider: (resource: unknown) => string): Method {
+export function wrapRunTools(original: Method): Method {
   const tracing: RunnerTracing = {
     method: 'runTools()',
-    agent(owner, args) {
+    agent(_owner, args) {
       const params = record(args[0]);
       if (!Array.isArray(params?.tools)) return undefined;
       // The runner sends every request of the run with the params it was given: one model per run.
-      return { provider: provider(owner), model: nonEmptyString(params.model) };
+      return { model: nonEmptyString(params.model) };
     },
     observe: (runner, run) => observeRunner(runner as Runner, run),
   };
