@@ -7,7 +7,7 @@
  * `install`), and the model-call wrapper itself.
  */
 import { context, diag, trace } from '@opentelemetry/api';
-import type { Attributes, LoggerProvider, MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
+import type { Attributes, Link, LoggerProvider, MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
 import { sep } from 'node:path';
 import { InstrumentationBase, isWrapped } from '@opentelemetry/instrumentation';
 import { APIPromiseObserver } from './api-promise';
@@ -173,8 +173,9 @@ class ModelCall extends InferenceCall {
     requestAttributes: Attributes,
     contentMapping: ContentMapping<unknown, unknown> | undefined,
     params: Record<string, unknown>,
+    links: Link[] | undefined,
   ) {
-    super(telemetry, name, startAttributes, requestAttributes, contentMapping, params);
+    super(telemetry, name, startAttributes, requestAttributes, contentMapping, params, links);
   }
 
   override end(): void {
@@ -563,8 +564,9 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     let call: InferenceCall;
     try {
       const params = record(args[0]) ?? {};
+      let links: Link[] | undefined;
       if (toolCallLedger.size > 0 && spec.toolResults !== undefined) {
-        inferToolSpans(this.currentTracer(), spec.toolResults(params), context.active());
+        links = inferToolSpans(this.currentTracer(), spec.toolResults(params), context.active());
       }
       const model = nonEmptyString(params.model);
       const client = this.describe(resource?._client);
@@ -578,7 +580,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
       spec.requestAttributes(params, request);
       const name = model === undefined ? spec.operation : `${spec.operation} ${model}`;
       const content = spec.content as ContentMapping<unknown, unknown> | undefined;
-      call = new ModelCall(settings.toolContent, this.telemetryOf(settings), name, attributes, request, content, params);
+      call = new ModelCall(settings.toolContent, this.telemetryOf(settings), name, attributes, request, content, params, links?.length ? links : undefined);
     } catch (problem) {
       this._diag.error(`could not start a ${spec.operation} span`, problem);
       return original.apply(resource, args);

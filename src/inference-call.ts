@@ -4,7 +4,7 @@
  * which is also when its metrics are recorded and its content (when captured) is written.
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Attributes, Context, Logger, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Link, Logger, Span, Tracer } from '@opentelemetry/api';
 import { agentRunOf } from './agent';
 import type { AgentRun } from './agent';
 import { released } from './abandonment';
@@ -118,10 +118,12 @@ export class InferenceCall {
     requestAttributes: Attributes,
     contentMapping: ContentMapping<unknown, unknown> | undefined,
     params: Record<string, unknown>,
+    /** To the calls that asked for the tool results this request carries, in other traces (see tools.ts). */
+    links?: Link[],
   ) {
     const parent = context.active();
     this.agent = agentRunOf(parent);
-    this.span = telemetry.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: startAttributes }, parent);
+    this.span = telemetry.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: startAttributes, links }, parent);
     this.context = trace.setSpan(parent, this.span);
     setSpanAttributes(this.span, requestAttributes, telemetry.semconvMode);
     if (telemetry.content !== undefined && contentMapping !== undefined) {
@@ -170,7 +172,7 @@ export class InferenceCall {
       reportFailure(problem);
     }
     try {
-      if (this.toolCalls !== undefined) toolCallLedger.expect(this.toolCalls, epochMillis());
+      if (this.toolCalls !== undefined) toolCallLedger.expect(this.toolCalls, epochMillis(), this.span.spanContext());
       this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons);
       this.recordMetrics(undefined);
     } catch (problem) {

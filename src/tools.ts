@@ -29,7 +29,7 @@
  */
 import { createHash } from 'node:crypto';
 import { context, createContextKey, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Link, Span, SpanContext, Tracer } from '@opentelemetry/api';
 import { agentRunOf, isPromiseLike } from './agent';
 import { ContentRecorder } from './content';
 import type { ContentOptions } from './content';
@@ -186,6 +186,8 @@ interface PendingCall {
   askedAt: number;
   /** The content settings of the instrumentation or client that traced that response. */
   content: ToolContent | undefined;
+  /** The span of the model call that asked for it, which the inferred span and the answering call link to. */
+  askedBy: SpanContext | undefined;
 }
 
 /** Insertion-ordered maps trimmed to a size: memory stays bounded however many calls go unanswered. */
@@ -215,7 +217,7 @@ class ToolCallLedger {
     return previous;
   }
 
-  expect(calls: readonly RequestedToolCall[], askedAt: number): void {
+  expect(calls: readonly RequestedToolCall[], askedAt: number, askedBy?: SpanContext): void {
     const content = this.asking;
     // The ledger keeps the last LEDGER_LIMIT calls: of a response asking for more, the earlier ones would only be evicted.
     const first = Math.max(0, calls.length - LEDGER_LIMIT);
@@ -223,7 +225,7 @@ class ToolCallLedger {
       const call = calls[index];
       if (this.covered.delete(call.id)) continue;
       const argumentsFingerprint = index - first < MAX_FINGERPRINTS_PER_RESPONSE ? fingerprint(call.arguments) : undefined;
-      remember(this.pending, call.id, { name: call.name, fingerprint: argumentsFingerprint, askedAt, content });
+      remember(this.pending, call.id, { name: call.name, fingerprint: argumentsFingerprint, askedAt, content, askedBy });
     }
   }
 
@@ -258,19 +260,39 @@ export function epochMillis(): number {
  * says the tool failed makes an error span, `error.type` `tool_error`: the result's text, which
  * would say why, is content and is not read.
  */
-export function inferToolSpans(tracer: Tracer, results: readonly ToolResult[], parent: Context): void {
+export function inferToolSpans(tracer: Tracer, results: readonly ToolResult[], parent: Context): Link[] {
   const now = epochMillis();
+  const parentTrace = trace.getSpanContext(parent)?.traceId;
+  const links: Link[] = [];
   for (const { id, failed } of results) {
     const call = toolCallLedger.take(id);
     if (call === undefined) continue;
     const attributes = toolAttributes({ name: call.name, callId: id }, call.fingerprint);
     attributes[ATTR_TOOL_INFERRED] = true;
     if (failed) attributes[ATTR_ERROR_TYPE] = ERROR_TYPE_TOOL_ERROR;
-    const span = tracer.startSpan(`${GEN_AI_OPERATION_EXECUTE_TOOL} ${call.name}`, { kind: SpanKind.INTERNAL, attributes, startTime: call.askedAt }, parent);
+    const link = linkAcrossTraces(call.askedBy, parentTrace);
+    const span = tracer.startSpan(
+      `${GEN_AI_OPERATION_EXECUTE_TOOL} ${call.name}`,
+      { kind: SpanKind.INTERNAL, attributes, startTime: call.askedAt, links: link === undefined ? undefined : [link] },
+      parent,
+    );
     if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end(now);
     agentRunOf(parent)?.recordToolCall(call.fingerprint);
+    if (link !== undefined && !links.some((known) => known.context.spanId === link.context.spanId)) links.push(link);
   }
+  return links;
+}
+
+/**
+ * A hand-written tool loop with no span of the app's around it runs each model call in a trace of
+ * its own: the inferred tool span, and the call that carries the tool's result, then link to the call
+ * that asked for the tool, so that a backend can follow the conversation from trace to trace. (The
+ * conventions have no text on this yet; links are what every OTLP backend shows.) Within one trace —
+ * an app span, `withAgent` — the tree already says it, and nothing is added.
+ */
+function linkAcrossTraces(askedBy: SpanContext | undefined, parentTrace: string | undefined): Link | undefined {
+  return askedBy === undefined || askedBy.traceId === parentTrace ? undefined : { context: askedBy };
 }
 
 function toolAttributes(options: ToolCallOptions, argumentsFingerprint: string | undefined): Attributes {
