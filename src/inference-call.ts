@@ -165,16 +165,14 @@ export class InferenceCall {
     }
     this.ended = true;
     released(this);
-    try {
-      this.writeResponseAttributes();
-      this.span.end();
-    } catch (problem) {
-      reportFailure(problem);
-    }
+    guard(() => this.writeResponseAttributes());
+    // The duration metric is the span's: measured as it ends, before the bookkeeping below.
+    const endedAt = performance.now();
+    guard(() => this.span.end());
     try {
       if (this.toolCalls !== undefined) toolCallLedger.expect(this.toolCalls, epochMillis(), this.span.spanContext());
       this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons);
-      this.recordMetrics(undefined);
+      this.recordMetrics(undefined, endedAt);
     } catch (problem) {
       reportFailure(problem);
     }
@@ -199,18 +197,22 @@ export class InferenceCall {
     released(this);
     const type = errorType ?? errorTypeOf(error);
     const captureContent = this.telemetry.content !== undefined;
+    // Each step apart: one that fails never keeps the span from ending.
     guard(() => {
       if (this.finishReasons === undefined) this.finishReasons = [FINISH_REASON_ERROR];
       this.writeResponseAttributes();
+    });
+    guard(() => {
       this.span.setAttribute(ATTR_ERROR_TYPE, type);
       recordException(this.span, error, { logger: () => this.telemetry.logger, name: exceptionEventOf(this.startAttributes), captureContent });
       const message = error === undefined ? (captureContent ? providerMessage : undefined) ?? type : messageOf(error, captureContent);
       this.span.setStatus({ code: SpanStatusCode.ERROR, message });
-      this.span.end();
     });
+    const endedAt = performance.now();
+    guard(() => this.span.end());
     guard(() => {
       this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons);
-      this.recordMetrics(type);
+      this.recordMetrics(type, endedAt);
     });
   }
 
@@ -259,15 +261,14 @@ export class InferenceCall {
     });
   }
 
-  private recordMetrics(errorType: string | undefined): void {
+  private recordMetrics(errorType: string | undefined, endedAt: number): void {
     const metrics = this.telemetry.metrics;
     if (metrics === undefined) return;
-    const now = performance.now();
     metrics.record({
       startAttributes: this.startAttributes,
       responseModel: this.responseModel,
       errorType,
-      durationSeconds: (now - this.startedAt) / 1000,
+      durationSeconds: (endedAt - this.startedAt) / 1000,
       usage: {
         inputTokens: this.inputTokens,
         outputTokens: this.outputTokens,

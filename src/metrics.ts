@@ -175,33 +175,51 @@ export class GenAIMetrics {
 
     if (measurements.startAttributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EMBEDDINGS) {
       this.embeddingsDuration.record(measurements.durationSeconds, failed);
-      if (usage.inputTokens !== undefined) this.embeddingsInputTokens.record(usage.inputTokens, common);
+      const input = tokenCount(usage.inputTokens);
+      if (input !== undefined) this.embeddingsInputTokens.record(input, common);
       return;
     }
     this.inferenceDuration.record(measurements.durationSeconds, failed);
     if (measurements.timeToFirstChunkSeconds !== undefined) this.timeToFirstChunk.record(measurements.timeToFirstChunkSeconds, common);
     // Every call counts, failed ones and those that reported no usage too, as 0 of `unknown` modality
     // (token-metrics.yaml @066d4a7f, #536); so do the per-call histograms, with the call's error.type.
-    recordByModality(this.inputTokens, usage.inputTokens ?? 0, usage.inputByModality, common);
-    recordByModality(this.outputTokens, usage.outputTokens ?? 0, usage.outputByModality, common);
-    if (usage.cacheReadTokens !== undefined) recordByModality(this.cacheReadTokens, usage.cacheReadTokens, undefined, common);
-    if (usage.cacheWriteTokens !== undefined) recordByModality(this.cacheWriteTokens, usage.cacheWriteTokens, undefined, common);
-    if (usage.reasoningTokens !== undefined) recordByModality(this.reasoningTokens, usage.reasoningTokens, undefined, common);
-    this.operationInputTokens.record(usage.inputTokens ?? 0, failed);
-    this.operationOutputTokens.record(usage.outputTokens ?? 0, failed);
+    const input = tokenCount(usage.inputTokens) ?? 0;
+    const output = tokenCount(usage.outputTokens) ?? 0;
+    recordByModality(this.inputTokens, input, usage.inputByModality, common);
+    recordByModality(this.outputTokens, output, usage.outputByModality, common);
+    for (const [counter, reported] of [
+      [this.cacheReadTokens, usage.cacheReadTokens],
+      [this.cacheWriteTokens, usage.cacheWriteTokens],
+      [this.reasoningTokens, usage.reasoningTokens],
+    ] as const) {
+      const count = tokenCount(reported);
+      if (count !== undefined) recordByModality(counter, count, undefined, common);
+    }
+    this.operationInputTokens.record(input, failed);
+    this.operationOutputTokens.record(output, failed);
   }
 
   /** The pre-split metrics, as they were recorded before v0.1.0: by `gen_ai.token.type`, duration for every operation. */
   private recordLegacy(measurements: CallMeasurements, common: Attributes): void {
     const legacy = this.legacy as LegacyInstruments;
     const { usage } = measurements;
-    if (usage.inputTokens !== undefined) legacy.tokenUsage.record(usage.inputTokens, { ...common, [LEGACY_ATTR_GEN_AI_TOKEN_TYPE]: 'input' });
-    if (usage.outputTokens !== undefined) legacy.tokenUsage.record(usage.outputTokens, { ...common, [LEGACY_ATTR_GEN_AI_TOKEN_TYPE]: 'output' });
+    const input = tokenCount(usage.inputTokens);
+    const output = tokenCount(usage.outputTokens);
+    if (input !== undefined) legacy.tokenUsage.record(input, { ...common, [LEGACY_ATTR_GEN_AI_TOKEN_TYPE]: 'input' });
+    if (output !== undefined) legacy.tokenUsage.record(output, { ...common, [LEGACY_ATTR_GEN_AI_TOKEN_TYPE]: 'output' });
     if (measurements.timeToFirstChunkSeconds !== undefined) legacy.timeToFirstChunk.record(measurements.timeToFirstChunkSeconds, common);
     const attributes = { ...common, ...measurements.providerAttributes };
     if (measurements.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = measurements.errorType;
     legacy.duration.record(measurements.durationSeconds, attributes);
   }
+}
+
+/**
+ * A count the token instruments (integers, never negative) take: a provider's malformed number is
+ * left out rather than handed to the metrics SDK, which would complain through diag on every call.
+ */
+function tokenCount(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
 }
 
 /**
@@ -212,7 +230,7 @@ function recordByModality(counter: Counter, total: number, byModality: ModalityT
   let rest = total;
   if (byModality !== undefined) {
     for (const modality of ['text', 'image', 'audio'] as const) {
-      const tokens = byModality[modality];
+      const tokens = tokenCount(byModality[modality]);
       if (tokens === undefined || tokens <= 0) continue;
       counter.add(tokens, { ...common, [ATTR_GEN_AI_TOKEN_MODALITY]: modality });
       rest -= tokens;

@@ -265,6 +265,30 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
     expect(byModality('gen_ai.client.inference.usage.output_tokens')).toEqual({ audio: 120 });
   });
 
+  it("the same names, instruments and attributes in the 'latest' semconv mode as in 'compat'", async () => {
+    const describeAll = async () => {
+      const found = await histograms();
+      return [...found.values()]
+        .map((metric) => ({ name: metric.descriptor.name, type: metric.dataPointType, unit: metric.descriptor.unit, keys: metric.dataPoints.map((point) => Object.keys(point.attributes).sort()) }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    };
+    const run = () => anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
+    anthropicInstrumentation.setConfig({ semconv: 'compat' });
+    await run();
+    const compat = await describeAll();
+    reader = new TestReader();
+    meterProvider = new MeterProvider({ readers: [reader] });
+    anthropicInstrumentation.setConfig({ semconv: 'latest' });
+    anthropicInstrumentation.setMeterProvider(meterProvider);
+    try {
+      await run();
+      expect(await describeAll()).toEqual(compat);
+      expect(compat.flatMap((metric) => metric.keys.flat())).not.toContain('gen_ai.system');
+    } finally {
+      anthropicInstrumentation.setConfig({});
+    }
+  });
+
   it('are right when tracing samples the call out', async () => {
     const sampledOut = new TracerProvider({ sampler: new AlwaysOffSampler() });
     anthropicInstrumentation.setTracerProvider(sampledOut);
