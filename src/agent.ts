@@ -8,6 +8,7 @@
 import { context, createContextKey, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { errorTypeOf, globalLogger, guard, messageOf, recordException } from './errors';
+import { nonEmptyString, putString } from './values';
 import { RunMetrics } from './metrics';
 import {
   ATTR_AGENT_BUDGETS_EXCEEDED,
@@ -69,18 +70,19 @@ export class AgentRun {
     parent: Context = context.active(),
   ) {
     const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_INVOKE_AGENT };
-    if (options.name) attributes[ATTR_GEN_AI_AGENT_NAME] = options.name;
-    if (options.description) attributes[ATTR_GEN_AI_AGENT_DESCRIPTION] = options.description;
-    if (options.conversationId) attributes[ATTR_GEN_AI_CONVERSATION_ID] = options.conversationId;
-    if (options.model) attributes[ATTR_GEN_AI_REQUEST_MODEL] = options.model;
-    const name = options.name ? `${GEN_AI_OPERATION_INVOKE_AGENT} ${options.name}` : GEN_AI_OPERATION_INVOKE_AGENT;
+    const agentName = nonEmptyString(options.name);
+    if (agentName) attributes[ATTR_GEN_AI_AGENT_NAME] = agentName;
+    putString(attributes, ATTR_GEN_AI_AGENT_DESCRIPTION, options.description);
+    putString(attributes, ATTR_GEN_AI_CONVERSATION_ID, options.conversationId);
+    putString(attributes, ATTR_GEN_AI_REQUEST_MODEL, options.model);
+    const name = agentName ? `${GEN_AI_OPERATION_INVOKE_AGENT} ${agentName}` : GEN_AI_OPERATION_INVOKE_AGENT;
     this.span = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION).startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
     this.context = trace.setSpan(parent, this.span).setValue(AGENT_RUN, this);
   }
 
   /** `gen_ai.agent.name`, which the tool calls inside the run carry on their metric. */
   get name(): string | undefined {
-    return this.options.name || undefined;
+    return nonEmptyString(this.options.name);
   }
 
   /** A model call's end; the last one's finish reasons are the run's, on its span. */
@@ -102,7 +104,7 @@ export class AgentRun {
     this.checkBudget('tool_repeats', this.options.repeatThreshold, repeats === this.options.repeatThreshold);
   }
 
-  end(error?: unknown): void {
+  end(error?: unknown, failed = error !== undefined): void {
     if (this.ended) return;
     this.ended = true;
     const seconds = (performance.now() - this.startedAt) / 1000;
@@ -116,12 +118,12 @@ export class AgentRun {
       if (this.outputTokens !== undefined) this.span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, this.outputTokens);
       if (this.finishReasons !== undefined) this.span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, this.finishReasons);
       if (this.exceeded.length > 0) this.span.setAttribute(ATTR_AGENT_BUDGETS_EXCEEDED, this.exceeded);
-      if (error !== undefined) {
-        this.span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
-        recordException(this.span, error, { logger: globalLogger, name: undefined });
-        this.span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
-      }
     });
+    if (failed) {
+      guard(() => this.span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error)));
+      guard(() => this.span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) }));
+      guard(() => recordException(this.span, error, { logger: globalLogger, name: undefined }));
+    }
     // Apart, so that a failure in recording what the run did never leaves its span open.
     guard(() => this.span.end());
     guard(() => {
@@ -130,8 +132,8 @@ export class AgentRun {
       const named: Attributes = {};
       if (this.name !== undefined) named[ATTR_GEN_AI_AGENT_NAME] = this.name;
       const attributes: Attributes = { ...named };
-      if (this.options.model) attributes[ATTR_GEN_AI_REQUEST_MODEL] = this.options.model;
-      if (error !== undefined) attributes[ATTR_ERROR_TYPE] = errorTypeOf(error);
+      putString(attributes, ATTR_GEN_AI_REQUEST_MODEL, this.options.model);
+      if (failed) attributes[ATTR_ERROR_TYPE] = errorTypeOf(error);
       metrics.recordAgent(seconds, { inference: this.modelCalls, tool: this.toolCalls }, attributes, named);
     });
   }
@@ -168,17 +170,17 @@ export function withAgent<T>(options: AgentOptions, fn: () => T): T {
   try {
     result = context.with(run.context, fn);
   } catch (error) {
-    run.end(error);
+    run.end(error, true);
     throw error;
   }
   if (isPromiseLike(result)) {
-    return result.then(
+    return Promise.resolve(result).then(
       (value) => {
         run.end();
         return value;
       },
       (error: unknown) => {
-        run.end(error);
+        run.end(error, true);
         throw error;
       },
     ) as T;
@@ -188,7 +190,12 @@ export function withAgent<T>(options: AgentOptions, fn: () => T): T {
 }
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+  try {
+    return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+  } catch {
+    // A proxy, or a `then` getter that throws: not a promise we can follow; the app gets it as it is.
+    return false;
+  }
 }
 
 /** How an SDK tool runner becomes one agent run: what it is called, and how its calls and end are seen. */
@@ -222,7 +229,7 @@ export function runAsAgent(tracing: RunnerTracing, original: (this: unknown, ...
   try {
     runner = context.with(agent.context, () => original.apply(owner, args));
   } catch (error) {
-    agent.end(error);
+    agent.end(error, true);
     throw error;
   }
   try {

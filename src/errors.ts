@@ -191,7 +191,11 @@ export function guard(step: () => void): void {
 
 /** What `guard` does with a failure, for hot paths that catch inline rather than allocate a closure. */
 export function reportFailure(problem: unknown): void {
-  diag.error('otel-genai: telemetry step failed', problem);
+  try {
+    diag.error('otel-genai: telemetry step failed', problem);
+  } catch {
+    // The app's diag logger failed on it: nothing more to say, and nothing to throw.
+  }
 }
 
 /** The log event an exception goes to when exceptions are recorded as logs. */
@@ -207,6 +211,15 @@ export interface ExceptionEvent {
   captureContent?: boolean;
 }
 
+/** `instanceof Error`, false for a proxy whose `getPrototypeOf` throws. */
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
 /** Exceptions already recorded as a log record: a run that fails with its model call's error records it once. */
 const loggedExceptions = new WeakSet<Error>();
 
@@ -218,7 +231,7 @@ const loggedExceptions = new WeakSet<Error>();
  * `exception.stacktrace` hold no text of the error's message (see `exceptionFields`).
  */
 export function recordException(span: Span, error: unknown, event: ExceptionEvent): void {
-  if (!(error instanceof Error)) return;
+  if (!isError(error)) return;
   const signal = exceptionSignalFromEnv();
   const captureContent = event.captureContent === true;
   // The SDK reads the error's own fields (`code.toString()`, …), which may throw: the span still ends.

@@ -33,7 +33,8 @@ import type { Attributes, Context, Link, Span, SpanContext, Tracer } from '@open
 import { agentRunOf, isPromiseLike } from './agent';
 import { ContentRecorder } from './content';
 import type { ContentOptions } from './content';
-import { errorTypeOf, globalLogger, guard, messageOf, recordException } from './errors';
+import { errorTypeOf, globalLogger, guard, messageOf, recordException, reportFailure } from './errors';
+import { nonEmptyString, putString } from './values';
 import { RunMetrics } from './metrics';
 import {
   ATTR_ERROR_TYPE,
@@ -295,14 +296,19 @@ function linkAcrossTraces(askedBy: SpanContext | undefined, parentTrace: string 
   return askedBy === undefined || askedBy.traceId === parentTrace ? undefined : { context: askedBy };
 }
 
+function toolSpanName(name: unknown): string {
+  const valid = nonEmptyString(name);
+  return valid === undefined ? GEN_AI_OPERATION_EXECUTE_TOOL : `${GEN_AI_OPERATION_EXECUTE_TOOL} ${valid}`;
+}
+
 function toolAttributes(options: ToolCallOptions, argumentsFingerprint: string | undefined): Attributes {
   const attributes: Attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_EXECUTE_TOOL,
-    [ATTR_GEN_AI_TOOL_NAME]: options.name,
-    [ATTR_GEN_AI_TOOL_TYPE]: options.type ?? 'function',
+    [ATTR_GEN_AI_TOOL_TYPE]: nonEmptyString(options.type) ?? 'function',
   };
-  if (options.callId) attributes[ATTR_GEN_AI_TOOL_CALL_ID] = options.callId;
-  if (options.description) attributes[ATTR_GEN_AI_TOOL_DESCRIPTION] = options.description;
+  putString(attributes, ATTR_GEN_AI_TOOL_NAME, options.name);
+  putString(attributes, ATTR_GEN_AI_TOOL_CALL_ID, options.callId);
+  putString(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, options.description);
   if (argumentsFingerprint !== undefined) attributes[ATTR_TOOL_ARGUMENTS_FINGERPRINT] = argumentsFingerprint;
   return attributes;
 }
@@ -314,34 +320,33 @@ interface ToolTiming {
 }
 
 function toolTiming(options: ToolCallOptions, parent: Context): ToolTiming {
-  const attributes: Attributes = { [ATTR_GEN_AI_TOOL_NAME]: options.name, [ATTR_GEN_AI_TOOL_TYPE]: options.type ?? 'function' };
+  const attributes: Attributes = { [ATTR_GEN_AI_TOOL_TYPE]: nonEmptyString(options.type) ?? 'function' };
+  putString(attributes, ATTR_GEN_AI_TOOL_NAME, options.name);
   const agentName = agentRunOf(parent)?.name;
   if (agentName !== undefined) attributes[ATTR_GEN_AI_AGENT_NAME] = agentName;
   return { startedAt: performance.now(), attributes };
 }
 
-function endTool(span: Span, timing: ToolTiming, content: ToolContent, error?: unknown, result?: unknown): void {
+function endTool(span: Span, timing: ToolTiming, content: ToolContent, failed: boolean, error?: unknown, result?: unknown): void {
   const seconds = (performance.now() - timing.startedAt) / 1000;
   // Each step apart: a result that cannot be serialised (a cycle, a BigInt) or a throwing redact hook
   // loses that attribute only, never the span's end.
-  if (error === undefined && content?.onSpan && result !== undefined) {
+  if (!failed && content?.onSpan && result !== undefined) {
     guard(() => {
       const recorded = content.toolValue(result, 'result');
       if (recorded !== undefined) span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, recorded);
     });
   }
-  if (error !== undefined) {
-    guard(() => {
-      span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
-      recordException(span, error, { logger: globalLogger, name: EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION });
-      span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
-    });
+  if (failed) {
+    guard(() => span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error)));
+    guard(() => span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) }));
+    guard(() => recordException(span, error, { logger: globalLogger, name: EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION }));
   }
   guard(() => span.end());
   guard(() => {
     const metrics = RunMetrics.global();
     if (metrics === undefined) return;
-    const attributes = error === undefined ? timing.attributes : { ...timing.attributes, [ATTR_ERROR_TYPE]: errorTypeOf(error) };
+    const attributes = !failed ? timing.attributes : { ...timing.attributes, [ATTR_ERROR_TYPE]: errorTypeOf(error) };
     metrics.recordTool(seconds, attributes);
   });
 }
@@ -380,7 +385,7 @@ function executeTool<T>(owner: ToolContent | undefined, options: ToolCallOptions
     timing = toolTiming(options, parent);
     span = trace
       .getTracer(PACKAGE_NAME, PACKAGE_VERSION)
-      .startSpan(`${GEN_AI_OPERATION_EXECUTE_TOOL} ${options.name}`, { kind: SpanKind.INTERNAL, attributes: toolAttributes(options, argumentsFingerprint) }, parent);
+      .startSpan(toolSpanName(options.name), { kind: SpanKind.INTERNAL, attributes: toolAttributes(options, argumentsFingerprint) }, parent);
     inner = trace.setSpan(parent, span);
     // The tool calls this one makes belong where it does.
     if (tied !== undefined && tied !== parent.getValue(TOOL_CONTENT)) inner = inner.setValue(TOOL_CONTENT, tied);
@@ -405,20 +410,22 @@ function executeTool<T>(owner: ToolContent | undefined, options: ToolCallOptions
   try {
     result = context.with(inner, fn);
   } catch (error) {
-    endTool(started, measured, recorder, error);
+    endTool(started, measured, recorder, true, error);
     throw error;
   }
   if (!isPromiseLike(result)) {
-    endTool(started, measured, recorder, undefined, result);
+    endTool(started, measured, recorder, false, undefined, result);
     return result;
   }
-  return result.then(
+  // A native promise is followed as it is (Promise.resolve returns it); another thenable is adopted
+  // by a promise, so that a `then` that returns nothing or throws is settled as `await` would.
+  return Promise.resolve(result).then(
     (value) => {
-      endTool(started, measured, recorder, undefined, value);
+      endTool(started, measured, recorder, false, undefined, value);
       return value;
     },
     (error: unknown) => {
-      endTool(started, measured, recorder, error);
+      endTool(started, measured, recorder, true, error);
       throw error;
     },
   ) as T;
@@ -433,7 +440,15 @@ export function traceTool<A extends unknown[], R>(
   fn: (...args: A) => R,
 ): (...args: A) => R {
   return function tracedTool(this: unknown, ...args: A): R {
-    const callId = options.callId?.(...args);
-    return runTool({ ...options, callId, arguments: args.length === 1 ? args[0] : args }, () => fn.apply(this, args));
+    let callOptions: ToolCallOptions;
+    try {
+      const readCallId = options.callId;
+      const callId = typeof readCallId === 'function' ? readCallId(...args) : undefined;
+      callOptions = { ...options, callId: typeof callId === 'string' ? callId : undefined, arguments: args.length === 1 ? args[0] : args };
+    } catch (problem) {
+      reportFailure(problem);
+      return fn.apply(this, args);
+    }
+    return runTool(callOptions, () => fn.apply(this, args));
   };
 }
