@@ -64,7 +64,11 @@ class ObservedResponse {
     if (this.arrivedYet) this.call.end();
   }
 
+  /** The parse under way holds what stands for the promise in the abandonment registry (see `interceptParse`). */
+  parsing: unknown;
+
   readonly parsed = (data: unknown): unknown => {
+    this.parsing = undefined;
     guard(() => {
       const content = this.call.content;
       if (isSDKStream(data)) {
@@ -93,6 +97,7 @@ class ObservedResponse {
   };
 
   readonly parseFailed = (error: unknown): never => {
+    this.parsing = undefined;
     this.call.fail(error);
     throw error;
   };
@@ -107,23 +112,53 @@ export function isAPIPromise(value: unknown): value is APIPromiseLike {
   );
 }
 
-/** Replaces `promise.parseResponse` with one that reports to `stateOf(props)` what it parsed; returns it. */
+/**
+ * Replaces `promise.parseResponse` with a function that reports to `stateOf(props)` what it parsed;
+ * returns it. At its first call it puts the SDK's own function back, then calls it: V8 names a
+ * stack frame after the property of the receiver that holds the running function, so the frames of
+ * a failed parse read `APIPromise.defaultParseResponse [as parseResponse]` /
+ * `APIPromise.parseResponse` as without us, not `APIPromise.<anonymous>` (issue 18, item 19), and
+ * `console.log(promise)` shows the SDK's function again. A promise parses once (`parse()` keeps its
+ * result); a second call (a helper's retry) reaches the SDK's function alone. Ours is named
+ * `parseResponse`, for the one frame of its own an error thrown synchronously inside the parse shows.
+ */
 function interceptParse(promise: APIPromiseLike, stateOf: (props: unknown) => ObservedResponse | undefined): AnyFunction {
-  const parseResponse = promise.parseResponse;
-  return (promise.parseResponse = function observedParseResponse(this: unknown, ...args: unknown[]) {
+  const original = promise.parseResponse;
+  // Not `promise` itself: the response promise's reaction holds this function, and must not hold the
+  // promise (see `observe`). The SDKs call it as a method of the promise, helpers' promises too.
+  const parseResponse = function parseResponse(this: unknown, ...args: unknown[]): unknown {
+    if (typeof this === 'object' && this !== null && (this as APIPromiseLike).parseResponse === parseResponse) {
+      (this as APIPromiseLike).parseResponse = original;
+    }
     // openai 4.x passes only the props; later versions pass (client, props).
     const state = stateOf(args.length > 1 ? args[1] : args[0]);
-    if (state === undefined) return parseResponse.apply(this, args);
+    if (state === undefined) return original.apply(this, args);
+    // The promise no longer holds this function, which stands for it in the abandonment registry:
+    // the parse under way does, until it settles.
+    state.parsing = parseResponse;
     let parsed: unknown;
     try {
-      parsed = parseResponse.apply(this, args);
+      parsed = original.apply(this, args);
     } catch (error) {
       state.parseFailed(error);
     }
     return typeof (parsed as Promise<unknown>)?.then === 'function'
       ? (parsed as Promise<unknown>).then(state.parsed, state.parseFailed)
       : state.parsed(parsed);
-  });
+  };
+  promise.parseResponse = parseResponse;
+  return parseResponse;
+}
+
+/** `wrapper` with the name and length of `original`, which `console.log` of the object holding it shows. */
+function dressedAs<T extends AnyFunction>(wrapper: T, original: AnyFunction): T {
+  try {
+    Object.defineProperty(wrapper, 'name', { value: original.name });
+    Object.defineProperty(wrapper, 'length', { value: original.length });
+  } catch {
+    // A function of the SDK's whose name or length cannot be read: the wrapper keeps its own.
+  }
+  return wrapper;
 }
 
 /**
@@ -156,9 +191,10 @@ export class APIPromiseObserver {
     observed.set(promise, state);
     this.patchPrototype(Object.getPrototypeOf(promise));
     // Lives exactly as long as the promise (only the promise, and helpers' promises built on it,
-    // hold it): what the abandonment registry watches in the promise's stead. The reaction below
-    // must not hold the promise itself: V8 then keeps every call's response in memory past minor
-    // collections (pretenuring), which doubled the garbage collector's work per call.
+    // hold it; once its parse has begun, that parse until it settles): what the abandonment
+    // registry watches in the promise's stead. The reaction below must not hold the promise itself:
+    // V8 then keeps every call's response in memory past minor collections (pretenuring), which
+    // doubled the garbage collector's work per call.
     const parser = interceptParse(promise, () => state);
 
     // In the SDK's path, not beside it: V8 follows a promise chain into the app's `await` (its
@@ -190,14 +226,15 @@ export class APIPromiseObserver {
     // openai >= 7 gives each APIPromise its own `_thenUnwrap`, whose derived promise parses through
     // closures rather than through the fields above (`parse()` helpers, `responses.stream()`): the
     // derived promise is observed for the same call, and whichever is parsed ends the span.
+    // An arrow function, named as the SDK's (an anonymous arrow function in openai 7): what
+    // `console.log(promise)` shows of it is the SDK's.
     const ownThenUnwrap = Object.prototype.hasOwnProperty.call(promise, '_thenUnwrap') ? promise._thenUnwrap : undefined;
     if (typeof ownThenUnwrap === 'function') {
-      const observer = this;
-      promise._thenUnwrap = function observedThenUnwrap(this: unknown, ...args: unknown[]) {
-        const derived = ownThenUnwrap.apply(this, args);
-        guard(() => observer.observe(derived, call, mapping));
+      promise._thenUnwrap = dressedAs((...args: unknown[]) => {
+        const derived = ownThenUnwrap.apply(promise, args);
+        guard(() => this.observe(derived, call, mapping));
         return derived;
-      };
+      }, ownThenUnwrap);
     }
     return true;
   }

@@ -14,7 +14,7 @@
  * HTTP status and the documented provider type (`BadRequestError: HTTP 400 invalid_request_error`).
  */
 import { diag, ROOT_CONTEXT, SeverityNumber, trace } from '@opentelemetry/api';
-import type { Attributes, Logger, Span } from '@opentelemetry/api';
+import type { Attributes, Exception, Logger, Span } from '@opentelemetry/api';
 import { followingGlobalLogger } from './logs';
 import {
   ATTR_EXCEPTION_MESSAGE,
@@ -148,12 +148,61 @@ export function messageOf(error: unknown, captureContent = false): string | unde
   }
 }
 
+/** Thrown by `peekStack`'s formatter to leave the error's stack unformatted. */
+const LEFT_UNFORMATTED = Symbol('otel-genai: stack left unformatted');
+
+/**
+ * The error's stack trace as text, without formatting the error's own `stack`. V8 keeps an error's
+ * frames until its `stack` is first read, then only the text; Node heads its report of an uncaught
+ * error with the source line where it was made, which it finds from those frames: once the stack has
+ * been read, it shows a line of its own (`node:internal/process/promises:…  triggerUncaughtException`)
+ * instead (issue 18, item 19). So the frames are formatted here by a `prepareStackTrace` of ours that
+ * throws once it has the text: V8 then stores nothing, and the app's own first read of `stack`
+ * formats it as it would have. The text is V8's default format (or that of a `prepareStackTrace`
+ * the app installed); Node's `--enable-source-maps` mapping is not applied to it. A stack already
+ * formatted, or set by hand, is read as it is.
+ */
+export function peekStack(error: Error): unknown {
+  const ErrorConstructor = Error as ErrorConstructor & { prepareStackTrace?: (error: Error, frames: NodeJS.CallSite[]) => unknown };
+  const previous = ErrorConstructor.prepareStackTrace;
+  let text: string | undefined;
+  try {
+    ErrorConstructor.prepareStackTrace = (formatting, frames) => {
+      const formatted = previous === undefined ? defaultFormat(formatting, frames) : previous(formatting, frames);
+      if (formatting !== error) return formatted;
+      text = typeof formatted === 'string' ? formatted : undefined;
+      throw LEFT_UNFORMATTED;
+    };
+  } catch {
+    // `Error.prepareStackTrace` cannot be set (a frozen `Error`): read the stack as it is.
+    return field(error, 'stack');
+  }
+  try {
+    return (error as { stack?: unknown }).stack;
+  } catch (thrown) {
+    return thrown === LEFT_UNFORMATTED ? text : undefined;
+  } finally {
+    ErrorConstructor.prepareStackTrace = previous;
+  }
+}
+
+/** V8's own format: `Name: message`, then a line per frame. */
+function defaultFormat(error: Error, frames: NodeJS.CallSite[]): string {
+  let header: string;
+  try {
+    header = Error.prototype.toString.call(error);
+  } catch {
+    header = '';
+  }
+  return frames.length === 0 ? header : `${header}\n    at ${frames.join('\n    at ')}`;
+}
+
 /**
  * The stack trace without the message: V8 starts it with `Name: message` (the message may span
  * lines), so it is rebuilt as `header` followed by the frame lines after the message.
  */
 function stackWithoutMessage(error: Error, header: string): string | undefined {
-  const stack = field(error, 'stack');
+  const stack = peekStack(error);
   if (typeof stack !== 'string') return undefined;
   const message = field(error, 'message');
   let rest = stack;
@@ -173,7 +222,7 @@ function exceptionFields(error: Error, captureContent: boolean): { type: string;
   const type = exceptionTypeOf(error);
   if (captureContent || ownErrors.has(error)) {
     const message = field(error, 'message');
-    const stack = field(error, 'stack');
+    const stack = peekStack(error);
     return { type, message: typeof message === 'string' && message ? message : undefined, stack: typeof stack === 'string' ? stack : undefined };
   }
   const detail = safeDetail(error);
@@ -237,8 +286,17 @@ export function recordException(span: Span, error: unknown, event: ExceptionEven
   // The SDK reads the error's own fields (`code.toString()`, …), which may throw: the span still ends.
   if (signal.onSpan) {
     guard(() => {
+      // A span that records nothing (sampled out, no provider) is spared the work.
+      if (typeof span.isRecording === 'function' && !span.isRecording()) return;
       if (captureContent) {
-        span.recordException(error);
+        // The fields the SDK reads of an error (`code`, `name`, `message`, `stack`), the stack peeked.
+        const stack = peekStack(error);
+        span.recordException({
+          code: field(error, 'code'),
+          name: field(error, 'name'),
+          message: field(error, 'message'),
+          stack: typeof stack === 'string' ? stack : undefined,
+        } as Exception);
         return;
       }
       const { type, message, stack } = exceptionFields(error, false);

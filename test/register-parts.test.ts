@@ -271,22 +271,26 @@ describe('ImportPatcher: the SDK files patched as they are imported', () => {
       'patcher/node_modules/fake-sdk/resources/index.mjs': 'export const b = 2;\n',
       'patcher/node_modules/fake-sdk/other.mjs': 'export const c = 3;\n',
       'patcher/node_modules/fake-sdk-extra/package.json': JSON.stringify({ name: 'fake-sdk-extra', version: '1.0.0' }),
+      'patcher/node_modules/fake-sdk-extra/node_modules/fake-sdk/package.json': JSON.stringify({ name: 'fake-sdk', version: '3.0.0', exports: { '.': './index.mjs' } }),
+      'patcher/node_modules/fake-sdk-extra/node_modules/fake-sdk/index.mjs': 'export const a = 1;\n',
+      'patcher/linked/fake-sdk/package.json': JSON.stringify({ name: 'fake-sdk', version: '4.0.0', exports: { '.': './index.mjs' } }),
+      'patcher/linked/fake-sdk/index.mjs': 'export const a = 1;\n',
+      'patcher/linked/fake-sdk/lib/index.mjs': 'export const a = 1;\n',
+      'patcher/aliasing/node_modules/fake-sdk/package.json': JSON.stringify({ name: 'another-sdk', version: '1.0.0' }),
+      'patcher/aliasing/node_modules/fake-sdk/index.mjs': 'export const a = 1;\n',
     });
   });
 
-  it('changes no module before a specifier named the package, nor for a specifier that only begins like it', () => {
+  it('patches nothing of a package whose name only begins like it, nor of a copy whose package.json names another', () => {
     const patcher = new ImportPatcher([instrumentation]);
-    const loaded = { format: 'module', source: 'export const a = 1;\n' };
-    expect(patcher.load(url('index.mjs'), {}, () => loaded)).toBe(loaded);
-    const resolved = { url: pathToFileURL(join(dir, 'patcher', 'node_modules', 'fake-sdk-extra', 'index.mjs')).href };
-    expect(patcher.resolve('fake-sdk-extra', {}, () => resolved)).toBe(resolved);
-    expect(patcher.load(url('index.mjs'), {}, () => loaded)).toBe(loaded);
+    for (const other of ['node_modules/fake-sdk-extra', 'aliasing/node_modules/fake-sdk']) {
+      const loaded = { format: 'module', source: 'export const a = 1;\n' };
+      expect(patcher.load(pathToFileURL(join(dir, 'patcher', other, 'index.mjs')).href, {}, () => loaded)).toBe(loaded);
+    }
   });
 
-  it("once the package is resolved, appends the patch call to its entry and the definitions' files only", () => {
+  it("a copy is known by where its files are: appends the patch call to its entry and the definitions' files only", () => {
     const patcher = new ImportPatcher([instrumentation]);
-    const resolved = { url: url('index.mjs'), format: 'module' };
-    expect(patcher.resolve('fake-sdk', { conditions: ['node', 'import'] }, () => resolved)).toBe(resolved);
     const entry = patcher.load(url('index.mjs'), {}, () => ({ format: 'module', source: 'export const a = 1;\n' }));
     expect(entry).toEqual({ format: 'module', source: withPatchCall('export const a = 1;\n', url('index.mjs')) });
     // Node may hand the source over as bytes.
@@ -300,15 +304,28 @@ describe('ImportPatcher: the SDK files patched as they are imported', () => {
     expect(patcher.load(pathToFileURL(join(dir, 'app.mjs')).href, {}, () => elsewhere)).toBe(elsewhere);
   });
 
-  it('a deep specifier of the package teaches the same files', () => {
+  it('the first file of a copy loaded, whichever it is, teaches its files; a copy nested in another package is a copy of its own', () => {
     const patcher = new ImportPatcher([instrumentation]);
-    patcher.resolve('fake-sdk/resources/index.mjs', {}, () => ({ url: url('resources/index.mjs') }));
+    const other = { format: 'module', source: '' };
+    expect(patcher.load(url('other.mjs'), {}, () => other)).toBe(other);
     expect(patcher.load(url('resources/index.mjs'), {}, () => ({ format: 'module', source: '' })).source).toBe(withPatchCall('', url('resources/index.mjs')));
+    const nested = pathToFileURL(join(dir, 'patcher', 'node_modules', 'fake-sdk-extra', 'node_modules', 'fake-sdk', 'index.mjs')).href;
+    expect(patcher.load(nested, {}, () => ({ format: 'module', source: '' })).source).toBe(withPatchCall('', nested));
+  });
+
+  it('a copy outside any node_modules (linked from elsewhere) is known by its nearest package.json', () => {
+    const patcher = new ImportPatcher([instrumentation]);
+    const linked = (path: string) => pathToFileURL(join(dir, 'patcher', 'linked', 'fake-sdk', path)).href;
+    const other = { format: 'module', source: '' };
+    expect(patcher.load(linked('lib/index.mjs'), {}, () => other)).toBe(other);
+    expect(patcher.load(linked('index.mjs'), {}, () => ({ format: 'module', source: '' })).source).toBe(withPatchCall('', linked('index.mjs')));
+    const app = { format: 'module', source: 'export {};' };
+    expect(patcher.load(pathToFileURL(join(dir, 'app.mjs')).href, {}, () => app)).toBe(app);
   });
 
   it('hands each namespace to its definition with the installed version, unless disabled; a failing patch stays inside', () => {
     const patcher = new ImportPatcher([instrumentation]);
-    patcher.resolve('fake-sdk', {}, () => ({ url: url('index.mjs') }));
+    patcher.load(url('other.mjs'), {}, () => ({ format: 'module', source: '' }));
     patches.length = 0;
     const main = { a: 1 };
     const resources = { b: 2 };

@@ -38,24 +38,29 @@ function requestAttributes(params: Record<string, unknown>, target: Attributes):
  * Anthropic's `input_tokens` leaves out cached tokens; the conventions count all input, so the
  * span gets the sum and the two cache counts on their own. A stream reports usage twice
  * (`message_start`, then cumulative in `message_delta`), so the parts are kept between events.
+ * `message_start`'s input counts are final, its `output_tokens` a placeholder (1, or a few): output
+ * counts are taken only where they are final (`outputFinal`: a whole message, `message_delta`), so
+ * a stream left before its `message_delta` reports no output usage rather than an invented one.
  */
 class UsageParts {
   uncached: number | undefined;
 
-  apply(call: InferenceCall, usage: unknown): void {
+  apply(call: InferenceCall, usage: unknown, outputFinal: boolean): void {
     const fields = record(usage);
     if (fields === undefined) return;
     const uncached = finiteNumber(fields.input_tokens);
     const cacheRead = finiteNumber(fields.cache_read_input_tokens);
     const cacheWrite = finiteNumber(fields.cache_creation_input_tokens);
-    const output = finiteNumber(fields.output_tokens);
     if (uncached !== undefined) this.uncached = uncached;
     if (cacheRead !== undefined) call.cacheReadTokens = cacheRead;
     if (cacheWrite !== undefined) call.cacheWriteTokens = cacheWrite;
-    if (output !== undefined) call.outputTokens = output;
-    // Extended thinking is billed as output; the API reports its share separately.
-    const thinking = finiteNumber(record(fields.output_tokens_details)?.thinking_tokens);
-    if (thinking !== undefined) call.reasoningTokens = thinking;
+    if (outputFinal) {
+      const output = finiteNumber(fields.output_tokens);
+      if (output !== undefined) call.outputTokens = output;
+      // Extended thinking is billed as output; the API reports its share separately.
+      const thinking = finiteNumber(record(fields.output_tokens_details)?.thinking_tokens);
+      if (thinking !== undefined) call.reasoningTokens = thinking;
+    }
     if (this.uncached !== undefined || call.cacheReadTokens !== undefined || call.cacheWriteTokens !== undefined) {
       // Finite parts may still overflow to Infinity, which is no count.
       const total = (this.uncached ?? 0) + (call.cacheReadTokens ?? 0) + (call.cacheWriteTokens ?? 0);
@@ -96,14 +101,15 @@ function toolResults(params: Record<string, unknown>): ToolResult[] {
   return results;
 }
 
-function applyMessage(call: InferenceCall, message: Record<string, unknown>, usage: UsageParts): void {
+/** A whole message (a response body), or a stream's `message_start` (`final` false: its output usage is a placeholder). */
+function applyMessage(call: InferenceCall, message: Record<string, unknown>, usage: UsageParts, final: boolean): void {
   const id = nonEmptyString(message.id);
   if (id !== undefined) call.responseId = id;
   const model = nonEmptyString(message.model);
   if (model !== undefined) call.responseModel = model;
   const stopReason = nonEmptyString(message.stop_reason);
   if (stopReason !== undefined) call.finishReasons = [stopReason];
-  usage.apply(call, message.usage);
+  usage.apply(call, message.usage, final);
   const calls = toolUses(message.content);
   if (calls !== undefined) call.toolCalls = calls;
 }
@@ -119,7 +125,7 @@ class MessageStreamHandler implements ChunkHandler<unknown> {
     switch (fields.type) {
       case 'message_start': {
         const message = record(fields.message);
-        if (message !== undefined) applyMessage(this.call, message, this.usage);
+        if (message !== undefined) applyMessage(this.call, message, this.usage, false);
         break;
       }
       case 'content_block_start': {
@@ -133,7 +139,7 @@ class MessageStreamHandler implements ChunkHandler<unknown> {
       case 'message_delta': {
         const stopReason = nonEmptyString(record(fields.delta)?.stop_reason);
         if (stopReason !== undefined) this.call.finishReasons = [stopReason];
-        this.usage.apply(this.call, fields.usage);
+        this.usage.apply(this.call, fields.usage, true);
         break;
       }
     }
@@ -143,7 +149,7 @@ class MessageStreamHandler implements ChunkHandler<unknown> {
 const messagesMapping: ResponseMapping<unknown, unknown> = {
   onBody(call, body) {
     const message = record(body);
-    if (message !== undefined) applyMessage(call, message, new UsageParts());
+    if (message !== undefined) applyMessage(call, message, new UsageParts(), true);
   },
   chunkHandler(call) {
     return new MessageStreamHandler(call);

@@ -80,16 +80,22 @@ function applyHeader(call: InferenceCall, body: Record<string, unknown>): void {
   }
 }
 
-/** `prompt_tokens` already includes cached tokens; reasoning tokens are inside `completion_tokens`. */
-function applyUsage(call: InferenceCall, usage: unknown): void {
+/**
+ * `prompt_tokens` already includes cached tokens; reasoning tokens are inside `completion_tokens`.
+ * Output counts only when `outputFinal`: some OpenAI-compatible servers put running usage on every
+ * chunk (vLLM's `continuous_usage_stats`), whose `completion_tokens` is no final count until the
+ * choices have finished; input counts are final whenever given.
+ */
+function applyUsage(call: InferenceCall, usage: unknown, outputFinal: boolean): void {
   const fields = record(usage);
   if (fields === undefined) return;
   const input = finiteNumber(fields.prompt_tokens);
   if (input !== undefined) call.inputTokens = input;
-  const output = finiteNumber(fields.completion_tokens);
-  if (output !== undefined) call.outputTokens = output;
   const cached = finiteNumber(record(fields.prompt_tokens_details)?.cached_tokens);
   if (cached !== undefined) call.cacheReadTokens = cached;
+  if (!outputFinal) return;
+  const output = finiteNumber(fields.completion_tokens);
+  if (output !== undefined) call.outputTokens = output;
   const reasoning = finiteNumber(record(fields.completion_tokens_details)?.reasoning_tokens);
   if (reasoning !== undefined) call.reasoningTokens = reasoning;
 }
@@ -171,7 +177,11 @@ class ChatStreamHandler implements ChunkHandler<unknown> {
     if (collectFinishReasons(fields.choices, this.reasons)) this.call.finishReasons = finishReasons(this.reasons);
     if (Array.isArray(fields.choices) && fields.choices.length > 0) this.collectToolCalls(fields.choices);
     const usage = fields.usage;
-    if (usage !== undefined && usage !== null) applyUsage(this.call, usage);
+    if (usage !== undefined && usage !== null) {
+      // Final: OpenAI's own usage chunk (no choices), or usage once the choices have finished.
+      const final = !(Array.isArray(fields.choices) && fields.choices.length > 0) || this.call.finishReasons !== undefined;
+      applyUsage(this.call, usage, final);
+    }
     if (!this.hideAddedUsage) return true;
     // We asked for usage on the app's behalf: the app sees the chunks it would have seen.
     if (usage !== undefined && Array.isArray(fields.choices) && fields.choices.length === 0) return false;
@@ -202,7 +212,7 @@ function chatMapping(hideAddedUsage: boolean): ResponseMapping<unknown, unknown>
       applyHeader(call, completion);
       const reasons: Array<string | undefined> = [];
       if (collectFinishReasons(completion.choices, reasons)) call.finishReasons = finishReasons(reasons);
-      applyUsage(call, completion.usage);
+      applyUsage(call, completion.usage, true);
       const calls = messageToolCalls(completion.choices);
       if (calls !== undefined) call.toolCalls = calls;
     },

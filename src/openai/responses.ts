@@ -109,10 +109,13 @@ function applyResponse(call: InferenceCall, response: Record<string, unknown>): 
   if (usage === undefined) return;
   const input = finiteNumber(usage.input_tokens);
   if (input !== undefined) call.inputTokens = input;
-  const output = finiteNumber(usage.output_tokens);
-  if (output !== undefined) call.outputTokens = output;
   const cached = finiteNumber(record(usage.input_tokens_details)?.cached_tokens);
   if (cached !== undefined) call.cacheReadTokens = cached;
+  // A response still under way (a stream's `response.created` / `response.in_progress`, a background
+  // response) has no final output count: only input counts are taken from it.
+  if (response.status === 'queued' || response.status === 'in_progress') return;
+  const output = finiteNumber(usage.output_tokens);
+  if (output !== undefined) call.outputTokens = output;
   const reasoning = finiteNumber(record(usage.output_tokens_details)?.reasoning_tokens);
   if (reasoning !== undefined) call.reasoningTokens = reasoning;
 }
