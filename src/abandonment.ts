@@ -4,11 +4,16 @@
  * last held of the call (the promise, then the stream, then the stream's iterator), the span ends,
  * marked `otel_genai.abandoned`. Its end time is when that happened, not when the app lost interest.
  */
-import type { InferenceCall } from './inference-call';
 
 export type Holder = 'promise' | 'stream' | 'iterator';
 
-const registry = new FinalizationRegistry<{ call: InferenceCall; holder: Holder }>(({ call, holder }) => {
+/** What can be abandoned: a model call, or an agent run the app holds (the AI SDK's `streamText`). */
+export interface Abandonable {
+  holder: Holder | undefined;
+  abandon(): void;
+}
+
+const registry = new FinalizationRegistry<{ call: Abandonable; holder: Holder }>(({ call, holder }) => {
   if (call.holder === holder) call.abandon();
 });
 
@@ -16,17 +21,17 @@ const registry = new FinalizationRegistry<{ call: InferenceCall; holder: Holder 
  * The calls the app still holds unfinished. A short script exits long before the collector would
  * reclaim a stream it never read: at exit these are ended as abandoned, so that they are exported.
  */
-const held = new Set<InferenceCall>();
+const held = new Set<Abandonable>();
 
 /** From now on `object` is what the app holds of `call`; reclaiming it abandons the call. */
-export function heldBy(object: object, call: InferenceCall, holder: Holder): void {
+export function heldBy(object: object, call: Abandonable, holder: Holder): void {
   call.holder = holder;
   held.add(call);
   registry.register(object, { call, holder }, call);
 }
 
 /** The call has ended: the registry lets go of it, so a finished call is not kept alive until collected. */
-export function released(call: InferenceCall): void {
+export function released(call: Abandonable): void {
   if (call.holder === undefined) return;
   held.delete(call);
   registry.unregister(call);
