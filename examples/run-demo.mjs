@@ -30,6 +30,8 @@ const child = spawn(process.execPath, [...preload, app], {
     ANTHROPIC_BASE_URL: server.url,
     OPENAI_API_KEY: recordDir ? process.env.OPENAI_API_KEY : 'demo-key-not-a-secret',
     OPENAI_BASE_URL: `${server.url}/v1`,
+    GEMINI_API_KEY: recordDir ? process.env.GEMINI_API_KEY : 'demo-key-not-a-secret',
+    GOOGLE_GEMINI_BASE_URL: server.url,
     OTEL_SERVICE_NAME: 'otel-genai-demo',
     // The tree is register.mjs's; an app's own NodeSDK knows the standard exporters only.
     OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? (preload.length > 0 ? 'genai-tree' : 'console'),

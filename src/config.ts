@@ -39,3 +39,6 @@ export interface OpenAIInstrumentationConfig extends GenAIInstrumentationConfig 
    */
   requestStreamUsage?: boolean;
 }
+
+/** `@google/genai` (Gemini API and Vertex AI): the options every instrumentation takes. */
+export type GoogleGenAIInstrumentationConfig = GenAIInstrumentationConfig;

@@ -1,6 +1,8 @@
 /**
  * What every provider's instrumentation shares: config and semconv mode (its own, or one
- * instrumented client's: see `CallSettings`), the `APIPromise` observer, the bookkeeping of patched
+ * instrumented client's: see `CallSettings`), the response observers (see response-observer.ts:
+ * which kind of result an SDK method returns is its instrumentation's business, never the model-call
+ * wrapper's), the bookkeeping of patched
  * prototypes (an app that loads an SDK through both `require` and `import` has two copies of each
  * class, and both stay patched across `disable()`/`enable()`; of two enabled instances one traces, and
  * the other takes over when it is disabled), our wrappers' place above other instrumentations' (see
@@ -10,8 +12,10 @@ import { context, diag, trace } from '@opentelemetry/api';
 import type { Attributes, Link, LoggerProvider, MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
 import { sep } from 'node:path';
 import { InstrumentationBase, isWrapped } from '@opentelemetry/instrumentation';
-import { APIPromiseObserver } from './api-promise';
-import type { ResponseMapping, Unwrap, Wrap } from './api-promise';
+import { insideAISDKModelCall } from './ai-sdk/marker';
+import type { Unwrap, Wrap } from './api-promise';
+import { PromiseResponseObserver, StainlessResponseObserver, UNOBSERVED } from './response-observer';
+import type { ResponseMapping, ResponseObserver } from './response-observer';
 import type { GenAIInstrumentationConfig } from './config';
 import { InferenceCall } from './inference-call';
 import type { CallTelemetry } from './inference-call';
@@ -132,7 +136,8 @@ export interface SDKClient {
   baseURL?: unknown;
 }
 
-interface ClientDescription {
+/** What a client's spans say of it: `gen_ai.provider.name`, `server.address`, `server.port`. */
+export interface ClientDescription {
   provider: string;
   address: string | undefined;
   port: number | undefined;
@@ -219,7 +224,8 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
   private readonly unwrapMethod: Unwrap = (target, name) => {
     this._unwrap(target as Record<string, unknown>, name);
   };
-  private readonly promises = new APIPromiseObserver(this.wrapMethod, this.unwrapMethod);
+  /** What observes the results of this SDK's methods (see `responseObserver`). */
+  private readonly observer: ResponseObserver = this.responseObserver(this.wrapMethod, this.unwrapMethod);
   private readonly patched = new Map<object, Map<string, Patch>>();
   private readonly clients = new WeakMap<object, ClientDescription>();
   private warnedUnobservable = false;
@@ -362,7 +368,16 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
         if ((target as Record<string, unknown>)[name] === patch.method) this.unwrapMethod(target, name);
       }
     }
-    this.promises.restore();
+    this.observer.restore();
+  }
+
+  /**
+   * The observer of what this SDK's methods return: by default the Stainless SDKs' `APIPromise` /
+   * `Stream` one. A result it does not recognise goes to the plain-promise observer (see
+   * `runModelCall`). `wrap` / `unwrap` patch through this instrumentation (shimmer's marks).
+   */
+  protected responseObserver(wrap: Wrap, unwrap: Unwrap): ResponseObserver {
+    return new StainlessResponseObserver(wrap, unwrap);
   }
 
   /**
@@ -560,7 +575,11 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     original: AnyFunction,
     resource: SDKResource,
     args: unknown[],
+    /** The client behind the resource, when it is not its `_client` (the Stainless SDKs'). */
+    sdkClient?: SDKClient,
   ): unknown {
+    // A model call the AI SDK instrumentation already traces (a provider package built on this SDK): one span, its own.
+    if (insideAISDKModelCall(context.active())) return original.apply(resource, args);
     let call: InferenceCall;
     try {
       const params = record(args[0]) ?? {};
@@ -569,7 +588,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
         links = inferToolSpans(this.currentTracer(), spec.toolResults(params), context.active());
       }
       const model = nonEmptyString(params.model);
-      const client = this.describe(resource?._client);
+      const client = this.describe(sdkClient === undefined ? resource?._client : sdkClient);
       const settings = this.current;
       const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: spec.operation };
       putAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME, client.provider, settings.semconvMode);
@@ -592,10 +611,15 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     if (typeof client !== 'object' || client === null) return { provider: this.providerOf({}), address: undefined, port: undefined };
     let described = this.clients.get(client);
     if (described === undefined) {
-      described = { provider: this.providerOf(client), ...serverOf(client.baseURL) };
+      described = this.describeClient(client);
       this.clients.set(client, described);
     }
     return described;
+  }
+
+  /** What a client's spans say of it (once per client): by default its provider and its `baseURL`'s host and port. */
+  protected describeClient(client: SDKClient): ClientDescription {
+    return { provider: this.providerOf(client), ...serverOf(client.baseURL) };
   }
 
   private runModelCall<Body, Chunk>(
@@ -612,19 +636,25 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
       call.fail(error);
       throw error;
     }
-    let observed = false;
+    let handed: unknown = UNOBSERVED;
     try {
-      observed = this.promises.observe(result, call, mapping);
+      handed = this.observer.observe(result, call, mapping as ResponseMapping<unknown, unknown>);
+      // Another kind than the SDK's own (a plain promise, an async iterable): any SDK's shapes.
+      if (handed === UNOBSERVED && this.observer !== plainObserver) handed = plainObserver.observe(result, call, mapping as ResponseMapping<unknown, unknown>);
     } catch (problem) {
       this._diag.error('could not observe a model call', problem);
     }
-    if (!observed) {
+    if (handed === UNOBSERVED) {
       if (!this.warnedUnobservable) {
         this.warnedUnobservable = true;
-        this._diag.warn('an SDK method returned something other than an APIPromise; its spans end without response details');
+        this._diag.warn('an SDK method returned neither a promise nor a stream this version recognises; its spans end without response details');
       }
       call.end();
+      return result;
     }
-    return result;
+    return handed;
   }
 }
+
+/** Observes native promises and async iterables, for any instrumentation (it patches nothing). */
+export const plainObserver = new PromiseResponseObserver();

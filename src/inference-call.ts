@@ -170,7 +170,7 @@ export class InferenceCall {
     const endedAt = performance.now();
     guard(() => this.span.end());
     try {
-      if (this.toolCalls !== undefined) toolCallLedger.expect(this.toolCalls, epochMillis(), this.span.spanContext());
+      if (this.toolCalls !== undefined) toolCallLedger.expect(this.toolCalls, epochMillis(), this.span.spanContext(), this.agent);
       this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons);
       this.recordMetrics(undefined, endedAt);
     } catch (problem) {

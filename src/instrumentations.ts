@@ -1,20 +1,28 @@
-/** Every otel-genai instrumentation, and the packages they hook (without the rest of the public API, for the register). */
+/**
+ * Every otel-genai instrumentation, and the packages they hook (without the rest of the public API,
+ * for the register): both built from the registry (registry.ts), in its order.
+ */
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { AnthropicInstrumentation, MODULE as ANTHROPIC_MODULE } from './anthropic/instrumentation';
-import type { AnthropicInstrumentationConfig, OpenAIInstrumentationConfig } from './config';
-import { MODULE as OPENAI_MODULE, OpenAIInstrumentation } from './openai/instrumentation';
+import { registryEntries } from './registry';
+import type { RegistryConfig } from './registry';
 
-export interface InstrumentationsConfig {
-  anthropic?: AnthropicInstrumentationConfig;
-  openai?: OpenAIInstrumentationConfig;
-}
+/**
+ * Options of each instrumentation, by its key: `anthropic`, `openai`, `google`, `mcp`, and `aiSdk`
+ * (the Vercel AI SDK, `ai` >= 7, through its `ai:telemetry` channel).
+ */
+export type InstrumentationsConfig = RegistryConfig;
 
 /** One instance of every otel-genai instrumentation, for `NodeSDK({ instrumentations })`. */
 export function createInstrumentations(config: InstrumentationsConfig = {}): Instrumentation[] {
-  return [new AnthropicInstrumentation(config.anthropic), new OpenAIInstrumentation(config.openai)];
+  const options = config as Record<string, object | undefined>;
+  return registryEntries().map((entry) => {
+    const Class = entry.instrumentation;
+    const own = options[entry.key];
+    return new Class(entry.defaults === undefined ? own : { ...entry.defaults, ...own });
+  });
 }
 
-/** The packages our instrumentations hook: the ESM loader hook includes these and nothing else. */
+/** The packages our instrumentations hook: the ESM loader hook includes these and nothing else (the AI SDK is reached through its channel). */
 export function instrumentedModules(): string[] {
-  return [ANTHROPIC_MODULE, OPENAI_MODULE];
+  return registryEntries().flatMap((entry) => entry.modules);
 }

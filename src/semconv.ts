@@ -76,6 +76,30 @@ export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
 
 /**
+ * Model Context Protocol (semantic-conventions-genai docs/gen-ai/mcp.md @0393513c, registry
+ * docs/registry/attributes/mcp.md @4172e394): the span and metric attributes of MCP requests.
+ */
+export const ATTR_MCP_METHOD_NAME = 'mcp.method.name';
+export const ATTR_MCP_SESSION_ID = 'mcp.session.id';
+export const ATTR_MCP_PROTOCOL_VERSION = 'mcp.protocol.version';
+export const ATTR_MCP_RESOURCE_URI = 'mcp.resource.uri';
+export const ATTR_GEN_AI_PROMPT_NAME = 'gen_ai.prompt.name';
+export const ATTR_JSONRPC_REQUEST_ID = 'jsonrpc.request.id';
+export const ATTR_RPC_RESPONSE_STATUS_CODE = 'rpc.response.status_code';
+export const ATTR_NETWORK_TRANSPORT = 'network.transport';
+export const ATTR_NETWORK_PROTOCOL_NAME = 'network.protocol.name';
+export const METRIC_MCP_CLIENT_OPERATION_DURATION = 'mcp.client.operation.duration';
+export const METRIC_MCP_SERVER_OPERATION_DURATION = 'mcp.server.operation.duration';
+export const METRIC_MCP_CLIENT_SESSION_DURATION = 'mcp.client.session.duration';
+export const METRIC_MCP_SERVER_SESSION_DURATION = 'mcp.server.session.duration';
+/** An MCP request the caller (its `AbortSignal`) or the peer (`notifications/cancelled`, a closed transport) cancelled. */
+export const ERROR_TYPE_CANCELLED = 'cancelled';
+/** An MCP request that the client's SDK gave up waiting for (its request timeout): no response came. */
+export const ERROR_TYPE_TIMEOUT = 'timeout';
+/** An MCP request whose transport closed before any response came. */
+export const ERROR_TYPE_CONNECTION_CLOSED = 'connection_closed';
+
+/**
  * Metric names of semantic-conventions-genai v0.1.0 (model/gen-ai/metrics.yaml and token-metrics.yaml
  * as stored at 88eccb15 and 066d4a7f, the versions nearest the release).
  */
@@ -129,6 +153,9 @@ export const ATTR_ABANDONED = 'otel_genai.abandoned';
 export const EVENT_AGENT_BUDGET_EXCEEDED = 'otel_genai.agent.budget_exceeded';
 
 export const GEN_AI_OPERATION_CHAT = 'chat';
+/** Multimodal generation (`@google/genai`'s `generateContent`): the conventions' operation for it. */
+export const GEN_AI_OPERATION_GENERATE_CONTENT = 'generate_content';
+export const GEN_AI_OPERATION_TEXT_COMPLETION = 'text_completion';
 export const GEN_AI_OPERATION_EXECUTE_TOOL = 'execute_tool';
 export const GEN_AI_OPERATION_INVOKE_AGENT = 'invoke_agent';
 export const GEN_AI_OPERATION_EMBEDDINGS = 'embeddings';

@@ -31,6 +31,7 @@ import { createHash } from 'node:crypto';
 import { context, createContextKey, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Link, Span, SpanContext, Tracer } from '@opentelemetry/api';
 import { agentRunOf, isPromiseLike } from './agent';
+import type { AgentRun } from './agent';
 import { ContentRecorder } from './content';
 import type { ContentOptions } from './content';
 import { errorTypeOf, globalLogger, guard, messageOf, recordException, reportFailure } from './errors';
@@ -189,6 +190,8 @@ interface PendingCall {
   content: ToolContent | undefined;
   /** The span of the model call that asked for it, which the inferred span and the answering call link to. */
   askedBy: SpanContext | undefined;
+  /** The agent run that model call ran in: a call that carries no id (MCP's) is matched within its run. */
+  run: AgentRun | undefined;
 }
 
 /** Insertion-ordered maps trimmed to a size: memory stays bounded however many calls go unanswered. */
@@ -218,7 +221,7 @@ class ToolCallLedger {
     return previous;
   }
 
-  expect(calls: readonly RequestedToolCall[], askedAt: number, askedBy?: SpanContext): void {
+  expect(calls: readonly RequestedToolCall[], askedAt: number, askedBy?: SpanContext, run?: AgentRun): void {
     const content = this.asking;
     // The ledger keeps the last LEDGER_LIMIT calls: of a response asking for more, the earlier ones would only be evicted.
     const first = Math.max(0, calls.length - LEDGER_LIMIT);
@@ -226,7 +229,7 @@ class ToolCallLedger {
       const call = calls[index];
       if (this.covered.delete(call.id)) continue;
       const argumentsFingerprint = index - first < MAX_FINGERPRINTS_PER_RESPONSE ? fingerprint(call.arguments) : undefined;
-      remember(this.pending, call.id, { name: call.name, fingerprint: argumentsFingerprint, askedAt, content, askedBy });
+      remember(this.pending, call.id, { name: call.name, fingerprint: argumentsFingerprint, askedAt, content, askedBy, run });
     }
   }
 
@@ -248,6 +251,26 @@ class ToolCallLedger {
     if (call !== undefined) this.pending.delete(id);
     return call;
   }
+
+  /** The oldest waiting call of tool `name` with arguments of this fingerprint, asked inside `run`: for a call that carries no id (MCP). */
+  match(name: string, argumentsFingerprint: string, run: AgentRun | undefined): string | undefined {
+    for (const [id, call] of this.pending) if (call.name === name && call.fingerprint === argumentsFingerprint && call.run === run) return id;
+    return undefined;
+  }
+}
+
+const TOOL_CALL = createContextKey('otel-genai tool call');
+
+/** A tool call in progress, as the context it runs in knows it (sampled or not: a non-recording span cannot be read). */
+export interface ActiveToolCall {
+  name: string;
+  callId: string | undefined;
+  span: Span;
+}
+
+/** The tool call a context runs in (runTool, traceTool, the SDK tool runners), if any. */
+export function activeToolCall(ctx: Context): ActiveToolCall | undefined {
+  return ctx.getValue(TOOL_CALL) as ActiveToolCall | undefined;
 }
 
 export const toolCallLedger = new ToolCallLedger();
@@ -386,7 +409,7 @@ function executeTool<T>(owner: ToolContent | undefined, options: ToolCallOptions
     span = trace
       .getTracer(PACKAGE_NAME, PACKAGE_VERSION)
       .startSpan(toolSpanName(options.name), { kind: SpanKind.INTERNAL, attributes: toolAttributes(options, argumentsFingerprint) }, parent);
-    inner = trace.setSpan(parent, span);
+    inner = trace.setSpan(parent, span).setValue(TOOL_CALL, { name: options.name, callId: options.callId || undefined, span } satisfies ActiveToolCall);
     // The tool calls this one makes belong where it does.
     if (tied !== undefined && tied !== parent.getValue(TOOL_CONTENT)) inner = inner.setValue(TOOL_CONTENT, tied);
     const started = span;

@@ -20,6 +20,8 @@ import {
   GEN_AI_OPERATION_EMBEDDINGS,
   GEN_AI_OPERATION_EXECUTE_TOOL,
   GEN_AI_OPERATION_INVOKE_AGENT,
+  GEN_AI_OPERATION_GENERATE_CONTENT,
+  GEN_AI_OPERATION_TEXT_COMPLETION,
 } from './semconv';
 
 /** What the exporter reads of an SDK `ReadableSpan`. */
@@ -60,8 +62,12 @@ const OPERATION_COLOR: Record<string, string> = {
   [GEN_AI_OPERATION_INVOKE_AGENT]: COLORS.magenta,
   [GEN_AI_OPERATION_CHAT]: COLORS.cyan,
   [GEN_AI_OPERATION_EMBEDDINGS]: COLORS.cyan,
+  [GEN_AI_OPERATION_GENERATE_CONTENT]: COLORS.cyan,
+  [GEN_AI_OPERATION_TEXT_COMPLETION]: COLORS.cyan,
   [GEN_AI_OPERATION_EXECUTE_TOOL]: COLORS.yellow,
 };
+/** The model calls, whose tokens a trace's total adds up. */
+const MODEL_OPERATIONS: ReadonlySet<string> = new Set([GEN_AI_OPERATION_CHAT, GEN_AI_OPERATION_EMBEDDINGS, GEN_AI_OPERATION_GENERATE_CONTENT, GEN_AI_OPERATION_TEXT_COMPLETION]);
 const NAME_WIDTH_LIMIT = 60;
 
 function nanos(time: HrTime): number {
@@ -82,7 +88,7 @@ function tokens(span: TreeSpan): [number, number] {
 /** Tokens of the model calls in a subtree (an agent span's own totals would count them twice). */
 function modelTokens(node: Node): [number, number] {
   const operation = node.span.attributes[ATTR_GEN_AI_OPERATION_NAME];
-  const own: [number, number] = operation === GEN_AI_OPERATION_CHAT || operation === GEN_AI_OPERATION_EMBEDDINGS ? tokens(node.span) : [0, 0];
+  const own: [number, number] = MODEL_OPERATIONS.has(operation as string) ? tokens(node.span) : [0, 0];
   return node.children.reduce<[number, number]>((sum, child) => {
     const [input, output] = modelTokens(child);
     return [sum[0] + input, sum[1] + output];

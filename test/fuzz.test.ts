@@ -19,15 +19,13 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { messagesCreate } from '../src/anthropic/mapping';
+import { registryEntries } from '../src/registry';
 import { ContentRecorder, TRUNCATION_MARKER, truncateUtf8 } from '../src/content';
 import type { CaptureMode, ChatMessage, ContentMapping, InputContent } from '../src/content';
 import type { ModelCallSpec } from '../src/genai-instrumentation';
 import { InferenceCall } from '../src/inference-call';
 import type { CallTelemetry } from '../src/inference-call';
 import { GenAIMetrics } from '../src/metrics';
-import { chatCreate, chatCreateWithAddedUsage } from '../src/openai/chat';
-import { embeddingsCreate } from '../src/openai/embeddings';
-import { responsesCreate } from '../src/openai/responses';
 import { fingerprint } from '../src/tools';
 import type { ToolResult } from '../src/tools';
 import { captureDiag, setupTracing } from './helpers/tracing';
@@ -266,7 +264,8 @@ function expectSameKeys(a: object, b: object): void {
 // ---------------------------------------------------------------------------------------------
 // Fixtures: the realistic shapes to start from
 
-type Kind = 'anthropic' | 'chat' | 'responses' | 'embeddings';
+/** Which grammar and corpus feed a mapping: each registered spec names its kind (src/registry.ts). */
+type Kind = string;
 
 interface Corpus {
   params: Record<string, unknown>[];
@@ -283,12 +282,22 @@ interface FixtureFile {
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 
-function kindOf(fixture: FixtureFile): Kind {
+/** Every registered provider's model-call mappings (src/registry.ts): a new provider is fuzzed as the others are. */
+const SPECS: SpecCase[] = registryEntries().flatMap((entry) => (entry.specs ?? []).map((spec) => ({ ...spec, folder: entry.fixtures ?? entry.key })));
+
+/** The kind of a provider's fixture, by its API path: one of the kinds its registered specs name. */
+function kindOf(provider: string, fixture: FixtureFile): Kind {
   const path = fixture.request.path;
-  if (path.includes('/chat/completions')) return 'chat';
-  if (path.includes('/responses')) return 'responses';
-  if (path.includes('/embeddings')) return 'embeddings';
-  return 'anthropic';
+  switch (provider) {
+    case 'openai':
+      if (path.includes('/chat/completions')) return 'chat';
+      if (path.includes('/responses')) return 'responses';
+      return 'embeddings';
+    case 'google':
+      return /:(batchEmbedContents|embedContent|predict)/.test(path) ? 'google-embeddings' : 'google';
+    default:
+      return SPECS.find((spec) => spec.folder === provider)?.kind ?? provider;
+  }
 }
 
 /** What the SDK would yield for one SSE event: its data, parsed when it came as a string (`[DONE]` is never yielded). */
@@ -301,17 +310,14 @@ function eventChunk(data: unknown): unknown[] {
   }
 }
 
+/** Every registered provider's fixtures (`fixtures/<its folder>/`), by kind. */
 function loadCorpora(): Record<Kind, Corpus> {
-  const corpora: Record<Kind, Corpus> = {
-    anthropic: { params: [], bodies: [], streams: [] },
-    chat: { params: [], bodies: [], streams: [] },
-    responses: { params: [], bodies: [], streams: [] },
-    embeddings: { params: [], bodies: [], streams: [] },
-  };
-  for (const provider of ['anthropic', 'openai']) {
+  const corpora: Record<Kind, Corpus> = {};
+  for (const spec of SPECS) corpora[spec.kind] ??= { params: [], bodies: [], streams: [] };
+  for (const provider of new Set(SPECS.map((spec) => spec.folder))) {
     for (const file of readdirSync(join(FIXTURES, provider)).filter((name) => name.endsWith('.json')).sort()) {
       const fixture = JSON.parse(readFileSync(join(FIXTURES, provider, file), 'utf8')) as FixtureFile;
-      const corpus = corpora[kindOf(fixture)];
+      const corpus = (corpora[kindOf(provider, fixture)] ??= { params: [], bodies: [], streams: [] });
       if (fixture.request.match !== undefined) corpus.params.push(fixture.request.match);
       for (const response of fixture.responses ?? (fixture.response ? [fixture.response] : [])) {
         // Error bodies too: a body of the wrong shape is one more realistic input.
@@ -746,20 +752,88 @@ const embeddingsBody = fields({
 });
 const embeddingsParams = fields({ model: stringish, input: weirdValue, encoding_format: maybe(fc.constantFrom('float', 'base64', '')), dimensions: numberish });
 
+// Google Gen AI (@google/genai's camelCase objects)
+
+const googlePart = fields({
+  text: stringish,
+  thought: maybe(fc.boolean()),
+  thoughtSignature: stringish,
+  inlineData: maybe(fields({ mimeType: maybe(fc.constantFrom('image/png', 'audio/wav', 'video/mp4', 'application/pdf', '')), data: stringish })),
+  fileData: maybe(fields({ fileUri: stringish, mimeType: stringish })),
+  functionCall: maybe(fields({ id: idish, name: maybe(fc.constantFrom('get_weather', 'convert_currency', '')), args: weirdValue })),
+  functionResponse: maybe(fields({ id: idish, name: maybe(fc.constantFrom('get_weather', 'convert_currency', '')), response: maybe(fc.oneof(weirdValue, fields({ error: weirdValue, output: weirdValue }))) })),
+  executableCode: maybe(fields({ language: stringish, code: stringish })),
+  codeExecutionResult: maybe(fields({ outcome: stringish, output: stringish })),
+});
+const googleContent = fields({ role: maybe(fc.constantFrom('user', 'model', 'function')), parts: list(maybe(googlePart)) });
+const googleDetails = list(maybe(fields({ modality: maybe(fc.constantFrom('TEXT', 'IMAGE', 'AUDIO', 'VIDEO', 'DOCUMENT', 'text')), tokenCount: numberish })), 3);
+const googleUsage = fields({
+  promptTokenCount: numberish,
+  candidatesTokenCount: numberish,
+  thoughtsTokenCount: numberish,
+  cachedContentTokenCount: numberish,
+  toolUsePromptTokenCount: numberish,
+  totalTokenCount: numberish,
+  promptTokensDetails: googleDetails,
+  candidatesTokensDetails: googleDetails,
+});
+const googleResponse = fields({
+  candidates: list(maybe(fields({ content: maybe(googleContent), finishReason: maybe(fc.constantFrom('STOP', 'MAX_TOKENS', 'SAFETY', 'CONTINUATION', '')), index: indexish, continuationToken: stringish })), 3),
+  usageMetadata: maybe(googleUsage),
+  modelVersion: stringish,
+  responseId: idish,
+  promptFeedback: maybe(fields({ blockReason: maybe(fc.constantFrom('SAFETY', 'OTHER', '')) })),
+});
+const googleParams = fields({
+  model: stringish,
+  contents: maybe(fc.oneof(fc.string({ maxLength: 10 }), fc.array(maybe(googleContent), { maxLength: 4 }), fc.array(maybe(fc.oneof(googlePart, fc.string({ maxLength: 5 }))), { maxLength: 3 }), googlePart)),
+  config: maybe(
+    fields({
+      temperature: numberish,
+      topP: numberish,
+      topK: numberish,
+      maxOutputTokens: numberish,
+      candidateCount: numberish,
+      seed: numberish,
+      frequencyPenalty: numberish,
+      presencePenalty: numberish,
+      stopSequences: maybe(fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 })),
+      responseMimeType: maybe(fc.constantFrom('application/json', 'text/plain', 'text/x.enum', '')),
+      responseSchema: weirdValue,
+      responseModalities: list(maybe(fc.constantFrom('TEXT', 'IMAGE', 'AUDIO')), 2),
+      thinkingConfig: maybe(fields({ thinkingBudget: numberish, thinkingLevel: stringish })),
+      systemInstruction: maybe(fc.oneof(fc.string({ maxLength: 10 }), googleContent, fc.array(maybe(googlePart), { maxLength: 2 }))),
+      tools: list(maybe(fields({ functionDeclarations: list(maybe(fields({ name: stringish, description: stringish, parameters: weirdValue, parametersJsonSchema: weirdValue }))), googleSearch: maybe(fc.constant({})) }))),
+    }),
+  ),
+});
+const googleEmbeddingsBody = fields({
+  embeddings: list(maybe(fields({ values: maybe(fc.array(fc.double(), { maxLength: 3 })), statistics: maybe(fields({ tokenCount: numberish })) }))),
+  usageMetadata: maybe(fields({ promptTokenCount: numberish })),
+});
+const googleEmbeddingsParams = fields({ model: stringish, contents: weirdValue, config: maybe(fields({ outputDimensionality: numberish })) });
+
 const GRAMMAR: Record<Kind, { body: fc.Arbitrary<unknown>; chunk: fc.Arbitrary<unknown>; params: fc.Arbitrary<unknown> }> = {
   anthropic: { body: anthropicMessage, chunk: anthropicEvent, params: anthropicParams },
   chat: { body: chatBody, chunk: chatBody, params: chatParams },
   responses: { body: responseArb, chunk: responsesEvent, params: responsesParams },
   embeddings: { body: embeddingsBody, chunk: fc.oneof(anthropicEvent, chatBody, responsesEvent), params: embeddingsParams },
+  google: { body: googleResponse, chunk: googleResponse, params: googleParams },
+  'google-embeddings': { body: googleEmbeddingsBody, chunk: fc.oneof(googleResponse, chatBody), params: googleEmbeddingsParams },
 };
 
+/** A kind registered without a grammar here is still fuzzed: its fixtures mutated, and any JSON. */
+function grammarOf(kind: Kind): { body: fc.Arbitrary<unknown>; chunk: fc.Arbitrary<unknown>; params: fc.Arbitrary<unknown> } {
+  return GRAMMAR[kind] ?? { body: fc.jsonValue(), chunk: fc.jsonValue(), params: fc.object() };
+}
+
 /** Any provider's chunk, well-shaped or not, or a real one from another stream. */
-const anyChunk: fc.Arbitrary<unknown> = fc.oneof(anthropicEvent, chatBody, responsesEvent, weirdValue, fc.constantFrom(...ALL_CHUNKS).map(clone));
+const anyChunk: fc.Arbitrary<unknown> = fc.oneof(anthropicEvent, chatBody, responsesEvent, googleResponse, weirdValue, fc.constantFrom(...ALL_CHUNKS).map(clone));
 
 function bodyArb(kind: Kind): fc.Arbitrary<unknown> {
   return fc.oneof(
-    { arbitrary: mutated(CORPORA[kind].bodies), weight: 4 },
-    { arbitrary: GRAMMAR[kind].body, weight: 4 },
+    { arbitrary: mutated(CORPORA[kind]?.bodies ?? []), weight: 4 },
+    { arbitrary: grammarOf(kind).body, weight: 4 },
     { arbitrary: mutated(ALL_BODIES), weight: 1 },
     { arbitrary: fc.jsonValue(), weight: 1 },
     { arbitrary: fc.anything(), weight: 1 },
@@ -780,7 +854,7 @@ function streamMutation(kind: Kind): fc.Arbitrary<StreamMutation> {
     fc.record({ op: fc.constant('drop' as const), at }),
     fc.record({ op: fc.constant('duplicate' as const), at }),
     fc.record({ op: fc.constant('move' as const), from: at, to: at }),
-    { arbitrary: fc.record({ op: fc.constant('insert' as const), at, chunk: fc.oneof({ arbitrary: GRAMMAR[kind].chunk, weight: 3 }, { arbitrary: anyChunk, weight: 1 }) }), weight: 2 },
+    { arbitrary: fc.record({ op: fc.constant('insert' as const), at, chunk: fc.oneof({ arbitrary: grammarOf(kind).chunk, weight: 3 }, { arbitrary: anyChunk, weight: 1 }) }), weight: 2 },
     { arbitrary: fc.record({ op: fc.constant('mutate' as const), at, mutations: treeMutations }), weight: 4 },
     fc.record({ op: fc.constant('shuffle' as const), seed: fc.integer() }),
     fc.record({ op: fc.constant('cut' as const), at }),
@@ -838,10 +912,10 @@ function mutateStream(base: readonly unknown[], mutations: readonly StreamMutati
 }
 
 function streamArb(kind: Kind): fc.Arbitrary<unknown[]> {
-  const streams = CORPORA[kind].streams.length > 0 ? CORPORA[kind].streams : [[]];
+  const streams = (CORPORA[kind]?.streams.length ?? 0) > 0 ? CORPORA[kind].streams : [[]];
   return fc.oneof(
     { arbitrary: fc.tuple(fc.constantFrom(...streams), fc.array(streamMutation(kind), { maxLength: 8 })).map(([base, mutations]) => mutateStream(base, mutations)), weight: 5 },
-    { arbitrary: fc.array(GRAMMAR[kind].chunk, { maxLength: 12 }), weight: 3 },
+    { arbitrary: fc.array(grammarOf(kind).chunk, { maxLength: 12 }), weight: 3 },
     { arbitrary: fc.array(anyChunk, { maxLength: 8 }), weight: 1 },
     { arbitrary: fc.array(fc.oneof(fc.jsonValue(), fc.anything()), { maxLength: 6 }), weight: 1 },
   );
@@ -851,8 +925,8 @@ function paramsArb(kind: Kind): fc.Arbitrary<Record<string, unknown>> {
   // The instrumentation reads `record(args[0]) ?? {}`: any object, arrays included.
   const asParams = (value: unknown) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {});
   return fc.oneof(
-    { arbitrary: mutated(CORPORA[kind].params), weight: 4 },
-    { arbitrary: GRAMMAR[kind].params, weight: 4 },
+    { arbitrary: mutated(CORPORA[kind]?.params ?? []), weight: 4 },
+    { arbitrary: grammarOf(kind).params, weight: 4 },
     { arbitrary: mutated(Object.values(CORPORA).flatMap((corpus) => corpus.params)), weight: 1 },
     { arbitrary: fc.object(), weight: 1 },
     { arbitrary: fc.array(fc.anything(), { maxLength: 3 }), weight: 1 },
@@ -883,16 +957,10 @@ interface SpecCase {
   name: string;
   kind: Kind;
   provider: string;
+  /** Its provider's fixtures folder (fixtures/<folder>/). */
+  folder: string;
   spec: ModelCallSpec<unknown, unknown>;
 }
-
-const SPECS: SpecCase[] = [
-  { name: 'anthropic messages', kind: 'anthropic', provider: 'anthropic', spec: messagesCreate },
-  { name: 'openai chat', kind: 'chat', provider: 'openai', spec: chatCreate },
-  { name: 'openai chat (added usage)', kind: 'chat', provider: 'openai', spec: chatCreateWithAddedUsage },
-  { name: 'openai responses', kind: 'responses', provider: 'openai', spec: responsesCreate },
-  { name: 'openai embeddings', kind: 'embeddings', provider: 'openai', spec: embeddingsCreate },
-];
 
 interface TelemetryChoice {
   capture: CaptureMode;

@@ -17,6 +17,7 @@ import { runAsAgent } from '../agent';
 import type { AgentRun, RunnerTracing } from '../agent';
 import { runTool } from '../tools';
 import { nonEmptyString, record } from '../values';
+import { viewOf } from '../views';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 type ToolFunction = Method;
@@ -90,35 +91,6 @@ function tracedFunction(
   };
   likeOriginal(traced as Method, fn as Method);
   return traced as ToolFunction;
-}
-
-/** Whether a proxy must return `object[key]` unchanged: an own data property neither writable nor configurable (a frozen object's). */
-function fixedProperty(object: object, key: string): boolean {
-  const own = Object.getOwnPropertyDescriptor(object, key);
-  return own !== undefined && own.configurable === false && own.writable === false;
-}
-
-type Replace = (key: string | symbol, value: unknown, isView: (value: unknown) => boolean) => unknown;
-
-/**
- * A view of `target` whose `keys` read as `replace` makes them, everything else as `target` has it.
- * A proxy, which reads `target` live (its getters with `target` as `this`); where one of `keys`
- * cannot be proxied (a frozen object, which cannot change anyway), a copy made now.
- */
-function viewOf(target: Record<string, unknown>, keys: readonly string[], replace: Replace): object {
-  let view: object;
-  const isView = (value: unknown) => value === view;
-  if (!keys.some((key) => fixedProperty(target, key))) {
-    view = new Proxy(target, { get: (object, key) => replace(key, Reflect.get(object, key), isView) });
-    return view;
-  }
-  const descriptors = Object.getOwnPropertyDescriptors(target);
-  for (const key of keys) {
-    const descriptor = descriptors[key];
-    if (descriptor !== undefined && 'value' in descriptor) descriptor.value = replace(key, descriptor.value, isView);
-  }
-  view = Object.create(Object.getPrototypeOf(target), descriptors) as object;
-  return view;
 }
 
 /**

@@ -2,7 +2,8 @@
  * `otel-genai/testing`: test the traces of your own agents with no API key.
  *
  * - `startReplayServer()` serves recorded exchanges (a folder of fixture files) on 127.0.0.1;
- *   point the client's `baseURL` at `server.url` (Anthropic) or `${server.url}/v1` (OpenAI).
+ *   point the client's `baseURL` at `server.url` (Anthropic) or `${server.url}/v1` (OpenAI), or
+ *   `httpOptions: { baseUrl: server.url }` (`@google/genai`).
  * - `startRecordingServer()` records the exchanges it has no fixture for from the live API, with
  *   your key, sent to the provider the request's headers name; credentials (headers, and
  *   credential-named query parameters) scrubbed from the fixtures.
@@ -24,7 +25,8 @@ export interface RecordingServerOptions {
   /**
    * Base URL for a request, given its path and the provider its headers name (`undefined` refuses
    * it). Default: api.anthropic.com for requests with Anthropic headers (`x-api-key`,
-   * `anthropic-version`), api.openai.com for `Authorization: Bearer` ones; any other is refused.
+   * `anthropic-version`), generativelanguage.googleapis.com for Google Gen AI ones (`x-goog-api-key`,
+   * `x-goog-api-client`), api.openai.com for `Authorization: Bearer` ones; any other is refused.
    */
   upstream?: RecordOptions['upstream'];
   /** Delay multiplier for the exchanges already recorded (default 1, recorded speed). */

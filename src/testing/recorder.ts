@@ -3,28 +3,32 @@
  * back to the client as it arrives, and writes the exchange as a fixture with its credentials
  * scrubbed (headers, and credential-named query parameters) and its SSE events timed.
  *
- * A request goes to the provider its own headers name, never by its path alone (both providers
- * serve `/v1/models` and `/v1/files`): a request that names no provider, or both, is refused with
- * nothing sent upstream, so that one provider's key never reaches another's host.
+ * A request goes to the provider its own headers name, never by its path alone (the providers
+ * serve `/v1/models` and `/v1/files` alike): a request that names no provider, or more than one, is
+ * refused with nothing sent upstream, so that one provider's key never reaches another's host. Which
+ * headers name which provider, and where its live API is, are the registry's (registry.ts, `record`).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { registryEntries } from '../registry';
+import type { RecordProvider, RecordRoute } from '../registry';
 import type { Fixture, FixtureEvent, LoadedFixture } from './fixtures';
 
 /** The providers record mode can place a request with. */
-export type RecordProvider = 'anthropic' | 'openai';
+export type { RecordProvider };
 
 export interface RecordOptions {
   /** Folder the new fixtures are written to. */
   dir: string;
   /**
    * Base URL to send a request to, given its path (with the query) and the provider its headers
-   * name (`undefined` when they name none, or both): return `undefined` to refuse it. By default,
+   * name (`undefined` when they name none, or several): return `undefined` to refuse it. By default,
    * `https://api.anthropic.com` for Anthropic requests and `https://api.openai.com` for OpenAI ones,
-   * paths under `/v1/` only; any other request is refused. A refused request gets a 400 answer
-   * and nothing is sent upstream.
+   * paths under `/v1/` only, and `https://generativelanguage.googleapis.com` for Google Gen AI ones
+   * (the Gemini API's `/v1…/models/…` paths; Vertex AI's are regional: give an `upstream`); any
+   * other request is refused. A refused request gets a 400 answer and nothing is sent upstream.
    */
   upstream?: (path: string, provider: RecordProvider | undefined) => string | undefined;
 }
@@ -54,10 +58,13 @@ const SECRET_QUERY_SUFFIXES = ['apikey', 'token', 'secret', 'password', 'signatu
 /** What a scrubbed query value becomes in a fixture. */
 export const SCRUBBED_QUERY_VALUE = 'REDACTED';
 
-const DEFAULT_UPSTREAMS: Record<RecordProvider, string> = {
-  anthropic: 'https://api.anthropic.com',
-  openai: 'https://api.openai.com',
-};
+/** Each provider's routing, from the registry. */
+function routes(): RecordRoute[] {
+  return registryEntries().flatMap((entry) => (entry.record === undefined ? [] : [entry.record]));
+}
+
+/** Credential headers of providers no entry places (Azure's, AWS's signatures): a request with one is refused. */
+const FOREIGN_HEADERS = ['api-key', 'x-amz-security-token', 'x-amz-date'];
 
 /** Answered to a request record mode will not send upstream: a 4xx no SDK retries (undici itself retries a 421). */
 const REFUSED_STATUS = 400;
@@ -100,30 +107,40 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /**
- * The provider whose credentials a request carries, from its headers alone: Anthropic requests
- * carry `x-api-key` and/or `anthropic-version` (or `anthropic-beta`), OpenAI ones
- * `Authorization: Bearer` and none of those. `undefined`, with the reason, for a request with
- * both providers' headers, with another provider's credentials (`api-key`, a non-bearer
- * `Authorization`, Google's or AWS's headers), or with none.
+ * The provider whose credentials a request carries, from its headers alone: each provider's own
+ * headers (Anthropic: `x-api-key`, `anthropic-version`, `anthropic-beta`; Google Gen AI:
+ * `x-goog-api-key`, `x-goog-api-client`; OpenAI: `openai-organization`, `openai-project`), or, for
+ * OpenAI, an `Authorization: Bearer` token and no other provider's header. `undefined`, with the
+ * reason, for a request with several providers' headers, with another provider's credentials
+ * (`api-key`, AWS's headers, a non-bearer `Authorization`), or with none.
  */
 export function providerOfRequest(req: IncomingMessage): { provider: RecordProvider | undefined; reason: string } {
   const authorization = header(req, 'authorization');
   const bearer = authorization !== undefined && /^Bearer\s/i.test(authorization);
-  const anthropic = ['x-api-key', 'anthropic-version', 'anthropic-beta'].some((name) => header(req, name) !== undefined);
-  const openaiOnly = ['openai-organization', 'openai-project'].some((name) => header(req, name) !== undefined);
-  const foreign = ['api-key', 'x-goog-api-key', 'x-amz-security-token', 'x-amz-date'].filter((name) => header(req, name) !== undefined);
+  const foreign = FOREIGN_HEADERS.filter((name) => header(req, name) !== undefined);
   if (authorization !== undefined && !bearer) return { provider: undefined, reason: 'its Authorization header is not a bearer token (another provider\'s signature?)' };
-  if (foreign.length > 0) return { provider: undefined, reason: `it carries ${foreign.join(', ')}, which neither Anthropic nor OpenAI uses` };
-  if (anthropic && openaiOnly) return { provider: undefined, reason: 'it carries both Anthropic (x-api-key / anthropic-*) and OpenAI (openai-organization / openai-project) headers' };
-  if (anthropic) return { provider: 'anthropic', reason: 'x-api-key / anthropic-version' };
-  if (bearer) return { provider: 'openai', reason: 'Authorization: Bearer' };
-  return { provider: undefined, reason: 'it carries no credentials header that names a provider (x-api-key / anthropic-version for Anthropic, Authorization: Bearer for OpenAI)' };
+  const all = routes();
+  const known = all.map((route) => route.provider).join(', ');
+  if (foreign.length > 0) return { provider: undefined, reason: `it carries ${foreign.join(', ')}, which no provider it knows (${known}) uses` };
+  const named = all.filter((route) => route.headers.some((name) => header(req, name) !== undefined));
+  if (named.length > 1) {
+    return { provider: undefined, reason: `it carries the headers of several providers (${named.map((route) => `${route.provider}: ${route.headers.join(' / ')}`).join('; ')})` };
+  }
+  if (named.length === 1) {
+    const route = named[0];
+    return { provider: route.provider as RecordProvider, reason: route.headers.filter((name) => header(req, name) !== undefined).join(' / ') };
+  }
+  const bearerRoute = bearer ? all.find((route) => route.bearer) : undefined;
+  if (bearerRoute !== undefined) return { provider: bearerRoute.provider as RecordProvider, reason: 'Authorization: Bearer' };
+  const named_ = all.map((route) => `${route.headers.join(' / ')}${route.bearer ? ' or Authorization: Bearer' : ''} for ${route.provider}`).join(', ');
+  return { provider: undefined, reason: `it carries no credentials header that names a provider (${named_})` };
 }
 
-/** The default upstream: the provider's public API, for paths under `/v1/` (not Vertex AI's `/v1/projects/…`). */
+/** The default upstream: the provider's public API, for its public paths (not Vertex AI's `/v1/projects/…`). */
 function defaultUpstream(path: string, provider: RecordProvider | undefined): string | undefined {
-  if (provider === undefined || !path.startsWith('/v1/') || path.startsWith('/v1/projects/')) return undefined;
-  return DEFAULT_UPSTREAMS[provider];
+  const route = provider === undefined ? undefined : routes().find((candidate) => candidate.provider === provider);
+  if (route === undefined || !route.paths.test(path)) return undefined;
+  return route.upstream;
 }
 
 /** Answers a request that will not be recorded, and says why; nothing goes upstream. */

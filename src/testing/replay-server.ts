@@ -27,7 +27,7 @@ export interface ReplayServerOptions {
 }
 
 export interface ReplayServer {
-  /** `http://127.0.0.1:PORT`: the Anthropic SDK's `baseURL`; OpenAI's is this plus `/v1`. */
+  /** `http://127.0.0.1:PORT`: the Anthropic SDK's `baseURL`, `@google/genai`'s `httpOptions.baseUrl`; OpenAI's is this plus `/v1`. */
   readonly url: string;
   /** Every request received, in order, with the fixture that answered it. */
   readonly requests: Array<IncomingExchange & { fixture: string | undefined }>;

@@ -11,28 +11,31 @@ import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { context, propagation, ProxyTracerProvider, trace } from '@opentelemetry/api';
 import type { AttributeValue, TracerProvider } from '@opentelemetry/api';
-import type { InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
+import type { InstrumentationBase, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
 import type * as Tracing from '@opentelemetry/sdk-trace';
-import { AnthropicInstrumentation, OpenAIInstrumentation } from '../index';
-import type { AnthropicInstrumentationConfig, OpenAIInstrumentationConfig } from '../index';
+import { registryEntries } from '../registry';
+import type { RegistryConfig, TestingKey } from '../registry';
 import { PACKAGE_NAME } from '../version';
 
 export type ReadableSpan = Tracing.ReadableSpan;
 
-export interface CollectSpansOptions {
-  /** Options of the Anthropic instrumentation (see the README's Configuration), or `false` for none. */
-  anthropic?: AnthropicInstrumentationConfig | false;
-  /** Options of the OpenAI instrumentation, or `false` for none. */
-  openai?: OpenAIInstrumentationConfig | false;
+/**
+ * Options of each SDK's instrumentation, by its key (`anthropic`, `openai`, `google`: see the README's
+ * Configuration), or `false` for none; and `modules`.
+ */
+export type CollectSpansOptions = {
+  [Key in TestingKey]?: NonNullable<RegistryConfig[Key]> | false;
+} & {
   /**
    * SDK modules to instrument in place, as your code loaded them (the module namespace, or its
-   * default export). Needed for a copy loaded with `import` (ESM): the require hook never sees it,
-   * and nothing else can find it. E.g.
-   * `import * as anthropic from '@anthropic-ai/sdk'; collectSpans({ modules: { anthropic } })`.
+   * default export), by the same keys. Needed for a copy loaded with `import` (ESM): the require
+   * hook never sees it, and nothing else can find it. E.g.
+   * `import * as anthropic from '@anthropic-ai/sdk'; collectSpans({ modules: { anthropic } })`,
+   * `import * as google from '@google/genai'; collectSpans({ modules: { google } })`.
    * A copy loaded with `require` is found and instrumented without this.
    */
-  modules?: { anthropic?: object; openai?: object };
-}
+  modules?: { [Key in TestingKey]?: object };
+};
 
 /** One span of a trace, as `tree()` returns it: plain data, no ids and no timings. */
 export interface SpanNode {
@@ -89,11 +92,12 @@ const PREFIX = 'otel-genai/testing:';
 const ANTHROPIC_NATIVE_SCOPE = 'com.anthropic.sdk';
 let active: SpanCollector | undefined;
 
-type GenAIInstrumentation = AnthropicInstrumentation | OpenAIInstrumentation;
+type GenAIInstrumentation = InstrumentationBase;
 
 /**
  * Sets up an in-memory tracer provider (registered globally, so that `withAgent`, `runTool` and
- * your own spans land there too) and enables the Anthropic and OpenAI instrumentations on it.
+ * your own spans land there too) and enables the SDK instrumentations (Anthropic, OpenAI, Google:
+ * the registry's entries the testing kit takes) on it.
  *
  * The SDKs are instrumented however they are loaded: copies loaded later with `require` through
  * the require hook; copies already loaded with `require` (before this call, or under an earlier
@@ -132,15 +136,14 @@ export function collectSpans(options: CollectSpansOptions = {}): SpanCollector {
     propagation.disable();
   };
   try {
-    if (options.anthropic !== false) {
-      const anthropic = new AnthropicInstrumentation({ ...options.anthropic, enabled: true });
-      instrumentations.push(anthropic);
-      instrument(anthropic, provider, options.modules?.anthropic, undo);
-    }
-    if (options.openai !== false) {
-      const openai = new OpenAIInstrumentation({ ...options.openai, enabled: true });
-      instrumentations.push(openai);
-      instrument(openai, provider, options.modules?.openai, undo);
+    const given = options as Record<string, object | false | undefined>;
+    const modules = (options.modules ?? {}) as Record<string, object | undefined>;
+    for (const entry of registryEntries()) {
+      if (entry.testing !== true || given[entry.key] === false) continue;
+      const Class = entry.instrumentation;
+      const instrumentation = new Class({ ...entry.defaults, ...(given[entry.key] as object | undefined), enabled: true }) as InstrumentationBase;
+      instrumentations.push(instrumentation);
+      instrument(instrumentation, provider, modules[entry.key], undo);
     }
   } catch (error) {
     stop();
@@ -149,7 +152,7 @@ export function collectSpans(options: CollectSpansOptions = {}): SpanCollector {
   }
 
   let stopped = false;
-  let warned = options.anthropic === false || options.anthropic?.preferNativeSpans === true;
+  let warned = options.anthropic === false || (options.anthropic as { preferNativeSpans?: boolean } | undefined)?.preferNativeSpans === true;
   const finished = () => {
     const list = exporter.getFinishedSpans();
     if (!warned && list.some((span) => span.instrumentationScope.name.startsWith(ANTHROPIC_NATIVE_SCOPE))) {
@@ -198,7 +201,7 @@ function instrument(instrumentation: GenAIInstrumentation, provider: TracerProvi
   for (const definition of instrumentation.getModuleDefinitions()) {
     for (const root of loadedCopies(definition.name)) {
       const version = packageVersion(root);
-      const main = cachedExports(mainFile(root));
+      const main = cachedExports(mainFile(root, definition.name));
       if (main !== undefined) patch(definition, main, version, undo);
       for (const file of definition.files) {
         const exports = cachedExports(join(root, ...file.name.slice(definition.name.length + 1).split('/')));
@@ -233,7 +236,18 @@ function loadedCopies(name: string): string[] {
   return [...roots];
 }
 
-function mainFile(root: string): string | undefined {
+/**
+ * The file `require(name)` loads from the copy in `root`: resolved by the package's name from the
+ * folder that holds its `node_modules`, so that its `exports` (`require` condition) apply (a
+ * package whose `main` is its ES module entry, `@google/genai`'s, has its CommonJS one there).
+ */
+function mainFile(root: string, name: string): string | undefined {
+  const marker = `${sep}node_modules${sep}${name.split('/').join(sep)}`;
+  try {
+    if (root.endsWith(marker)) return require.resolve(name, { paths: [root.slice(0, -marker.length) || sep] });
+  } catch {
+    // resolved below, by the folder
+  }
   try {
     return require.resolve(root);
   } catch {
