@@ -248,6 +248,21 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
     for (const name of LEGACY_NAMES) expect(after.has(name), name).toBe(false);
   });
 
+  it('OpenAI audio tokens: per-modality usage on the span, and counted as audio plus the rest unknown', async () => {
+    await openai.chat.completions.create(fixtureRequest('openai/chat-audio'));
+    const [span] = tracing.inferenceSpans();
+    expect(span.attributes).toMatchObject({ 'gen_ai.usage.audio.input_tokens': 100, 'gen_ai.usage.audio.output_tokens': 60, 'gen_ai.usage.input_tokens': 120 });
+    expect(span.attributes).not.toHaveProperty(['gen_ai.usage.text.input_tokens']);
+    const metrics = await histograms();
+    const byModality = (name: string) => Object.fromEntries(sums(metrics.get(name)).map((point) => [point.attributes['gen_ai.token.modality'], point.value]));
+    expect(byModality('gen_ai.client.inference.usage.input_tokens')).toEqual({ audio: 100, unknown: 20 });
+    expect(byModality('gen_ai.client.inference.usage.output_tokens')).toEqual({ audio: 60, unknown: 20 });
+    // A text call reports audio_tokens 0: no modality is claimed for it.
+    tracing.exporter.reset();
+    await openai.chat.completions.create(fixtureRequest('openai/chat-text'));
+    expect(Object.keys(tracing.inferenceSpans()[0].attributes).filter((key) => key.startsWith('gen_ai.usage.audio'))).toEqual([]);
+  });
+
   it('token counters by modality: one data point per modality the provider reported, the rest unknown, adding up to the total', async () => {
     const direct = new GenAIMetrics(meterProvider.getMeter('modality-test'));
     direct.record({

@@ -91,13 +91,21 @@ function applyUsage(call: InferenceCall, usage: unknown, outputFinal: boolean): 
   if (fields === undefined) return;
   const input = finiteNumber(fields.prompt_tokens);
   if (input !== undefined) call.inputTokens = input;
-  const cached = finiteNumber(record(fields.prompt_tokens_details)?.cached_tokens);
+  const inputDetails = record(fields.prompt_tokens_details);
+  const cached = finiteNumber(inputDetails?.cached_tokens);
   if (cached !== undefined) call.cacheReadTokens = cached;
+  // The only modality chat splits out (audio models); every response carries it, as 0 for a text one,
+  // which says nothing of the rest (images are counted inside the total): so only a count above 0.
+  const audioInput = finiteNumber(inputDetails?.audio_tokens);
+  if (audioInput !== undefined && audioInput > 0) call.inputByModality = { audio: audioInput };
   if (!outputFinal) return;
   const output = finiteNumber(fields.completion_tokens);
   if (output !== undefined) call.outputTokens = output;
-  const reasoning = finiteNumber(record(fields.completion_tokens_details)?.reasoning_tokens);
+  const outputDetails = record(fields.completion_tokens_details);
+  const reasoning = finiteNumber(outputDetails?.reasoning_tokens);
   if (reasoning !== undefined) call.reasoningTokens = reasoning;
+  const audioOutput = finiteNumber(outputDetails?.audio_tokens);
+  if (audioOutput !== undefined && audioOutput > 0) call.outputByModality = { audio: audioOutput };
 }
 
 /** The tool calls of every choice's message. */
