@@ -361,9 +361,11 @@ function endTool(span: Span, timing: ToolTiming, content: ToolContent, failed: b
     });
   }
   if (failed) {
+    // The error's own text may quote the tool's input: recorded only where the call's content is.
+    const captureContent = content !== null && content !== undefined;
     guard(() => span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error)));
-    guard(() => span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) }));
-    guard(() => recordException(span, error, { logger: globalLogger, name: EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION }));
+    guard(() => span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error, captureContent) }));
+    guard(() => recordException(span, error, { logger: globalLogger, name: EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION, captureContent }));
   }
   guard(() => span.end());
   guard(() => {

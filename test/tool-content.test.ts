@@ -167,3 +167,17 @@ describe('a tool call that belongs to no instrumentation', () => {
     expect(await recorded()).toEqual([['execute_tool get_weather', '[anthropic: arguments]', '[anthropic: result]']]);
   });
 });
+
+describe("a failed tool's error text", () => {
+  it('is recorded only where the call records content: its runTool content option, or its owner', async () => {
+    const failure = new RangeError('no rate for "secret-account-42"');
+    const failing = (content?: { captureMessageContent: boolean }) =>
+      Promise.resolve(runTool({ name: 'convert', ...(content ? { content } : {}) }, () => Promise.reject(failure))).catch(() => undefined);
+    await failing();
+    await failing({ captureMessageContent: true });
+    await settle();
+    const [off, on] = tracing.toolSpans().slice(-2);
+    expect(JSON.stringify([off.status, off.events])).not.toContain('secret-account-42');
+    expect(on.status.message).toContain('secret-account-42');
+  });
+});
