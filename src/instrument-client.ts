@@ -24,11 +24,11 @@
 import { diag } from '@opentelemetry/api';
 import type { ClientSupport, Tracing } from './client-tracing';
 import { fields, settingsFor } from './client-tracing';
-import type { AnthropicInstrumentationConfig, GoogleGenAIInstrumentationConfig, OpenAIInstrumentationConfig } from './config';
 import { registryEntries } from './registry';
+import type { ClientConfig } from './registry';
 
 /** The options of the instrumentations (content capture, semconv, …); each client kind reads its own. */
-export type InstrumentClientConfig = Omit<AnthropicInstrumentationConfig & OpenAIInstrumentationConfig & GoogleGenAIInstrumentationConfig, 'enabled'>;
+export type InstrumentClientConfig = Omit<ClientConfig, 'enabled'>;
 
 /** Each SDK's client support, and its tracing once made (on first use): one instrumentation per client kind, whatever the number of clients and options. */
 let kinds: Array<{ support: ClientSupport; tracing: Tracing | undefined }> | undefined;

@@ -5,23 +5,24 @@
  * testing kit's `collectSpans()` options and module slots (testing/span-collector.ts), the recorder's
  * routing of live requests (testing/recorder.ts), and the shared guarantee and property tests
  * (test/providers.test.ts, test/fuzz.test.ts). A new SDK adds its folder under `src/` and one entry here.
- *
+ * An instrumentation that is not a model SDK's (MCP's module hooks, the AI SDK's diagnostics channel)
+ * has an entry too, with only what applies to it: its key, the modules it hooks, its class.
  */
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { AISDKInstrumentation } from './ai-sdk/instrumentation';
 import { anthropicClients } from './anthropic/client';
-import { AnthropicInstrumentation } from './anthropic/instrumentation';
+import { AnthropicInstrumentation, MODULE as ANTHROPIC_MODULE } from './anthropic/instrumentation';
 import { messagesCreate } from './anthropic/mapping';
 import type { ClientSupport } from './client-tracing';
 import type { ModelCallSpec } from './genai-instrumentation';
 import { googleClients } from './google/client';
-import { GoogleGenAIInstrumentation } from './google/instrumentation';
+import { GoogleGenAIInstrumentation, MODULE as GOOGLE_MODULE } from './google/instrumentation';
 import { embedContent, generateContent, generateContentStream } from './google/mapping';
-import { McpInstrumentation } from './mcp/instrumentation';
+import { McpInstrumentation, MODULE as MCP_MODULE } from './mcp/instrumentation';
 import { chatCreate, chatCreateWithAddedUsage } from './openai/chat';
 import { openAIClients } from './openai/client';
 import { embeddingsCreate } from './openai/embeddings';
-import { OpenAIInstrumentation } from './openai/instrumentation';
+import { MODULE as OPENAI_MODULE, OpenAIInstrumentation } from './openai/instrumentation';
 import { responsesCreate } from './openai/responses';
 
 /** Where the recorder sends a live request that this provider's SDK made (see testing/recorder.ts). */
@@ -81,7 +82,7 @@ export const REGISTRY = [
   entry({
     key: 'anthropic',
     title: '@anthropic-ai/sdk (and the Bedrock and Vertex SDKs built on it)',
-    modules: ['@anthropic-ai/sdk'],
+    modules: [ANTHROPIC_MODULE],
     instrumentation: AnthropicInstrumentation,
     client: anthropicClients,
     testing: true,
@@ -92,7 +93,7 @@ export const REGISTRY = [
   entry({
     key: 'openai',
     title: 'openai',
-    modules: ['openai'],
+    modules: [OPENAI_MODULE],
     instrumentation: OpenAIInstrumentation,
     client: openAIClients,
     testing: true,
@@ -108,7 +109,7 @@ export const REGISTRY = [
   entry({
     key: 'google',
     title: '@google/genai (Gemini API and Vertex AI)',
-    modules: ['@google/genai'],
+    modules: [GOOGLE_MODULE],
     instrumentation: GoogleGenAIInstrumentation,
     client: googleClients,
     testing: true,
@@ -124,7 +125,7 @@ export const REGISTRY = [
   entry({
     key: 'mcp',
     title: '@modelcontextprotocol/sdk (MCP clients and servers)',
-    modules: ['@modelcontextprotocol/sdk'],
+    modules: [MCP_MODULE],
     instrumentation: McpInstrumentation,
   }),
   entry({
@@ -140,6 +141,11 @@ type ConfigOf<E extends AnyEntry> = NonNullable<ConstructorParameters<E['instrum
 
 /** Options of each instrumentation, by its registry key. */
 export type RegistryConfig = { [E in Entry as E['key']]?: ConfigOf<E> };
+
+type UnionToIntersection<U> = (U extends unknown ? (value: U) => void : never) extends (value: infer I) => void ? I : never;
+
+/** The options of every SDK whose clients `instrumentClient()` takes, together (each client kind reads its own). */
+export type ClientConfig = UnionToIntersection<ConfigOf<Extract<Entry, { client: ClientSupport }>>>;
 
 /** The providers the recorder places live requests with (each entry's `record.provider`). */
 export type RecordProvider = Entry extends { record: { provider: infer Provider } } ? Provider : never;
