@@ -26,7 +26,7 @@ import type { Fixture } from '../src/testing/fixtures';
 import { startRecordingServer } from '../src/testing';
 import { startReplayServer } from '../src/testing/replay-server';
 
-const ANTHROPIC_KEY = 'sk-ant-FAKE-record-mode-key-6d21';
+const ANTHROPIC_KEY = 'fake-anthropic-record-mode-key-6d21';
 const OPENAI_KEY = 'sk-FAKE-record-mode-openai-key-90ab';
 const QUERY_SECRETS = ['FAKE-query-key-1a', 'FAKE-query-api-key-2b', 'FAKE-query-api_key-3c', 'FAKE-query-access-token-4d', 'FAKE-query-Key-5e'];
 
