@@ -14,25 +14,53 @@ export interface ReceivedSpan {
   resource: Record<string, unknown>;
 }
 
-interface AnyValue {
+export interface AnyValue {
   stringValue?: string;
   boolValue?: boolean;
   intValue?: string | number;
   doubleValue?: number;
   arrayValue?: { values?: AnyValue[] };
+  kvlistValue?: { values?: Array<{ key: string; value: AnyValue }> };
 }
 
-function decode(value: AnyValue): unknown {
+export function decode(value: AnyValue | undefined): unknown {
+  if (value === undefined) return undefined;
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.boolValue !== undefined) return value.boolValue;
   if (value.intValue !== undefined) return Number(value.intValue);
   if (value.doubleValue !== undefined) return value.doubleValue;
   if (value.arrayValue !== undefined) return (value.arrayValue.values ?? []).map(decode);
+  if (value.kvlistValue !== undefined) return decodeAttributes(value.kvlistValue.values);
   return undefined;
 }
 
-function decodeAttributes(list: Array<{ key: string; value: AnyValue }> | undefined): Record<string, unknown> {
+export function decodeAttributes(list: Array<{ key: string; value: AnyValue }> | undefined): Record<string, unknown> {
   return Object.fromEntries((list ?? []).map(({ key, value }) => [key, decode(value)]));
+}
+
+/** The spans of one OTLP/JSON trace export. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- OTLP/JSON as sent
+export function spansFrom(body: any): ReceivedSpan[] {
+  const spans: ReceivedSpan[] = [];
+  for (const resourceSpans of body.resourceSpans ?? []) {
+    const resource = decodeAttributes(resourceSpans.resource?.attributes);
+    for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+      for (const span of scopeSpans.spans ?? []) {
+        spans.push({
+          name: span.name,
+          kind: span.kind,
+          scope: scopeSpans.scope?.name,
+          traceId: span.traceId,
+          spanId: span.spanId,
+          parentSpanId: span.parentSpanId || undefined,
+          statusCode: span.status?.code ?? 0,
+          attributes: decodeAttributes(span.attributes),
+          resource,
+        });
+      }
+    }
+  }
+  return spans;
 }
 
 /** An OTLP/HTTP JSON receiver on 127.0.0.1 that keeps every span it is sent. */
@@ -45,27 +73,7 @@ export async function startOtlpReceiver() {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      if (req.url === '/v1/traces') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        for (const resourceSpans of body.resourceSpans ?? []) {
-          const resource = decodeAttributes(resourceSpans.resource?.attributes);
-          for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-            for (const span of scopeSpans.spans ?? []) {
-              spans.push({
-                name: span.name,
-                kind: span.kind,
-                scope: scopeSpans.scope?.name,
-                traceId: span.traceId,
-                spanId: span.spanId,
-                parentSpanId: span.parentSpanId || undefined,
-                statusCode: span.status?.code ?? 0,
-                attributes: decodeAttributes(span.attributes),
-                resource,
-              });
-            }
-          }
-        }
-      }
+      if (req.url === '/v1/traces') spans.push(...spansFrom(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
       if (req.url === '/v1/metrics') {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         for (const resourceMetrics of body.resourceMetrics ?? []) {

@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decode, decodeAttributes, spansFrom } from '../helpers/otlp-receiver';
 import type { ReceivedSpan } from '../helpers/otlp-receiver';
 
 export type { ReceivedSpan };
@@ -21,30 +22,6 @@ export interface ReceivedLogRecord {
   resource: Record<string, unknown>;
 }
 
-interface AnyValue {
-  stringValue?: string;
-  boolValue?: boolean;
-  intValue?: string | number;
-  doubleValue?: number;
-  arrayValue?: { values?: AnyValue[] };
-  kvlistValue?: { values?: Array<{ key: string; value: AnyValue }> };
-}
-
-function decode(value: AnyValue | undefined): unknown {
-  if (value === undefined) return undefined;
-  if (value.stringValue !== undefined) return value.stringValue;
-  if (value.boolValue !== undefined) return value.boolValue;
-  if (value.intValue !== undefined) return Number(value.intValue);
-  if (value.doubleValue !== undefined) return value.doubleValue;
-  if (value.arrayValue !== undefined) return (value.arrayValue.values ?? []).map(decode);
-  if (value.kvlistValue !== undefined) return decodeAttributes(value.kvlistValue.values);
-  return undefined;
-}
-
-function decodeAttributes(list: Array<{ key: string; value: AnyValue }> | undefined): Record<string, unknown> {
-  return Object.fromEntries((list ?? []).map(({ key, value }) => [key, decode(value)]));
-}
-
 export type OtlpReceiver = Awaited<ReturnType<typeof startOtlpReceiver>>;
 
 /** Keeps every span and log record it is sent; answers every request with 200 `{}`. */
@@ -56,27 +33,7 @@ export async function startOtlpReceiver() {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      if (req.url === '/v1/traces') {
-        const body = JSON.parse(text);
-        for (const resourceSpans of body.resourceSpans ?? []) {
-          const resource = decodeAttributes(resourceSpans.resource?.attributes);
-          for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-            for (const span of scopeSpans.spans ?? []) {
-              spans.push({
-                name: span.name,
-                kind: span.kind,
-                scope: scopeSpans.scope?.name,
-                traceId: span.traceId,
-                spanId: span.spanId,
-                parentSpanId: span.parentSpanId || undefined,
-                statusCode: span.status?.code ?? 0,
-                attributes: decodeAttributes(span.attributes),
-                resource,
-              });
-            }
-          }
-        }
-      }
+      if (req.url === '/v1/traces') spans.push(...spansFrom(JSON.parse(text)));
       if (req.url === '/v1/logs') {
         const body = JSON.parse(text);
         for (const resourceLogs of body.resourceLogs ?? []) {
