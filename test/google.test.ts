@@ -11,6 +11,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type * as GenAI from '@google/genai' with { 'resolution-mode': 'import' };
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GoogleGenAIInstrumentation, withAgent } from '../src';
+import { abandonHeldCalls } from '../src/abandonment';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { startFixtureServer } from './helpers/replay';
 import { collect, errorShape, scenarioTools } from './helpers/scenario';
@@ -323,6 +324,34 @@ describe('automatic function calling (callable tools)', () => {
     expect(agent.attributes).toMatchObject({ 'otel_genai.agent.model_calls': 2, 'otel_genai.agent.tool_calls': 1 });
     expect(named(`generate_content ${MODEL}`).map(parentOf)).toEqual([idOf(agent), idOf(agent)]);
     expect(tracing.toolSpans().map((span) => [span.name, parentOf(span)])).toEqual([['execute_tool get_weather', idOf(agent)]]);
+  });
+
+  it('generateContentStream dropped unread: the run ends once, marked abandoned, when the stream is reclaimed (here: at exit)', async () => {
+    const tool = weatherTool();
+    await ai.models.generateContentStream({ model: MODEL, contents: 'What is the weather like in Tokyo? Use the get_weather tool.', config: { tools: [tool as never] } });
+    await settle();
+    expect(named('invoke_agent')).toHaveLength(0);
+    abandonHeldCalls();
+    abandonHeldCalls();
+    await settle();
+    const runs = named('invoke_agent');
+    expect(runs).toHaveLength(1);
+    expect(runs[0].attributes).toMatchObject({ 'otel_genai.abandoned': true, 'otel_genai.agent.model_calls': 0 });
+    expect(tool.calls).toEqual([]);
+  });
+
+  it('generateContentStream left early (break): the run ends, not abandoned and not failed', async () => {
+    const tool = weatherTool();
+    for await (const chunk of await ai.models.generateContentStream({ model: MODEL, contents: 'What is the weather like in Tokyo? Use the get_weather tool.', config: { tools: [tool as never] } })) {
+      expect(chunk).toBeDefined();
+      break;
+    }
+    abandonHeldCalls();
+    await settle();
+    const [agent] = named('invoke_agent');
+    expect(agent.attributes['otel_genai.abandoned']).toBeUndefined();
+    expect(agent.attributes['error.type']).toBeUndefined();
+    expect(named('invoke_agent')).toHaveLength(1);
   });
 
   it('a tool that throws: its span fails, the run fails with what the app gets', async () => {

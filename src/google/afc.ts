@@ -16,9 +16,11 @@
  */
 import { context, diag, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
+import { heldBy, released } from '../abandonment';
+import type { Abandonable } from '../abandonment';
 import { AgentRun } from '../agent';
 import { guard } from '../errors';
-import { ATTR_ERROR_TYPE, ERROR_TYPE_TOOL_ERROR } from '../semconv';
+import { ATTR_ABANDONED, ATTR_ERROR_TYPE, ERROR_TYPE_TOOL_ERROR } from '../semconv';
 import { runOwnedTool, toolCallLedger, withToolContent } from '../tools';
 import type { ToolContent } from '../tools';
 import { nonEmptyString, record } from '../values';
@@ -184,8 +186,12 @@ export function runFunctionCalling(original: Method, models: unknown, args: unkn
   }
   return result.then(
     (value: unknown) => {
-      if (stream && !endsWith(value, agent, inner)) agent.end();
-      if (!stream) agent.end();
+      try {
+        if (!stream || !endsWith(value, agent, inner)) agent.end();
+      } catch (problem) {
+        diag.error('otel-genai: could not follow the stream of an automatic function calling run', problem);
+        agent.end();
+      }
       return value;
     },
     (error: unknown) => {
@@ -199,22 +205,35 @@ export function runFunctionCalling(original: Method, models: unknown, args: unkn
  * Ends `run` when the stream `value` (an async generator of the SDK's) ends, fails or is left
  * (`return()`): its `next` / `return` / `throw` observed in place, the same object handed on, and
  * run in the run's context (`inner`): the generator's body, which makes the run's model and tool
- * calls, runs inside the app's `next()` calls. False when `value` is no iterator.
+ * calls, runs inside the app's `next()` calls. A stream the app drops unfinished ends the run,
+ * marked abandoned, when it is collected (abandonment.ts). False when `value` is no iterator.
  */
 function endsWith(value: unknown, run: AgentRun, inner: Context): boolean {
   const iterator = record(value);
   if (iterator === undefined || typeof iterator.next !== 'function') return false;
   const next = iterator.next as Method;
+  const held: Abandonable = {
+    holder: undefined,
+    abandon: () => {
+      guard(() => run.span.setAttribute(ATTR_ABANDONED, true));
+      run.end();
+    },
+  };
+  const end = (error?: unknown) => {
+    released(held);
+    run.end(error);
+  };
+  heldBy(iterator, held, 'iterator');
   const own = (key: string) => Object.getOwnPropertyDescriptor(iterator, key)?.enumerable ?? false;
   const define = (key: string, method: Method) => Object.defineProperty(iterator, key, { value: method, writable: true, configurable: true, enumerable: own(key) });
   define('next', function (this: unknown, ...args: unknown[]) {
     return (context.with(inner, () => next.apply(this, args)) as Promise<IteratorResult<unknown>>).then(
       (result) => {
-        if (result?.done) run.end();
+        if (result?.done) end();
         return result;
       },
       (error: unknown) => {
-        run.end(error);
+        end(error);
         throw error;
       },
     );
@@ -223,7 +242,7 @@ function endsWith(value: unknown, run: AgentRun, inner: Context): boolean {
     const method = iterator[key];
     if (typeof method !== 'function') continue;
     define(key, function (this: unknown, ...args: unknown[]) {
-      run.end(key === 'throw' ? args[0] : undefined);
+      end(key === 'throw' ? args[0] : undefined);
       return context.with(inner, () => (method as Method).apply(this, args));
     });
   }
