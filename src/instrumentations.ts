@@ -26,3 +26,8 @@ export function createInstrumentations(config: InstrumentationsConfig = {}): Ins
 export function instrumentedModules(): string[] {
   return registryEntries().flatMap((entry) => entry.modules);
 }
+
+/** What the ESM loader hook must include: the packages, and the files inside them patched that they import by relative path. */
+export function loaderHookIncludes(): Array<string | RegExp> {
+  return [...instrumentedModules(), ...registryEntries().flatMap((entry) => (entry.moduleFiles === undefined ? [] : [entry.moduleFiles]))];
+}

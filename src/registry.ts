@@ -18,7 +18,7 @@ import type { ModelCallSpec } from './genai-instrumentation';
 import { googleClients } from './google/client';
 import { GoogleGenAIInstrumentation, MODULE as GOOGLE_MODULE } from './google/instrumentation';
 import { embedContent, generateContent, generateContentStream } from './google/mapping';
-import { McpInstrumentation, MODULE as MCP_MODULE } from './mcp/instrumentation';
+import { ESM_FILES as MCP_ESM_FILES, McpInstrumentation, MODULE as MCP_MODULE } from './mcp/instrumentation';
 import { chatCreate, chatCreateWithAddedUsage } from './openai/chat';
 import { openAIClients } from './openai/client';
 import { embeddingsCreate } from './openai/embeddings';
@@ -55,6 +55,11 @@ export interface RegistryEntry<Key extends string = string, Config extends objec
   readonly title: string;
   /** The packages its module hooks patch (the register's ES module hooks look at these only); none for a diagnostics channel. */
   readonly modules: readonly string[];
+  /**
+   * Files inside those packages that it patches and that the packages import by relative path: an
+   * ES module loader hook sees only their URLs, never the package's name, so it is told them apart.
+   */
+  readonly moduleFiles?: RegExp;
   /** Its instrumentation class. */
   readonly instrumentation: new (config?: Config) => Instrumentation;
   /** Options every instance starts from; the caller's win. */
@@ -126,6 +131,7 @@ export const REGISTRY = [
     key: 'mcp',
     title: '@modelcontextprotocol/sdk (MCP clients and servers)',
     modules: [MCP_MODULE],
+    moduleFiles: MCP_ESM_FILES,
     instrumentation: McpInstrumentation,
   }),
   entry({

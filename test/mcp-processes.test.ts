@@ -72,6 +72,7 @@ describe('stdio: an Anthropic tool runner agent and its MCP server as a child pr
   for (const [strategy, esmEnv] of [
     ['ES modules patched as they are imported (Node with synchronous module hooks)', {}],
     ['ES modules patched up front (Node 22.15–22.22.2, OTEL_GENAI_ESM_LOADER_HOOK=false)', prepatchEnv()],
+    ["import-in-the-middle's loader hook (OTEL_GENAI_ESM_LOADER_HOOK=true)", { OTEL_GENAI_ESM_LOADER_HOOK: 'true' }],
   ] as const) {
     it(`one trace from invoke_agent through execute_tool into the server's own work: ${strategy}`, async () => {
       const env = {

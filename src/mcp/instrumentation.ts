@@ -48,6 +48,8 @@ const SUPPORTED = ['>=1.0.0 <2'];
 const TREES = ['dist/cjs', 'dist/esm'];
 const PROTOCOL_FILE = 'shared/protocol.js';
 const MCP_SERVER_FILE = 'server/mcp.js';
+/** The ES module copies of the files patched, as URLs (any install layout: npm, pnpm's `.pnpm/…/node_modules`). */
+export const ESM_FILES = /\/node_modules\/@modelcontextprotocol\/sdk\/dist\/esm\/(?:shared\/protocol|server\/mcp)\.js$/;
 
 export interface McpInstrumentationConfig extends InstrumentationConfig, ContentOptions {}
 

@@ -25,17 +25,20 @@ export async function supportsSyncHooks(): Promise<boolean> {
 }
 
 /**
- * Registers the hook for `include` (sync) or for the modules the instrumentations' `Hook()`s name
- * (hooks thread). Call before the instrumentations are created; await what it returns after.
+ * Registers the hook for `include`: package names, and patterns of the URLs of files inside them
+ * that they import by relative path. On the hooks thread the instrumentations' `Hook()`s also add
+ * the package names they hook. Call before the instrumentations are created; await what it returns after.
  */
-export async function registerLoaderHook(mode: 'sync' | 'thread', include: string[]): Promise<() => Promise<void>> {
+export async function registerLoaderHook(mode: 'sync' | 'thread', include: Array<string | RegExp>): Promise<() => Promise<void>> {
   if (mode === 'sync') {
-    const hooks = (await import(iitmFile('register-hooks.mjs'))) as { register(options: { include: string[] }): void };
+    const hooks = (await import(iitmFile('register-hooks.mjs'))) as { register(options: { include: Array<string | RegExp> }): void };
     hooks.register({ include });
     return async () => {};
   }
   const { createAddHookMessageChannel } = requireFromInstrumentation('import-in-the-middle') as typeof import('import-in-the-middle');
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  // Structured-cloned to the hooks thread, regular expressions included.
+  (registerOptions.data as { include: Array<string | RegExp> }).include.push(...include);
   register(iitmFile('hook.mjs'), pathToFileURL(__filename).href, registerOptions);
   return waitForAllMessagesAcknowledged;
 }

@@ -17,7 +17,7 @@
 import { diag, DiagConsoleLogger, metrics } from '@opentelemetry/api';
 import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { createInstrumentations, instrumentedModules } from '../instrumentations';
+import { createInstrumentations, loaderHookIncludes } from '../instrumentations';
 import { registerImportPatchHook } from './import-patch';
 import { registerLoaderHook, supportsSyncHooks } from './loader-hook';
 import { loggerProviderFromEnv } from './logs';
@@ -49,7 +49,7 @@ export async function startZeroCode(): Promise<ZeroCode> {
 
   const esm = esmStrategy(await supportsSyncHooks());
   diag.debug(`otel-genai: ES modules through ${ESM_STRATEGY_DESCRIPTIONS[esm]}`);
-  const hookReady = esm === 'sync-hook' || esm === 'thread-hook' ? await registerLoaderHook(esm === 'sync-hook' ? 'sync' : 'thread', instrumentedModules()) : undefined;
+  const hookReady = esm === 'sync-hook' || esm === 'thread-hook' ? await registerLoaderHook(esm === 'sync-hook' ? 'sync' : 'thread', loaderHookIncludes()) : undefined;
 
   const resource = resourceFromEnv();
   const tracerProvider = tracerProviderFromEnv(resource);
