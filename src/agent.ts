@@ -7,6 +7,8 @@
  */
 import { context, createContextKey, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
+import { roundUsd } from './cost';
+import type { Estimate } from './cost';
 import { errorTypeOf, globalLogger, guard, messageOf, recordException } from './errors';
 import { nonEmptyString, putString } from './values';
 import { RunMetrics } from './metrics';
@@ -24,6 +26,8 @@ import {
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_USAGE_COST,
+  ATTR_USAGE_COST_SOURCE,
   EVENT_AGENT_BUDGET_EXCEEDED,
   GEN_AI_OPERATION_INVOKE_AGENT,
 } from './semconv';
@@ -58,6 +62,11 @@ export class AgentRun {
   /** Undefined until a model call reports them: a run whose calls reported no usage gets none (never zeros). */
   private inputTokens: number | undefined;
   private outputTokens: number | undefined;
+  /** Undefined until a model call is priced; the sources of its costs, in the order they came. */
+  private costUsd: number | undefined;
+  private readonly costSources: string[] = [];
+  /** Model calls that reported usage no price covered: the run's cost is then unknown, and it gets none. */
+  private unpricedCalls = 0;
   private maxRepeats = 0;
   private finishReasons: string[] | undefined;
   private readonly repeats = new Map<string, number>();
@@ -86,11 +95,16 @@ export class AgentRun {
   }
 
   /** A model call's end; the last one's finish reasons are the run's, on its span. */
-  recordModelCall(inputTokens: number | undefined, outputTokens: number | undefined, finishReasons: string[] | undefined): void {
+  recordModelCall(inputTokens: number | undefined, outputTokens: number | undefined, finishReasons: string[] | undefined, cost?: Estimate): void {
     this.modelCalls++;
     if (finishReasons !== undefined) this.finishReasons = finishReasons;
     if (inputTokens !== undefined) this.inputTokens = (this.inputTokens ?? 0) + inputTokens;
     if (outputTokens !== undefined) this.outputTokens = (this.outputTokens ?? 0) + outputTokens;
+    if (cost === null) this.unpricedCalls++;
+    else if (cost !== undefined) {
+      this.costUsd = (this.costUsd ?? 0) + cost.usd;
+      if (!this.costSources.includes(cost.source)) this.costSources.push(cost.source);
+    }
     this.checkBudget('model_calls', this.options.maxModelCalls, this.modelCalls === (this.options.maxModelCalls ?? 0) + 1);
   }
 
@@ -116,6 +130,10 @@ export class AgentRun {
       });
       if (this.inputTokens !== undefined) this.span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, this.inputTokens);
       if (this.outputTokens !== undefined) this.span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, this.outputTokens);
+      if (this.costUsd !== undefined && this.unpricedCalls === 0) {
+        this.span.setAttribute(ATTR_USAGE_COST, roundUsd(this.costUsd));
+        this.span.setAttribute(ATTR_USAGE_COST_SOURCE, this.costSources.join(','));
+      }
       if (this.finishReasons !== undefined) this.span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, this.finishReasons);
       if (this.exceeded.length > 0) this.span.setAttribute(ATTR_AGENT_BUDGETS_EXCEEDED, this.exceeded);
     });

@@ -1,5 +1,6 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import type { ContentOptions } from './content';
+import type { CostOptions } from './cost';
 import type { SemconvMode } from './semconv';
 
 /** Options every otel-genai instrumentation takes. */
@@ -17,6 +18,14 @@ export interface GenAIInstrumentationConfig extends InstrumentationConfig, Conte
    * still read them. Default: `OTEL_GENAI_LEGACY_METRICS=true`, else off.
    */
   legacyMetrics?: boolean;
+  /**
+   * The estimated cost of each model call (`otel_genai.usage.cost`, in USD, with
+   * `otel_genai.usage.cost.source`: the prices' package and version), summed on its agent run, and
+   * the `otel_genai.client.operation.cost` counter, from `@pydantic/genai-prices`' price data,
+   * loaded on the first call priced. `true`, or options with custom prices that come first. Default:
+   * `OTEL_GENAI_COST=true`, else off.
+   */
+  cost?: boolean | CostOptions;
 }
 
 export interface AnthropicInstrumentationConfig extends GenAIInstrumentationConfig {

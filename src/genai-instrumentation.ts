@@ -20,6 +20,8 @@ import type { GenAIInstrumentationConfig } from './config';
 import { InferenceCall } from './inference-call';
 import type { CallTelemetry } from './inference-call';
 import { ContentRecorder } from './content';
+import { CostTelemetry, priceBookOf } from './cost';
+import type { PriceBook } from './cost';
 import { globalLogger } from './errors';
 import { isGlobalLoggerProvider } from './logs';
 import type { ContentMapping } from './content';
@@ -152,6 +154,8 @@ export interface ClientDescription {
 export class CallSettings<Config extends GenAIInstrumentationConfig = GenAIInstrumentationConfig> {
   readonly semconvMode: SemconvMode;
   readonly content: ContentRecorder | undefined;
+  /** Undefined while cost is off. */
+  readonly cost: PriceBook | undefined;
   /** What the tool spans under these settings record (see tools.ts): the same recorder, `null` while capture is off. */
   readonly toolContent: ToolContent;
   /** What calls report to, made on first use, and again once the instrumentation's providers changed. */
@@ -161,6 +165,7 @@ export class CallSettings<Config extends GenAIInstrumentationConfig = GenAIInstr
   constructor(readonly config: Config) {
     this.semconvMode = config.semconv ?? semconvModeFromEnv();
     this.content = ContentRecorder.from(config);
+    this.cost = priceBookOf(config.cost);
     this.toolContent = this.content ?? null;
   }
 }
@@ -331,6 +336,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
       semconvMode: settings.semconvMode,
       metrics: this.metrics,
       content: settings.content,
+      cost: settings.cost && new CostTelemetry(settings.cost, this.metrics && this.meter),
       logger: this.ownLoggerProvider ? this.logger : globalLogger(),
     });
   }

@@ -10,6 +10,7 @@ import type { AgentRun } from './agent';
 import { released } from './abandonment';
 import type { Holder } from './abandonment';
 import type { ChatMessage, ContentMapping, ContentRecorder, InputContent } from './content';
+import type { CostTelemetry, Estimate } from './cost';
 import { errorTypeOf, guard, messageOf, recordException, reportFailure } from './errors';
 import type { GenAIMetrics, ModalityTokens } from './metrics';
 import {
@@ -27,6 +28,8 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_USAGE_COST,
+  ATTR_USAGE_COST_SOURCE,
   EVENT_GEN_AI_CLIENT_INFERENCE_EXCEPTION,
   EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION,
   GEN_AI_OPERATION_EMBEDDINGS,
@@ -48,6 +51,8 @@ export interface CallTelemetry {
   metrics: GenAIMetrics | undefined;
   /** Undefined while content capture is off. */
   content: ContentRecorder | undefined;
+  /** Undefined while cost is off. */
+  cost?: CostTelemetry;
   logger: Logger;
 }
 
@@ -74,6 +79,8 @@ export class InferenceCall {
   private chunkAttributes: Attributes | undefined;
   private chunkGapsFailed = false;
   private ended = false;
+  /** Settled as the call ends, while cost is on. */
+  private cost: Estimate;
   /** Set while content capture is on. */
   readonly content: CallContent | undefined;
 
@@ -166,12 +173,13 @@ export class InferenceCall {
     this.ended = true;
     released(this);
     guard(() => this.writeResponseAttributes());
+    if (this.telemetry.cost !== undefined) guard(() => this.writeCost());
     // The duration metric is the span's: measured as it ends, before the bookkeeping below.
     const endedAt = performance.now();
     guard(() => this.span.end());
     try {
       if (this.toolCalls !== undefined) toolCallLedger.expect(this.toolCalls, epochMillis(), this.span.spanContext(), this.agent);
-      this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons);
+      this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons, this.cost);
       this.recordMetrics(undefined, endedAt);
     } catch (problem) {
       reportFailure(problem);
@@ -208,10 +216,12 @@ export class InferenceCall {
       const message = error === undefined ? (captureContent ? providerMessage : undefined) ?? type : messageOf(error, captureContent);
       this.span.setStatus({ code: SpanStatusCode.ERROR, message });
     });
+    // A call that failed after its usage came (a Responses stream ending in `response.failed`) was billed all the same.
+    if (this.telemetry.cost !== undefined) guard(() => this.writeCost());
     const endedAt = performance.now();
     guard(() => this.span.end());
     guard(() => {
-      this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons);
+      this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons, this.cost);
       this.recordMetrics(type, endedAt);
     });
   }
@@ -241,6 +251,18 @@ export class InferenceCall {
       span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (this.firstChunkAt - this.startedAt) / 1000);
     }
     if (this.content !== undefined) guard(() => this.captureOutput());
+  }
+
+  /** The call's estimated cost, on the span (before it ends) and on the cost counter. */
+  private writeCost(): void {
+    const telemetry = this.telemetry.cost as CostTelemetry;
+    const model = this.responseModel ?? (this.startAttributes[ATTR_GEN_AI_REQUEST_MODEL] as string | undefined);
+    const cost = (this.cost = telemetry.prices.estimate(this.startAttributes[ATTR_GEN_AI_PROVIDER_NAME], model, this.startAttributes[ATTR_GEN_AI_OPERATION_NAME], this));
+    if (cost === null || cost === undefined) return;
+    this.span.setAttribute(ATTR_USAGE_COST, cost.usd);
+    this.span.setAttribute(ATTR_USAGE_COST_SOURCE, cost.source);
+    const metrics = this.telemetry.metrics;
+    if (metrics !== undefined) telemetry.count(cost, metrics.commonAttributes(this.startAttributes, this.responseModel));
   }
 
   /** The output messages, on the span and/or in one event beside the request's content. */

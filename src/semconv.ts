@@ -150,6 +150,15 @@ export const ATTR_AGENT_BUDGETS_EXCEEDED = 'otel_genai.agent.budgets_exceeded';
 export const ATTR_TOOL_ARGUMENTS_FINGERPRINT = 'otel_genai.tool.arguments_fingerprint';
 export const ATTR_TOOL_INFERRED = 'otel_genai.tool.inferred';
 export const ATTR_ABANDONED = 'otel_genai.abandoned';
+/**
+ * A call's estimated cost in USD (an agent run's: the sum of its model calls'), and the prices that
+ * produced it (`@pydantic/genai-prices@0.1.8`, or the app's own): ours until the conventions' cost
+ * attributes (semantic-conventions-genai PR #443, `gen_ai.usage.cost.*`) are merged.
+ */
+export const ATTR_USAGE_COST = 'otel_genai.usage.cost';
+export const ATTR_USAGE_COST_SOURCE = 'otel_genai.usage.cost.source';
+/** The estimated cost counter, named after PR #443's `gen_ai.client.operation.cost` in our namespace. */
+export const METRIC_CLIENT_OPERATION_COST = 'otel_genai.client.operation.cost';
 export const EVENT_AGENT_BUDGET_EXCEEDED = 'otel_genai.agent.budget_exceeded';
 
 export const GEN_AI_OPERATION_CHAT = 'chat';

@@ -1,8 +1,8 @@
 /**
  * A span exporter that prints each finished trace as a tree in the terminal: agent, model and tool
- * spans with their duration, tokens, finish reason and errors, children in start order, and the
- * token totals of the whole trace on its root. Colours when the output is a TTY, plain text
- * otherwise.
+ * spans with their duration, tokens, estimated cost (while cost is on), finish reason and errors,
+ * children in start order, and the token and cost totals of the whole trace on its root. Colours
+ * when the output is a TTY, plain text otherwise.
  *
  * A trace is printed when its root span (one with no parent here) is exported; spans whose root
  * never comes (a remote parent) are printed on `forceFlush()` / `shutdown()`.
@@ -16,6 +16,7 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_TOOL_INFERRED,
+  ATTR_USAGE_COST,
   GEN_AI_OPERATION_CHAT,
   GEN_AI_OPERATION_EMBEDDINGS,
   GEN_AI_OPERATION_EXECUTE_TOOL,
@@ -93,6 +94,35 @@ function modelTokens(node: Node): [number, number] {
     const [input, output] = modelTokens(child);
     return [sum[0] + input, sum[1] + output];
   }, own);
+}
+
+/** A model call's estimated cost, or undefined when it has none. */
+function cost(span: TreeSpan): number | undefined {
+  const usd = span.attributes[ATTR_USAGE_COST];
+  return typeof usd === 'number' ? usd : undefined;
+}
+
+/** What the model calls of a subtree cost; `complete` is false when one of them reported tokens and got no cost. */
+function modelCost(node: Node): { usd: number | undefined; complete: boolean } {
+  let usd: number | undefined;
+  let complete = true;
+  const visit = (each: Node) => {
+    if (MODEL_OPERATIONS.has(each.span.attributes[ATTR_GEN_AI_OPERATION_NAME] as string)) {
+      const own = cost(each.span);
+      if (own !== undefined) usd = (usd ?? 0) + own;
+      else if (tokens(each.span).some((count) => count > 0)) complete = false;
+    }
+    each.children.forEach(visit);
+  };
+  visit(node);
+  return { usd, complete };
+}
+
+const USD = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4, maximumFractionDigits: 20, useGrouping: false });
+
+/** Four significant digits, never in exponent form: `$0.005749`, `$0.0000002`, `$12.35`. */
+function formatCost(usd: number): string {
+  return `$${USD.format(usd)}`;
 }
 
 export class GenAITreeExporter {
@@ -180,6 +210,9 @@ export class GenAITreeExporter {
     if (this.durations) columns.push(formatDuration(span.duration).padStart(8));
     const [input, output] = totals ? modelTokens(node) : tokens(span);
     if (input > 0 || output > 0) columns.push(`in ${input}`.padEnd(9), `out ${output}`.padEnd(9));
+    // A total that leaves out a call the prices did not cover is only a lower bound, and says so.
+    const { usd, complete } = totals ? modelCost(node) : { usd: cost(span), complete: true };
+    if (usd !== undefined) columns.push(`${complete ? '' : '≥ '}${formatCost(usd)}`.padEnd(10));
     const reasons = span.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS];
     if (failed) {
       columns.push(this.paint(COLORS.red, `✗ ${String(span.attributes[ATTR_ERROR_TYPE] ?? span.status.message ?? 'error')}`));

@@ -12,6 +12,7 @@ import { trace } from '@opentelemetry/api';
 import type { DiagLogger, LoggerProvider, MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
 import { InstrumentationBase } from '@opentelemetry/instrumentation';
 import type { GenAIInstrumentationConfig } from '../config';
+import { CostTelemetry } from '../cost';
 import { globalLogger } from '../errors';
 import { CallSettings } from '../genai-instrumentation';
 import type { CallTelemetry } from '../inference-call';
@@ -163,6 +164,7 @@ export class AISDKInstrumentation extends InstrumentationBase<AISDKInstrumentati
       semconvMode: this.settings.semconvMode,
       metrics: this.metrics,
       content: this.settings.content,
+      cost: this.settings.cost && new CostTelemetry(this.settings.cost, this.metrics && this.meter),
       logger: this.ownLoggerProvider ? this.logger : globalLogger(),
     });
   }

@@ -14,6 +14,7 @@ import type { AttributeValue, TracerProvider } from '@opentelemetry/api';
 import type { InstrumentationBase, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
 import type * as Tracing from '@opentelemetry/sdk-trace';
 import { registryEntries } from '../registry';
+import { ATTR_USAGE_COST, ATTR_USAGE_COST_SOURCE } from '../semconv';
 import type { RegistryConfig, TestingKey } from '../registry';
 import { PACKAGE_NAME } from '../version';
 
@@ -52,6 +53,12 @@ export interface TreeOptions {
    * `gen_ai.response.time_to_first_chunk` change from run to run), or a list of keys.
    */
   attributes?: 'default' | 'all' | readonly string[];
+  /**
+   * Also keep each call's and agent run's estimated cost (`otel_genai.usage.cost`, in USD, and
+   * `otel_genai.usage.cost.source`), when cost is on (the `cost` option of the SDK's key, or
+   * `OTEL_GENAI_COST=true`), so that a test can assert what a run spent. Default false.
+   */
+  cost?: boolean;
 }
 
 export interface SpanCollector {
@@ -317,6 +324,7 @@ class StartOrder implements Tracing.SpanProcessor {
 function buildTree(spans: readonly ReadableSpan[], order: StartOrder, options: TreeOptions): SpanNode[] {
   const keep = options.attributes ?? 'default';
   const keys = keep === 'all' ? undefined : new Set(keep === 'default' ? DEFAULT_TREE_ATTRIBUTES : keep);
+  if (options.cost === true) keys?.add(ATTR_USAGE_COST).add(ATTR_USAGE_COST_SOURCE);
   const nodes = new Map<string, { span: ReadableSpan; node: SpanNode; children: ReadableSpan[] }>();
   for (const span of spans) {
     const attributes: Record<string, AttributeValue> = {};

@@ -1,0 +1,258 @@
+/**
+ * Estimated cost of model calls (opt-in: the `cost` option, or `OTEL_GENAI_COST=true`), from
+ * `@pydantic/genai-prices`: its bundled, versioned price data, or the app's own prices before it.
+ * With cost off nothing here runs, and the price library (half a megabyte of data) is never loaded:
+ * it is required when the first call is priced.
+ *
+ * Never a guess: a call is priced only from what its API reported (input with the cache reads and
+ * writes inside it, output with reasoning inside it, and the audio and image tokens split out of
+ * each), under its provider and response model (else request model). A model the prices do not
+ * know, or usage they cannot take, gets no cost, said once per model through `diag`.
+ */
+import { diag, ValueType } from '@opentelemetry/api';
+import type { Attributes, Counter, Meter } from '@opentelemetry/api';
+import { dirname, join } from 'node:path';
+import type { Provider, Usage } from '@pydantic/genai-prices';
+import type { CallUsage } from './metrics';
+import { readInstalledPackage } from './register/installed-package';
+import { ATTR_USAGE_COST_SOURCE, GEN_AI_OPERATION_EMBEDDINGS, METRIC_CLIENT_OPERATION_COST } from './semconv';
+
+export const COST_ENV = 'OTEL_GENAI_COST';
+const PRICE_PACKAGE = '@pydantic/genai-prices';
+
+/** One call as custom prices see it. */
+export interface PricedCall {
+  /** `gen_ai.provider.name`: `openai`, `anthropic`, `aws.bedrock`, `gcp.vertex_ai`, … */
+  provider: string;
+  /** The response model, else the request model. */
+  model: string;
+  /** `gen_ai.operation.name`: `chat`, `embeddings`, `generate_content`, … */
+  operation: string;
+  /**
+   * The usage in `@pydantic/genai-prices`' form: `input_tokens` (all input, cache reads and writes
+   * included), `cache_read_tokens`, `cache_write_tokens`, `output_tokens` (reasoning included),
+   * `output_reasoning_tokens`, `input_audio_tokens`, `input_image_tokens`, `output_audio_tokens`,
+   * `output_image_tokens`, each where the API reported it.
+   */
+  usage: Usage;
+}
+
+/** The cost of a call in USD; `undefined` leaves it to the price data, `null` gives the call no cost. */
+export type PriceFunction = (call: PricedCall) => number | null | undefined;
+
+export interface CostOptions {
+  /**
+   * Prices that come before the price data's: a function, or providers in `@pydantic/genai-prices`'
+   * form (`{ id, name, api_pattern, models: [{ id, match, prices: { input_mtok, … } }] }`), each used
+   * for the calls whose `gen_ai.provider.name`, or the price data's id for it, is its `id`. A call
+   * they do not price is priced from the price data.
+   */
+  prices?: PriceFunction | readonly Provider[];
+  /** `otel_genai.usage.cost.source` of the costs `prices` produced. Default `custom`. */
+  pricesSource?: string;
+}
+
+export function costFromEnv(value = process.env[COST_ENV]): boolean {
+  return value?.trim().toLowerCase() === 'true';
+}
+
+/** A call's estimated cost, and the prices it came from. */
+export interface CallCost {
+  usd: number;
+  source: string;
+}
+
+/**
+ * What pricing made of a call: its cost; `null` when it reported usage that no price covers (or
+ * only part of its usage), so that the total of its run is unknown; `undefined` when it reported
+ * none, so that there was nothing to price.
+ */
+export type Estimate = CallCost | null | undefined;
+
+/**
+ * The conventions' provider names that the price data's own matching (by id, then by its
+ * `provider_match`) misses or places under another provider.
+ */
+const PRICE_PROVIDER: Readonly<Record<string, string>> = {
+  'gcp.gen_ai': 'google',
+  'azure.ai.openai': 'azure',
+  'azure.ai.inference': 'azure',
+  x_ai: 'x-ai',
+};
+
+interface PriceLibrary {
+  calcPrice: typeof import('@pydantic/genai-prices').calcPrice;
+  source: string;
+}
+
+/** Loaded on the first call priced from the price data; `null` when it cannot be. */
+let library: PriceLibrary | null | undefined;
+
+function priceLibrary(): PriceLibrary | undefined {
+  if (library === undefined) {
+    try {
+      const { calcPrice } = require(PRICE_PACKAGE) as typeof import('@pydantic/genai-prices');
+      library = { calcPrice, source: `${PRICE_PACKAGE}@${installedVersion() ?? 'unknown'}` };
+    } catch (problem) {
+      library = null;
+      diag.error(`otel-genai: could not load ${PRICE_PACKAGE}; model calls get no cost`, problem);
+    }
+  }
+  return library ?? undefined;
+}
+
+/** The version of the copy `require` found (its exports leave its package.json out: it is read from beside dist/). */
+function installedVersion(): string | undefined {
+  try {
+    const installed = readInstalledPackage(join(dirname(require.resolve(PRICE_PACKAGE)), '..'));
+    return installed?.name === PRICE_PACKAGE ? installed.version : undefined;
+  } catch {
+    // A bundle that inlined the library has no copy on disk.
+    return undefined;
+  }
+}
+
+/** Twelve significant digits: the price arithmetic's float residue (0.00011399999999999998) goes. */
+export function roundUsd(usd: number): number {
+  return Number(usd.toPrecision(12));
+}
+
+/** At most this many models are remembered as unpriced, or reported: a server that makes up model names costs bounded memory. */
+const REMEMBERED_MODELS = 1000;
+const reported = new Set<string>();
+
+/** One diag message per provider and model, whichever prices were asked. */
+function reportOnce(key: string, message: string, problem?: unknown): void {
+  if (reported.has(key) || reported.size >= REMEMBERED_MODELS) return;
+  reported.add(key);
+  try {
+    diag.warn(`otel-genai: ${message}`, ...(problem === undefined ? [] : [problem]));
+  } catch {
+    // The app's diag logger failed on it: the call goes on without a cost all the same.
+  }
+}
+
+/** Prices calls: the app's own first, then the price data. */
+export class PriceBook {
+  /** Provider and model pairs the price data has no price for: asked once each. */
+  private readonly unknown = new Set<string>();
+  private readonly table: readonly Provider[] | undefined;
+  private readonly priceFunction: PriceFunction | undefined;
+  private readonly customSource: string;
+
+  constructor(options: CostOptions = {}) {
+    const prices = options.prices;
+    this.priceFunction = typeof prices === 'function' ? prices : undefined;
+    this.table = Array.isArray(prices) ? prices : undefined;
+    this.customSource = typeof options.pricesSource === 'string' && options.pricesSource !== '' ? options.pricesSource : 'custom';
+  }
+
+  /** The cost of a call that ended with `usage`. */
+  estimate(provider: unknown, model: string | undefined, operation: unknown, usage: CallUsage): Estimate {
+    if (usage.inputTokens === undefined && usage.outputTokens === undefined) return undefined;
+    // A call with part of its usage (a stream cut before its final event) cost more than that part says.
+    if (usage.inputTokens === undefined || (usage.outputTokens === undefined && operation !== GEN_AI_OPERATION_EMBEDDINGS)) return null;
+    if (typeof provider !== 'string' || model === undefined) return null;
+    const call: PricedCall = { provider, model, operation: typeof operation === 'string' ? operation : '', usage: priceUsage(usage) };
+    const priceProvider = PRICE_PROVIDER[provider] ?? provider;
+    if (this.priceFunction !== undefined) {
+      const custom = this.fromFunction(this.priceFunction, call);
+      if (custom !== undefined) return custom;
+    }
+    const entry = this.table?.find((candidate) => candidate.id === provider || candidate.id === priceProvider);
+    if (entry !== undefined) {
+      const custom = this.fromLibrary(call, { provider: entry }, this.customSource);
+      if (custom !== undefined) return custom;
+    }
+    const key = `${priceProvider}\u0000${model}`;
+    if (this.unknown.has(key)) return null;
+    const loaded = priceLibrary();
+    if (loaded === undefined) return null;
+    const priced = this.fromLibrary(call, { providerId: priceProvider }, loaded.source);
+    if (priced === undefined) {
+      if (this.unknown.size < REMEMBERED_MODELS) this.unknown.add(key);
+      reportOnce(key, `no price for model ${model} of provider ${provider} in ${loaded.source}; its calls get no cost (see the cost option's prices)`);
+      return null;
+    }
+    return priced;
+  }
+
+  /** `undefined` when the prices have no price for the call's model; `null` when they could not price its usage. */
+  private fromLibrary(call: PricedCall, options: { provider: Provider } | { providerId: string }, source: string): CallCost | null | undefined {
+    const loaded = priceLibrary();
+    if (loaded === undefined) return null;
+    let result;
+    try {
+      result = loaded.calcPrice(call.usage, call.model, options);
+    } catch (problem) {
+      // Usage the prices cannot split (audio input read from the cache, where the cached audio has a price of its own).
+      reportOnce(`${call.provider}\u0000${call.model}\u0000usage`, `could not price a call of model ${call.model} (${call.provider}); it gets no cost`, problem);
+      return null;
+    }
+    return result === null ? undefined : { usd: roundUsd(result.total_price), source };
+  }
+
+  private fromFunction(prices: PriceFunction, call: PricedCall): CallCost | null | undefined {
+    let usd: unknown;
+    try {
+      usd = prices(call);
+    } catch (problem) {
+      reportOnce(`${call.provider}\u0000${call.model}\u0000custom`, `the cost option's prices function threw for model ${call.model} (${call.provider}); its calls get no cost`, problem);
+      return null;
+    }
+    if (usd === undefined || usd === null) return usd;
+    if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0) {
+      reportOnce(`${call.provider}\u0000${call.model}\u0000custom`, `the cost option's prices function returned ${String(usd)} for model ${call.model} (${call.provider}), not a number of USD; its calls get no cost`);
+      return null;
+    }
+    return { usd: roundUsd(usd), source: this.customSource };
+  }
+}
+
+/** The usage as the price library reads it: counts of 0 left out, text tokens left in the totals (no model prices them apart). */
+function priceUsage(usage: CallUsage): Usage {
+  const priced: Usage = { input_tokens: usage.inputTokens };
+  if (usage.outputTokens !== undefined) priced.output_tokens = usage.outputTokens;
+  if (usage.cacheReadTokens) priced.cache_read_tokens = usage.cacheReadTokens;
+  if (usage.cacheWriteTokens) priced.cache_write_tokens = usage.cacheWriteTokens;
+  if (usage.reasoningTokens) priced.output_reasoning_tokens = usage.reasoningTokens;
+  if (usage.inputByModality?.audio) priced.input_audio_tokens = usage.inputByModality.audio;
+  if (usage.inputByModality?.image) priced.input_image_tokens = usage.inputByModality.image;
+  if (usage.outputByModality?.audio) priced.output_audio_tokens = usage.outputByModality.audio;
+  if (usage.outputByModality?.image) priced.output_image_tokens = usage.outputByModality.image;
+  return priced;
+}
+
+/** The price book of calls without custom prices: one per process, whichever instrumentation asks. */
+let defaultBook: PriceBook | undefined;
+
+/** The prices a config asks for, or undefined while cost is off (the option wins over `OTEL_GENAI_COST`). */
+export function priceBookOf(option: boolean | CostOptions | undefined): PriceBook | undefined {
+  const on = option === undefined ? costFromEnv() : option !== false;
+  if (!on) return undefined;
+  if (typeof option === 'object' && option !== null && option.prices !== undefined) return new PriceBook(option);
+  return (defaultBook ??= new PriceBook());
+}
+
+/** What the calls of one instrumentation price with, and count on its meter. */
+export class CostTelemetry {
+  /** Made on the first cost counted: a meter that throws costs a call nothing more than a report. */
+  private counter: Counter | undefined;
+
+  constructor(
+    readonly prices: PriceBook,
+    /** Undefined while no meter provider is registered. */
+    private readonly meter: Meter | undefined,
+  ) {}
+
+  /** `attributes` are the call's metric attributes (`GenAIMetrics.commonAttributes`); the prices' source goes beside them. */
+  count(cost: CallCost, attributes: Attributes): void {
+    if (this.meter === undefined) return;
+    this.counter ??= this.meter.createCounter(METRIC_CLIENT_OPERATION_COST, {
+      description: 'Estimated cost of GenAI operations, from their token usage and the prices of their models',
+      unit: '{USD}',
+      valueType: ValueType.DOUBLE,
+    });
+    this.counter.add(cost.usd, { ...attributes, [ATTR_USAGE_COST_SOURCE]: cost.source });
+  }
+}
