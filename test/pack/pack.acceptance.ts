@@ -80,7 +80,7 @@ beforeAll(async () => {
       ],
       {
         ...copy(['chat-app.cjs', 'control-tracing.cjs', 'failing-call.cjs', 'logs-app.mjs']),
-        ...copy(['tracing.cjs', 'tree-tracing.cjs', 'manual-tracing.cjs'], SNIPPETS),
+        ...copy(['tracing.cjs', 'tree-tracing.cjs', 'manual-tracing.cjs', 'agent.mjs', 'bundled.mjs'], SNIPPETS),
         'test/capital.test.mjs': join(SNIPPETS, 'capital.test.mjs'),
         'test/fixtures/messages-text.json': join(FIXTURES, 'anthropic', 'messages-text.json'),
       },
@@ -271,7 +271,35 @@ describe('4. logs', () => {
   });
 });
 
-describe('5. the README snippets (test/pack/snippets/), each run in the fresh app', () => {
+describe('5. the README and docs/ snippets (test/pack/snippets/), each run in the fresh app', () => {
+  it('agent.mjs: a hand-written loop under register, withAgent and runTool: one invoke_agent span parenting both chat spans and the explicit execute_tool span', async () => {
+    const app = installed(await apps.main, 1);
+    const traced = await run(app, 'agent.mjs', ['--import', 'otel-genai/register']);
+    expect(traced.stderr).toBe('');
+    expect(traced.code).toBe(0);
+    expect(traced.stdout).toBe("It's sunny in Lisbon right now, at about 19 °C.\n");
+    const agents = receiver.spans.filter((span) => span.name === 'invoke_agent weather');
+    expect(agents).toHaveLength(1);
+    expect(agents[0]).toMatchObject({ scope: 'otel-genai', parentSpanId: undefined });
+    expect(agents[0].attributes).toMatchObject({ 'otel_genai.agent.model_calls': 2, 'otel_genai.agent.tool_calls': 1 });
+    const children = receiver.spans.filter((span) => span.parentSpanId === agents[0].spanId);
+    expect(children.map((span) => [span.name, span.attributes['gen_ai.tool.call.id'] ?? null, span.attributes['otel_genai.tool.inferred'] ?? null]).sort()).toEqual([
+      ['chat claude-sonnet-5-5', null, null],
+      ['chat claude-sonnet-5-5', null, null],
+      ['execute_tool get_weather', 'toolu_01qZru8cdgXwJyMEbVaFvDsj', null],
+    ]);
+    expect(receiver.spans).toHaveLength(4);
+  });
+
+  it("bundled.mjs: instrumentClient under NodeSDK with no instrumentation of ours (control-tracing.cjs, where the Anthropic SDK traces itself): one chat span, ours, and none of the SDK's", async () => {
+    const app = installed(await apps.main, 1);
+    const traced = await run(app, 'bundled.mjs', ['--require', './control-tracing.cjs']);
+    expect(traced.stderr).toBe('');
+    expect(traced.code).toBe(0);
+    expect(traced.stdout).toBe('Paris\n');
+    expect(receiver.spans.map((span) => [span.name, span.scope])).toEqual([['chat claude-sonnet-5-5', 'otel-genai']]);
+  });
+
   it('tree-tracing.cjs: NodeSDK 3 with SimpleSpanProcessor({ exporter: new GenAITreeExporter() }) prints one tree line per call', async () => {
     const app = installed(await apps.main, 1);
     const traced = await run(app, 'chat-app.cjs', ['--require', './tree-tracing.cjs']);
