@@ -62,7 +62,7 @@ const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 const idOf = (span: ReadableSpan) => span.spanContext().spanId;
 
 describe('client and server spans', () => {
-  it('one CLIENT span per request sent, one SERVER span per request handled, the server span a child of the client span', async () => {
+  it('one CLIENT span per request or notification sent, one SERVER span per one handled, the server span a child of the client span', async () => {
     const client = await connectInMemory(mcp, weatherServer(mcp));
     await client.listTools();
     const result = await client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } });
@@ -73,17 +73,24 @@ describe('client and server spans', () => {
     expect(mcpSpans().map((span) => `${span.name} ${SpanKind[span.kind]}`).sort()).toEqual([
       'initialize CLIENT',
       'initialize SERVER',
+      'notifications/initialized CLIENT',
+      'notifications/initialized SERVER',
       'tools/call get_weather CLIENT',
       'tools/call get_weather SERVER',
       'tools/list CLIENT',
       'tools/list SERVER',
     ]);
-    for (const name of ['initialize', 'tools/list', 'tools/call get_weather']) {
+    for (const name of ['initialize', 'notifications/initialized', 'tools/list', 'tools/call get_weather']) {
       const sent = only(name, SpanKind.CLIENT);
       const handled = only(name, SpanKind.SERVER);
       expect(parentOf(handled)).toBe(idOf(sent));
       expect(handled.spanContext().traceId).toBe(sent.spanContext().traceId);
       expect(handled.attributes['jsonrpc.request.id']).toBe(sent.attributes['jsonrpc.request.id']);
+    }
+    // A notification has no JSON-RPC id and no result.
+    for (const kind of [SpanKind.CLIENT, SpanKind.SERVER]) {
+      expect(only('notifications/initialized', kind).attributes).toEqual({ 'mcp.method.name': 'notifications/initialized', 'mcp.protocol.version': '2025-11-25' });
+      expect(only('notifications/initialized', kind).status.code).toBe(SpanStatusCode.UNSET);
     }
     const sent = only('tools/call get_weather', SpanKind.CLIENT);
     expect(sent.attributes).toEqual({
@@ -173,6 +180,28 @@ describe('client and server spans', () => {
       only('tools/call summarise', SpanKind.SERVER),
       only('sampling/createMessage', SpanKind.CLIENT),
       only('sampling/createMessage', SpanKind.SERVER),
+    ];
+    for (let index = 1; index < chain.length; index++) expect(parentOf(chain[index])).toBe(idOf(chain[index - 1]));
+    await client.close();
+  });
+
+  it("a notification the server sends while handling a tool call (progress) is a CLIENT span in the server and a SERVER span in the client, in the tool call's trace", async () => {
+    const server = new mcp.McpServer({ name: 'slow', version: '1.0.0' });
+    server.registerTool('slow_sum', { description: 'Sums slowly', inputSchema: {} }, async (_args, extra) => {
+      const progressToken = (extra as { _meta?: { progressToken?: string | number } })._meta?.progressToken;
+      if (progressToken !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: 1, total: 2 } });
+      return { content: [{ type: 'text', text: '3' }] };
+    });
+    const client = await connectInMemory(mcp, server);
+    const progress: number[] = [];
+    await client.callTool({ name: 'slow_sum', arguments: {} }, undefined, { onprogress: ({ progress: done }) => progress.push(done) });
+    await settle();
+    expect(progress).toEqual([1]);
+    const chain = [
+      only('tools/call slow_sum', SpanKind.CLIENT),
+      only('tools/call slow_sum', SpanKind.SERVER),
+      only('notifications/progress', SpanKind.CLIENT),
+      only('notifications/progress', SpanKind.SERVER),
     ];
     for (let index = 1; index < chain.length; index++) expect(parentOf(chain[index])).toBe(idOf(chain[index - 1]));
     await client.close();
@@ -510,7 +539,7 @@ describe('one execute_tool span per tool call', () => {
 });
 
 describe('metrics', () => {
-  it('mcp.client/server.operation.duration per request, mcp.client/server.session.duration per session', async () => {
+  it('mcp.client/server.operation.duration per request and notification, mcp.client/server.session.duration per session', async () => {
     const reader = new Reader();
     const provider = new MeterProvider({ readers: [reader] });
     instrumentation.setMeterProvider(provider);
@@ -539,7 +568,8 @@ describe('metrics', () => {
       // The client names the tool it asked for; the server names only the tools it has.
       expect(byMethod('mcp.client.operation.duration')['tools/call no_such_tool'].attributes['error.type']).toBe('tool_error');
       expect(byMethod('mcp.server.operation.duration')['tools/call _OTHER'].attributes['error.type']).toBe('tool_error');
-      expect(Object.keys(byMethod('mcp.server.operation.duration')).sort()).toEqual(['initialize', 'tools/call _OTHER', 'tools/call get_weather']);
+      expect(Object.keys(byMethod('mcp.server.operation.duration')).sort()).toEqual(['initialize', 'notifications/initialized', 'tools/call _OTHER', 'tools/call get_weather']);
+      expect(byMethod('mcp.client.operation.duration')['notifications/initialized']).toEqual({ count: 1, attributes: { 'mcp.method.name': 'notifications/initialized', 'mcp.protocol.version': '2025-11-25' } });
       for (const name of ['mcp.client.session.duration', 'mcp.server.session.duration']) {
         expect(points[name].points).toEqual([{ 'mcp.protocol.version': '2025-11-25', count: 1 }]);
       }

@@ -1,8 +1,8 @@
 /**
  * The sending side of an MCP request (`Protocol.prototype.request`, which every request of a
  * `Client` goes through, and the requests a `Server` sends to its client: sampling, elicitation,
- * roots): one CLIENT span `{mcp.method.name} {target}`, and the span's context injected into the
- * request's `params._meta` (`traceparent`, `tracestate`, `baggage`: the configured propagators) on a
+ * roots) or notification (`Protocol.prototype.notification`, either way): one CLIENT span
+ * `{mcp.method.name} {target}`, and the span's context injected into the message's `params._meta` (`traceparent`, `tracestate`, `baggage`: the configured propagators) on a
  * copy of the request, so that the receiver's span joins the trace, whatever the transport.
  *
  * A `tools/call` is also a GenAI tool call: see tool-calls.ts for how it meets the other tool spans.
@@ -50,11 +50,25 @@ type Method = (this: unknown, ...args: unknown[]) => unknown;
  * SDK's method returned, the very promise; what it throws, it throws.
  */
 export function traceRequest(source: TelemetrySource, original: Method, protocol: unknown, args: unknown[]): unknown {
+  return traceSent(source, original, protocol, args, 2);
+}
+
+/**
+ * `Protocol.prototype.notification(notification, options)`, traced as a request is: a CLIENT span
+ * `{mcp.method.name}` carrying its context to the receiver in `params._meta`, ended when the SDK has
+ * handed the message to the transport (the promise it returns settles).
+ */
+export function traceNotification(source: TelemetrySource, original: Method, protocol: unknown, args: unknown[]): unknown {
+  return traceSent(source, original, protocol, args, 1);
+}
+
+/** A message sent (`args[0]`), its options (the abort signal) at `optionsAt`. */
+function traceSent(source: TelemetrySource, original: Method, protocol: unknown, args: unknown[], optionsAt: number): unknown {
   let call: ClientCall | undefined;
   try {
     // A tracer provider that throws as it is asked: untraced, never thrown into the app.
     const telemetry = source();
-    if (telemetry !== undefined && typeof protocol === 'object' && protocol !== null) call = ClientCall.start(telemetry, protocol, args);
+    if (telemetry !== undefined && typeof protocol === 'object' && protocol !== null) call = ClientCall.start(telemetry, protocol, args, args[optionsAt]);
   } catch (problem) {
     reportFailure(problem);
   }
@@ -118,7 +132,7 @@ class ClientCall {
     this.request = withTraceContext(request, this.context);
   }
 
-  static start(telemetry: McpTelemetry, protocol: object, args: unknown[]): ClientCall | undefined {
+  static start(telemetry: McpTelemetry, protocol: object, args: unknown[], options: unknown): ClientCall | undefined {
     const description = describeRequest(args[0]);
     if (description === undefined) return undefined;
     const peer = peerOf(protocol);
@@ -139,7 +153,7 @@ class ClientCall {
         if (asked !== undefined) attributes[ATTR_GEN_AI_TOOL_CALL_ID] = asked.id;
       }
       relation.span.setAttributes(attributes);
-      return new ClientCall(telemetry, peer, description, args[2], parent, undefined, relation.span, undefined, undefined, attributes, args[0]);
+      return new ClientCall(telemetry, peer, description, options, parent, undefined, relation.span, undefined, undefined, attributes, args[0]);
     }
     let content = telemetry.content;
     let toolMetric: Attributes | undefined;
@@ -166,7 +180,7 @@ class ClientCall {
     const span = telemetry.tracer.startSpan(description.name, { kind: SpanKind.CLIENT, attributes, links }, parent);
     markOwn(span);
     if (toolMetric !== undefined) guard(() => run?.recordToolCall(argumentsFingerprint));
-    const call = new ClientCall(telemetry, peer, description, args[2], parent, span, span, content, toolMetric, attributes, args[0]);
+    const call = new ClientCall(telemetry, peer, description, options, parent, span, span, content, toolMetric, attributes, args[0]);
     if (content?.onSpan && description.isToolCall && description.toolArguments !== undefined) {
       guard(() => {
         const recorded = content.toolValue(description.toolArguments, 'arguments');

@@ -35,7 +35,7 @@ import { reportFailure } from '../errors';
 import { record } from '../values';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version';
 import { field } from './attributes';
-import { traceRequest } from './client';
+import { traceNotification, traceRequest } from './client';
 import { McpMetrics } from './metrics';
 import { endSession, knownPeer, startSession } from './peers';
 import { isPromiseLike } from './results';
@@ -188,15 +188,26 @@ export class McpInstrumentation extends InstrumentationBase<McpInstrumentationCo
         return traceRequest(telemetry, original, this, args);
       },
     );
-    this.wrap(prototype, 'setRequestHandler', (original) =>
-      function setRequestHandler(this: unknown, ...args: unknown[]) {
-        const handlers = field(this, '_requestHandlers');
-        const before = handlers instanceof Map ? new Map(handlers) : undefined;
-        const result = Reflect.apply(original, this, args);
-        if (before !== undefined) instrumentation.traceNewHandlers(this as object, handlers as Map<unknown, unknown>, before);
-        return result;
+    this.wrap(prototype, 'notification', (original) =>
+      function notification(this: unknown, ...args: unknown[]) {
+        return traceNotification(telemetry, original, this, args);
       },
     );
+    // Request and notification handlers alike: each message handled is a SERVER span.
+    for (const [method, store] of [
+      ['setRequestHandler', '_requestHandlers'],
+      ['setNotificationHandler', '_notificationHandlers'],
+    ] as const) {
+      this.wrap(prototype, method, (original) =>
+        function setHandler(this: unknown, ...args: unknown[]) {
+          const handlers = field(this, store);
+          const before = handlers instanceof Map ? new Map(handlers) : undefined;
+          const result = Reflect.apply(original, this, args);
+          if (before !== undefined) instrumentation.traceNewHandlers(this as object, handlers as Map<unknown, unknown>, before);
+          return result;
+        },
+      );
+    }
     this.wrap(prototype, 'connect', (original) =>
       function connect(this: unknown, ...args: unknown[]) {
         const result = Reflect.apply(original, this, args);

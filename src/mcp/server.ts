@@ -1,6 +1,7 @@
 /**
- * The receiving side of an MCP request: every request handler a `Server` (or a `Client`, for the
- * requests its server sends it) registers through `setRequestHandler` runs inside a SERVER span
+ * The receiving side of an MCP request or notification: every handler a `Server` (or a `Client`, for
+ * the messages its server sends it) registers through `setRequestHandler` or `setNotificationHandler`
+ * (the SDK's own, for `notifications/cancelled` and `notifications/progress`, included) runs inside a SERVER span
  * `{mcp.method.name} {target}`, the active span while the handler runs, so that whatever it does
  * (a model call, a database query, an MCP request of its own) is its child.
  *
@@ -74,7 +75,7 @@ function isRegistered(protocol: object, registry: string, name: string): boolean
   return registered === undefined || Object.prototype.hasOwnProperty.call(registered, name);
 }
 
-/** A request handler stored by `Protocol.setRequestHandler`, traced; what it returns or throws is the handler's own. */
+/** A handler stored by `Protocol.setRequestHandler` / `setNotificationHandler`, traced; what it returns or throws is the handler's own. */
 export function traceHandler(source: TelemetrySource, handler: Handler, protocol: object): Handler {
   const traced = function (this: unknown, ...args: unknown[]): unknown {
     let call: ServerCall | undefined;
