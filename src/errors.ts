@@ -70,11 +70,19 @@ function className(error: object): string | undefined {
 function providerTypeOf(error: object): string | undefined {
   const body = field(error, 'error');
   const inner = typeof body === 'object' && body !== null ? field(body, 'error') : undefined;
+  // The AI SDK's `APICallError` keeps the parsed body as `data`.
+  const data = field(error, 'data');
+  const dataError = typeof data === 'object' && data !== null ? field(data, 'error') : undefined;
+  const of = (holder: unknown, key: string) => (typeof holder === 'object' && holder !== null ? field(holder, key) : undefined);
   return (
     knownErrorType(field(error, 'type')) ??
-    knownErrorType(typeof inner === 'object' && inner !== null ? field(inner, 'type') : undefined) ??
-    knownErrorType(typeof body === 'object' && body !== null ? field(body, 'type') : undefined) ??
-    knownErrorType(field(error, 'code'))
+    knownErrorType(of(inner, 'type')) ??
+    knownErrorType(of(body, 'type')) ??
+    knownErrorType(field(error, 'code')) ??
+    knownErrorType(of(dataError, 'type')) ??
+    knownErrorType(of(dataError, 'code')) ??
+    knownErrorType(of(data, 'type')) ??
+    knownErrorType(of(data, 'code'))
   );
 }
 
@@ -92,7 +100,8 @@ export function errorTypeOf(error: unknown): string {
       const domName = field(error, 'name');
       return typeof domName === 'string' && KNOWN_DOM_EXCEPTION_NAMES.has(domName) ? domName : name;
     }
-    if (name === 'APIError') return providerTypeOf(error) ?? name;
+    // The SDKs' one class for every HTTP failure (the AI SDK's `APICallError` too): the documented type says more.
+    if (name === 'APIError' || name === 'APICallError') return providerTypeOf(error) ?? name;
     return name ?? ERROR_TYPE_OTHER;
   } catch {
     return ERROR_TYPE_OTHER;
@@ -102,7 +111,8 @@ export function errorTypeOf(error: unknown): string {
 /** What may be said of an error besides its class: HTTP status, documented provider type, system code. */
 function safeDetail(error: object): string {
   const parts: string[] = [];
-  const status = field(error, 'status');
+  // The AI SDK's `APICallError` names it `statusCode`.
+  const status = field(error, 'status') ?? field(error, 'statusCode');
   if (typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599) parts.push(`HTTP ${status}`);
   const type = providerTypeOf(error);
   if (type !== undefined) parts.push(type);
@@ -115,7 +125,7 @@ function safeDetail(error: object): string {
 /** An SDK API error (it has the `status` and `headers` fields, maybe undefined): its `code` is the provider's. */
 function isAPIError(error: object): boolean {
   try {
-    return 'status' in error || 'headers' in error;
+    return 'status' in error || 'headers' in error || 'statusCode' in error;
   } catch {
     return true;
   }

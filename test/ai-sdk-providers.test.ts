@@ -171,6 +171,8 @@ describe('@ai-sdk/openai', () => {
     expect(ours()).toHaveLength(1);
     expect(ours()[0].status.code).toBe(SpanStatusCode.ERROR);
     expect(ours()[0].attributes['error.type']).toBe('server_error');
+    // With capture off: the class, the HTTP status and the documented type, none of the provider's text.
+    expect(ours()[0].status.message).toBe('APICallError: HTTP 503 server_error');
   });
 
   it('an abort mid-stream: the chat span ends as AbortError when the app aborts', async () => {

@@ -143,11 +143,10 @@ function parseArguments(input: unknown): unknown {
 }
 
 /**
- * `error.type` for an AI SDK failure. The AI SDK's `APICallError` is one class for every HTTP
- * failure: when its parsed body names a documented provider error type or code (Anthropic's
- * `overloaded_error`, OpenAI's `rate_limit_exceeded`), that, else the class. An in-stream `error`
- * part carries the provider's error object as it came (not an `Error`): its documented type, else
- * `_OTHER`. Anything else is typed as every failure is (`errorTypeOf`).
+ * `error.type` for an AI SDK failure. An in-stream `error` part carries the provider's error object
+ * as it came (not an `Error`): its documented type, else `_OTHER`. Anything else is typed as every
+ * failure is (`errorTypeOf`: for the AI SDK's `APICallError`, the documented provider error type or
+ * code its parsed body names, Anthropic's `overloaded_error`, OpenAI's `rate_limit_exceeded`, else the class).
  */
 export function aiErrorType(error: unknown): string {
   try {
@@ -157,11 +156,7 @@ export function aiErrorType(error: unknown): string {
       const inner = record(fields.error);
       return knownErrorType(fields.type) ?? knownErrorType(inner?.type) ?? knownErrorType(fields.code) ?? knownErrorType(inner?.code) ?? ERROR_TYPE_OTHER;
     }
-    const type = errorTypeOf(error);
-    if (type !== 'APICallError') return type;
-    const data = record(fields.data);
-    const inner = record(data?.error);
-    return knownErrorType(inner?.type) ?? knownErrorType(inner?.code) ?? knownErrorType(data?.type) ?? knownErrorType(data?.code) ?? type;
+    return errorTypeOf(error);
   } catch {
     return ERROR_TYPE_OTHER;
   }
