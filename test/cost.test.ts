@@ -12,6 +12,7 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { SumMetricData } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type * as GenAI from '@google/genai' with { 'resolution-mode': 'import' };
 import { AISDKInstrumentation, AnthropicInstrumentation, GenAITreeExporter, GoogleGenAIInstrumentation, OpenAIInstrumentation, withAgent } from '../src';
 import type { AnthropicInstrumentationConfig, OpenAIInstrumentationConfig } from '../src';
 import { PriceBook } from '../src/cost';
@@ -63,7 +64,7 @@ for (const instrumentation of [anthropicInstrumentation, openaiInstrumentation, 
 const require = createRequire(__filename);
 const Anthropic = require('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
 const OpenAI = require('openai').default as typeof import('openai').default;
-const { GoogleGenAI } = require('@google/genai') as typeof import('@google/genai');
+const { GoogleGenAI } = require('@google/genai') as typeof GenAI;
 
 let server: ReplayServer;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
