@@ -139,6 +139,7 @@ export const REGISTRY = [
     title: 'the Vercel AI SDK (`ai` >= 7), through its `ai:telemetry` diagnostics channel',
     modules: [],
     instrumentation: AISDKInstrumentation,
+    testing: true,
   }),
 ] as const;
 

@@ -103,8 +103,8 @@ type GenAIInstrumentation = InstrumentationBase;
 
 /**
  * Sets up an in-memory tracer provider (registered globally, so that `withAgent`, `runTool` and
- * your own spans land there too) and enables the SDK instrumentations (Anthropic, OpenAI, Google:
- * the registry's entries the testing kit takes) on it.
+ * your own spans land there too) and enables the SDK instrumentations (Anthropic, OpenAI, Google,
+ * and the Vercel AI SDK's channel: the registry's entries the testing kit takes) on it.
  *
  * The SDKs are instrumented however they are loaded: copies loaded later with `require` through
  * the require hook; copies already loaded with `require` (before this call, or under an earlier
