@@ -414,10 +414,12 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     const methods = target as Record<string, unknown>;
     const instrumentation = this;
     // One property read per call, passing `this` and `arguments` on as they came: no allocation.
+    /* eslint-disable prefer-rest-params */
     const method = function (this: unknown) {
       if (methods[name] !== method && !instrumentation.reclaim(target, name, patch)) return Reflect.apply(raw, this, arguments);
       return Reflect.apply(traced, this, arguments);
     };
+    /* eslint-enable prefer-rest-params */
     const patch: Patch = { label, wrapper, raw, method, active: false, displaced: undefined };
     patchOfWrapper.set(method, patch);
     let patches = this.patched.get(target);

@@ -71,6 +71,7 @@ describe('the tree exporter', () => {
     const text = coloured.output.join('');
     expect(text).toContain('\u001b[31m✗ Error\u001b[0m');
     expect(text).toContain('\u001b[36m');
+    // eslint-disable-next-line no-control-regex -- the ANSI escapes the coloured output is made of
     expect(text.replace(/\u001b\[\d+m/g, '')).toBe(capture().exporter.render(agentTrace));
   });
 

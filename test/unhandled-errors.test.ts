@@ -101,7 +101,7 @@ describe('peekStack', () => {
     const tracing = setupTracing();
     const instrumentation = new OpenAIInstrumentation();
     instrumentation.setTracerProvider(tracing.provider);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the instrumentation, as an app's SDK would be
+    // Loaded after the instrumentation, as an app's SDK would be.
     const OpenAI = require('openai').default;
     const client = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
     const error = await client.chat.completions.create(fixtureRequest('openai/chat-error-429')).then(

@@ -20,7 +20,6 @@ import type { ReplayServer } from '../src/testing/replay-server';
 import { FIXTURES, PROMPTS } from './helpers/replay';
 import { settle, setupTracing } from './helpers/tracing';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- SDKs of several majors, driven by one body */
 const tracing = setupTracing();
 const anthropicInstrumentation = new AnthropicInstrumentation();
 const openAIInstrumentation = new OpenAIInstrumentation();

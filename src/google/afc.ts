@@ -161,7 +161,7 @@ function paramsView(params: Record<string, unknown>, content: ToolContent): obje
  */
 export function runFunctionCalling(original: Method, models: unknown, args: unknown[], content: ToolContent, stream: boolean): unknown {
   let run: AgentRun;
-  let given = args;
+  let given: unknown[];
   let inner: Context;
   try {
     const params = record(args[0]) as Record<string, unknown>;
