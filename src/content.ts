@@ -9,6 +9,8 @@ import {
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_DEFINITIONS,
 } from './semconv';
+import { blobWithoutPayload, jsonPrefix, LazyList, PayloadsLeftOut, withoutNestedPayloads } from './content-json';
+import { record } from './values';
 
 /** A message part: `text`, `tool_call`, `tool_call_response`, `reasoning`, `blob`, `uri`, `file`, or another `type`. */
 export interface Part {
@@ -31,7 +33,11 @@ export interface ToolDefinition {
 
 /** What a request says, in the conventions' shapes. */
 export interface InputContent {
-  messages: ChatMessage[];
+  /**
+   * Read from the request one message at a time, when the recorder reaches it: past the cap, the rest
+   * of a long conversation is never read. Iterable more than once.
+   */
+  messages: Iterable<ChatMessage>;
   systemInstructions?: Part[];
   toolDefinitions?: ToolDefinition[];
 }
@@ -47,6 +53,20 @@ export interface ContentMapping<Body, Chunk> {
   input(params: Record<string, unknown>): InputContent;
   output(body: Body): ChatMessage[];
   streamOutput(): StreamContent<Chunk>;
+}
+
+/** A request's `items` as messages, each read by `read` when it is reached (see `InputContent.messages`); unreadable items skipped. */
+export function lazyMessages(items: unknown, read: (item: Record<string, unknown>) => ChatMessage | undefined): Iterable<ChatMessage> {
+  return {
+    *[Symbol.iterator]() {
+      if (!Array.isArray(items)) return;
+      for (const item of items) {
+        const fields = record(item);
+        const message = fields === undefined ? undefined : read(fields);
+        if (message !== undefined) yield message;
+      }
+    },
+  };
 }
 
 export type CaptureMode = 'NO_CONTENT' | 'SPAN_ONLY' | 'EVENT_ONLY' | 'SPAN_AND_EVENT';
@@ -96,9 +116,13 @@ export function captureModeOf(
  * fit), on a character boundary: a surrogate pair is never split, so the result is always valid UTF-8.
  */
 export function truncateUtf8(text: string, maxBytes: number): string {
-  if (text.length * 3 <= maxBytes || Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  // A UTF-16 code unit is at least one UTF-8 byte: a text longer than the cap in units is over it, uncounted.
+  if (text.length * 3 <= maxBytes || (text.length <= maxBytes && Buffer.byteLength(text, 'utf8') <= maxBytes)) return text;
   const marker = Buffer.byteLength(TRUNCATION_MARKER, 'utf8') <= maxBytes ? TRUNCATION_MARKER : '';
   const budget = Math.max(0, maxBytes - Buffer.byteLength(marker, 'utf8'));
+  // Mostly ASCII, as JSON is: when the first `budget` units are all one byte each, they are the cut.
+  const head = text.slice(0, budget);
+  if (head.length === budget && Buffer.byteLength(head, 'utf8') === budget) return head + marker;
   let bytes = 0;
   let end = 0;
   while (end < text.length) {
@@ -109,52 +133,6 @@ export function truncateUtf8(text: string, maxBytes: number): string {
     end += code >= 0x10000 ? 2 : 1;
   }
   return text.slice(0, end) + marker;
-}
-
-function sizeOfBase64(text: string): number {
-  return Math.floor((text.length * 3) / 4);
-}
-
-function blobWithoutPayload(part: Part): Part {
-  const { content, ...rest } = part;
-  return { ...rest, size: sizeOfBase64(content as string) };
-}
-
-const DATA_URL = /^data:([^;,]*)(?:;[^,]*)?;base64,/;
-/** How deep a tool result is searched for payloads: deeper values are recorded as they are. */
-const MAX_PAYLOAD_DEPTH = 8;
-
-/**
- * `value` with every base64 payload nested in it replaced by its size: blob parts, base64 sources
- * (`{ type: 'base64', data }`, `{ mime_type, data }`) and `data:` URLs. Returns `value` itself when it
- * holds none, so that a result without payloads costs a walk and no copy.
- */
-function withoutNestedPayloads(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') {
-    const dataURL = DATA_URL.exec(value);
-    return dataURL === null ? value : `data:${dataURL[1]};base64,[${sizeOfBase64(value.slice(dataURL[0].length))} bytes]`;
-  }
-  if (value === null || typeof value !== 'object' || depth >= MAX_PAYLOAD_DEPTH) return value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    value.forEach((item, index) => {
-      const stripped = withoutNestedPayloads(item, depth + 1);
-      if (stripped !== item) (copy ??= [...value])[index] = stripped;
-    });
-    return copy ?? value;
-  }
-  const object = value as Record<string, unknown>;
-  if (typeof object.data === 'string' && (object.type === 'base64' || typeof object.mime_type === 'string' || typeof object.mimeType === 'string')) {
-    const { data, ...rest } = object;
-    return { ...rest, size: sizeOfBase64(data as string) };
-  }
-  if (object.type === 'blob' && typeof object.content === 'string') return blobWithoutPayload(object as Part);
-  let copy: Record<string, unknown> | undefined;
-  for (const [key, item] of Object.entries(object)) {
-    const stripped = withoutNestedPayloads(item, depth + 1);
-    if (stripped !== item) (copy ??= { ...object })[key] = stripped;
-  }
-  return copy ?? value;
 }
 
 /** Turns content into attribute values under one instrumentation's content options. */
@@ -190,21 +168,21 @@ export class ContentRecorder {
     return attributes;
   }
 
-  outputAttributes(messages: ChatMessage[]): Attributes {
+  outputAttributes(messages: Iterable<ChatMessage>): Attributes {
     return { [ATTR_GEN_AI_OUTPUT_MESSAGES]: this.encode(this.messages(messages, 'output')) };
   }
 
   /** A tool call's arguments or result, as one attribute value. */
   toolValue(value: unknown, kind: 'arguments' | 'result'): string | undefined {
-    const content = this.options.captureBinaryContent ? value : withoutNestedPayloads(value, 0);
-    const redacted = this.redact({ type: kind, content }, { kind });
+    const redacted = this.redact({ type: kind, content: this.withoutNestedPayloads(value) }, { kind });
     if (redacted === undefined) return undefined;
     const recorded = redacted.content;
     return this.encode(recorded === undefined ? null : recorded, typeof recorded === 'string');
   }
 
-  private messages(messages: ChatMessage[], kind: 'input' | 'output'): ChatMessage[] {
-    return messages.map((message) => {
+  /** Each message redacted only when the writer reaches it: the parts of a conversation past the cap are never read. */
+  private messages(messages: Iterable<ChatMessage>, kind: 'input' | 'output'): LazyList<ChatMessage> {
+    return new LazyList(messages, (message) => {
       const context: RedactContext = { kind, role: message.role };
       const redacted: ChatMessage = { ...message, parts: this.parts(message.parts, context) };
       // A participant's name (OpenAI chat `name`) can identify a person: the hook sees it as a part too.
@@ -244,17 +222,28 @@ export class ContentRecorder {
     if (this.options.captureBinaryContent) return part;
     if (part.type === 'blob') return typeof part.content === 'string' ? blobWithoutPayload(part) : part;
     if (part.type === 'tool_call_response' || part.type === 'server_tool_call_response') {
-      const response = withoutNestedPayloads(part.response, 0);
+      const response = this.withoutNestedPayloads(part.response);
       return response === part.response ? part : { ...part, response };
     }
     return part;
+  }
+
+  /**
+   * A tool value without its payloads (unless asked for them): stripped here when a redact hook is
+   * to see it, else as the writer reaches them (`PayloadsLeftOut`), which never walks what the cap cuts.
+   */
+  private withoutNestedPayloads(value: unknown): unknown {
+    if (this.options.captureBinaryContent) return value;
+    if (this.options.redact === undefined && typeof value === 'object' && value !== null) return new PayloadsLeftOut(value);
+    return withoutNestedPayloads(value, 0);
   }
 
   private redact(part: Part, context: RedactContext): Part | undefined {
     return this.options.redact === undefined ? part : this.options.redact(part, context);
   }
 
+  /** JSON cut at the cap: written only as far as the cap (in code units, at least as many as bytes), then cut by bytes. */
   private encode(value: unknown, isText = false): string {
-    return truncateUtf8(isText ? (value as string) : JSON.stringify(value), this.maxLength);
+    return truncateUtf8(isText ? (value as string) : jsonPrefix(value, this.maxLength), this.maxLength);
   }
 }

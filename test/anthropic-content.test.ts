@@ -136,7 +136,7 @@ describe('content on', () => {
       ],
     };
     const input = messagesContent.input(params);
-    expect(input.messages[0].parts).toEqual([
+    expect([...input.messages][0].parts).toEqual([
       { type: 'blob', modality: 'image', mime_type: 'image/png', content: 'iVBORw0KGgo=' },
       { type: 'uri', modality: 'image', uri: 'https://example.com/cat.png' },
       { type: 'file', modality: 'document', file_id: 'file_011' },

@@ -225,7 +225,7 @@ function checkMessages(messages: unknown, where: string): asserts messages is Ch
 }
 
 function checkInput(input: InputContent, where: string): void {
-  checkMessages(input.messages, `${where} messages`);
+  checkMessages([...input.messages], `${where} messages`);
   if (input.systemInstructions !== undefined && !Array.isArray(input.systemInstructions)) fail(`${where}: system ${show(input.systemInstructions)}`);
   if (input.toolDefinitions !== undefined) {
     if (!Array.isArray(input.toolDefinitions)) fail(`${where}: tools ${show(input.toolDefinitions)}`);
@@ -1349,7 +1349,7 @@ describe('regressions found by fuzzing', () => {
 
   it('Anthropic content: a role, block type or tool type that String() cannot convert does not throw', () => {
     const content = messagesCreate.content as ContentMapping<unknown, unknown>;
-    expect(content.input({ messages: [{ role: unprintable() }] }).messages).toEqual([{ role: 'object', parts: [] }]);
+    expect([...content.input({ messages: [{ role: unprintable() }] }).messages]).toEqual([{ role: 'object', parts: [] }]);
     expect(content.input({ tools: [{ type: unprintable() }] }).toolDefinitions).toEqual([{ type: 'object', name: undefined }]);
     expect(content.output({ content: [{ type: unprintable('{"toString":null,"valueOf":null}') }] })).toEqual([{ role: 'assistant', parts: [{ type: 'object' }] }]);
     const span = runBody(anthropic, { content: [{ type: unprintable('{"toString":null,"valueOf":null}') }] }, { how: 'end' }, ON);

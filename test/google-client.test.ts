@@ -100,7 +100,7 @@ describe('content in the conventions shapes', () => {
       ],
       config: { tools: [{ functionDeclarations: [{ name: 'get_weather', description: 'Weather.', parametersJsonSchema: { type: 'object' } }] }, { googleSearch: {} }] },
     });
-    expect(input.messages).toEqual([
+    expect([...input.messages]).toEqual([
       {
         role: 'user',
         parts: [
@@ -121,7 +121,7 @@ describe('content in the conventions shapes', () => {
     ]);
     expect(input.toolDefinitions).toEqual([{ type: 'function', name: 'get_weather', description: 'Weather.', parameters: { type: 'object' } }, { type: 'googleSearch' }]);
     // A string, or loose parts, are one user turn, as the SDK sends them.
-    expect(generateContentContent.input({ contents: ['a', { text: 'b' }] }).messages).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'a' }, { type: 'text', content: 'b' }] }]);
+    expect([...generateContentContent.input({ contents: ['a', { text: 'b' }] }).messages]).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'a' }, { type: 'text', content: 'b' }] }]);
   });
 
   it('an inline payload is recorded as its size, unless captureBinaryContent', async () => {

@@ -213,7 +213,7 @@ describe('Chat Completions mapping (unit)', () => {
       ],
       tools: [{ type: 'function', function: { name: 'f' } }, { type: 'custom', custom: { name: 'g' } }, { nope: true }],
     });
-    expect(input).toEqual({
+    expect({ ...input, messages: [...input.messages] }).toEqual({
       messages: [
         { role: 'system', parts: [text('Be brief.')] },
         {
@@ -370,7 +370,7 @@ describe('Responses mapping (unit)', () => {
       ],
       tools: [{ type: 'function', name: 'get_weather', parameters: null, strict: true }, { type: 'web_search' }],
     });
-    expect(input).toEqual({
+    expect({ ...input, messages: [...input.messages] }).toEqual({
       systemInstructions: [text('Be brief.')],
       messages: [
         { role: 'system', parts: [text('Use metric units.')] },

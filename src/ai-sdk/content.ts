@@ -7,6 +7,7 @@
  * `{ type: 'provider', id, name }`); the reply is the provider's `content` (a whole result), or its
  * stream parts (`text-delta`, `reasoning-delta`, `tool-call`, …).
  */
+import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, Part, StreamContent, ToolDefinition } from '../content';
 import type { ToolResult } from '../tools';
 import { nonEmptyString, record } from '../values';
@@ -183,11 +184,7 @@ class StreamReply implements StreamContent<unknown> {
 
 export const languageModelContent: ContentMapping<unknown, unknown> = {
   input(event) {
-    const messages: ChatMessage[] = [];
-    for (const message of Array.isArray(event.messages) ? event.messages : []) {
-      const fields = record(message);
-      if (fields !== undefined) messages.push({ role: asString(fields.role), parts: partsOf(fields.content) });
-    }
+    const messages = lazyMessages(event.messages, (fields) => ({ role: asString(fields.role), parts: partsOf(fields.content) }));
     const system = systemParts(event.instructions);
     const tools = Array.isArray(event.tools) ? event.tools.map((tool) => toolDefinition(record(tool) ?? {})) : undefined;
     return { messages, systemInstructions: system.length > 0 ? system : undefined, toolDefinitions: tools };

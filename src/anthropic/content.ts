@@ -1,4 +1,5 @@
 /** Anthropic Messages requests and responses as content parts (used only while capture is on). */
+import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, Part, StreamContent, ToolDefinition } from '../content';
 import { nonEmptyString, record } from '../values';
 
@@ -148,11 +149,7 @@ function parseArguments(json: string): unknown {
 
 export const messagesContent: ContentMapping<unknown, unknown> = {
   input(params) {
-    const messages: ChatMessage[] = [];
-    for (const message of Array.isArray(params.messages) ? params.messages : []) {
-      const fields = record(message);
-      if (fields !== undefined) messages.push({ role: asString(fields.role), parts: parts(fields.content) });
-    }
+    const messages = lazyMessages(params.messages, (fields) => ({ role: asString(fields.role), parts: parts(fields.content) }));
     const system = parts(params.system);
     const tools = Array.isArray(params.tools) ? params.tools.map((tool) => toolDefinition(record(tool) ?? {})) : undefined;
     return { messages, systemInstructions: system.length > 0 ? system : undefined, toolDefinitions: tools };

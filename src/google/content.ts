@@ -7,6 +7,7 @@
  * `tool_call_response`, `executableCode` / `codeExecutionResult` as the server's code-execution tool.
  * Roles: `model` is `assistant`; a user turn of function responses only is `tool`.
  */
+import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, Part, StreamContent, ToolDefinition } from '../content';
 import { nonEmptyString, record } from '../values';
 
@@ -160,7 +161,7 @@ export const generateContentContent: ContentMapping<unknown, unknown> = {
     const config = record(params.config);
     const system = config === undefined ? [] : systemParts(config.systemInstruction);
     return {
-      messages: normalizeContents(params.contents).map(messageOf),
+      messages: lazyMessages(normalizeContents(params.contents), messageOf),
       systemInstructions: system.length > 0 ? system : undefined,
       toolDefinitions: toolDefinitions(config?.tools),
     };

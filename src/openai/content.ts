@@ -4,6 +4,7 @@
  * payloads, encodes and truncates; this module only reads. Payloads are untrusted: what cannot be
  * read is skipped, and nothing here throws on an odd shape.
  */
+import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, InputContent, Part, StreamContent, ToolDefinition } from '../content';
 import { finiteNumber, nonEmptyString, record } from '../values';
 
@@ -318,15 +319,7 @@ class ChatStreamContent implements StreamContent<unknown> {
 /** Chat Completions: system messages stay among the messages (no `gen_ai.system_instructions`). */
 export const chatContent: ContentMapping<unknown, unknown> = {
   input(params) {
-    const messages: ChatMessage[] = [];
-    if (Array.isArray(params.messages)) {
-      for (const value of params.messages) {
-        const fields = record(value);
-        const message = fields === undefined ? undefined : chatInputMessage(fields);
-        if (message !== undefined) messages.push(message);
-      }
-    }
-    const input: InputContent = { messages };
+    const input: InputContent = { messages: lazyMessages(params.messages, chatInputMessage) };
     const tools = chatToolDefinitions(params.tools);
     if (tools !== undefined) input.toolDefinitions = tools;
     return input;
@@ -491,18 +484,10 @@ class ResponsesStreamContent implements StreamContent<unknown> {
 /** Responses: `instructions` become `gen_ai.system_instructions`. */
 export const responsesContent: ContentMapping<unknown, unknown> = {
   input(params) {
-    const messages: ChatMessage[] = [];
     const items = params.input;
-    if (typeof items === 'string') {
-      messages.push({ role: 'user', parts: [textPart(items)] });
-    } else if (Array.isArray(items)) {
-      for (const value of items) {
-        const fields = record(value);
-        const message = fields === undefined ? undefined : responsesInputItem(fields);
-        if (message !== undefined) messages.push(message);
-      }
-    }
-    const input: InputContent = { messages };
+    const input: InputContent = {
+      messages: typeof items === 'string' ? [{ role: 'user', parts: [textPart(items)] }] : lazyMessages(items, responsesInputItem),
+    };
     const instructions = nonEmptyString(params.instructions);
     if (instructions !== undefined) input.systemInstructions = [textPart(instructions)];
     const tools = responsesToolDefinitions(params.tools);
