@@ -12,7 +12,7 @@
 import { diag, ValueType } from '@opentelemetry/api';
 import type { Attributes, Counter, Meter } from '@opentelemetry/api';
 import { dirname, join } from 'node:path';
-import type { Provider, Usage } from '@pydantic/genai-prices';
+import type { PriceCalculation, Provider, Usage } from '@pydantic/genai-prices';
 import type { CallUsage } from './metrics';
 import { readInstalledPackage } from './register/installed-package';
 import { ATTR_USAGE_COST_SOURCE, GEN_AI_OPERATION_EMBEDDINGS, METRIC_CLIENT_OPERATION_COST } from './semconv';
@@ -117,7 +117,7 @@ export function roundUsd(usd: number): number {
   return Number(usd.toPrecision(12));
 }
 
-/** At most this many models are remembered as unpriced, or reported: a server that makes up model names costs bounded memory. */
+/** At most this many models are remembered, or reported: a server that makes up model names costs bounded memory. */
 const REMEMBERED_MODELS = 1000;
 const reported = new Set<string>();
 
@@ -132,10 +132,16 @@ function reportOnce(key: string, message: string, problem?: unknown): void {
   }
 }
 
+/**
+ * The price data's model for each provider and model priced so far, as a provider of that one model
+ * (`null`: the data has none), so that the data's matching (every provider, then every model of
+ * one) runs once per model: later calls of it are priced against that model alone. Shared by every
+ * price book, as the data is.
+ */
+const resolvedModels = new Map<string, Provider | null>();
+
 /** Prices calls: the app's own first, then the price data. */
 export class PriceBook {
-  /** Provider and model pairs the price data has no price for: asked once each. */
-  private readonly unknown = new Set<string>();
   private readonly table: readonly Provider[] | undefined;
   private readonly priceFunction: PriceFunction | undefined;
   private readonly customSource: string;
@@ -161,35 +167,11 @@ export class PriceBook {
     }
     const entry = this.table?.find((candidate) => candidate.id === provider || candidate.id === priceProvider);
     if (entry !== undefined) {
-      const custom = this.fromLibrary(call, { provider: entry }, this.customSource);
-      if (custom !== undefined) return custom;
+      const custom = calculate(call, { provider: entry });
+      if (custom === FAILED) return null;
+      if (custom !== undefined) return { usd: roundUsd(custom.total_price), source: this.customSource };
     }
-    const key = `${priceProvider}\u0000${model}`;
-    if (this.unknown.has(key)) return null;
-    const loaded = priceLibrary();
-    if (loaded === undefined) return null;
-    const priced = this.fromLibrary(call, { providerId: priceProvider }, loaded.source);
-    if (priced === undefined) {
-      if (this.unknown.size < REMEMBERED_MODELS) this.unknown.add(key);
-      reportOnce(key, `no price for model ${model} of provider ${provider} in ${loaded.source}; its calls get no cost (see the cost option's prices)`);
-      return null;
-    }
-    return priced;
-  }
-
-  /** `undefined` when the prices have no price for the call's model; `null` when they could not price its usage. */
-  private fromLibrary(call: PricedCall, options: { provider: Provider } | { providerId: string }, source: string): CallCost | null | undefined {
-    const loaded = priceLibrary();
-    if (loaded === undefined) return null;
-    let result;
-    try {
-      result = loaded.calcPrice(call.usage, call.model, options);
-    } catch (problem) {
-      // Usage the prices cannot split (audio input read from the cache, where the cached audio has a price of its own).
-      reportOnce(`${call.provider}\u0000${call.model}\u0000usage`, `could not price a call of model ${call.model} (${call.provider}); it gets no cost`, problem);
-      return null;
-    }
-    return result === null ? undefined : { usd: roundUsd(result.total_price), source };
+    return fromPriceData(call, priceProvider);
   }
 
   private fromFunction(prices: PriceFunction, call: PricedCall): CallCost | null | undefined {
@@ -209,6 +191,48 @@ export class PriceBook {
   }
 }
 
+const FAILED = Symbol('could not price');
+
+/**
+ * The library's calculation for a call: `undefined` when the prices have no price for its model,
+ * `FAILED` when they could not take its usage (reported once per model).
+ */
+function calculate(call: PricedCall, options: { provider: Provider } | { providerId: string }): PriceCalculation | undefined | typeof FAILED {
+  const loaded = priceLibrary();
+  if (loaded === undefined) return FAILED;
+  try {
+    return loaded.calcPrice(call.usage, call.model, options) ?? undefined;
+  } catch (problem) {
+    // Usage the prices cannot split (audio input read from the cache, where the cached audio has a price of its own).
+    reportOnce(`${call.provider}\u0000${call.model}\u0000usage`, `could not price a call of model ${call.model} (${call.provider}); it gets no cost`, problem);
+    return FAILED;
+  }
+}
+
+/** A call priced from the price data, under its id for the call's provider. */
+function fromPriceData(call: PricedCall, providerId: string): CallCost | null {
+  const key = `${providerId}\u0000${call.model}`;
+  const known = resolvedModels.get(key);
+  if (known === null) return null;
+  const result = calculate(call, known === undefined ? { providerId } : { provider: known });
+  if (result === FAILED) return null;
+  const source = (library as PriceLibrary).source;
+  if (result === undefined) {
+    remember(key, null);
+    reportOnce(key, `no price for model ${call.model} of provider ${call.provider} in ${source}; its calls get no cost (see the cost option's prices)`);
+    return null;
+  }
+  if (known === undefined) {
+    const { id, name, api_pattern } = result.provider;
+    remember(key, { id, name, api_pattern, models: [result.model] });
+  }
+  return { usd: roundUsd(result.total_price), source };
+}
+
+function remember(key: string, resolved: Provider | null): void {
+  if (resolvedModels.size < REMEMBERED_MODELS) resolvedModels.set(key, resolved);
+}
+
 /** The usage as the price library reads it: counts of 0 left out, text tokens left in the totals (no model prices them apart). */
 function priceUsage(usage: CallUsage): Usage {
   const priced: Usage = { input_tokens: usage.inputTokens };
@@ -223,15 +247,11 @@ function priceUsage(usage: CallUsage): Usage {
   return priced;
 }
 
-/** The price book of calls without custom prices: one per process, whichever instrumentation asks. */
-let defaultBook: PriceBook | undefined;
-
 /** The prices a config asks for, or undefined while cost is off (the option wins over `OTEL_GENAI_COST`). */
 export function priceBookOf(option: boolean | CostOptions | undefined): PriceBook | undefined {
   const on = option === undefined ? costFromEnv() : option !== false;
   if (!on) return undefined;
-  if (typeof option === 'object' && option !== null && option.prices !== undefined) return new PriceBook(option);
-  return (defaultBook ??= new PriceBook());
+  return new PriceBook(typeof option === 'object' && option !== null ? option : {});
 }
 
 /** What the calls of one instrumentation price with, and count on its meter. */
