@@ -99,6 +99,7 @@ function contendersFor(provider, sdkVersion) {
   const nativeTracing = provider === 'anthropic' && (major > 0 || minor >= 134);
   const all = ['bare', 'floor', 'ours'];
   if (onlyContenders?.includes('ours-metrics')) all.push('ours-metrics');
+  if (onlyContenders?.includes('ours-cost')) all.push('ours-cost');
   if (nativeTracing) all.push('native');
   if (useBenchDeps) {
     if (provider === 'openai') all.push('otel');
@@ -356,6 +357,7 @@ const LABEL = {
   floor: 'floor (1 active span)',
   ours: 'otel-genai',
   'ours-metrics': 'otel-genai, meter provider',
+  'ours-cost': 'otel-genai, cost on',
   native: 'Anthropic SDK own tracing',
   otel: '@opentelemetry/instrumentation-openai',
   arize: '@arizeai/openinference-*',

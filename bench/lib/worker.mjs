@@ -8,6 +8,8 @@
 //   ours       otel-genai (createInstrumentations()), defaults: content capture off, no meter provider
 //   ours-metrics  the same with a global MeterProvider (sdk-metrics, a reader that never collects), so
 //              that the GenAI metrics are recorded: not in run.mjs's default set (--contenders=…)
+//   ours-cost  ours with cost on (OTEL_GENAI_COST=true: each call priced from @pydantic/genai-prices), no
+//              meter provider: what pricing adds per call; not in run.mjs's default set either
 //   native     @anthropic-ai/sdk >= 0.134's own tracing (it traces when a provider is registered)
 //   otel       @opentelemetry/instrumentation-openai (openai only)
 //   arize      @arizeai/openinference-instrumentation-openai / -anthropic, defaults
@@ -43,7 +45,8 @@ emit();
 process.exit(0);
 
 async function main() {
-  const ours = contender === 'ours' || contender === 'ours-metrics';
+  const ours = contender === 'ours' || contender === 'ours-metrics' || contender === 'ours-cost';
+  if (contender === 'ours-cost') process.env.OTEL_GENAI_COST = 'true';
   if (contender !== 'native' && !ours) process.env.ANTHROPIC_OPEN_TELEMETRY = 'false';
   const api = requireDeps('@opentelemetry/api');
   api.diag.setLogger(
