@@ -15,7 +15,16 @@ import { dirname, join } from 'node:path';
 import type { PriceCalculation, Provider, Usage } from '@pydantic/genai-prices';
 import type { CallUsage } from './metrics';
 import { readInstalledPackage } from './register/installed-package';
-import { ATTR_USAGE_COST_SOURCE, GEN_AI_OPERATION_EMBEDDINGS, METRIC_CLIENT_OPERATION_COST } from './semconv';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_SERVER_ADDRESS,
+  ATTR_USAGE_COST_SOURCE,
+  GEN_AI_OPERATION_EMBEDDINGS,
+  METRIC_CLIENT_OPERATION_COST,
+} from './semconv';
+import { nonEmptyString } from './values';
 
 export const COST_ENV = 'OTEL_GENAI_COST';
 const PRICE_PACKAGE = '@pydantic/genai-prices';
@@ -28,6 +37,8 @@ export interface PricedCall {
   model: string;
   /** `gen_ai.operation.name`: `chat`, `embeddings`, `generate_content`, … */
   operation: string;
+  /** `server.address`, when the client's base URL gave one: an OpenAI-compatible server reports as `openai`, and this tells it apart. */
+  serverAddress: string | undefined;
   /**
    * The usage in `@pydantic/genai-prices`' form: `input_tokens` (all input, cache reads and writes
    * included), `cache_read_tokens`, `cache_write_tokens`, `output_tokens` (reasoning included),
@@ -153,13 +164,17 @@ export class PriceBook {
     this.customSource = typeof options.pricesSource === 'string' && options.pricesSource !== '' ? options.pricesSource : 'custom';
   }
 
-  /** The cost of a call that ended with `usage`. */
-  estimate(provider: unknown, model: string | undefined, operation: unknown, usage: CallUsage): Estimate {
+  /** The cost of a call that started with `attributes` and ended with `usage` (and `responseModel`, when the response named one). */
+  estimate(attributes: Attributes, responseModel: string | undefined, usage: CallUsage): Estimate {
     if (usage.inputTokens === undefined && usage.outputTokens === undefined) return undefined;
+    const operation = nonEmptyString(attributes[ATTR_GEN_AI_OPERATION_NAME]) ?? '';
     // A call with part of its usage (a stream cut before its final event) cost more than that part says.
     if (usage.inputTokens === undefined || (usage.outputTokens === undefined && operation !== GEN_AI_OPERATION_EMBEDDINGS)) return null;
-    if (typeof provider !== 'string' || model === undefined) return null;
-    const call: PricedCall = { provider, model, operation: typeof operation === 'string' ? operation : '', usage: priceUsage(usage) };
+    const provider = nonEmptyString(attributes[ATTR_GEN_AI_PROVIDER_NAME]);
+    const model = responseModel ?? nonEmptyString(attributes[ATTR_GEN_AI_REQUEST_MODEL]);
+    if (provider === undefined || model === undefined) return null;
+    const serverAddress = nonEmptyString(attributes[ATTR_SERVER_ADDRESS]);
+    const call: PricedCall = { provider, model, operation, serverAddress, usage: priceUsage(usage) };
     const priceProvider = PRICE_PROVIDER[provider] ?? provider;
     if (this.priceFunction !== undefined) {
       const custom = this.fromFunction(this.priceFunction, call);

@@ -11,6 +11,7 @@ export { createInstrumentations, instrumentedModules } from './instrumentations'
 export type { InstrumentationsConfig } from './instrumentations';
 export type { AnthropicInstrumentationConfig, GenAIInstrumentationConfig, GoogleGenAIInstrumentationConfig, OpenAIInstrumentationConfig } from './config';
 export type { SemconvMode } from './semconv';
+export type { CostOptions, PricedCall, PriceFunction } from './cost';
 export { withAgent } from './agent';
 export type { AgentOptions } from './agent';
 export { runTool, traceTool } from './tools';

@@ -256,8 +256,7 @@ export class InferenceCall {
   /** The call's estimated cost, on the span (before it ends) and on the cost counter. */
   private writeCost(): void {
     const telemetry = this.telemetry.cost as CostTelemetry;
-    const model = this.responseModel ?? (this.startAttributes[ATTR_GEN_AI_REQUEST_MODEL] as string | undefined);
-    const cost = (this.cost = telemetry.prices.estimate(this.startAttributes[ATTR_GEN_AI_PROVIDER_NAME], model, this.startAttributes[ATTR_GEN_AI_OPERATION_NAME], this));
+    const cost = (this.cost = telemetry.prices.estimate(this.startAttributes, this.responseModel, this));
     if (cost === null || cost === undefined) return;
     this.span.setAttribute(ATTR_USAGE_COST, cost.usd);
     this.span.setAttribute(ATTR_USAGE_COST_SOURCE, cost.source);

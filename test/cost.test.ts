@@ -339,9 +339,10 @@ describe('custom prices', () => {
         provider: 'anthropic',
         model: MODEL,
         operation: 'chat',
+        serverAddress: '127.0.0.1',
         usage: { input_tokens: 12 + 2048 + 1024, cache_read_tokens: 1024, cache_write_tokens: 2048, output_tokens: 40 },
       },
-      { provider: 'openai', model: 'gpt-4o-mini-2024-07-18', operation: 'chat', usage: { input_tokens: 1200, cache_read_tokens: 1024, output_tokens: 18 } },
+      { provider: 'openai', model: 'gpt-4o-mini-2024-07-18', operation: 'chat', serverAddress: '127.0.0.1', usage: { input_tokens: 1200, cache_read_tokens: 1024, output_tokens: 18 } },
     ]);
     const [claude, gpt] = tracing.inferenceSpans();
     expect(costOf(claude)).toBeCloseTo(perMillion(12 + 2048, 1) + perMillion(1024, 0.1) + perMillion(40, 4), 12);
@@ -429,29 +430,41 @@ describe('on and off', () => {
 describe('PriceBook', () => {
   const book = new PriceBook();
   const full = { inputTokens: 100, outputTokens: 10 };
+  /** What a call's span starts with: its provider, operation and request model. */
+  const started = (provider: string, model: string | undefined, operation = 'chat') => ({
+    'gen_ai.provider.name': provider,
+    'gen_ai.operation.name': operation,
+    ...(model === undefined ? {} : { 'gen_ai.request.model': model }),
+  });
 
   it('prices only whole usage: none reported is nothing to price; a part (a stream cut before its end) or no model is unpriced', () => {
-    expect(book.estimate('openai', 'gpt-4o-mini', 'chat', { inputTokens: undefined, outputTokens: undefined })).toBeUndefined();
-    expect(book.estimate('openai', 'gpt-4o-mini', 'chat', { inputTokens: 100, outputTokens: undefined })).toBeNull();
-    expect(book.estimate('openai', 'gpt-4o-mini', 'chat', { inputTokens: undefined, outputTokens: 10 })).toBeNull();
-    expect(book.estimate('openai', undefined, 'chat', full)).toBeNull();
-    expect(book.estimate('openai', 'text-embedding-3-small', 'embeddings', { inputTokens: 100, outputTokens: undefined })).toEqual({ usd: perMillion(100, 0.02), source: SOURCE });
+    expect(book.estimate(started('openai', 'gpt-4o-mini'), undefined, { inputTokens: undefined, outputTokens: undefined })).toBeUndefined();
+    expect(book.estimate(started('openai', 'gpt-4o-mini'), undefined, { inputTokens: 100, outputTokens: undefined })).toBeNull();
+    expect(book.estimate(started('openai', 'gpt-4o-mini'), undefined, { inputTokens: undefined, outputTokens: 10 })).toBeNull();
+    expect(book.estimate(started('openai', undefined), undefined, full)).toBeNull();
+    expect(book.estimate(started('openai', 'text-embedding-3-small', 'embeddings'), undefined, { inputTokens: 100, outputTokens: undefined })).toEqual({ usd: perMillion(100, 0.02), source: SOURCE });
+  });
+
+  it('the response model over the request model', () => {
+    // Asked for gpt-4o (2.50 / 10 per million), answered by gpt-4o-mini: priced as gpt-4o-mini.
+    const mini = perMillion(100, PRICES.gpt4oMini.input) + perMillion(10, PRICES.gpt4oMini.output);
+    expect(book.estimate(started('openai', 'gpt-4o'), 'gpt-4o-mini-2024-07-18', full)?.usd).toBeCloseTo(mini, 12);
   });
 
   it('usage the prices cannot take (cache reads above the input) is unpriced, with one diag message', () => {
     const lines = captureDiag();
     const inconsistent = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 50 };
-    expect(book.estimate('openai', 'gpt-4o', 'chat', inconsistent)).toBeNull();
-    expect(book.estimate('openai', 'gpt-4o', 'chat', inconsistent)).toBeNull();
+    expect(book.estimate(started('openai', 'gpt-4o'), undefined, inconsistent)).toBeNull();
+    expect(book.estimate(started('openai', 'gpt-4o'), undefined, inconsistent)).toBeNull();
     expect(lines.filter((line) => line.includes('otel-genai'))).toEqual([expect.stringContaining('could not price a call of model gpt-4o (openai)')]);
   });
 
   it("the conventions' provider names the price data does not match itself", () => {
     // gpt-4o-mini: the same prices under OpenAI and under Azure (the data's azure falls back to openai).
     const gpt = perMillion(100, PRICES.gpt4oMini.input) + perMillion(10, PRICES.gpt4oMini.output);
-    expect(book.estimate('azure.ai.openai', 'gpt-4o-mini', 'chat', full)?.usd).toBeCloseTo(gpt, 12);
-    expect(book.estimate('gcp.gen_ai', 'gemini-2.5-flash', 'generate_content', full)?.usd).toBeCloseTo(perMillion(100, 0.3) + perMillion(10, 2.5), 12);
+    expect(book.estimate(started('azure.ai.openai', 'gpt-4o-mini'), undefined, full)?.usd).toBeCloseTo(gpt, 12);
+    expect(book.estimate(started('gcp.gen_ai', 'gemini-2.5-flash', 'generate_content'), undefined, full)?.usd).toBeCloseTo(perMillion(100, 0.3) + perMillion(10, 2.5), 12);
     // A provider the data does not have is no guess under another's prices.
-    expect(book.estimate('ibm.watsonx.ai', 'gpt-4o-mini', 'chat', full)).toBeNull();
+    expect(book.estimate(started('ibm.watsonx.ai', 'gpt-4o-mini'), undefined, full)).toBeNull();
   });
 });
