@@ -11,7 +11,7 @@ import type * as OtelGenAI from 'otel-genai';
 import type * as Kit from 'otel-genai/testing';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { startOtlpReceiver } from './helpers/otlp-receiver';
-import { PROMPTS, startFixtureServer, WEATHER_TOOLS } from './helpers/replay';
+import { anthropicWeatherLoop, startFixtureServer } from './helpers/replay';
 import { otlpEnv, runApp } from './helpers/run-app';
 
 const APP = join(__dirname, 'apps', 'cost-app.cjs');
@@ -71,33 +71,13 @@ describe('node --import otel-genai/register', () => {
 describe('the testing kit', () => {
   const Anthropic = require('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
 
-  async function weatherLoop(client: InstanceType<typeof Anthropic>): Promise<void> {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
-    const messages: any[] = [{ role: 'user', content: PROMPTS.toolUse }];
-    for (;;) {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
-      const reply: any = await client.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 1024, tools: WEATHER_TOOLS as never, messages });
-      messages.push({ role: 'assistant', content: reply.content });
-      const calls = reply.content.filter((block: { type: string }) => block.type === 'tool_use');
-      if (calls.length === 0) return;
-      messages.push({
-        role: 'user',
-        content: calls.map((call: { id: string; input: { location: string } }) => ({
-          type: 'tool_result',
-          tool_use_id: call.id,
-          content: JSON.stringify({ location: call.input.location, temperature_c: 19, conditions: 'sunny' }),
-        })),
-      });
-    }
-  }
-
   it("with the option off (over OTEL_GENAI_COST=true) nothing is priced nor loaded; with it on, tree({ cost: true }) holds each call's and the run's spend", async () => {
     process.env.OTEL_GENAI_COST = 'true';
     try {
       const off = collectSpans({ anthropic: { cost: false } });
       try {
         const client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-        await withAgent({ name: 'weather' }, () => weatherLoop(client));
+        await withAgent({ name: 'weather' }, () => anthropicWeatherLoop(client));
         await off.settle();
         const [agent] = off.tree({ cost: true });
         expect(agent.attributes['gen_ai.usage.input_tokens']).toBe(583 + 702);
@@ -115,7 +95,7 @@ describe('the testing kit', () => {
     const spans = collectSpans({ anthropic: { cost: true } });
     try {
       const client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-      await withAgent({ name: 'weather' }, () => weatherLoop(client));
+      await withAgent({ name: 'weather' }, () => anthropicWeatherLoop(client));
       await spans.settle();
       expect(priceLibraryLoaded()).toBe(true);
       const source = spans.tree({ cost: true })[0].attributes['otel_genai.usage.cost.source'];

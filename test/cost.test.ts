@@ -19,8 +19,8 @@ import { PriceBook } from '../src/cost';
 import type { PricedCall } from '../src/cost';
 import type { ReplayServer } from '../src/testing/replay-server';
 import type { AI, AITest } from './helpers/ai-sdk';
-import { loadAI, usage } from './helpers/ai-sdk';
-import { fixtureRequest, PROMPTS, startFixtureServer, WEATHER_TOOLS } from './helpers/replay';
+import { loadAI, textResult, usage } from './helpers/ai-sdk';
+import { anthropicWeatherLoop, fixtureRequest, PROMPTS, startFixtureServer } from './helpers/replay';
 import { captureDiag, settle, setupTracing } from './helpers/tracing';
 
 /** What the cost attributes name: the installed copy's version, read here from its package.json. */
@@ -98,23 +98,10 @@ const only = () => {
   return spans[0];
 };
 
-/** The hand-written tool loop of the agent tests: a call that asks for get_weather, then one with its result. */
-async function weatherLoop(): Promise<void> {
-  const messages: unknown[] = [{ role: 'user', content: PROMPTS.toolUse }];
-  for (;;) {
-    const reply = await anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
-    messages.push({ role: 'assistant', content: reply.content });
-    const calls = reply.content.filter((block: { type: string }) => block.type === 'tool_use');
-    if (calls.length === 0) return;
-    messages.push({
-      role: 'user',
-      content: calls.map((call: { id: string; input: { location: string } }) => ({
-        type: 'tool_result',
-        tool_use_id: call.id,
-        content: JSON.stringify({ location: call.input.location, temperature_c: 19, conditions: 'sunny' }),
-      })),
-    });
-  }
+/** An AI SDK mock model of `provider` whose answers name `responseModel` and report `input` / `output` tokens. */
+function mockModel(provider: string, modelId: string, responseModel: string, input: number, output: number) {
+  const doGenerate = { ...textResult('Done.'), usage: usage(input, output), response: { id: `resp-${modelId}`, modelId: responseModel, timestamp: new Date(0) } };
+  return new aiTest.MockLanguageModelV4({ provider, modelId, doGenerate });
 }
 
 /** The cost counter's data points. */
@@ -209,17 +196,7 @@ describe('the cost of one model call, from the price data', () => {
   });
 
   it('the Vercel AI SDK: the same one place prices its calls', async () => {
-    const model = new aiTest.MockLanguageModelV4({
-      provider: 'anthropic.messages',
-      modelId: 'claude-haiku-4-5',
-      doGenerate: {
-        content: [{ type: 'text', text: 'Paris.' }],
-        finishReason: { unified: 'stop', raw: 'end_turn' },
-        usage: usage(30, 4),
-        warnings: [],
-        response: { id: 'msg-haiku', modelId: 'claude-haiku-4-5-20251001', timestamp: new Date(0) },
-      },
-    });
+    const model = mockModel('anthropic.messages', 'claude-haiku-4-5', 'claude-haiku-4-5-20251001', 30, 4);
     await ai.generateText({ model, prompt: 'What is the capital of France?' });
     await settle();
     expect(costOf(only())).toBeCloseTo(perMillion(30, PRICES.claudeHaiku45.input) + perMillion(4, PRICES.claudeHaiku45.output), 12);
@@ -242,7 +219,7 @@ describe('the cost of one model call, from the price data', () => {
 
 describe('the cost of an agent run and of a trace', () => {
   it("invoke_agent carries the sum of its model calls' costs; the tree shows each call's and the trace's total", async () => {
-    await withAgent({ name: 'weather' }, () => weatherLoop());
+    await withAgent({ name: 'weather' }, () => anthropicWeatherLoop(anthropic));
     await settle();
     const [first, second] = tracing.inferenceSpans();
     // messages-tool-use.json: 583 in, 64 out; messages-tool-result.json: 702 in, 18 out (no cache).
@@ -270,17 +247,7 @@ describe('the cost of an agent run and of a trace', () => {
 
   it('a run with a call the prices do not cover gets no cost (never a partial sum); the tree marks its total as a lower bound; one diag message per model', async () => {
     const lines = captureDiag();
-    const unknown = new aiTest.MockLanguageModelV4({
-      provider: 'openai.chat',
-      modelId: 'gpt-unreleased',
-      doGenerate: {
-        content: [{ type: 'text', text: 'Soon.' }],
-        finishReason: { unified: 'stop', raw: 'stop' },
-        usage: usage(50, 5),
-        warnings: [],
-        response: { id: 'resp-unreleased', modelId: 'gpt-unreleased-2027-01-01', timestamp: new Date(0) },
-      },
-    });
+    const unknown = mockModel('openai.chat', 'gpt-unreleased', 'gpt-unreleased-2027-01-01', 50, 5);
     await withAgent({ name: 'mixed' }, async () => {
       await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
       await ai.generateText({ model: unknown, prompt: 'When?' });
@@ -304,7 +271,7 @@ describe('the cost of an agent run and of a trace', () => {
     expect(noPrice).toEqual([expect.stringContaining('no price for model gpt-unreleased-2027-01-01 of provider openai')]);
 
     const root = new GenAITreeExporter({ colors: false, durations: false }).render(tracing.genAISpans()).split('\n')[0];
-    expect(root).toBe('invoke_agent mixed         in 121     out 14     ≥ $0.000082  stop  (trace total)');
+    expect(root).toBe('invoke_agent mixed         in 121     out 14     ≥ $0.000082  end_turn  (trace total)');
   });
 });
 

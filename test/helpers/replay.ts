@@ -45,6 +45,29 @@ export const WEATHER_TOOLS = [
   },
 ];
 
+/**
+ * The hand-written tool loop the weather fixtures answer (messages-tool-use, then messages-tool-result):
+ * a call that asks for get_weather, then one with its result.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an Anthropic client of any SDK version
+export async function anthropicWeatherLoop(client: any): Promise<void> {
+  const messages: unknown[] = [{ role: 'user', content: PROMPTS.toolUse }];
+  for (;;) {
+    const reply = await client.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 1024, tools: WEATHER_TOOLS, messages });
+    messages.push({ role: 'assistant', content: reply.content });
+    const calls = reply.content.filter((block: { type: string }) => block.type === 'tool_use');
+    if (calls.length === 0) return;
+    messages.push({
+      role: 'user',
+      content: calls.map((call: { id: string; input: { location: string } }) => ({
+        type: 'tool_result',
+        tool_use_id: call.id,
+        content: JSON.stringify({ location: call.input.location, temperature_c: 19, conditions: 'sunny' }),
+      })),
+    });
+  }
+}
+
 /** The request body fields a fixture matches on: a test sends these (plus anything unmatched). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- passed to SDK methods of several versions
 export function fixtureRequest(name: string): any {
