@@ -26,7 +26,7 @@ import {
 } from './semconv';
 import { nonEmptyString } from './values';
 
-export const COST_ENV = 'OTEL_GENAI_COST';
+const COST_ENV = 'OTEL_GENAI_COST';
 const PRICE_PACKAGE = '@pydantic/genai-prices';
 
 /** One call as custom prices see it. */
@@ -43,7 +43,7 @@ export interface PricedCall {
    * The usage in `@pydantic/genai-prices`' form: `input_tokens` (all input, cache reads and writes
    * included), `cache_read_tokens`, `cache_write_tokens`, `output_tokens` (reasoning included),
    * `output_reasoning_tokens`, `input_audio_tokens`, `input_image_tokens`, `output_audio_tokens`,
-   * `output_image_tokens`, each where the API reported it.
+   * `output_image_tokens`: input and output as the API reported them, the parts only where it reported more than 0.
    */
   usage: Usage;
 }
@@ -63,7 +63,7 @@ export interface CostOptions {
   pricesSource?: string;
 }
 
-export function costFromEnv(value = process.env[COST_ENV]): boolean {
+function costFromEnv(value = process.env[COST_ENV]): boolean {
   return value?.trim().toLowerCase() === 'true';
 }
 

@@ -118,11 +118,13 @@ function modelCost(node: Node): { usd: number | undefined; complete: boolean } {
   return { usd, complete };
 }
 
-const USD = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4, maximumFractionDigits: 20, useGrouping: false });
+/** Made on the first cost printed: a trace without one (cost off) never needs it. */
+let usdFormat: Intl.NumberFormat | undefined;
 
 /** Four significant digits, never in exponent form: `$0.005749`, `$0.0000002`, `$12.35`. */
 function formatCost(usd: number): string {
-  return `$${USD.format(usd)}`;
+  usdFormat ??= new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4, maximumFractionDigits: 20, useGrouping: false });
+  return `$${usdFormat.format(usd)}`;
 }
 
 export class GenAITreeExporter {

@@ -11,14 +11,14 @@ import type * as OtelGenAI from 'otel-genai';
 import type * as Kit from 'otel-genai/testing';
 import type { ReplayServer } from '../src/testing/replay-server';
 import { startOtlpReceiver } from './helpers/otlp-receiver';
-import { anthropicWeatherLoop, startFixtureServer } from './helpers/replay';
+import { anthropicWeatherLoop, PROMPTS, startFixtureServer } from './helpers/replay';
 import { otlpEnv, runApp } from './helpers/run-app';
 
 const APP = join(__dirname, 'apps', 'cost-app.cjs');
 const require = createRequire(__filename);
 // The kit as a user's tests load it: the built package, through its "exports".
 const { collectSpans } = require('otel-genai/testing') as typeof Kit;
-const { withAgent } = require('otel-genai') as typeof OtelGenAI;
+const { instrumentClient, withAgent } = require('otel-genai') as typeof OtelGenAI;
 const priceLibraryLoaded = () => Object.keys(require.cache).some((file) => file.includes(`${sep}@pydantic${sep}genai-prices${sep}`));
 
 /** claude-sonnet-5 in @pydantic/genai-prices 0.1.8's data: $2 input, $2.50 cache write, $0.20 cache read, $10 output per million tokens. */
@@ -135,6 +135,22 @@ describe('the testing kit', () => {
       ]);
       // Only on request.
       expect(JSON.stringify(spans.tree())).not.toContain('otel_genai.usage.cost');
+    } finally {
+      await spans.shutdown();
+    }
+  });
+
+  it("instrumentClient(client, { cost: true }): the client's own option, whatever the others'", async () => {
+    // The kit's provider with none of the module instrumentations: the two clients are traced by instrumentClient alone.
+    const spans = collectSpans({ anthropic: false, openai: false, google: false, aiSdk: false });
+    try {
+      const priced = instrumentClient(new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }), { cost: true });
+      const unpriced = instrumentClient(new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }));
+      const body = { model: 'claude-sonnet-5-5', max_tokens: 100, messages: [{ role: 'user' as const, content: PROMPTS.cache }] };
+      await priced.messages.create(body);
+      await unpriced.messages.create(body);
+      await spans.settle();
+      expect(spans.tree({ cost: true }).map((root) => root.attributes['otel_genai.usage.cost'])).toEqual([expect.closeTo(MESSAGES_CACHE_COST, 12), undefined]);
     } finally {
       await spans.shutdown();
     }
