@@ -85,7 +85,8 @@ export class AgentRun {
     putString(attributes, ATTR_GEN_AI_CONVERSATION_ID, options.conversationId);
     putString(attributes, ATTR_GEN_AI_REQUEST_MODEL, options.model);
     const name = agentName ? `${GEN_AI_OPERATION_INVOKE_AGENT} ${agentName}` : GEN_AI_OPERATION_INVOKE_AGENT;
-    this.span = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION).startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
+    // Started and ended at the instants its duration metric measures from and to.
+    this.span = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION).startSpan(name, { kind: SpanKind.INTERNAL, attributes, startTime: this.startedAt }, parent);
     this.context = trace.setSpan(parent, this.span).setValue(AGENT_RUN, this);
   }
 
@@ -121,7 +122,8 @@ export class AgentRun {
   end(error?: unknown, failed = error !== undefined): void {
     if (this.ended) return;
     this.ended = true;
-    const seconds = (performance.now() - this.startedAt) / 1000;
+    const endedAt = performance.now();
+    const seconds = (endedAt - this.startedAt) / 1000;
     guard(() => {
       this.span.setAttributes({
         [ATTR_AGENT_MODEL_CALLS]: this.modelCalls,
@@ -143,7 +145,7 @@ export class AgentRun {
       guard(() => recordException(this.span, error, { logger: globalLogger, name: undefined }));
     }
     // Apart, so that a failure in recording what the run did never leaves its span open.
-    guard(() => this.span.end());
+    guard(() => this.span.end(endedAt));
     guard(() => {
       const metrics = RunMetrics.global();
       if (metrics === undefined) return;

@@ -130,7 +130,8 @@ export class InferenceCall {
   ) {
     const parent = context.active();
     this.agent = agentRunOf(parent);
-    this.span = telemetry.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: startAttributes, links }, parent);
+    // Started and ended at the instants the metrics measure from, so that the duration metric is the span's duration.
+    this.span = telemetry.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: startAttributes, links, startTime: this.startedAt }, parent);
     this.context = trace.setSpan(parent, this.span);
     setSpanAttributes(this.span, requestAttributes, telemetry.semconvMode);
     if (telemetry.content !== undefined && contentMapping !== undefined) {
@@ -176,7 +177,7 @@ export class InferenceCall {
     if (this.telemetry.cost !== undefined) guard(() => this.writeCost());
     // The duration metric is the span's: measured as it ends, before the bookkeeping below.
     const endedAt = performance.now();
-    guard(() => this.span.end());
+    guard(() => this.span.end(endedAt));
     try {
       if (this.toolCalls !== undefined) toolCallLedger.expect(this.toolCalls, epochMillis(), this.span.spanContext(), this.agent);
       this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons, this.cost);
@@ -219,7 +220,7 @@ export class InferenceCall {
     // A call that failed after its usage came (a Responses stream ending in `response.failed`) was billed all the same.
     if (this.telemetry.cost !== undefined) guard(() => this.writeCost());
     const endedAt = performance.now();
-    guard(() => this.span.end());
+    guard(() => this.span.end(endedAt));
     guard(() => {
       this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons, this.cost);
       this.recordMetrics(type, endedAt);
