@@ -23,7 +23,8 @@
  */
 import { diag } from '@opentelemetry/api';
 import type { ClientSupport, Tracing } from './client-tracing';
-import { fields, settingsFor } from './client-tracing';
+import { record } from './values';
+import { settingsFor } from './client-tracing';
 import { registryEntries } from './registry';
 import type { ClientConfig } from './registry';
 
@@ -55,7 +56,7 @@ function clientKinds(): Array<{ support: ClientSupport; tracing: Tracing | undef
  */
 export function instrumentClient<Client>(client: Client, config?: InstrumentClientConfig): Client {
   try {
-    const target = fields(client);
+    const target = record(client);
     let recognised = false;
     for (const kind of clientKinds()) {
       if (target === undefined || !kind.support.recognises(target)) continue;

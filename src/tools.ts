@@ -35,7 +35,7 @@ import type { AgentRun } from './agent';
 import { ContentRecorder } from './content';
 import type { ContentOptions } from './content';
 import { errorTypeOf, globalLogger, guard, messageOf, recordException, reportFailure } from './errors';
-import { nonEmptyString, putString } from './values';
+import { nonEmptyString, parsedJSON, putString } from './values';
 import { RunMetrics } from './metrics';
 import {
   ATTR_ERROR_TYPE,
@@ -106,7 +106,7 @@ export function fingerprint(args: unknown): string | undefined {
   if (!withinSize(args, MAX_FINGERPRINTED_SIZE)) return undefined;
   let canonical: string | undefined;
   try {
-    const value = typeof args === 'string' ? parseJSON(args) : args;
+    const value = parsedJSON(args);
     // A cycle throws here at once; the sorting replacer below returns fresh objects, which hide it
     // from JSON.stringify until the stack overflows (seconds, beside a large sibling).
     JSON.stringify(value);
@@ -142,14 +142,6 @@ function withinSize(value: unknown, budget: number): boolean {
     return false;
   }
   return true;
-}
-
-function parseJSON(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 /**

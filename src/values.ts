@@ -14,6 +14,16 @@ export function stringArray(value: unknown): string[] | undefined {
   return value as string[];
 }
 
+/** A JSON text parsed (a model's tool-call arguments, a request body); what is no JSON text, as it came. */
+export function parsedJSON(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
 export function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
 }

@@ -10,7 +10,7 @@
 import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, Part, StreamContent, ToolDefinition } from '../content';
 import type { ToolResult } from '../tools';
-import { nonEmptyString, record } from '../values';
+import { nonEmptyString, parsedJSON, record } from '../values';
 
 type Fields = Record<string, unknown>;
 
@@ -64,15 +64,6 @@ function toolOutput(output: unknown): unknown {
   return 'value' in fields ? fields.value : output;
 }
 
-function parseArguments(input: unknown): unknown {
-  if (typeof input !== 'string') return input;
-  try {
-    return JSON.parse(input);
-  } catch {
-    return input;
-  }
-}
-
 function partOf(part: Fields): Part {
   switch (part.type) {
     case 'text':
@@ -88,7 +79,7 @@ function partOf(part: Fields): Part {
         type: part.providerExecuted === true ? 'server_tool_call' : 'tool_call',
         id: part.toolCallId,
         name: part.toolName,
-        arguments: parseArguments(part.input),
+        arguments: parsedJSON(part.input),
       };
     case 'tool-result':
       return {

@@ -13,7 +13,7 @@ import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ERROR_TYPE_INCOMPLETE_STREAM, ER
 import { serverOf } from '../server-address';
 import { toolCallLedger } from '../tools';
 import type { RequestedToolCall, ToolContent } from '../tools';
-import { finiteNumber, nonEmptyString, record } from '../values';
+import { finiteNumber, nonEmptyString, parsedJSON, record } from '../values';
 import { markedAsAISDKModelCall } from './marker';
 
 export class AISDKModelCall extends InferenceCall {
@@ -112,7 +112,7 @@ export class AISDKModelCall extends InferenceCall {
     const id = nonEmptyString(part.toolCallId);
     const name = nonEmptyString(part.toolName);
     if (id === undefined || name === undefined) return;
-    const call: RequestedToolCall = { id, name, arguments: parseArguments(part.input) };
+    const call: RequestedToolCall = { id, name, arguments: parsedJSON(part.input) };
     (this.toolCalls ??= []).push(call);
   }
 
@@ -130,15 +130,6 @@ export class AISDKModelCall extends InferenceCall {
     }
     const content = this.content;
     if (content !== undefined) content.output = () => content.mapping.output(result);
-  }
-}
-
-function parseArguments(input: unknown): unknown {
-  if (typeof input !== 'string') return input;
-  try {
-    return JSON.parse(input);
-  } catch {
-    return input;
   }
 }
 

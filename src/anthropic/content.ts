@@ -1,7 +1,7 @@
 /** Anthropic Messages requests and responses as content parts (used only while capture is on). */
 import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, Part, StreamContent, ToolDefinition } from '../content';
-import { nonEmptyString, record } from '../values';
+import { nonEmptyString, parsedJSON, record } from '../values';
 
 type Block = Record<string, unknown>;
 
@@ -124,7 +124,7 @@ class MessageStreamContent implements StreamContent<unknown> {
           break;
         case 'tool_use':
         case 'server_tool_use':
-          content.push({ ...block, input: streamed === '' ? block.input : parseArguments(streamed) });
+          content.push({ ...block, input: streamed === '' ? block.input : parsedJSON(streamed) });
           break;
         default:
           content.push(block);
@@ -137,14 +137,6 @@ class MessageStreamContent implements StreamContent<unknown> {
 /** The text a block started with: a string, else none (`+` would print `undefined`, or throw on `{"toString": 1}`). */
 function startText(value: unknown): string {
   return typeof value === 'string' ? value : '';
-}
-
-function parseArguments(json: string): unknown {
-  try {
-    return JSON.parse(json);
-  } catch {
-    return json;
-  }
 }
 
 export const messagesContent: ContentMapping<unknown, unknown> = {

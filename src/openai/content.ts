@@ -6,7 +6,7 @@
  */
 import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, InputContent, Part, StreamContent, ToolDefinition } from '../content';
-import { finiteNumber, nonEmptyString, record } from '../values';
+import { finiteNumber, nonEmptyString, parsedJSON, record } from '../values';
 
 type Fields = Record<string, unknown>;
 
@@ -15,16 +15,6 @@ type Fields = Record<string, unknown>;
 
 function textPart(content: string): Part {
   return { type: 'text', content };
-}
-
-/** A tool call's arguments as an object: the model's JSON string parsed, else the raw value. */
-function parseArguments(raw: unknown): unknown {
-  if (typeof raw !== 'string') return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
 }
 
 /** `arguments` is taken as given: callers parse JSON arguments first, free-form input stays a string. */
@@ -173,7 +163,7 @@ function chatToolCalls(toolCalls: unknown, into: Part[]): void {
     if (call === undefined) continue;
     const fn = record(call.function);
     if (fn !== undefined) {
-      into.push(toolCallPart(call.id, fn.name, parseArguments(fn.arguments)));
+      into.push(toolCallPart(call.id, fn.name, parsedJSON(fn.arguments)));
       continue;
     }
     const custom = record(call.custom);
@@ -307,7 +297,7 @@ class ChatStreamContent implements StreamContent<unknown> {
       if (state.toolCalls !== undefined) {
         for (const callIndex of sortedKeys(state.toolCalls)) {
           const call = state.toolCalls.get(callIndex) as StreamedToolCall;
-          parts.push(toolCallPart(call.id, call.name, parseArguments(call.arguments)));
+          parts.push(toolCallPart(call.id, call.name, parsedJSON(call.arguments)));
         }
       }
       messages.push({ role: 'assistant', parts });
@@ -402,7 +392,7 @@ function responsesInputItem(item: Fields): ChatMessage | undefined {
   }
   switch (type) {
     case 'function_call':
-      return { role: 'assistant', parts: [toolCallPart(item.call_id, item.name, parseArguments(item.arguments))] };
+      return { role: 'assistant', parts: [toolCallPart(item.call_id, item.name, parsedJSON(item.arguments))] };
     case 'custom_tool_call':
       return { role: 'assistant', parts: [toolCallPart(item.call_id, item.name, item.input)] };
     case 'function_call_output':
@@ -445,7 +435,7 @@ function responseMessages(response: unknown): ChatMessage[] {
         contentParts(item.content, responsesPart, parts);
         break;
       case 'function_call':
-        parts.push(toolCallPart(item.call_id, item.name, parseArguments(item.arguments)));
+        parts.push(toolCallPart(item.call_id, item.name, parsedJSON(item.arguments)));
         break;
       case 'custom_tool_call':
         parts.push(toolCallPart(item.call_id, item.name, item.input));

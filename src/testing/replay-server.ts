@@ -16,6 +16,7 @@ import { differences, loadFixtures } from './fixtures';
 import type { FixtureResponse, IncomingExchange, LoadedFixture } from './fixtures';
 import { recordExchange } from './recorder';
 import type { RecordOptions } from './recorder';
+import { parsedJSON } from '../values';
 
 export interface ReplayServerOptions {
   /** Folders of fixture files (searched recursively). */
@@ -161,12 +162,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function parseJSON(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  return text === '' ? undefined : parsedJSON(text);
 }
 
 function sleep(ms: number): Promise<void> {
