@@ -18,7 +18,7 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { messagesCreate } from '../src/anthropic/mapping';
+import { messagesCreate } from '../src/anthropic/messages';
 import { registryEntries } from '../src/registry';
 import { ContentRecorder, TRUNCATION_MARKER, truncateUtf8 } from '../src/content';
 import type { CaptureMode, ChatMessage, ContentMapping, InputContent } from '../src/content';

@@ -9,7 +9,7 @@ import type { AnthropicInstrumentationConfig } from '../config';
 import { GenAIInstrumentation, isOurs } from '../genai-instrumentation';
 import type { SDKClient, SDKResource } from '../genai-instrumentation';
 import { nonEmptyString } from '../values';
-import { messagesCreate } from './mapping';
+import { messagesCreate } from './messages';
 import { wrapToolRunner } from './tool-runner';
 
 export const MODULE = '@anthropic-ai/sdk';

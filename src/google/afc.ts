@@ -25,7 +25,7 @@ import { runOwnedTool, toolCallLedger, withToolContent } from '../tools';
 import type { ToolContent } from '../tools';
 import { nonEmptyString, record } from '../values';
 import { viewOf } from '../views';
-import { callKey } from './mapping';
+import { callKey } from './models';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -78,7 +78,7 @@ function markedFailures(run: () => unknown): () => unknown {
 function traceCall(content: ToolContent, call: Record<string, unknown>, description: string | undefined, run: () => unknown): unknown {
   const name = nonEmptyString(call.name) ?? 'unknown';
   const id = nonEmptyString(call.id);
-  // A call without an id waits in the ledger under a key of its own (see mapping.ts): covered here, no span is inferred for it.
+  // A call without an id waits in the ledger under a key of its own (see models.ts): covered here, no span is inferred for it.
   if (id === undefined) guard(() => {
     const key = callKey(call);
     if (key !== undefined) toolCallLedger.cover(key);

@@ -26,7 +26,7 @@ import { ATTR_GEN_AI_REQUEST_SEED } from '../semconv';
 import { serverOf } from '../server-address';
 import { finiteNumber, record } from '../values';
 import { runFunctionCalling, runsFunctions } from './afc';
-import { embedContent, generateContent, generateContentStream } from './mapping';
+import { embedContent, generateContent, generateContentStream } from './models';
 
 export const MODULE = '@google/genai';
 const TESTED_MAJORS = [1, 2, 3];
