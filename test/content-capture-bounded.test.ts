@@ -13,7 +13,8 @@ import { ContentRecorder, lazyMessages, TRUNCATION_MARKER, truncateUtf8 } from '
 import type { ChatMessage, ContentOptions, InputContent, Part, RedactContext, ToolDefinition } from '../src/content';
 import { blobWithoutPayload, jsonPrefix, LazyList, PayloadsLeftOut, withoutNestedPayloads } from '../src/content-json';
 import { generateContentContent } from '../src/google/content';
-import { chatContent, responsesContent } from '../src/openai/content';
+import { chatContent } from '../src/openai/chat-content';
+import { responsesContent } from '../src/openai/responses-content';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 const FACTOR = Number(process.env.FUZZ_RUNS ?? 1) || 1;

@@ -25,7 +25,7 @@ import {
 import type { ChunkHandler } from '../stream';
 import type { RequestedToolCall, ToolResult } from '../tools';
 import { finiteNumber, nonEmptyString, putNumber, putString, record, stringArray } from '../values';
-import { chatContent } from './content';
+import { chatContent } from './chat-content';
 
 /** `response_format.type` / `text.format.type` as `gen_ai.output.type`. */
 export function outputType(format: unknown): string | undefined {

@@ -32,7 +32,7 @@ import type { ChunkHandler } from '../stream';
 import type { RequestedToolCall, ToolResult } from '../tools';
 import { finiteNumber, nonEmptyString, putNumber, putString, record } from '../values';
 import { outputType, samplingAttributes } from './chat';
-import { responsesContent } from './content';
+import { responsesContent } from './responses-content';
 
 const CLIENT_TOOL_CALLS = new Set(['function_call', 'custom_tool_call', 'computer_call', 'local_shell_call']);
 
