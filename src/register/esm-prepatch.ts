@@ -1,7 +1,8 @@
 /**
- * ESM apps on a Node without synchronous module hooks (< 22.15), in place of a loader hook: Node 20
- * runs loader hooks on a thread of their own, which costs a few hundred milliseconds to start and
- * which every later `import` of any module crosses. Instead, the ES module copy of each
+ * ESM apps on a Node without the synchronous module hooks we use (22.15–22.22.2, 24 before 24.11.1;
+ * docs/esm.md has the whole strategy), in place of a loader hook: such a Node runs loader hooks on a
+ * thread of their own, which costs a few hundred milliseconds to start and which every later
+ * `import` of any module crosses. Instead, the ES module copy of each
  * instrumented SDK installed for the app is imported here, before the app runs, and patched in
  * place: an ES module is one instance per URL, so the app's own `import` gets the patched classes.
  *

@@ -1,7 +1,7 @@
 /**
  * ESM apps on a Node with synchronous module hooks (`module.registerHooks`): the ES module files of
- * the instrumented SDKs are patched in place as the app imports them, as the pre-patch of Node 20
- * (esm-prepatch.ts) patches them up front, but only when and where they are imported: any copy (one
+ * the instrumented SDKs are patched in place as the app imports them, as the pre-patch of older Node
+ * lines (esm-prepatch.ts) patches them up front, but only when and where they are imported: any copy (one
  * nested in another package too), through `import` or `import()`, and never one the app does not use.
  *
  * One in-thread hook, `load`. It hands every module back as Node loaded it; for an ES module of an

@@ -1,6 +1,6 @@
 /**
- * Patching one loaded module as `@opentelemetry/instrumentation`'s hooks would: shared by the Node 20
- * pre-patch (esm-prepatch.ts) and Node 22's patch-as-imported hook (import-patch.ts).
+ * Patching one loaded module as `@opentelemetry/instrumentation`'s hooks would: shared by the
+ * up-front pre-patch (esm-prepatch.ts) and the patch-as-imported hook (import-patch.ts).
  */
 import { dirname, join } from 'node:path';
 import type { InstrumentationModuleDefinition, InstrumentationModuleFile } from '@opentelemetry/instrumentation';

@@ -4,15 +4,10 @@
  * without loading what it does not ask for), our instrumentations, the ES module side of them, and a
  * flush before the process exits.
  *
- * ES modules, by `OTEL_GENAI_ESM_LOADER_HOOK`:
- * - unset: on a Node with synchronous module hooks, our in-thread hooks, which patch the
- *   instrumented SDKs' ES modules in place as the app imports them (import-patch.ts); on older Node
- *   (20), no loader hook: the SDKs installed for an ESM app are imported and patched here
- *   (esm-prepatch.ts), and a CommonJS app gets nothing more than the require hook.
- * - `true`: import-in-the-middle's loader hook, as `@opentelemetry/instrumentation` uses it (on older
- *   Node, on Node's hooks thread): on Node 20 for apps whose SDK copy is not the one their folder
- *   resolves to.
- * - `false`: no loader hook on any Node; the pre-patch for ESM apps.
+ * ES modules, by `OTEL_GENAI_ESM_LOADER_HOOK` and the Node line (docs/esm.md): unset, patched as
+ * imported (import-patch.ts) where Node has the synchronous module hooks we use, else patched up
+ * front (esm-prepatch.ts); `true`, import-in-the-middle's loader hook (loader-hook.ts); `false`,
+ * patched up front on every Node.
  */
 import { diag, DiagConsoleLogger, metrics } from '@opentelemetry/api';
 import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
