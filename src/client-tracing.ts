@@ -8,7 +8,8 @@
 import { diag, metrics } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
-import { beneathOthers, CallSettings, isOurs, warnDisplaced } from './genai-instrumentation';
+import { beneathOthers, isOurs, warnDisplaced } from './genai-instrumentation';
+import { CallSettings } from './telemetry-instrumentation';
 import type { GenAIInstrumentationConfig } from './config';
 import { record } from './values';
 

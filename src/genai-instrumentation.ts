@@ -8,10 +8,10 @@
  * the other takes over when it is disabled), our wrappers' place above other instrumentations' (see
  * `install`), and the model-call wrapper itself.
  */
-import { context, diag, trace } from '@opentelemetry/api';
-import type { Attributes, Link, LoggerProvider, MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
+import { context, diag } from '@opentelemetry/api';
+import type { Attributes, Link } from '@opentelemetry/api';
 import { sep } from 'node:path';
-import { InstrumentationBase, isWrapped } from '@opentelemetry/instrumentation';
+import { isWrapped } from '@opentelemetry/instrumentation';
 import { insideAISDKModelCall } from './ai-sdk/marker';
 import type { Unwrap, Wrap } from './api-promise';
 import { PromiseResponseObserver, StainlessResponseObserver, UNOBSERVED } from './response-observer';
@@ -19,29 +19,13 @@ import type { ResponseMapping, ResponseObserver } from './response-observer';
 import type { GenAIInstrumentationConfig } from './config';
 import { InferenceCall } from './inference-call';
 import type { CallTelemetry } from './inference-call';
-import { ContentRecorder } from './content';
-import { CostTelemetry, priceBookOf } from './cost';
-import type { PriceBook } from './cost';
-import { globalLogger } from './errors';
-import { isGlobalLoggerProvider } from './logs';
 import type { ContentMapping } from './content';
-import { GenAIMetrics } from './metrics';
 import { inferToolSpans, toolCallLedger, withToolContent } from './tools';
 import type { ToolContent, ToolResult } from './tools';
-import {
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-  putAttribute,
-  legacyMetricsFromEnv,
-  semconvModeFromEnv,
-} from './semconv';
-import type { SemconvMode } from './semconv';
+import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, putAttribute } from './semconv';
 import { serverOf } from './server-address';
+import { CallSettings, TelemetryInstrumentation } from './telemetry-instrumentation';
 import { nonEmptyString, record } from './values';
-import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type MethodWrapper = (original: AnyFunction) => AnyFunction;
@@ -146,31 +130,6 @@ export interface ClientDescription {
 }
 
 /**
- * What one config decides for the calls it governs: the semconv mode, content capture, and the
- * options read at call time (`preferNativeSpans`, `requestStreamUsage`). An instrumentation has its
- * own; `instrumentClient()` gives each client its own, in force while that client's calls run
- * (see `callWith`): one client's options never govern another's spans.
- */
-export class CallSettings<Config extends GenAIInstrumentationConfig = GenAIInstrumentationConfig> {
-  readonly semconvMode: SemconvMode;
-  readonly content: ContentRecorder | undefined;
-  /** Undefined while cost is off. */
-  readonly cost: PriceBook | undefined;
-  /** What the tool spans under these settings record (see tools.ts): the same recorder, `null` while capture is off. */
-  readonly toolContent: ToolContent;
-  /** What calls report to, made on first use, and again once the instrumentation's providers changed. */
-  telemetry: CallTelemetry | undefined;
-  generation = -1;
-
-  constructor(readonly config: Config) {
-    this.semconvMode = config.semconv ?? semconvModeFromEnv();
-    this.content = ContentRecorder.from(config);
-    this.cost = priceBookOf(config.cost);
-    this.toolContent = this.content ?? null;
-  }
-}
-
-/**
  * A model call of ours. When it ends, the tool calls its response asked for wait in the ledger
  * under its content settings: a `runTool` with one of their ids records under those (see tools.ts).
  */
@@ -210,17 +169,12 @@ const enabledInstances = new Set<AnyInstrumentation>();
  */
 const sdkCopies = new Map<unknown, Map<object, (instance: AnyInstrumentation) => void>>();
 
-export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationConfig> extends InstrumentationBase<Config> {
+export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationConfig> extends TelemetryInstrumentation<Config> {
   // Set from setConfig(), the provider setters and enable(), which the base constructor calls before
   // field initialisers would run.
   declare private settings: CallSettings<Config>;
   /** The settings of the instrumented client whose method is running (see `callWith`), over `settings`. */
   declare private scoped: CallSettings<Config> | undefined;
-  declare private metrics: GenAIMetrics | undefined;
-  /** Counts the changes of providers: settings whose telemetry was made before one make it again. */
-  declare private generation: number | undefined;
-  declare private ownTracerProvider: boolean | undefined;
-  declare private ownLoggerProvider: boolean | undefined;
   declare private checkedLoadedBefore: boolean | undefined;
   private readonly wrapMethod: Wrap = (target, name, wrapper) => {
     const wrapped: unknown = this._wrap(target as Record<string, unknown>, name, wrapper as never);
@@ -237,7 +191,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
   private reclaimScheduled = false;
 
   constructor(config: Config) {
-    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+    super(config);
   }
 
   override setConfig(config: Config = {} as Config): void {
@@ -281,65 +235,6 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     }
   }
 
-  // A provider that throws is reported and otherwise ignored: the app's setup code goes on.
-  override setTracerProvider(tracerProvider: TracerProvider): void {
-    // NodeSDK hands over the global provider: keep following the global one, which an app may replace.
-    this.ownTracerProvider = tracerProvider !== trace.getTracerProvider();
-    this.useProvider('tracer', () => super.setTracerProvider(tracerProvider));
-  }
-
-  override setMeterProvider(meterProvider: MeterProvider): void {
-    this.useProvider('meter', () => super.setMeterProvider(meterProvider));
-  }
-
-  override setLoggerProvider(loggerProvider: LoggerProvider): void {
-    // The global one is followed through both logs APIs (see logs.ts), as the app may have used either.
-    this.ownLoggerProvider = !isGlobalLoggerProvider(loggerProvider);
-    this.useProvider('logger', () => super.setLoggerProvider(loggerProvider));
-  }
-
-  protected override _updateMetricInstruments(): void {
-    this.useProvider('meter', () => {
-      const metrics = new GenAIMetrics(this.meter, this.getConfig().legacyMetrics ?? legacyMetricsFromEnv());
-      this.metrics = metrics.enabled ? metrics : undefined;
-    });
-  }
-
-  private useProvider(kind: string, apply: () => void): void {
-    try {
-      apply();
-    } catch (problem) {
-      if (kind === 'meter') this.metrics = undefined;
-      this._diag.error(`could not use the ${kind} provider`, problem);
-    }
-    this.generation = (this.generation ?? 0) + 1;
-  }
-
-  /**
-   * The tracer of the provider set on this instance, or else of the global provider as it is now
-   * (an app may replace it at runtime; a tracer taken once would keep writing to the old one).
-   */
-  private currentTracer(): Tracer {
-    return this.ownTracerProvider ? this.tracer : trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
-  }
-
-  /** What calls under `settings` report to, rebuilt only when the settings or a provider change. */
-  private telemetryOf(settings: CallSettings<Config>): CallTelemetry {
-    const generation = this.generation ?? 0;
-    if (settings.telemetry !== undefined && settings.generation === generation) return settings.telemetry;
-    const instrumentation = this;
-    settings.generation = generation;
-    return (settings.telemetry = {
-      get tracer() {
-        return instrumentation.currentTracer();
-      },
-      semconvMode: settings.semconvMode,
-      metrics: this.metrics,
-      content: settings.content,
-      cost: settings.cost && new CostTelemetry(settings.cost, this.metrics && this.meter),
-      logger: this.ownLoggerProvider ? this.logger : globalLogger(),
-    });
-  }
 
   /**
    * Wraps `target[name]`, remembering it so that every copy of the SDK is re-patched on enable().

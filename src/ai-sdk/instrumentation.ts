@@ -8,18 +8,9 @@
  * One subscriber per process: of several enabled instances (in this copy of the package or another
  * one), the first enabled traces, and when it is disabled the next takes over.
  */
-import { trace } from '@opentelemetry/api';
-import type { DiagLogger, LoggerProvider, MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
-import { InstrumentationBase } from '@opentelemetry/instrumentation';
+import type { DiagLogger } from '@opentelemetry/api';
 import type { GenAIInstrumentationConfig } from '../config';
-import { CostTelemetry } from '../cost';
-import { globalLogger } from '../errors';
-import { CallSettings } from '../genai-instrumentation';
-import type { CallTelemetry } from '../inference-call';
-import { isGlobalLoggerProvider } from '../logs';
-import { GenAIMetrics } from '../metrics';
-import { legacyMetricsFromEnv } from '../semconv';
-import { PACKAGE_NAME, PACKAGE_VERSION } from '../version';
+import { CallSettings, TelemetryInstrumentation } from '../telemetry-instrumentation';
 import { ChannelSubscriber } from './subscriber';
 import type { SubscriberHost } from './subscriber';
 
@@ -39,18 +30,13 @@ function owners(): Owner[] {
   return (holder[OWNERS] ??= []);
 }
 
-export class AISDKInstrumentation extends InstrumentationBase<AISDKInstrumentationConfig> implements Owner {
-  // Set from setConfig(), the provider setters and enable(), which the base constructor calls before
-  // field initialisers would run.
+export class AISDKInstrumentation extends TelemetryInstrumentation<AISDKInstrumentationConfig> implements Owner {
+  // Set from setConfig() and enable(), which the base constructor calls before field initialisers would run.
   declare private settings: CallSettings<AISDKInstrumentationConfig>;
-  declare private metrics: GenAIMetrics | undefined;
-  declare private ownTracerProvider: boolean | undefined;
-  declare private ownLoggerProvider: boolean | undefined;
-  declare private cachedTelemetry: CallTelemetry | undefined;
   declare private subscriber: ChannelSubscriber | undefined;
 
   constructor(config: AISDKInstrumentationConfig = {}) {
-    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+    super(config);
   }
 
   /** No module definitions: the AI SDK is reached through its channel, not its module. */
@@ -61,39 +47,6 @@ export class AISDKInstrumentation extends InstrumentationBase<AISDKInstrumentati
   override setConfig(config: AISDKInstrumentationConfig = {}): void {
     super.setConfig(config);
     this.settings = new CallSettings(config);
-    this.cachedTelemetry = undefined;
-  }
-
-  override setTracerProvider(tracerProvider: TracerProvider): void {
-    // NodeSDK hands over the global provider: keep following the global one, which an app may replace.
-    this.ownTracerProvider = tracerProvider !== trace.getTracerProvider();
-    this.useProvider('tracer', () => super.setTracerProvider(tracerProvider));
-  }
-
-  override setMeterProvider(meterProvider: MeterProvider): void {
-    this.useProvider('meter', () => super.setMeterProvider(meterProvider));
-  }
-
-  override setLoggerProvider(loggerProvider: LoggerProvider): void {
-    this.ownLoggerProvider = !isGlobalLoggerProvider(loggerProvider);
-    this.useProvider('logger', () => super.setLoggerProvider(loggerProvider));
-  }
-
-  protected override _updateMetricInstruments(): void {
-    this.useProvider('meter', () => {
-      const metrics = new GenAIMetrics(this.meter, this.getConfig().legacyMetrics ?? legacyMetricsFromEnv());
-      this.metrics = metrics.enabled ? metrics : undefined;
-    });
-  }
-
-  private useProvider(kind: string, apply: () => void): void {
-    try {
-      apply();
-    } catch (problem) {
-      if (kind === 'meter') this.metrics = undefined;
-      this._diag.error(`could not use the ${kind} provider`, problem);
-    }
-    this.cachedTelemetry = undefined;
   }
 
   override enable(): void {
@@ -141,31 +94,11 @@ export class AISDKInstrumentation extends InstrumentationBase<AISDKInstrumentati
         return instrumentation.settings;
       },
       get telemetry() {
-        return instrumentation.telemetry();
+        return instrumentation.telemetryOf(instrumentation.settings);
       },
       get diag(): DiagLogger {
         return instrumentation._diag;
       },
     };
-  }
-
-  /** The tracer of the provider set on this instance, or else of the global provider as it is now. */
-  private currentTracer(): Tracer {
-    return this.ownTracerProvider ? this.tracer : trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
-  }
-
-  private telemetry(): CallTelemetry {
-    if (this.cachedTelemetry !== undefined) return this.cachedTelemetry;
-    const instrumentation = this;
-    return (this.cachedTelemetry = {
-      get tracer() {
-        return instrumentation.currentTracer();
-      },
-      semconvMode: this.settings.semconvMode,
-      metrics: this.metrics,
-      content: this.settings.content,
-      cost: this.settings.cost && new CostTelemetry(this.settings.cost, this.metrics && this.meter),
-      logger: this.ownLoggerProvider ? this.logger : globalLogger(),
-    });
   }
 }

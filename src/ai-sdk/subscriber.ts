@@ -42,7 +42,7 @@ import type { Attributes, Context, DiagLogger, Link } from '@opentelemetry/api';
 import { heldBy, released } from '../abandonment';
 import type { Holder } from '../abandonment';
 import { AgentRun, agentRunOf } from '../agent';
-import type { CallSettings } from '../genai-instrumentation';
+import type { CallSettings } from '../telemetry-instrumentation';
 import { ownError } from '../errors';
 import type { CallTelemetry } from '../inference-call';
 import {

@@ -6,7 +6,7 @@
 import type { ClientSupport, Fields, Method, Tracing } from '../client-tracing';
 import { record } from '../values';
 import { hasMethod, newTracing, originalMethod, shadowMethod, shadowOn, standIn, versionOf, wrapStandIns } from '../client-tracing';
-import type { CallSettings } from '../genai-instrumentation';
+import type { CallSettings } from '../telemetry-instrumentation';
 import { AnthropicInstrumentation, MODULE } from './instrumentation';
 
 /** What the thread stand-in returns to the instrumentation's thread wrapper (see `tracing`). */

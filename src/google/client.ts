@@ -8,7 +8,7 @@
 import type { ClientSupport, Fields, Tracing } from '../client-tracing';
 import { record } from '../values';
 import { hasMethod, newTracing, shadowMethod, shadowOn, standIn, wrapStandIns } from '../client-tracing';
-import type { CallSettings } from '../genai-instrumentation';
+import type { CallSettings } from '../telemetry-instrumentation';
 import { GoogleGenAIInstrumentation, MODULE } from './instrumentation';
 
 const METHODS = ['generateContentInternal', 'generateContentStreamInternal', 'embedContentInternal', 'generateContent', 'generateContentStream'];

@@ -5,7 +5,7 @@
 import type { ClientSupport, Fields, Tracing } from '../client-tracing';
 import { record } from '../values';
 import { hasMethod, newTracing, shadowMethod, shadowOn, standIn, versionOf, wrapStandIns } from '../client-tracing';
-import type { CallSettings } from '../genai-instrumentation';
+import type { CallSettings } from '../telemetry-instrumentation';
 import { MODULE, OpenAIInstrumentation } from './instrumentation';
 
 function tracing(): Tracing {
