@@ -111,28 +111,27 @@ export function captureModeOf(
   return MODES.includes(mode) ? mode : 'NO_CONTENT';
 }
 
+const utf8 = new TextEncoder();
+/** Where `truncateUtf8` has the text encoded: kept and grown to the largest budget seen, not made per call. */
+let encoded = new Uint8Array(0);
+
 /**
  * Cuts `text` to at most `maxBytes` UTF-8 bytes, marker included (left out when even it does not
  * fit), on a character boundary: a surrogate pair is never split, so the result is always valid UTF-8.
+ * A lone surrogate counts as the three bytes of U+FFFD, as `Buffer.byteLength` counts it.
  */
 export function truncateUtf8(text: string, maxBytes: number): string {
   // A UTF-16 code unit is at least one UTF-8 byte: a text longer than the cap in units is over it, uncounted.
   if (text.length * 3 <= maxBytes || (text.length <= maxBytes && Buffer.byteLength(text, 'utf8') <= maxBytes)) return text;
   const marker = Buffer.byteLength(TRUNCATION_MARKER, 'utf8') <= maxBytes ? TRUNCATION_MARKER : '';
-  const budget = Math.max(0, maxBytes - Buffer.byteLength(marker, 'utf8'));
-  // Mostly ASCII, as JSON is: when the first `budget` units are all one byte each, they are the cut.
-  const head = text.slice(0, budget);
-  if (head.length === budget && Buffer.byteLength(head, 'utf8') === budget) return head + marker;
-  let bytes = 0;
-  let end = 0;
-  while (end < text.length) {
-    const code = text.codePointAt(end) as number;
-    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-    if (bytes + size > budget) break;
-    bytes += size;
-    end += code >= 0x10000 ? 2 : 1;
-  }
-  return text.slice(0, end) + marker;
+  const budget = Math.floor(Math.max(0, maxBytes - Buffer.byteLength(marker, 'utf8')));
+  // A cap that is no number cuts nothing.
+  if (Number.isNaN(budget)) return text + marker;
+  // encodeInto stops before the first character that does not fit: what it read is the cut, in code units.
+  const size = Math.min(budget, text.length * 3);
+  if (encoded.length < size) encoded = new Uint8Array(size);
+  const { read } = utf8.encodeInto(text, encoded.subarray(0, size));
+  return text.slice(0, read) + marker;
 }
 
 /** Turns content into attribute values under one instrumentation's content options. */

@@ -150,6 +150,35 @@ describe('jsonPrefix', () => {
   });
 });
 
+describe('truncateUtf8', () => {
+  /** The longest prefix of whole characters whose UTF-8 is at most `budget` bytes, found by trying every length. */
+  function longestFitting(text: string, budget: number): string {
+    for (let end = Math.min(text.length, budget); end > 0; end--) {
+      const splitsPair = /[\ud800-\udbff]/.test(text[end - 1]) && /[\udc00-\udfff]/.test(text[end] ?? '');
+      if (!splitsPair && Buffer.byteLength(text.slice(0, end), 'utf8') <= budget) return text.slice(0, end);
+    }
+    return '';
+  }
+
+  it('keeps the longest prefix that fits, lone surrogates counted as U+FFFD, and the marker after it', () => {
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 60 }), fc.integer({ min: 0, max: 120 }), (value, max) => {
+        const cut = truncateUtf8(value, max);
+        if (Buffer.byteLength(value, 'utf8') <= max) return void expect(cut).toBe(value);
+        const marker = max >= Buffer.byteLength(TRUNCATION_MARKER) ? TRUNCATION_MARKER : '';
+        expect(cut).toBe(longestFitting(value, max - Buffer.byteLength(marker)) + marker);
+      }),
+      runs(3000),
+    );
+  });
+
+  it('a cap that is not a whole number of bytes cuts at the whole bytes below it; one that is no number cuts nothing', () => {
+    // 20.5 bytes less the marker's 14 leave 6.5: three é of two bytes each.
+    expect(truncateUtf8('é'.repeat(20), 20.5)).toBe(`ééé${TRUNCATION_MARKER}`);
+    expect(truncateUtf8('abc', Number.NaN)).toBe('abc');
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // 2. The recorder against what it recorded before
 
