@@ -6,7 +6,8 @@
  * Everything here reads the SDK's objects without trusting their shape: a field that is missing or
  * has another type is left out, never guessed.
  */
-import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, Span } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -212,4 +213,11 @@ export function clientErrorType(error: unknown, responseCode: number | undefined
 export function handlerErrorCode(error: unknown): number {
   const code = field(error, 'code');
   return typeof code === 'number' && Number.isSafeInteger(code) ? code : CODE_INTERNAL_ERROR;
+}
+
+/** A failed request: `error.type` on its span and in its metric attributes, and the span's status. */
+export function markFailed(span: Span, attributes: Attributes, errorType: string, message: string | undefined): void {
+  attributes[ATTR_ERROR_TYPE] = errorType;
+  span.setAttribute(ATTR_ERROR_TYPE, errorType);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }

@@ -11,7 +11,7 @@
  * peer's JSON-RPC error, or with the SDK's own rejection (its request timeout, the caller's abort,
  * the transport's close, a result that fails its schema), which the SDK always delivers.
  */
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Link, Span } from '@opentelemetry/api';
 import { agentRunOf } from '../agent';
 import type { ContentRecorder } from '../content';
@@ -23,7 +23,6 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_ID,
-  ATTR_GEN_AI_TOOL_CALL_RESULT,
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_JSONRPC_REQUEST_ID,
   ATTR_MCP_PROTOCOL_VERSION,
@@ -35,13 +34,13 @@ import {
 } from '../semconv';
 import { fingerprint } from '../tools';
 import { nonEmptyString, record } from '../values';
-import { attributesOfTransport, clientErrorType, describeRequest, field, METHOD_INITIALIZE, operationMetricAttributes } from './attributes';
+import { attributesOfTransport, clientErrorType, describeRequest, field, markFailed, METHOD_INITIALIZE, operationMetricAttributes } from './attributes';
 import type { RequestDescription } from './attributes';
-import { peerOf } from './peers';
+import { learnProtocolVersion, peerOf } from './peers';
 import type { Peer, Waiting } from './peers';
 import type { McpTelemetry, TelemetrySource } from './telemetry';
 import { claimAskedCall, markOwn, relateToActiveToolSpan } from './tool-calls';
-import { isPromiseLike, resultContent, toolErrorText } from './results';
+import { endWhenSettled, recordToolResult, toolErrorText } from './results';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -84,14 +83,7 @@ function traceSent(source: TelemetrySource, original: Method, protocol: unknown,
     throw error;
   }
   guard(() => started.sent(before, field(protocol, '_requestMessageId')));
-  if (isPromiseLike(result)) {
-    result.then(
-      (value) => started.succeed(value),
-      (error: unknown) => started.fail(error),
-    );
-  } else {
-    started.succeed(result);
-  }
+  endWhenSettled(result, started);
   return result;
 }
 
@@ -205,22 +197,14 @@ class ClientCall {
     let errorType: string | undefined;
     guard(() => {
       const body = record(result);
-      if (this.description.method === METHOD_INITIALIZE) {
-        const version = nonEmptyString(body?.protocolVersion);
-        if (version !== undefined) {
-          this.peer.protocolVersion = version;
-          this.attributes[ATTR_MCP_PROTOCOL_VERSION] = version;
-          this.target.setAttribute(ATTR_MCP_PROTOCOL_VERSION, version);
-        }
-      }
+      learnProtocolVersion(this.peer, this.description.method, body, this.attributes, this.target);
       if (!this.description.isToolCall) return;
       if (body?.isError === true) {
         errorType = ERROR_TYPE_TOOL_ERROR;
         const text = this.content === undefined ? undefined : toolErrorText(body, this.content);
-        this.markFailed(errorType, text ?? errorType);
-      } else if (this.span !== undefined && this.content?.onSpan && body !== undefined) {
-        const recorded = this.content.toolValue(resultContent(body), 'result');
-        if (recorded !== undefined) this.span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, recorded);
+        markFailed(this.target, this.attributes, errorType, text ?? errorType);
+      } else if (this.span !== undefined) {
+        recordToolResult(this.span, this.content, body);
       }
     });
     this.finish(errorType);
@@ -236,7 +220,7 @@ class ClientCall {
       if (responseCode !== undefined) this.target.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, String(responseCode));
       if (responseCode !== undefined) this.attributes[ATTR_RPC_RESPONSE_STATUS_CODE] = String(responseCode);
       const captureContent = this.content !== undefined;
-      this.markFailed(errorType, messageOf(error, captureContent));
+      markFailed(this.target, this.attributes, errorType, messageOf(error, captureContent));
       if (this.span !== undefined) {
         recordException(this.span, error, {
           logger: globalLogger,
@@ -254,12 +238,6 @@ class ClientCall {
     this.ended = true;
     if (this.id !== undefined && this.peer.waiting.get(this.id) === this.waiting) this.peer.waiting.delete(this.id);
     return true;
-  }
-
-  private markFailed(errorType: string, message: string | undefined): void {
-    this.attributes[ATTR_ERROR_TYPE] = errorType;
-    this.target.setAttribute(ATTR_ERROR_TYPE, errorType);
-    this.target.setStatus({ code: SpanStatusCode.ERROR, message });
   }
 
   private finish(errorType: string | undefined): void {

@@ -4,9 +4,10 @@
  * waiting for their response (to tell a peer's error response from an error raised on this side).
  * Held in a WeakMap: nothing is added to the SDK's objects.
  */
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ATTR_MCP_PROTOCOL_VERSION } from '../semconv';
-import { attributesOfTransport, field, sessionMetricAttributes } from './attributes';
+import { nonEmptyString } from '../values';
+import { attributesOfTransport, field, METHOD_INITIALIZE, sessionMetricAttributes } from './attributes';
 import type { McpMetrics, Side } from './metrics';
 
 /** A client request of ours, waiting: the error code of the peer's response, once one came. */
@@ -69,4 +70,14 @@ export function endSession(protocol: object, metrics: McpMetrics | undefined): v
   if (peer.protocolVersion !== undefined) attributes[ATTR_MCP_PROTOCOL_VERSION] = peer.protocolVersion;
   if (peer.sessionError !== undefined) attributes[ATTR_ERROR_TYPE] = peer.sessionError;
   metrics.recordSession(peer.side, seconds, sessionMetricAttributes(attributes));
+}
+
+/** An `initialize` result settles the session's protocol version: the peer's, and on the span of that request. */
+export function learnProtocolVersion(peer: Peer, method: string, result: Record<string, unknown> | undefined, attributes: Attributes, span: Span): void {
+  if (method !== METHOD_INITIALIZE) return;
+  const version = nonEmptyString(result?.protocolVersion);
+  if (version === undefined) return;
+  peer.protocolVersion = version;
+  attributes[ATTR_MCP_PROTOCOL_VERSION] = version;
+  span.setAttribute(ATTR_MCP_PROTOCOL_VERSION, version);
 }

@@ -15,15 +15,13 @@
  * the transport's close, both of which abort `extra.signal`; the SDK then sends no response):
  * `cancelled`.
  */
-import { context, createContextKey, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, createContextKey, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Link, Span } from '@opentelemetry/api';
 import type { ContentRecorder } from '../content';
 import { globalLogger, guard, messageOf, recordException, reportFailure } from '../errors';
 import {
-  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_PROMPT_NAME,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
-  ATTR_GEN_AI_TOOL_CALL_RESULT,
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_JSONRPC_REQUEST_ID,
   ATTR_MCP_PROTOCOL_VERSION,
@@ -37,11 +35,11 @@ import {
   EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION,
 } from '../semconv';
 import { nonEmptyString, record } from '../values';
-import { attributesOfTransport, describeRequest, field, handlerErrorCode, METHOD_INITIALIZE, METHOD_PROMPTS_GET, operationMetricAttributes, requestIdOf } from './attributes';
+import { attributesOfTransport, describeRequest, field, handlerErrorCode, markFailed, METHOD_PROMPTS_GET, operationMetricAttributes, requestIdOf } from './attributes';
 import type { RequestDescription } from './attributes';
-import { peerOf } from './peers';
+import { learnProtocolVersion, peerOf } from './peers';
 import type { Peer } from './peers';
-import { isPromiseLike, resultContent, toolErrorText } from './results';
+import { endWhenSettled, recordToolResult, toolErrorText } from './results';
 import type { McpTelemetry, TelemetrySource } from './telemetry';
 import { markOwn } from './tool-calls';
 
@@ -94,14 +92,7 @@ export function traceHandler(source: TelemetrySource, handler: Handler, protocol
       started.fail(error);
       throw error;
     }
-    if (isPromiseLike(result)) {
-      result.then(
-        (value) => started.succeed(value),
-        (error: unknown) => started.fail(error),
-      );
-    } else {
-      started.succeed(result);
-    }
+    endWhenSettled(result, started);
     return result;
   };
   Object.defineProperty(traced, TRACED, { value: true });
@@ -201,23 +192,15 @@ class ServerCall {
     let errorType: string | undefined;
     guard(() => {
       const body = record(result);
-      if (this.description.method === METHOD_INITIALIZE) {
-        const version = nonEmptyString(body?.protocolVersion);
-        if (version !== undefined) {
-          this.peer.protocolVersion = version;
-          this.attributes[ATTR_MCP_PROTOCOL_VERSION] = version;
-          this.span.setAttribute(ATTR_MCP_PROTOCOL_VERSION, version);
-        }
-      }
+      learnProtocolVersion(this.peer, this.description.method, body, this.attributes, this.span);
       if (!this.description.isToolCall) return;
       if (body?.isError === true) {
         errorType = ERROR_TYPE_TOOL_ERROR;
         const content = this.content;
         const message = content === undefined ? undefined : this.toolError !== undefined ? messageOf(this.toolError, true) : toolErrorText(body, content);
-        this.markFailed(errorType, message ?? errorType);
-      } else if (this.content?.onSpan && body !== undefined) {
-        const recorded = this.content.toolValue(resultContent(body), 'result');
-        if (recorded !== undefined) this.span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, recorded);
+        markFailed(this.span, this.attributes, errorType, message ?? errorType);
+      } else {
+        recordToolResult(this.span, this.content, body);
       }
     });
     this.finish();
@@ -230,7 +213,7 @@ class ServerCall {
       this.attributes[ATTR_RPC_RESPONSE_STATUS_CODE] = code;
       this.span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, code);
       const captureContent = this.content !== undefined;
-      this.markFailed(code, messageOf(error, captureContent));
+      markFailed(this.span, this.attributes, code, messageOf(error, captureContent));
       recordException(this.span, error, { logger: globalLogger, name: this.description.isToolCall ? EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION : undefined, captureContent });
     });
     this.finish();
@@ -239,7 +222,7 @@ class ServerCall {
   /** The request was cancelled (or its transport closed) before the handler finished: the SDK sends nothing. */
   cancel(): void {
     if (!this.begin()) return;
-    guard(() => this.markFailed(ERROR_TYPE_CANCELLED, ERROR_TYPE_CANCELLED));
+    guard(() => markFailed(this.span, this.attributes, ERROR_TYPE_CANCELLED, ERROR_TYPE_CANCELLED));
     this.finish();
   }
 
@@ -248,12 +231,6 @@ class ServerCall {
     this.ended = true;
     guard(() => (this.signal as AbortSignal | undefined)?.removeEventListener?.('abort', this.onAbort));
     return true;
-  }
-
-  private markFailed(errorType: string, message: string | undefined): void {
-    this.attributes[ATTR_ERROR_TYPE] = errorType;
-    this.span.setAttribute(ATTR_ERROR_TYPE, errorType);
-    this.span.setStatus({ code: SpanStatusCode.ERROR, message });
   }
 
   private finish(): void {
