@@ -5,7 +5,7 @@
 // and most of the JIT's warm-up cancelling out. Counts everything the process executes: our code, the
 // SDK, V8's garbage collector and compiler (on every thread), Node's internals.
 //
-//   node bench/instructions.mjs [--workload=call|stream|startup] [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=N1,N2] [--older] [--jobs=2] [--node=PATH] [--node-flags=F1,F2] [--by-function]
+//   node bench/instructions.mjs [--workload=call|stream|startup|conversation] [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=N1,N2] [--older] [--jobs=2] [--node=PATH] [--node-flags=F1,F2] [--by-function] [--ours=DIR]
 //
 // --workload=stream counts instructions per chunk instead: runs of N1 and N2 streams of 1,000 chunks
 // (default 100,200), each read with `for await`, the difference divided by the chunks between them.
@@ -16,6 +16,12 @@
 // --by-function (call and stream workloads) also lists, per call or chunk, where each contender's
 // instructions beyond the floor's (the bare SDK's when the floor is not counted) go, function by function
 // (the first --top=N, default 20), and keeps callgrind's files for callgrind_annotate.
+// --workload=conversation counts per call with an agent's request of each --contexts size (bytes of
+// context, default 10000,100000,1000000; see bench/lib/canned.mjs), for bare,ours,ours-content,arize,traceloop
+// by default, with N1,N2 calls scaled to the size (4e6 / size and twice that, at least 10 and 20) unless --calls.
+// --ours=DIR measures another build of otel-genai in place of the repo's (a folder with its package.json,
+// register.mjs and dist/, put in bench/node_modules so that it resolves what it needs as the bench's copy
+// does): counts before a change.
 //
 // Slow (a run of 10,000 calls takes ~4 minutes under valgrind): about 20 minutes for the defaults with 2 jobs.
 import { spawn, spawnSync } from 'node:child_process';
@@ -32,15 +38,25 @@ const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
 const flags = Object.fromEntries(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => [a.slice(2).split('=')[0], a.split('=')[1] ?? 'true']));
 const providers = (flags.providers ?? 'anthropic,openai').split(',');
-const contenders = (flags.contenders ?? 'bare,floor,ours').split(',');
 const workload = flags.workload ?? 'call';
+const contenders = (flags.contenders ?? (workload === 'conversation' ? 'bare,ours,ours-content,arize,traceloop' : 'bare,floor,ours')).split(',');
 const CHUNKS = 1000;
-const [calls1, calls2] = (flags.calls ?? (workload === 'stream' ? '100,200' : '5000,10000')).split(',').map(Number);
+/** The conversation workload's sizes of context; one pass of undefined for the other workloads. */
+const contexts = workload === 'conversation' ? (flags.contexts ?? '10000,100000,1000000').split(',').map(Number) : [undefined];
+/** N1 and N2 for a context size (none: the call and stream workloads). */
+function callCounts(contextBytes) {
+  if (flags.calls !== undefined) return flags.calls.split(',').map(Number);
+  if (contextBytes !== undefined) {
+    const n = Math.max(10, Math.round(4e6 / contextBytes));
+    return [n, 2 * n];
+  }
+  return workload === 'stream' ? [100, 200] : [5000, 10000];
+}
 /** What one unit of N1/N2 is worth in the unit reported: a call, or a stream's chunks. */
 const perUnit = workload === 'stream' ? CHUNKS : 1;
 const jobs = Number(flags.jobs ?? 2);
 const DEPS = depsDir(BENCH, ROOT);
-const OURS = installOurs(ROOT, DEPS);
+const OURS = flags.ours !== undefined ? resolve(flags.ours) : installOurs(ROOT, DEPS);
 const NODE = resolve(flags.node ?? process.execPath);
 const NODE_VERSION = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
 const NODE_FLAGS = nodeFlagsArg(process.argv);
@@ -73,8 +89,8 @@ function callgrind(nodeArgs, env, outFile) {
 }
 
 /** Instructions and spans of one worker run with `calls` calls. */
-async function count(provider, contender, calls) {
-  const spec = { workload, provider, contender, root: ROOT, ours: OURS, depsDir: DEPS, sdkDir: sdkDir(provider), chunks: CHUNKS, warmup: calls, batches: 1, batchSize: 1 };
+async function count(provider, contender, calls, contextBytes) {
+  const spec = { workload, provider, contender, root: ROOT, ours: OURS, depsDir: DEPS, sdkDir: sdkDir(provider), chunks: CHUNKS, warmup: calls, batches: 1, batchSize: 1, contextBytes };
   const nodeArgs = [
     // The same GC schedule in every run, so that the two runs differ only in calls.
     '--predictable-gc-schedule',
@@ -86,7 +102,7 @@ async function count(provider, contender, calls) {
     join(BENCH, 'lib', 'worker.mjs'),
     JSON.stringify(spec),
   ];
-  const outFile = outDir === undefined ? undefined : join(outDir, `${provider}-${contender}-${calls}.out`);
+  const outFile = outDir === undefined ? undefined : join(outDir, `${provider}-${contender}-${contextBytes ?? 'call'}-${calls}.out`);
   const { instructions, stdout } = await callgrind(nodeArgs, { OTEL_TRACES_EXPORTER: 'none' }, outFile);
   const result = stdout.match(/BENCH_RESULT (.*)/);
   const parsed = result ? JSON.parse(result[1]) : undefined;
@@ -130,59 +146,76 @@ if (workload === 'startup') {
 }
 
 const tasks = [];
-for (const provider of providers) for (const contender of contenders) for (const calls of [calls1, calls2]) tasks.push({ provider, contender, calls });
+for (const provider of providers) {
+  for (const contextBytes of contexts) {
+    for (const contender of contenders) for (const calls of callCounts(contextBytes)) tasks.push({ provider, contender, calls, contextBytes });
+  }
+}
 const results = new Map();
+const keyOf = (provider, contender, contextBytes, calls) => `${provider}/${contender}/${contextBytes ?? ''}/${calls}`;
+const contextLabel = (bytes) => (bytes >= 1e6 ? `${bytes / 1e6} MB` : `${bytes / 1e3} KB`);
 await pool(tasks, async (task) => {
-  const result = await count(task.provider, task.contender, task.calls);
-  results.set(`${task.provider}/${task.contender}/${task.calls}`, result);
-  process.stderr.write(`  ${task.provider} ${task.contender} ${task.calls} calls: ${result.instructions ?? 'failed'} instructions\n`);
+  const result = await count(task.provider, task.contender, task.calls, task.contextBytes);
+  results.set(keyOf(task.provider, task.contender, task.contextBytes, task.calls), result);
+  const context = task.contextBytes === undefined ? '' : ` ${contextLabel(task.contextBytes)}`;
+  process.stderr.write(`  ${task.provider}${context} ${task.contender} ${task.calls} calls: ${result.instructions ?? 'failed'} instructions\n`);
 });
 
 const unit = workload === 'stream' ? 'chunk' : 'call';
-console.log(`\nInstructions per warm ${unit} (callgrind, ${workload === 'stream' ? 'streams' : 'calls'} ${calls1}→${calls2}), ${NODE_DESCRIPTION}\n`);
-console.log(`| SDK | contender | instructions/${unit} | × bare | × floor | spans |`);
-console.log('|---|---|---|---|---|---|');
+const conversation = workload === 'conversation';
+const counts = conversation ? contexts.map((bytes) => `${contextLabel(bytes)}: ${callCounts(bytes).join('→')}`).join(', ') : callCounts(undefined).join('→');
+console.log(`\nInstructions per warm ${unit} (callgrind, ${workload === 'stream' ? 'streams' : 'calls'} ${counts}), ${NODE_DESCRIPTION}\n`);
+console.log(`| SDK |${conversation ? ' context |' : ''} contender | instructions/${unit} | × bare | × floor | spans |`);
+console.log(`|---|${conversation ? '---|' : ''}---|---|---|---|---|`);
 for (const provider of providers) {
-  const perCall = new Map();
-  for (const contender of contenders) {
-    const a = results.get(`${provider}/${contender}/${calls1}`);
-    const b = results.get(`${provider}/${contender}/${calls2}`);
-    if (a?.ok && b?.ok && a.instructions !== undefined && b.instructions !== undefined) {
-      perCall.set(contender, { value: (b.instructions - a.instructions) / ((calls2 - calls1) * perUnit), spans: b.spans, calls: calls2 + 1, sdk: b.sdk });
+  for (const contextBytes of contexts) {
+    const [n1, n2] = callCounts(contextBytes);
+    const perCall = new Map();
+    for (const contender of contenders) {
+      const a = results.get(keyOf(provider, contender, contextBytes, n1));
+      const b = results.get(keyOf(provider, contender, contextBytes, n2));
+      if (a?.ok && b?.ok && a.instructions !== undefined && b.instructions !== undefined) {
+        perCall.set(contender, { value: (b.instructions - a.instructions) / ((n2 - n1) * perUnit), spans: b.spans, calls: n2 + 1, sdk: b.sdk });
+      }
     }
-  }
-  for (const contender of contenders) {
-    const row = perCall.get(contender);
-    const ratio = (base) => (row && perCall.get(base) ? `${(row.value / perCall.get(base).value).toFixed(3)}×` : '–');
-    const sdk = row?.sdk ? `${provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${row.sdk}` : provider;
-    console.log(`| ${sdk} | ${contender} | ${row ? Math.round(row.value).toLocaleString('en') : 'failed'} | ${ratio('bare')} | ${ratio('floor')} | ${row ? `${row.spans}/${row.calls}` : '–'} |`);
+    for (const contender of contenders) {
+      const row = perCall.get(contender);
+      const ratio = (base) => (row && perCall.get(base) ? `${(row.value / perCall.get(base).value).toFixed(3)}×` : '–');
+      const sdk = row?.sdk ? `${provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${row.sdk}` : provider;
+      const context = conversation ? ` ${contextLabel(contextBytes)} |` : '';
+      console.log(`| ${sdk} |${context} ${contender} | ${row ? Math.round(row.value).toLocaleString('en') : 'failed'} | ${ratio('bare')} | ${ratio('floor')} | ${row ? `${row.spans}/${row.calls}` : '–'} |`);
+    }
   }
 }
 
 if (byFunction) {
   const TOP = Number(flags.top ?? 20);
   const baselineName = contenders.includes('floor') ? 'floor' : 'bare';
-  const listings = (provider, contender) => {
-    const n1 = results.get(`${provider}/${contender}/${calls1}`)?.functions;
-    const n2 = results.get(`${provider}/${contender}/${calls2}`)?.functions;
-    return n1 && n2 ? { n1, n2 } : undefined;
+  const listings = (provider, contender, contextBytes) => {
+    const [n1, n2] = callCounts(contextBytes);
+    const first = results.get(keyOf(provider, contender, contextBytes, n1))?.functions;
+    const second = results.get(keyOf(provider, contender, contextBytes, n2))?.functions;
+    return first && second ? { n1: first, n2: second } : undefined;
   };
   for (const provider of providers) {
-    const baseline = listings(provider, baselineName);
-    for (const contender of contenders) {
-      const runs = listings(provider, contender);
-      if (contender === baselineName || runs === undefined || baseline === undefined) continue;
-      const { rows, total, collector, scavenges } = excessByFunction({ contender: runs, baseline }, (calls2 - calls1) * perUnit);
-      const n = (value) => Math.round(value).toLocaleString('en');
-      console.log(
-        `\n${provider} ${contender} beyond ${baselineName}, instructions per ${unit}: ${n(total)} in all; ${n(scavenges)} in V8's scavenges ` +
-          `(they follow what each allocates), ${n(collector - scavenges)} in the rest of its collector (where a major collection lands in ` +
-          `the window moves this part), ${n(total - collector)} elsewhere\n`,
-      );
-      console.log(`| function | ${baselineName} | ${contender} | excess |`);
-      console.log('|---|---|---|---|');
-      for (const row of rows.slice(0, TOP)) {
-        console.log(`| ${row.collector ? '(collector) ' : ''}${row.name.slice(0, 100).replaceAll('|', '\\|')} | ${n(row.baseline)} | ${n(row.contender)} | ${n(row.excess)} |`);
+    for (const contextBytes of contexts) {
+      const [n1, n2] = callCounts(contextBytes);
+      const baseline = listings(provider, baselineName, contextBytes);
+      for (const contender of contenders) {
+        const runs = listings(provider, contender, contextBytes);
+        if (contender === baselineName || runs === undefined || baseline === undefined) continue;
+        const { rows, total, collector, scavenges } = excessByFunction({ contender: runs, baseline }, (n2 - n1) * perUnit);
+        const n = (value) => Math.round(value).toLocaleString('en');
+        console.log(
+          `\n${provider}${contextBytes === undefined ? '' : ` ${contextLabel(contextBytes)}`} ${contender} beyond ${baselineName}, instructions per ${unit}: ${n(total)} in all; ${n(scavenges)} in V8's scavenges ` +
+            `(they follow what each allocates), ${n(collector - scavenges)} in the rest of its collector (where a major collection lands in ` +
+            `the window moves this part), ${n(total - collector)} elsewhere\n`,
+        );
+        console.log(`| function | ${baselineName} | ${contender} | excess |`);
+        console.log('|---|---|---|---|');
+        for (const row of rows.slice(0, TOP)) {
+          console.log(`| ${row.collector ? '(collector) ' : ''}${row.name.slice(0, 100).replaceAll('|', '\\|')} | ${n(row.baseline)} | ${n(row.contender)} | ${n(row.excess)} |`);
+        }
       }
     }
   }

@@ -3,6 +3,7 @@
 // package (ours is `otel-genai (dist)`). For finding where a missed target goes.
 //
 //   node bench/profile.mjs call|stream anthropic|openai [contender=ours] [--calls=N] [--older]
+//   node bench/profile.mjs conversation anthropic|openai [contender=ours-content] [--context=BYTES, default 100000] [--calls=N]
 //   node bench/profile.mjs startup [--register=PATH]   (default: the repo's register.mjs)
 //   node bench/profile.mjs esm                          (ours' register under the 300-module app)
 import { spawnSync } from 'node:child_process';
@@ -43,7 +44,8 @@ if (workload === 'startup') {
   const calls = Number(flags.calls ?? (workload === 'call' ? 20000 : 300));
   // --older: the older SDK line the bench also measures (bench/sdk-versions/).
   const sdkDir = !('older' in flags) ? DEPS : join(BENCH, 'sdk-versions', provider === 'anthropic' ? 'anthropic-0.133' : 'openai-4');
-  const spec = { workload, provider, contender, root: ROOT, ours: OURS, depsDir: DEPS, sdkDir, chunks: 1000, warmup: calls, batches: 1, batchSize: 1 };
+  const contextBytes = workload === 'conversation' ? Number(flags.context ?? 100000) : undefined;
+  const spec = { workload, provider, contender, root: ROOT, ours: OURS, depsDir: DEPS, sdkDir, chunks: 1000, warmup: calls, batches: 1, batchSize: 1, contextBytes };
   argv = [join(BENCH, 'lib', 'worker.mjs'), JSON.stringify(spec)];
 }
 const child = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100', ...argv], { cwd: DEPS, env, encoding: 'utf8' });

@@ -5,6 +5,7 @@
 //
 //   node bench/run.mjs [--smoke] [--rounds=N] [--workloads=call,stream,startup,esm,memory]
 //                      [--contenders=bare,floor,ours,...] [--providers=anthropic,openai]
+//                      [--workloads=conversation --contexts=10000,100000,1000000]
 //                      [--deps=bench|root] [--latest-only] [--node=PATH]
 //                      [--json=FILE] [--no-pin]
 //   env: BENCH_SMOKE=1 (= --smoke), BENCH_ROUNDS=N, BENCH_NODE=PATH (the node binary of the measured processes)
@@ -55,6 +56,16 @@ const MEMORY = smoke
   ? { memChunks: 2_000, memDeltaBytes: 1000, memCheckpointsMB: [0.5, 1, 2] }
   : { memChunks: 10_000, memDeltaBytes: 1000, memCheckpointsMB: [1, 5, 10] };
 const ESM_MODULES = smoke ? 50 : 300;
+/**
+ * The conversation workload (only when named): per call with an agent's request of each of these
+ * sizes of context, content capture on and off, against the peers that capture by default. About
+ * the same bytes of context per batch at every size.
+ */
+const CONTEXTS = (list(args.contexts) ?? ['10000', '100000', '1000000']).map(Number);
+const conversationIter = (contextBytes) =>
+  smoke
+    ? { warmup: 2, batches: 2, batchSize: 1 }
+    : { warmup: Math.max(20, Math.round(2e7 / contextBytes)), batches: 10, batchSize: Math.max(2, Math.round(5e6 / contextBytes)) };
 
 // ---------------------------------------------------------------------------------------------
 // Machine, pinning, versions
@@ -121,6 +132,17 @@ for (const workload of ['call', 'stream']) {
   }
 }
 
+if (workloads.includes('conversation')) {
+  const contenders = ['bare', 'ours', 'ours-content', ...(useBenchDeps ? ['arize', 'traceloop'] : [])].filter((c) => onlyContenders === undefined || onlyContenders.includes(c));
+  for (const provider of providers) {
+    for (const sdk of SDKS[provider]) {
+      for (const contextBytes of CONTEXTS) {
+        for (const contender of contenders) jobs.push({ workload: 'conversation', provider, sdk: sdk.version, sdkDir: sdk.dir, contender, contextBytes });
+      }
+    }
+  }
+}
+
 const startupCases = startupCasesFor({ bench: BENCH, ours: OURS, peers: useBenchDeps });
 
 // Unrelated ESM modules: an app of ESM_MODULES small modules, and an empty one, with and without a register.
@@ -151,7 +173,7 @@ function runWorker(job, extraNodeArgs = []) {
     ours: OURS,
     depsDir: DEPS,
     chunks: CHUNKS,
-    ...(job.workload === 'call' ? ITER.call : job.workload === 'stream' ? ITER.stream : MEMORY),
+    ...(job.workload === 'call' ? ITER.call : job.workload === 'stream' ? ITER.stream : job.workload === 'conversation' ? conversationIter(job.contextBytes) : MEMORY),
   };
   const [cmd, argv] = command([NODE, ...extraNodeArgs, WORKER, JSON.stringify(spec)]);
   const child = spawnSync(cmd, argv, { cwd: DEPS, env: childEnv, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 << 20 });
@@ -213,7 +235,7 @@ const load0 = os.loadavg();
 const results = new Map(); // job key -> [{...worker result}]
 const startup = new Map(); // case name -> { ms: [], errors: [] }
 const esm = new Map(); // `${case}|app|empty` -> { ms: [], errors: [] }
-const keyOf = (j) => `${j.workload}|${j.provider}|${j.sdk}|${j.contender}`;
+const keyOf = (j) => `${j.workload}|${j.provider}|${j.sdk}|${j.contender}|${j.contextBytes ?? ''}`;
 
 const log = (message) => process.stderr.write(`${message}\n`);
 log(`otel-genai bench: ${smoke ? 'smoke, ' : ''}${rounds} round(s), ${jobs.length} process(es) per round, deps from ${useBenchDeps ? 'bench/node_modules' : 'the root node_modules (peers skipped)'}, ${canPin ? `pinned to CPU ${pinCpu}` : 'not pinned'}`);
@@ -267,11 +289,11 @@ if (workloads.includes('esm')) rmSync(esmDir, { recursive: true, force: true });
 function summarise(job) {
   const runs = results.get(keyOf(job)) ?? [];
   const good = runs.filter((r) => r.ok);
-  const metric = job.workload === 'call' ? 'perCallUs' : 'perChunkUs';
+  const metric = job.workload === 'stream' ? 'perChunkUs' : 'perCallUs';
   const perRound = good.map((r) => median(r[metric]));
   // CPU time of the best batch per process: on a shared machine, other work only adds time (wall
   // time also counts the waits for the CPU), so this is the steadier view of what a call costs.
-  const cpuMetric = job.workload === 'call' ? 'perCallCpuUs' : 'perChunkCpuUs';
+  const cpuMetric = job.workload === 'stream' ? 'perChunkCpuUs' : 'perCallCpuUs';
   const bestPerRound = good.filter((r) => r[cpuMetric]?.length).map((r) => Math.min(...r[cpuMetric]));
   const calls = good.reduce((n, r) => n + r.calls, 0);
   const spans = good.reduce((n, r) => n + r.spans, 0);
@@ -292,6 +314,7 @@ function summarise(job) {
     cpuMinUs: bestPerRound.length ? Math.min(...bestPerRound) : undefined,
     cpuMaxUs: bestPerRound.length ? Math.max(...bestPerRound) : undefined,
     perStreamUs: job.workload === 'stream' && good.length ? median(good.map((r) => median(r.perStreamUs))) : undefined,
+    attributeCharsPerSpan: job.workload === 'conversation' && good.length ? median(good.map((r) => r.attributeCharsPerSpan)) : undefined,
     calls,
     spans,
     errors: [...new Set(errors)],
@@ -301,7 +324,7 @@ function summarise(job) {
 
 const rows = jobs.filter((j, i) => jobs.findIndex((k) => keyOf(k) === keyOf(j)) === i).map(summarise);
 for (const row of rows) {
-  const peerOf = (c) => rows.find((r) => r.workload === row.workload && r.provider === row.provider && r.sdk === row.sdk && r.contender === c);
+  const peerOf = (c) => rows.find((r) => r.workload === row.workload && r.provider === row.provider && r.sdk === row.sdk && r.contextBytes === row.contextBytes && r.contender === c);
   const bare = peerOf('bare');
   const floor = peerOf('floor');
   if (row.medianUs !== undefined && row.status === 'ok') {
@@ -352,12 +375,14 @@ for (const r of esmRows) {
 
 const fmt = (n, digits = 1) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
 const fmtX = (n) => (n === undefined ? '–' : `${n.toFixed(2)}×`);
+const kb = (bytes) => (bytes >= 1e6 ? `${bytes / 1e6} MB` : `${bytes / 1e3} KB`);
 const LABEL = {
   bare: 'bare SDK',
   floor: 'floor (1 active span)',
   ours: 'otel-genai',
   'ours-metrics': 'otel-genai, meter provider',
   'ours-cost': 'otel-genai, cost on',
+  'ours-content': 'otel-genai, content capture on',
   native: 'Anthropic SDK own tracing',
   otel: '@opentelemetry/instrumentation-openai',
   arize: '@arizeai/openinference-*',
@@ -443,6 +468,32 @@ for (const workload of ['call', 'stream']) {
     ),
   );
 }
+const conversationRows = rows.filter((r) => r.workload === 'conversation');
+if (conversationRows.length) {
+  const iter = (bytes) => conversationIter(bytes);
+  out.push('');
+  out.push(
+    `### Long conversations (an agent's request of ${CONTEXTS.map(kb).join(', ')} of context, non-streaming, µs per call; median of ${rounds} process(es), each the median of ${iter(CONTEXTS[0]).batches} batches after ${CONTEXTS.map((bytes) => `${iter(bytes).warmup} × ${iter(bytes).batchSize}`).join(', ')} warm-up calls × calls per batch)`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['SDK', 'context', 'contender', 'µs/call', 'min–max', '× bare', 'CPU µs (best)', 'CPU × bare', 'recorded chars/span', 'spans'],
+      conversationRows.map((r) => [
+        `${r.provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${r.sdk}`,
+        kb(r.contextBytes),
+        LABEL[r.contender],
+        r.status === 'crash' ? 'crash' : fmt(r.medianUs, 1),
+        r.status === 'crash' ? '–' : `${fmt(r.minUs, 1)}–${fmt(r.maxUs, 1)}`,
+        fmtX(r.xBare),
+        r.status === 'crash' ? '–' : fmt(r.cpuBestUs, 1),
+        fmtX(r.cpuXBare),
+        r.attributeCharsPerSpan === undefined ? '–' : Math.round(r.attributeCharsPerSpan).toLocaleString('en'),
+        r.status === 'ok' ? (r.contender === 'bare' ? '0' : `${r.spans}/${r.calls}`) : r.status,
+      ]),
+    ),
+  );
+}
 if (startupRows.length) {
   out.push('');
   out.push(`### Start-up (\`node [--import REGISTER] -e "await import('@anthropic-ai/sdk')"\`, OTLP exporter configured; wall ms, median of ${rounds * ITER.startupReps} run(s))`);
@@ -525,6 +576,19 @@ for (const workload of ['call', 'stream']) {
       }
     }
   }
+}
+// Content capture in O(cap): what capture adds to a call (CPU, over ours without it) stays flat once the context is past the cap.
+for (const provider of providers) {
+  const captureCost = (bytes) => {
+    const on = conversationRows.find((r) => r.provider === provider && r.contextBytes === bytes && r.contender === 'ours-content');
+    const off = conversationRows.find((r) => r.provider === provider && r.contextBytes === bytes && r.contender === 'ours');
+    return on?.cpuBestUs !== undefined && off?.cpuBestUs !== undefined ? on.cpuBestUs - off.cpuBestUs : undefined;
+  };
+  const pastCap = CONTEXTS.filter((bytes) => bytes > 32768).sort((a, b) => a - b);
+  if (pastCap.length < 2) continue;
+  const [least, most] = [captureCost(pastCap[0]), captureCost(pastCap.at(-1))];
+  if (least === undefined || most === undefined) continue;
+  check(`conversation, ${provider}: content capture's cost per call at ${kb(pastCap.at(-1))} ≤ 1.5 × at ${kb(pastCap[0])}`, most <= 1.5 * Math.max(least, 1), `${fmt(most, 1)} vs ${fmt(least, 1)} µs CPU over ours without capture`);
 }
 const oursStartup = startupRows.find((r) => r.name === 'ours');
 if (oursStartup?.xBare !== undefined) {

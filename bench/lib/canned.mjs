@@ -86,3 +86,48 @@ export function sseFetch(provider, encodedEvents) {
     return new Response(body, { status: 200, headers });
   };
 }
+
+/** A tool result of about `bytes` bytes: a file an agent read, as text with lines, quotes and the odd non-ASCII character. */
+function toolResultText(turn, bytes) {
+  const lines = [];
+  let size = 0;
+  for (let line = 0; size < bytes; line++) {
+    const text = `${String(line + 1).padStart(4)}  export function step${turn}_${line}(input) { return format("turn ${turn}, line ${line}: " + input, { unit: "°C" }); }`;
+    lines.push(text);
+    size += Buffer.byteLength(text, 'utf8') + 1;
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The request of an agent's tool loop once its conversation holds about `contextBytes` bytes of
+ * text: a system prompt, the task, then turns of an assistant message (a sentence and a tool call)
+ * and the tool's result (a ~2 KB file), in the provider's own shapes. The fixture's model and the
+ * tool definition it was recorded with; the reply is the fixture's (see `jsonFetch`).
+ */
+export function conversationParams(root, provider, contextBytes) {
+  const params = requestParams(root, provider);
+  const system = 'You are a coding agent. Read the files you need with read_file, then answer with a short plan.';
+  const tool = { name: 'read_file', description: 'Read a file of the repository.', schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } };
+  const task = 'Find where the weather units are formatted and make them configurable.';
+  const messages = provider === 'anthropic' ? [{ role: 'user', content: task }] : [{ role: 'system', content: system }, { role: 'user', content: task }];
+  let size = Buffer.byteLength(system + task, 'utf8');
+  for (let turn = 0; size < contextBytes; turn++) {
+    const thought = `Turn ${turn}: the next file to read is src/step-${turn}.ts, which the previous one imports.`;
+    const id = `call_${String(turn).padStart(6, '0')}`;
+    const args = { path: `src/step-${turn}.ts` };
+    const result = toolResultText(turn, 2000);
+    if (provider === 'anthropic') {
+      messages.push({ role: 'assistant', content: [{ type: 'text', text: thought }, { type: 'tool_use', id, name: tool.name, input: args }] });
+      messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: result }] });
+    } else {
+      messages.push({ role: 'assistant', content: thought, tool_calls: [{ id, type: 'function', function: { name: tool.name, arguments: JSON.stringify(args) } }] });
+      messages.push({ role: 'tool', tool_call_id: id, content: result });
+    }
+    size += Buffer.byteLength(thought + JSON.stringify(args) + result, 'utf8');
+  }
+  if (provider === 'anthropic') {
+    return { ...params, system, tools: [{ name: tool.name, description: tool.description, input_schema: tool.schema }], messages };
+  }
+  return { ...params, tools: [{ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.schema } }], messages };
+}

@@ -10,6 +10,8 @@
 //              that the GenAI metrics are recorded: not in run.mjs's default set (--contenders=…)
 //   ours-cost  ours with cost on (OTEL_GENAI_COST=true: each call priced from @pydantic/genai-prices), no
 //              meter provider: what pricing adds per call; not in run.mjs's default set either
+//   ours-content  ours with content capture on (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true:
+//              prompts and replies on the span, 32 KB cap), for the conversation workload
 //   native     @anthropic-ai/sdk >= 0.134's own tracing (it traces when a provider is registered)
 //   otel       @opentelemetry/instrumentation-openai (openai only)
 //   arize      @arizeai/openinference-instrumentation-openai / -anthropic, defaults
@@ -18,7 +20,7 @@
 // `native` and `ours`: `ours` runs with it on, as an app would, and replaces it per client.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { jsonFetch, requestParams, sseFetch, streamEvents } from './canned.mjs';
+import { conversationParams, jsonFetch, requestParams, sseFetch, streamEvents } from './canned.mjs';
 import { packageVersion } from './package-version.mjs';
 
 const spec = JSON.parse(process.argv[2]);
@@ -45,7 +47,8 @@ emit();
 process.exit(0);
 
 async function main() {
-  const ours = contender === 'ours' || contender === 'ours-metrics' || contender === 'ours-cost';
+  const ours = contender === 'ours' || contender === 'ours-metrics' || contender === 'ours-content' || contender === 'ours-cost';
+  if (contender === 'ours-content') process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'true';
   if (contender === 'ours-cost') process.env.OTEL_GENAI_COST = 'true';
   if (contender !== 'native' && !ours) process.env.ANTHROPIC_OPEN_TELEMETRY = 'false';
   const api = requireDeps('@opentelemetry/api');
@@ -61,6 +64,7 @@ async function main() {
   );
 
   let exported = 0;
+  let attributeChars = 0;
   let tracerProvider;
   if (contender !== 'bare') {
     const { BatchSpanProcessor, TracerProvider } = requireDeps('@opentelemetry/sdk-trace');
@@ -68,6 +72,10 @@ async function main() {
     const exporter = {
       export(spans, done) {
         exported += spans.length;
+        // What a conversation's spans carry (prompts and replies, where recorded): the lengths of their string attributes.
+        if (workload === 'conversation') {
+          for (const span of spans) for (const value of Object.values(span.attributes)) if (typeof value === 'string') attributeChars += value.length;
+        }
         done({ code: 0 });
       },
       shutdown: async () => {},
@@ -114,11 +122,12 @@ async function main() {
   const Client = sdkModule.default ?? sdkModule.Anthropic ?? sdkModule.OpenAI ?? sdkModule;
   result.sdkVersion = packageVersion(requireSDK, sdkName);
 
-  const params = requestParams(root, provider);
-  const fetch =
-    workload === 'call'
-      ? jsonFetch(root, provider)
-      : sseFetch(provider, streamEvents(root, provider, workload === 'memory' ? spec.memChunks : spec.chunks, workload === 'memory' ? spec.memDeltaBytes : undefined));
+  // `conversation`: per call, as `call`, with an agent's request of spec.contextBytes of context.
+  const perCall = workload === 'call' || workload === 'conversation';
+  const params = workload === 'conversation' ? conversationParams(root, provider, spec.contextBytes) : requestParams(root, provider);
+  const fetch = perCall
+    ? jsonFetch(root, provider)
+    : sseFetch(provider, streamEvents(root, provider, workload === 'memory' ? spec.memChunks : spec.chunks, workload === 'memory' ? spec.memDeltaBytes : undefined));
   const client = new Client({ apiKey: 'bench-key', fetch });
   const resource = provider === 'anthropic' ? client.messages : client.chat.completions;
   const create = (body) => resource.create(body);
@@ -134,7 +143,7 @@ async function main() {
         span.end();
       }
     };
-    if (workload !== 'call') {
+    if (!perCall) {
       // For streams the span ends when the stream does.
       run = async (body) => {
         const span = tracer.startSpan('chat', { kind: api.SpanKind.CLIENT });
@@ -142,13 +151,13 @@ async function main() {
         return { stream, end: () => span.end() };
       };
     }
-  } else if (workload !== 'call') {
+  } else if (!perCall) {
     // `await`, as apps do: some instrumentations hand back a stream that is not a promise.
     run = async (body) => ({ stream: await create(body), end() {} });
   }
 
   let calls = 0;
-  if (workload === 'call') {
+  if (perCall) {
     const measure = async (n) => {
       const cpu0 = process.cpuUsage();
       const t0 = now();
@@ -242,4 +251,5 @@ async function main() {
   result.calls = calls;
   if (tracerProvider !== undefined) await tracerProvider.forceFlush();
   result.spans = exported;
+  if (workload === 'conversation') result.attributeCharsPerSpan = exported === 0 ? 0 : attributeChars / exported;
 }
