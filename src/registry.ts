@@ -4,7 +4,7 @@
  * the zero-code register and its ES module hooks), `instrumentClient()` (instrument-client.ts), the
  * testing kit's `collectSpans()` options and module slots (testing/span-collector.ts), the recorder's
  * routing of live requests (testing/recorder.ts), and the shared guarantee and property tests
- * (test/providers.test.ts, test/fuzz.test.ts). A new SDK adds its folder under `src/` and one entry here.
+ * (test/calls/providers.test.ts, test/fuzz/properties.test.ts). A new SDK adds its folder under `src/` and one entry here.
  * An instrumentation that is not a model SDK's (MCP's module hooks, the AI SDK's diagnostics channel)
  * has an entry too, with only what applies to it: its key, the modules it hooks, its class.
  */
@@ -39,10 +39,10 @@ export interface RecordRoute {
   paths: RegExp;
 }
 
-/** One mapping of a provider's model calls, for the shared property tests (test/fuzz.test.ts). */
+/** One mapping of a provider's model calls, for the shared property tests (test/fuzz/properties.test.ts). */
 export interface SpecEntry {
   name: string;
-  /** Which grammar and fixtures feed it (test/fuzz.test.ts), e.g. `anthropic`, `chat`, `google`. */
+  /** Which grammar and fixtures feed it (test/fuzz/properties.test.ts), e.g. `anthropic`, `chat`, `google`. */
   kind: string;
   /** `gen_ai.provider.name` of the calls it maps. */
   provider: string;

@@ -1,4 +1,4 @@
-// An AI SDK (ai 7) app that ships as one bundled file (test/ai-sdk-zero-code.test.ts bundles it
+// An AI SDK (ai 7) app that ships as one bundled file (test/ai-sdk/zero-code.test.ts bundles it
 // with esbuild: ai, @ai-sdk/openai, OpenTelemetry and otel-genai inlined). No module hook sees the
 // AI SDK load; its channel needs none. Tracing as a bundled app sets it up: a NodeSDK with our
 // instrumentations, configured by the standard OTEL_* variables, shut down (flushed) at the end.

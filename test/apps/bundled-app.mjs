@@ -1,4 +1,4 @@
-// An app that ships as one bundled file (test/bundled-app.test.ts bundles it with esbuild): the
+// An app that ships as one bundled file (test/calls/bundled-app.test.ts bundles it with esbuild): the
 // SDKs are inlined into the bundle, so no module hook ever sees them load, and the app traces its
 // clients with instrumentClient(). Its tracing is set up as a bundled app does it: a NodeSDK,
 // configured by the standard OTEL_* variables, started before the clients are used and shut down

@@ -1,12 +1,12 @@
 /**
- * Hostile values for the property tests of the public helpers (test/fuzz-tool-helpers.test.ts,
- * test/fuzz-throwing-providers.test.ts): fast-check arbitraries of plain-data *specs* (so that a
+ * Hostile values for the property tests of the public helpers (test/fuzz/tool-helpers.test.ts,
+ * test/fuzz/throwing-providers.test.ts): fast-check arbitraries of plain-data *specs* (so that a
  * counterexample prints as data), and `make*` functions that build the hostile value a spec
  * describes at run time: circular objects, BigInts, throwing `toJSON` and getters, proxies that
  * throw on every trap, revoked proxies, frozen objects, huge strings, deep nesting, odd errors.
  *
  * `FUZZ_SEED=<n>` replays one seed and `FUZZ_RUNS=<factor>` scales every property's run count, as
- * in test/fuzz.test.ts.
+ * in test/fuzz/properties.test.ts.
  */
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import fc from 'fast-check';
@@ -82,7 +82,7 @@ export function captureDiagSafely(): string[] {
 // Attribute values
 
 /**
- * A valid OpenTelemetry attribute value, as test/fuzz.test.ts reads it: a string, a finite number,
+ * A valid OpenTelemetry attribute value, as test/fuzz/properties.test.ts reads it: a string, a finite number,
  * a boolean, or a homogeneous array of one of those. (OpenTelemetry JS 3 also keeps maps and mixed
  * arrays on spans as "AnyValue", which the GenAI attributes never are.)
  */

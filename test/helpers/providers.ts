@@ -1,7 +1,7 @@
 /**
- * How the shared guarantee tests (test/providers.test.ts) drive each registered SDK against the
- * bundled fixtures: one driver per registry entry the testing kit takes (src/registry.ts). A
- * provider registered without a driver here fails those tests.
+ * How the shared guarantee tests (test/calls/providers.test.ts) drive each registered SDK against the
+ * bundled fixtures: one driver per registry entry that maps an SDK's model calls (its `specs`, src/registry.ts).
+ * A provider registered without a driver here fails those tests.
  */
 import { createRequire } from 'node:module';
 import { fixtureRequest } from './replay';

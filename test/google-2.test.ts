@@ -1,6 +1,0 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { googleSuite } from './google/suite';
-
-// @google/genai 2.x, installed in its own workspace; its default API version is v1beta, the fixtures' v1.
-googleSuite(() => createRequire(join(__dirname, '..', 'compat', 'google-genai-2', 'package.json'))('@google/genai'), { httpOptions: { apiVersion: 'v1' } });

@@ -1,5 +1,0 @@
-import { createRequire } from 'node:module';
-import { googleSuite } from './google/suite';
-
-// @google/genai 3.x, the root install.
-googleSuite(() => createRequire(__filename)('@google/genai'));

@@ -1,7 +1,0 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { openAISuite } from './helpers/openai-suite';
-
-// openai 6.x, installed in its own workspace.
-const version = join(__dirname, '..', 'compat', 'openai-6', 'package.json');
-openAISuite(() => createRequire(version)('openai'), { chatHelpers: (client) => client.chat.completions });

@@ -1,5 +1,0 @@
-import { createRequire } from 'node:module';
-import { openAISuite } from './helpers/openai-suite';
-
-// The newest openai (7.x).
-openAISuite(() => createRequire(__filename)('openai'), { chatHelpers: (client) => client.chat.completions });
