@@ -21,7 +21,10 @@ export default tseslint.config(
     extends: [tseslint.configs.recommended],
     rules: {
       // `_`-prefixed names say "deliberately unused" (a destructured field set aside, a required parameter).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // CommonJS `require()` is how the SDKs are loaded lazily and how tests load the built package.
       '@typescript-eslint/no-require-imports': 'off',
       // The contrib instrumentations' idiom: a patched method is a `function` (the SDK's `this`) that reaches its instrumentation.

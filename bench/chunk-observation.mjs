@@ -84,13 +84,20 @@ if (process.argv[2] === '--run') {
   const nodeFlags = nodeFlagsArg(process.argv);
   const store = flags['no-store'] === undefined ? 'store' : 'no-store';
   const count = (mode, streams) => {
-    const run = spawnSync('valgrind', callgrindArgs({ node, nodeFlags }, [fileURLToPath(import.meta.url), '--run', mode, String(streams), store]), { encoding: 'utf8' });
+    const run = spawnSync(
+      'valgrind',
+      callgrindArgs({ node, nodeFlags }, [fileURLToPath(import.meta.url), '--run', mode, String(streams), store]),
+      { encoding: 'utf8' },
+    );
     const instructions = instructionsOf(run.stderr);
-    if (run.status !== 0 || instructions === undefined) throw new Error(`${mode} ${streams}: exit ${run.status}\n${run.stderr.slice(-2000)}`);
+    if (run.status !== 0 || instructions === undefined)
+      throw new Error(`${mode} ${streams}: exit ${run.status}\n${run.stderr.slice(-2000)}`);
     return instructions;
   };
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  console.log(`Instructions per chunk (callgrind, streams ${n1}→${n2}), Node ${[version, ...nodeFlags].join(' ')}, ${store === 'store' ? 'an AsyncLocalStorage store active' : 'no store'}\n`);
+  console.log(
+    `Instructions per chunk (callgrind, streams ${n1}→${n2}), Node ${[version, ...nodeFlags].join(' ')}, ${store === 'store' ? 'an AsyncLocalStorage store active' : 'no store'}\n`,
+  );
   console.log('| mode | instructions/chunk | beyond bare |');
   console.log('|---|---|---|');
   let bare;

@@ -36,10 +36,17 @@ import { STARTUP_ENV, startupCases } from './lib/startup.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
-const flags = Object.fromEntries(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => [a.slice(2).split('=')[0], a.split('=')[1] ?? 'true']));
+const flags = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .filter((a) => a.startsWith('--'))
+    .map((a) => [a.slice(2).split('=')[0], a.split('=')[1] ?? 'true']),
+);
 const providers = (flags.providers ?? 'anthropic,openai').split(',');
 const workload = flags.workload ?? 'call';
-const contenders = (flags.contenders ?? (workload === 'conversation' ? 'bare,ours,ours-content,arize,traceloop' : 'bare,floor,ours')).split(',');
+const contenders = (flags.contenders ?? (workload === 'conversation' ? 'bare,ours,ours-content,arize,traceloop' : 'bare,floor,ours')).split(
+  ',',
+);
 const CHUNKS = 1000;
 /** The conversation workload's sizes of context; one pass of undefined for the other workloads. */
 const contexts = workload === 'conversation' ? (flags.contexts ?? '10000,100000,1000000').split(',').map(Number) : [undefined];
@@ -90,7 +97,20 @@ function callgrind(nodeArgs, env, outFile) {
 
 /** Instructions and spans of one worker run with `calls` calls. */
 async function count(provider, contender, calls, contextBytes) {
-  const spec = { workload, provider, contender, root: ROOT, ours: OURS, depsDir: DEPS, sdkDir: sdkDir(provider), chunks: CHUNKS, warmup: calls, batches: 1, batchSize: 1, contextBytes };
+  const spec = {
+    workload,
+    provider,
+    contender,
+    root: ROOT,
+    ours: OURS,
+    depsDir: DEPS,
+    sdkDir: sdkDir(provider),
+    chunks: CHUNKS,
+    warmup: calls,
+    batches: 1,
+    batchSize: 1,
+    contextBytes,
+  };
   const nodeArgs = [
     // The same GC schedule in every run, so that the two runs differ only in calls.
     '--predictable-gc-schedule',
@@ -109,7 +129,10 @@ async function count(provider, contender, calls, contextBytes) {
   let functions;
   if (outFile !== undefined) {
     // --threshold=100: every function, not only those that make up the first 99 % of the total.
-    const annotated = spawnSync('callgrind_annotate', ['--threshold=100', '--auto=no', outFile], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const annotated = spawnSync('callgrind_annotate', ['--threshold=100', '--auto=no', outFile], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
     if (annotated.status === 0) functions = parseAnnotate(annotated.stdout);
     else process.stderr.write(`  callgrind_annotate failed on ${outFile}: ${annotated.stderr}\n`);
   }
@@ -140,7 +163,9 @@ if (workload === 'startup') {
   const bare = counted.get('bare');
   for (const c of cases) {
     const value = counted.get(c.key);
-    console.log(`| ${c.name} | ${value === undefined ? 'failed' : Math.round(value / 1e6).toLocaleString('en')} | ${value !== undefined && bare ? `${(value / bare).toFixed(2)}×` : '–'} |`);
+    console.log(
+      `| ${c.name} | ${value === undefined ? 'failed' : Math.round(value / 1e6).toLocaleString('en')} | ${value !== undefined && bare ? `${(value / bare).toFixed(2)}×` : '–'} |`,
+    );
   }
   process.exit(0);
 }
@@ -148,7 +173,8 @@ if (workload === 'startup') {
 const tasks = [];
 for (const provider of providers) {
   for (const contextBytes of contexts) {
-    for (const contender of contenders) for (const calls of callCounts(contextBytes)) tasks.push({ provider, contender, calls, contextBytes });
+    for (const contender of contenders)
+      for (const calls of callCounts(contextBytes)) tasks.push({ provider, contender, calls, contextBytes });
   }
 }
 const results = new Map();
@@ -158,12 +184,16 @@ await pool(tasks, async (task) => {
   const result = await count(task.provider, task.contender, task.calls, task.contextBytes);
   results.set(keyOf(task.provider, task.contender, task.contextBytes, task.calls), result);
   const context = task.contextBytes === undefined ? '' : ` ${contextLabel(task.contextBytes)}`;
-  process.stderr.write(`  ${task.provider}${context} ${task.contender} ${task.calls} calls: ${result.instructions ?? 'failed'} instructions\n`);
+  process.stderr.write(
+    `  ${task.provider}${context} ${task.contender} ${task.calls} calls: ${result.instructions ?? 'failed'} instructions\n`,
+  );
 });
 
 const unit = workload === 'stream' ? 'chunk' : 'call';
 const conversation = workload === 'conversation';
-const counts = conversation ? contexts.map((bytes) => `${contextLabel(bytes)}: ${callCounts(bytes).join('→')}`).join(', ') : callCounts(undefined).join('→');
+const counts = conversation
+  ? contexts.map((bytes) => `${contextLabel(bytes)}: ${callCounts(bytes).join('→')}`).join(', ')
+  : callCounts(undefined).join('→');
 console.log(`\nInstructions per warm ${unit} (callgrind, ${workload === 'stream' ? 'streams' : 'calls'} ${counts}), ${NODE_DESCRIPTION}\n`);
 console.log(`| SDK |${conversation ? ' context |' : ''} contender | instructions/${unit} | × bare | × floor | spans |`);
 console.log(`|---|${conversation ? '---|' : ''}---|---|---|---|---|`);
@@ -175,7 +205,12 @@ for (const provider of providers) {
       const a = results.get(keyOf(provider, contender, contextBytes, n1));
       const b = results.get(keyOf(provider, contender, contextBytes, n2));
       if (a?.ok && b?.ok && a.instructions !== undefined && b.instructions !== undefined) {
-        perCall.set(contender, { value: (b.instructions - a.instructions) / ((n2 - n1) * perUnit), spans: b.spans, calls: n2 + 1, sdk: b.sdk });
+        perCall.set(contender, {
+          value: (b.instructions - a.instructions) / ((n2 - n1) * perUnit),
+          spans: b.spans,
+          calls: n2 + 1,
+          sdk: b.sdk,
+        });
       }
     }
     for (const contender of contenders) {
@@ -183,7 +218,9 @@ for (const provider of providers) {
       const ratio = (base) => (row && perCall.get(base) ? `${(row.value / perCall.get(base).value).toFixed(3)}×` : '–');
       const sdk = row?.sdk ? `${provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${row.sdk}` : provider;
       const context = conversation ? ` ${contextLabel(contextBytes)} |` : '';
-      console.log(`| ${sdk} |${context} ${contender} | ${row ? Math.round(row.value).toLocaleString('en') : 'failed'} | ${ratio('bare')} | ${ratio('floor')} | ${row ? `${row.spans}/${row.calls}` : '–'} |`);
+      console.log(
+        `| ${sdk} |${context} ${contender} | ${row ? Math.round(row.value).toLocaleString('en') : 'failed'} | ${ratio('bare')} | ${ratio('floor')} | ${row ? `${row.spans}/${row.calls}` : '–'} |`,
+      );
     }
   }
 }
@@ -214,7 +251,9 @@ if (byFunction) {
         console.log(`| function | ${baselineName} | ${contender} | excess |`);
         console.log('|---|---|---|---|');
         for (const row of rows.slice(0, TOP)) {
-          console.log(`| ${row.collector ? '(collector) ' : ''}${row.name.slice(0, 100).replaceAll('|', '\\|')} | ${n(row.baseline)} | ${n(row.contender)} | ${n(row.excess)} |`);
+          console.log(
+            `| ${row.collector ? '(collector) ' : ''}${row.name.slice(0, 100).replaceAll('|', '\\|')} | ${n(row.baseline)} | ${n(row.contender)} | ${n(row.excess)} |`,
+          );
         }
       }
     }

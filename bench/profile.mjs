@@ -16,7 +16,12 @@ import { depsDir, installOurs } from './lib/ours.mjs';
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const flags = Object.fromEntries(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')));
+const flags = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .filter((a) => a.startsWith('--'))
+    .map((a) => a.slice(2).split('=')),
+);
 const [workload = 'call', provider = 'anthropic', contender = 'ours'] = positional;
 const DEPS = depsDir(BENCH, ROOT);
 const OURS = installOurs(ROOT, DEPS);
@@ -45,10 +50,27 @@ if (workload === 'startup') {
   // --older: the older SDK line the bench also measures (bench/sdk-versions/).
   const sdkDir = !('older' in flags) ? DEPS : join(BENCH, 'sdk-versions', provider === 'anthropic' ? 'anthropic-0.133' : 'openai-4');
   const contextBytes = workload === 'conversation' ? Number(flags.context ?? 100000) : undefined;
-  const spec = { workload, provider, contender, root: ROOT, ours: OURS, depsDir: DEPS, sdkDir, chunks: 1000, warmup: calls, batches: 1, batchSize: 1, contextBytes };
+  const spec = {
+    workload,
+    provider,
+    contender,
+    root: ROOT,
+    ours: OURS,
+    depsDir: DEPS,
+    sdkDir,
+    chunks: 1000,
+    warmup: calls,
+    batches: 1,
+    batchSize: 1,
+    contextBytes,
+  };
   argv = [join(BENCH, 'lib', 'worker.mjs'), JSON.stringify(spec)];
 }
-const child = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100', ...argv], { cwd: DEPS, env, encoding: 'utf8' });
+const child = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100', ...argv], {
+  cwd: DEPS,
+  env,
+  encoding: 'utf8',
+});
 if (child.status !== 0) {
   process.stderr.write(child.stderr);
   process.exit(1);
@@ -65,7 +87,8 @@ for (const file of files) {
   const packageOf = (url) => {
     if (!url) return '(native / V8)';
     if (url.includes('/bench/lib/')) return 'bench harness';
-    if (url.startsWith(`file://${OURS}/dist/`) || url.startsWith(`${OURS}/dist/`) || url.includes(`${OURS}/register.mjs`)) return 'otel-genai (dist)';
+    if (url.startsWith(`file://${OURS}/dist/`) || url.startsWith(`${OURS}/dist/`) || url.includes(`${OURS}/register.mjs`))
+      return 'otel-genai (dist)';
     const m = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/g);
     if (m) return m.at(-1).replace('node_modules/', '');
     if (url.startsWith('node:')) return 'node core';
@@ -82,7 +105,9 @@ for (const file of files) {
     packages.set(pkg, (packages.get(pkg) ?? 0) + t);
   }
   const pct = (t) => `${((100 * t) / total).toFixed(1).padStart(5)} %`;
-  console.log(`\n=== ${file} (${(total / 1000).toFixed(0)} ms sampled) — ${workload}${workload === 'call' || workload === 'stream' ? ` ${provider} ${contender}` : ''}`);
+  console.log(
+    `\n=== ${file} (${(total / 1000).toFixed(0)} ms sampled) — ${workload}${workload === 'call' || workload === 'stream' ? ` ${provider} ${contender}` : ''}`,
+  );
   console.log('\nself time by package:');
   for (const [pkg, t] of [...packages].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${pct(t)}  ${pkg}`);
   console.log('\ntop self-time frames:');

@@ -71,7 +71,7 @@ const conversationIter = (contextBytes) =>
 // Machine, pinning, versions
 
 // Resolved here: the measured processes run in the deps folder, where a relative path would not lead to it.
-const NODE = resolve(typeof args.node === 'string' ? args.node : process.env.BENCH_NODE ?? process.execPath);
+const NODE = resolve(typeof args.node === 'string' ? args.node : (process.env.BENCH_NODE ?? process.execPath));
 const nodeVersion = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout?.trim();
 const cpuCount = os.cpus().length;
 const pinCpu = cpuCount - 1;
@@ -133,11 +133,14 @@ for (const workload of ['call', 'stream']) {
 }
 
 if (workloads.includes('conversation')) {
-  const contenders = ['bare', 'ours', 'ours-content', ...(useBenchDeps ? ['arize', 'traceloop'] : [])].filter((c) => onlyContenders === undefined || onlyContenders.includes(c));
+  const contenders = ['bare', 'ours', 'ours-content', ...(useBenchDeps ? ['arize', 'traceloop'] : [])].filter(
+    (c) => onlyContenders === undefined || onlyContenders.includes(c),
+  );
   for (const provider of providers) {
     for (const sdk of SDKS[provider]) {
       for (const contextBytes of CONTEXTS) {
-        for (const contender of contenders) jobs.push({ workload: 'conversation', provider, sdk: sdk.version, sdkDir: sdk.dir, contender, contextBytes });
+        for (const contender of contenders)
+          jobs.push({ workload: 'conversation', provider, sdk: sdk.version, sdkDir: sdk.dir, contender, contextBytes });
       }
     }
   }
@@ -152,13 +155,22 @@ const esmCases = [
   // A register with no loader hook: the same app under it shows what a bigger heap alone costs.
   { name: 'provider-only', contender: 'floor', argv: ['--import', join(BENCH, 'registers', 'provider-only.mjs')] },
   { name: 'ours', contender: 'ours', argv: ['--import', join(OURS, 'register.mjs')] },
-  { name: 'ours, OTEL_GENAI_ESM_LOADER_HOOK=true', contender: 'ours', argv: ['--import', join(OURS, 'register.mjs')], env: { OTEL_GENAI_ESM_LOADER_HOOK: 'true' } },
+  {
+    name: 'ours, OTEL_GENAI_ESM_LOADER_HOOK=true',
+    contender: 'ours',
+    argv: ['--import', join(OURS, 'register.mjs')],
+    env: { OTEL_GENAI_ESM_LOADER_HOOK: 'true' },
+  },
 ];
 if (useBenchDeps) {
   esmCases.push({
     name: 'auto-instrumentations-node + ESM hook',
     contender: 'auto',
-    argv: ['--experimental-loader=@opentelemetry/instrumentation/hook.mjs', '--import', '@opentelemetry/auto-instrumentations-node/register'],
+    argv: [
+      '--experimental-loader=@opentelemetry/instrumentation/hook.mjs',
+      '--import',
+      '@opentelemetry/auto-instrumentations-node/register',
+    ],
   });
 }
 const keep = (c) => onlyContenders === undefined || onlyContenders.includes(c.contender);
@@ -173,13 +185,21 @@ function runWorker(job, extraNodeArgs = []) {
     ours: OURS,
     depsDir: DEPS,
     chunks: CHUNKS,
-    ...(job.workload === 'call' ? ITER.call : job.workload === 'stream' ? ITER.stream : job.workload === 'conversation' ? conversationIter(job.contextBytes) : MEMORY),
+    ...(job.workload === 'call'
+      ? ITER.call
+      : job.workload === 'stream'
+        ? ITER.stream
+        : job.workload === 'conversation'
+          ? conversationIter(job.contextBytes)
+          : MEMORY),
   };
   const [cmd, argv] = command([NODE, ...extraNodeArgs, WORKER, JSON.stringify(spec)]);
   const child = spawnSync(cmd, argv, { cwd: DEPS, env: childEnv, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 << 20 });
   const line = child.stdout?.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
   if (line === undefined) {
-    const why = child.error ? String(child.error) : `exit ${child.status ?? child.signal}: ${(child.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
+    const why = child.error
+      ? String(child.error)
+      : `exit ${child.status ?? child.signal}: ${(child.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
     return { ok: false, error: `process died (${why})`.slice(0, 400), diag: [] };
   }
   return JSON.parse(line.slice('BENCH_RESULT '.length));
@@ -190,7 +210,11 @@ function timeProcess(argv, env = {}, cwd = DEPS) {
   const t0 = process.hrtime.bigint();
   const child = spawnSync(cmd, full, { cwd, env: { ...childEnv, ...env }, encoding: 'utf8', timeout: 60_000 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (child.status !== 0) return { ok: false, error: (child.stderr || String(child.error ?? child.signal)).trim().split('\n').filter(Boolean).slice(0, 6).join(' | ').slice(0, 400) };
+  if (child.status !== 0)
+    return {
+      ok: false,
+      error: (child.stderr || String(child.error ?? child.signal)).trim().split('\n').filter(Boolean).slice(0, 6).join(' | ').slice(0, 400),
+    };
   return { ok: true, ms };
 }
 
@@ -238,7 +262,9 @@ const esm = new Map(); // `${case}|app|empty` -> { ms: [], errors: [] }
 const keyOf = (j) => `${j.workload}|${j.provider}|${j.sdk}|${j.contender}|${j.contextBytes ?? ''}`;
 
 const log = (message) => process.stderr.write(`${message}\n`);
-log(`otel-genai bench: ${smoke ? 'smoke, ' : ''}${rounds} round(s), ${jobs.length} process(es) per round, deps from ${useBenchDeps ? 'bench/node_modules' : 'the root node_modules (peers skipped)'}, ${canPin ? `pinned to CPU ${pinCpu}` : 'not pinned'}`);
+log(
+  `otel-genai bench: ${smoke ? 'smoke, ' : ''}${rounds} round(s), ${jobs.length} process(es) per round, deps from ${useBenchDeps ? 'bench/node_modules' : 'the root node_modules (peers skipped)'}, ${canPin ? `pinned to CPU ${pinCpu}` : 'not pinned'}`,
+);
 
 if (workloads.includes('esm')) writeEsmApp();
 
@@ -324,7 +350,15 @@ function summarise(job) {
 
 const rows = jobs.filter((j, i) => jobs.findIndex((k) => keyOf(k) === keyOf(j)) === i).map(summarise);
 for (const row of rows) {
-  const peerOf = (c) => rows.find((r) => r.workload === row.workload && r.provider === row.provider && r.sdk === row.sdk && r.contextBytes === row.contextBytes && r.contender === c);
+  const peerOf = (c) =>
+    rows.find(
+      (r) =>
+        r.workload === row.workload &&
+        r.provider === row.provider &&
+        r.sdk === row.sdk &&
+        r.contextBytes === row.contextBytes &&
+        r.contender === c,
+    );
   const bare = peerOf('bare');
   const floor = peerOf('floor');
   if (row.medianUs !== undefined && row.status === 'ok') {
@@ -335,14 +369,17 @@ for (const row of rows) {
   }
 }
 
-const startupRows = sCases.filter((c) => startup.has(c.name)).map(({ name }) => [name, startup.get(name)]).map(([name, s]) => ({
-  name,
-  medianMs: s.ms.length ? median(s.ms) : undefined,
-  minMs: s.ms.length ? Math.min(...s.ms) : undefined,
-  maxMs: s.ms.length ? Math.max(...s.ms) : undefined,
-  runs: s.ms.length,
-  errors: [...new Set(s.errors)],
-}));
+const startupRows = sCases
+  .filter((c) => startup.has(c.name))
+  .map(({ name }) => [name, startup.get(name)])
+  .map(([name, s]) => ({
+    name,
+    medianMs: s.ms.length ? median(s.ms) : undefined,
+    minMs: s.ms.length ? Math.min(...s.ms) : undefined,
+    maxMs: s.ms.length ? Math.max(...s.ms) : undefined,
+    runs: s.ms.length,
+    errors: [...new Set(s.errors)],
+  }));
 const startupBare = startupRows.find((r) => r.name === 'bare')?.medianMs;
 const startupBareMin = startupRows.find((r) => r.name === 'bare')?.minMs;
 for (const r of startupRows) {
@@ -413,7 +450,8 @@ if (useBenchDeps) {
     '@traceloop/instrumentation-openai',
     '@traceloop/instrumentation-anthropic',
     '@opentelemetry/auto-instrumentations-node',
-  ]) versions[name] = packageVersionIn(DEPS, name);
+  ])
+    versions[name] = packageVersionIn(DEPS, name);
 }
 const machine = {
   cpu: os.cpus()[0]?.model,
@@ -422,7 +460,10 @@ const machine = {
   os: `${os.type()} ${os.release()} ${os.arch()}`,
   pinned: canPin ? `taskset -c ${pinCpu}` : 'no',
   loadavgBefore: load0.map((l) => l.toFixed(2)).join(' '),
-  loadavgAfter: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+  loadavgAfter: os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' '),
   rounds,
   smoke,
   durationS: Math.round((Date.now() - started) / 1000),
@@ -432,8 +473,15 @@ const machine = {
 const out = [];
 out.push(`## otel-genai bench${smoke ? ' (smoke: few iterations, timings meaningless)' : ''}`);
 out.push('');
-out.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; pinned: ${machine.pinned}; load average before ${machine.loadavgBefore}, after ${machine.loadavgAfter}; ${rounds} round(s), ${machine.durationS} s.`);
-out.push(`Versions: ${Object.entries(versions).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join('; ')}.`);
+out.push(
+  `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; pinned: ${machine.pinned}; load average before ${machine.loadavgBefore}, after ${machine.loadavgAfter}; ${rounds} round(s), ${machine.durationS} s.`,
+);
+out.push(
+  `Versions: ${Object.entries(versions)
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k} ${v}`)
+    .join('; ')}.`,
+);
 for (const workload of ['call', 'stream']) {
   const wRows = rows.filter((r) => r.workload === workload);
   if (wRows.length === 0) continue;
@@ -444,7 +492,18 @@ for (const workload of ['call', 'stream']) {
       : `### Per chunk (${CHUNKS}-chunk streams read with for await, µs per chunk; median of ${rounds} process(es), each the median of ${ITER.stream.batches} batches of ${ITER.stream.batchSize} streams after ${ITER.stream.warmup} warm-up streams)`,
   );
   out.push('');
-  const header = ['SDK', 'contender', workload === 'call' ? 'µs/call' : 'µs/chunk', 'min–max', '× bare', '× floor', 'CPU µs (best)', 'CPU × bare', 'CPU × floor', 'spans'];
+  const header = [
+    'SDK',
+    'contender',
+    workload === 'call' ? 'µs/call' : 'µs/chunk',
+    'min–max',
+    '× bare',
+    '× floor',
+    'CPU µs (best)',
+    'CPU × bare',
+    'CPU × floor',
+    'spans',
+  ];
   if (workload === 'stream') header.splice(4, 0, 'ms/stream');
   out.push(
     table(
@@ -496,28 +555,67 @@ if (conversationRows.length) {
 }
 if (startupRows.length) {
   out.push('');
-  out.push(`### Start-up (\`node [--import REGISTER] -e "await import('@anthropic-ai/sdk')"\`, OTLP exporter configured; wall ms, median of ${rounds * ITER.startupReps} run(s))`);
-  out.push('');
-  out.push(table(['register', 'ms', 'min–max', '× bare', 'min × bare min'], startupRows.map((r) => [r.name, r.medianMs === undefined ? 'crash' : fmt(r.medianMs, 0), r.medianMs === undefined ? '–' : `${fmt(r.minMs, 0)}–${fmt(r.maxMs, 0)}`, fmtX(r.xBare), fmtX(r.minXBare)])));
-}
-if (esmRows.length) {
-  out.push('');
-  out.push(`### Unrelated ESM modules (an app of ${ESM_MODULES} small modules vs an empty one; wall ms, median of ${rounds * ITER.startupReps} run(s))`);
+  out.push(
+    `### Start-up (\`node [--import REGISTER] -e "await import('@anthropic-ai/sdk')"\`, OTLP exporter configured; wall ms, median of ${rounds * ITER.startupReps} run(s))`,
+  );
   out.push('');
   out.push(
     table(
-      ['register', 'app ms', 'empty ms', `${ESM_MODULES} modules cost ms`, 'app × bare', 'modules cost × bare', 'modules cost × provider-only'],
-      esmRows.map((r) => [r.name, fmt(r.appMs, 0), fmt(r.emptyMs, 0), fmt(r.modulesMs, 0), fmtX(r.xBare), fmtX(r.modulesXBare), fmtX(r.modulesXNoHook)]),
+      ['register', 'ms', 'min–max', '× bare', 'min × bare min'],
+      startupRows.map((r) => [
+        r.name,
+        r.medianMs === undefined ? 'crash' : fmt(r.medianMs, 0),
+        r.medianMs === undefined ? '–' : `${fmt(r.minMs, 0)}–${fmt(r.maxMs, 0)}`,
+        fmtX(r.xBare),
+        fmtX(r.minXBare),
+      ]),
+    ),
+  );
+}
+if (esmRows.length) {
+  out.push('');
+  out.push(
+    `### Unrelated ESM modules (an app of ${ESM_MODULES} small modules vs an empty one; wall ms, median of ${rounds * ITER.startupReps} run(s))`,
+  );
+  out.push('');
+  out.push(
+    table(
+      [
+        'register',
+        'app ms',
+        'empty ms',
+        `${ESM_MODULES} modules cost ms`,
+        'app × bare',
+        'modules cost × bare',
+        'modules cost × provider-only',
+      ],
+      esmRows.map((r) => [
+        r.name,
+        fmt(r.appMs, 0),
+        fmt(r.emptyMs, 0),
+        fmt(r.modulesMs, 0),
+        fmtX(r.xBare),
+        fmtX(r.modulesXBare),
+        fmtX(r.modulesXNoHook),
+      ]),
     ),
   );
 }
 if (memory.length) {
   out.push('');
-  out.push(`### Memory (one ${MEMORY.memChunks}-chunk stream of ${MEMORY.memDeltaBytes}-byte text deltas, content capture off; heap after gc above the pre-stream baseline, KB)`);
+  out.push(
+    `### Memory (one ${MEMORY.memChunks}-chunk stream of ${MEMORY.memDeltaBytes}-byte text deltas, content capture off; heap after gc above the pre-stream baseline, KB)`,
+  );
   out.push('');
   out.push(
     table(
-      ['SDK', 'contender', ...MEMORY.memCheckpointsMB.map((mb) => `at ${mb} MB`), 'after end', `growth ${MEMORY.memCheckpointsMB[0]}→${MEMORY.memCheckpointsMB.at(-1)} MB`],
+      [
+        'SDK',
+        'contender',
+        ...MEMORY.memCheckpointsMB.map((mb) => `at ${mb} MB`),
+        'after end',
+        `growth ${MEMORY.memCheckpointsMB[0]}→${MEMORY.memCheckpointsMB.at(-1)} MB`,
+      ],
       memory.map(({ provider, sdk, contender, result }) => {
         if (!result.ok) return [`${provider} ${sdk}`, LABEL[contender], 'crash', '', '', '', ''];
         const points = result.memory.points;
@@ -535,8 +633,15 @@ if (memory.length) {
 
 // Failures and diagnostics
 const failures = [
-  ...rows.filter((r) => r.status !== 'ok').map((r) => `- ${LABEL[r.contender]} on ${r.provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${r.sdk} (${r.workload}): ${r.status}${r.errors.length ? ` — ${r.errors[0]}` : ''}${r.diag.length ? ` — diag: ${r.diag[0]}` : ''}`),
-  ...startupRows.filter((r) => r.errors.length).map((r) => `- start-up, ${r.name}: ${r.medianMs === undefined ? 'crash' : 'some runs failed'} — ${r.errors[0]}`),
+  ...rows
+    .filter((r) => r.status !== 'ok')
+    .map(
+      (r) =>
+        `- ${LABEL[r.contender]} on ${r.provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${r.sdk} (${r.workload}): ${r.status}${r.errors.length ? ` — ${r.errors[0]}` : ''}${r.diag.length ? ` — diag: ${r.diag[0]}` : ''}`,
+    ),
+  ...startupRows
+    .filter((r) => r.errors.length)
+    .map((r) => `- start-up, ${r.name}: ${r.medianMs === undefined ? 'crash' : 'some runs failed'} — ${r.errors[0]}`),
   ...esmRows.filter((r) => r.errors.length).map((r) => `- ESM app, ${r.name}: ${r.errors[0]}`),
   ...memory.filter((m) => !m.result.ok).map((m) => `- memory, ${m.contender} on ${m.provider}: ${m.result.error}`),
 ];
@@ -550,14 +655,21 @@ if (failures.length) {
 // Targets
 const verdicts = [];
 const check = (name, pass, detail, noise) =>
-  verdicts.push(noise ? `- NOISY ${name}: ${detail}; not judged: ${noise}` : `- ${pass === undefined ? 'n/a ' : pass ? 'PASS' : 'MISS'} ${name}: ${detail}`);
+  verdicts.push(
+    noise
+      ? `- NOISY ${name}: ${detail}; not judged: ${noise}`
+      : `- ${pass === undefined ? 'n/a ' : pass ? 'PASS' : 'MISS'} ${name}: ${detail}`,
+  );
 const noiseIn = (workload, provider, sdk) => {
   const group = rows.filter((r) => r.workload === workload && r.provider === provider && r.sdk === sdk);
   const signs = [];
   const below = belowBare(group);
   if (below.length) signs.push(`${below.map((r) => LABEL[r.contender]).join(', ')} measured below the bare SDK, which does less`);
   const wavering = unsteady(group);
-  if (wavering.length) signs.push(`rounds differ in CPU time by ${wavering.map((r) => `${Math.round((r.cpuMaxUs / r.cpuMinUs - 1) * 100)} % (${LABEL[r.contender]})`).join(', ')}`);
+  if (wavering.length)
+    signs.push(
+      `rounds differ in CPU time by ${wavering.map((r) => `${Math.round((r.cpuMaxUs / r.cpuMinUs - 1) * 100)} % (${LABEL[r.contender]})`).join(', ')}`,
+    );
   return signs.length ? `${signs.join('; ')} (see the instruction counts)` : undefined;
 };
 for (const workload of ['call', 'stream']) {
@@ -566,13 +678,33 @@ for (const workload of ['call', 'stream']) {
     const sdkName = `${ours.provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${ours.sdk}`;
     const noise = smoke ? undefined : noiseIn(workload, ours.provider, ours.sdk);
     const xf = ours.cpuXFloor ?? ours.xFloor;
-    check(`${workload === 'call' ? 'per call' : 'per chunk'}, ${sdkName}: ours ≤ ${limit} × floor`, xf === undefined ? undefined : xf <= limit, `wall ${fmtX(ours.xFloor)}, CPU ${fmtX(ours.cpuXFloor)}`, noise);
-    const peers = rows.filter((r) => r.workload === workload && r.provider === ours.provider && r.sdk === ours.sdk && ['otel', 'arize', 'traceloop', 'native'].includes(r.contender));
+    check(
+      `${workload === 'call' ? 'per call' : 'per chunk'}, ${sdkName}: ours ≤ ${limit} × floor`,
+      xf === undefined ? undefined : xf <= limit,
+      `wall ${fmtX(ours.xFloor)}, CPU ${fmtX(ours.cpuXFloor)}`,
+      noise,
+    );
+    const peers = rows.filter(
+      (r) =>
+        r.workload === workload &&
+        r.provider === ours.provider &&
+        r.sdk === ours.sdk &&
+        ['otel', 'arize', 'traceloop', 'native'].includes(r.contender),
+    );
     for (const peer of peers) {
       if (peer.status !== 'ok') {
-        check(`${workload === 'call' ? 'per call' : 'per chunk'}, ${sdkName}: ours below ${LABEL[peer.contender]}`, undefined, `that contender: ${peer.status}`);
+        check(
+          `${workload === 'call' ? 'per call' : 'per chunk'}, ${sdkName}: ours below ${LABEL[peer.contender]}`,
+          undefined,
+          `that contender: ${peer.status}`,
+        );
       } else {
-        check(`${workload === 'call' ? 'per call' : 'per chunk'}, ${sdkName}: ours below ${LABEL[peer.contender]}`, (ours.cpuBestUs ?? ours.medianUs) < (peer.cpuBestUs ?? peer.medianUs), `wall ${fmt(ours.medianUs, 2)} vs ${fmt(peer.medianUs, 2)} µs, CPU ${fmt(ours.cpuBestUs, 2)} vs ${fmt(peer.cpuBestUs, 2)} µs`, noise);
+        check(
+          `${workload === 'call' ? 'per call' : 'per chunk'}, ${sdkName}: ours below ${LABEL[peer.contender]}`,
+          (ours.cpuBestUs ?? ours.medianUs) < (peer.cpuBestUs ?? peer.medianUs),
+          `wall ${fmt(ours.medianUs, 2)} vs ${fmt(peer.medianUs, 2)} µs, CPU ${fmt(ours.cpuBestUs, 2)} vs ${fmt(peer.cpuBestUs, 2)} µs`,
+          noise,
+        );
       }
     }
   }
@@ -588,13 +720,25 @@ for (const provider of providers) {
   if (pastCap.length < 2) continue;
   const [least, most] = [captureCost(pastCap[0]), captureCost(pastCap.at(-1))];
   if (least === undefined || most === undefined) continue;
-  check(`conversation, ${provider}: content capture's cost per call at ${kb(pastCap.at(-1))} ≤ 1.5 × at ${kb(pastCap[0])}`, most <= 1.5 * Math.max(least, 1), `${fmt(most, 1)} vs ${fmt(least, 1)} µs CPU over ours without capture`);
+  check(
+    `conversation, ${provider}: content capture's cost per call at ${kb(pastCap.at(-1))} ≤ 1.5 × at ${kb(pastCap[0])}`,
+    most <= 1.5 * Math.max(least, 1),
+    `${fmt(most, 1)} vs ${fmt(least, 1)} µs CPU over ours without capture`,
+  );
 }
 const oursStartup = startupRows.find((r) => r.name === 'ours');
 if (oursStartup?.xBare !== undefined) {
-  check('start-up: ours ≤ 1.6 × bare', oursStartup.xBare <= 1.6, `${fmtX(oursStartup.xBare)} (fastest runs: ${fmtX(oursStartup.minXBare)})`);
+  check(
+    'start-up: ours ≤ 1.6 × bare',
+    oursStartup.xBare <= 1.6,
+    `${fmtX(oursStartup.xBare)} (fastest runs: ${fmtX(oursStartup.minXBare)})`,
+  );
   for (const r of startupRows.filter((s) => s.name.includes('peer') || s.name.startsWith('auto'))) {
-    check(`start-up: ours below ${r.name}`, r.medianMs === undefined ? undefined : oursStartup.medianMs < r.medianMs, r.medianMs === undefined ? 'that register crashed' : `${fmt(oursStartup.medianMs, 0)} vs ${fmt(r.medianMs, 0)} ms`);
+    check(
+      `start-up: ours below ${r.name}`,
+      r.medianMs === undefined ? undefined : oursStartup.medianMs < r.medianMs,
+      r.medianMs === undefined ? 'that register crashed' : `${fmt(oursStartup.medianMs, 0)} vs ${fmt(r.medianMs, 0)} ms`,
+    );
   }
 }
 const oursEsm = esmRows.find((r) => r.name === 'ours');
@@ -612,7 +756,11 @@ for (const m of memory.filter((x) => x.contender === 'ours' && x.result.ok)) {
   const points = m.result.memory.points;
   const growth = points.at(-1).heapAboveBaseKB - points[0].heapAboveBaseKB;
   const bareGrowth = bare ? bare.result.memory.points.at(-1).heapAboveBaseKB - bare.result.memory.points[0].heapAboveBaseKB : 0;
-  check(`memory, ${m.provider}: heap flat from ${MEMORY.memCheckpointsMB[0]} to ${MEMORY.memCheckpointsMB.at(-1)} MB of output (growth beyond bare < 256 KB)`, growth - bareGrowth < 256, `ours grew ${fmt(growth, 0)} KB, bare ${fmt(bareGrowth, 0)} KB`);
+  check(
+    `memory, ${m.provider}: heap flat from ${MEMORY.memCheckpointsMB[0]} to ${MEMORY.memCheckpointsMB.at(-1)} MB of output (growth beyond bare < 256 KB)`,
+    growth - bareGrowth < 256,
+    `ours grew ${fmt(growth, 0)} KB, bare ${fmt(bareGrowth, 0)} KB`,
+  );
 }
 if (verdicts.length) {
   out.push('');

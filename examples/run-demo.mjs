@@ -15,9 +15,7 @@ const app = process.argv[2] ?? join(root, 'examples', 'weather-agent.mjs');
 const recordDir = process.env.OTEL_GENAI_RECORD;
 if (recordDir) mkdirSync(recordDir, { recursive: true });
 const server = await startReplayServer(
-  recordDir
-    ? { fixtures: recordDir, record: { dir: recordDir } }
-    : { fixtures: join(root, 'fixtures'), delayScale: 0.25 },
+  recordDir ? { fixtures: recordDir, record: { dir: recordDir } } : { fixtures: join(root, 'fixtures'), delayScale: 0.25 },
 );
 // An app that sets up its own NodeSDK (nodesdk-app.cjs) runs without register.mjs.
 const preload = app.endsWith('nodesdk-app.cjs') ? [] : ['--import', join(root, 'register.mjs')];

@@ -86,7 +86,9 @@ export class AgentRun {
     putString(attributes, ATTR_GEN_AI_REQUEST_MODEL, options.model);
     const name = agentName ? `${GEN_AI_OPERATION_INVOKE_AGENT} ${agentName}` : GEN_AI_OPERATION_INVOKE_AGENT;
     // Started and ended at the instants its duration metric measures from and to.
-    this.span = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION).startSpan(name, { kind: SpanKind.INTERNAL, attributes, startTime: this.startedAt }, parent);
+    this.span = trace
+      .getTracer(PACKAGE_NAME, PACKAGE_VERSION)
+      .startSpan(name, { kind: SpanKind.INTERNAL, attributes, startTime: this.startedAt }, parent);
     this.context = trace.setSpan(parent, this.span).setValue(AGENT_RUN, this);
   }
 
@@ -96,7 +98,12 @@ export class AgentRun {
   }
 
   /** A model call's end; the last one's finish reasons are the run's, on its span. */
-  recordModelCall(inputTokens: number | undefined, outputTokens: number | undefined, finishReasons: string[] | undefined, cost?: Estimate): void {
+  recordModelCall(
+    inputTokens: number | undefined,
+    outputTokens: number | undefined,
+    finishReasons: string[] | undefined,
+    cost?: Estimate,
+  ): void {
     this.modelCalls++;
     if (finishReasons !== undefined) this.finishReasons = finishReasons;
     if (inputTokens !== undefined) this.inputTokens = (this.inputTokens ?? 0) + inputTokens;
@@ -233,7 +240,12 @@ export interface RunnerTracing {
  * app's own arguments (never copies: the app may compare or change its params and tools), and
  * observed to trace its tools and end the run. If tracing fails, the runner is built untraced.
  */
-export function runAsAgent(tracing: RunnerTracing, original: (this: unknown, ...args: unknown[]) => unknown, owner: unknown, args: unknown[]): unknown {
+export function runAsAgent(
+  tracing: RunnerTracing,
+  original: (this: unknown, ...args: unknown[]) => unknown,
+  owner: unknown,
+  args: unknown[],
+): unknown {
   let run: AgentRun | undefined;
   try {
     const options = tracing.agent(owner, args);

@@ -175,7 +175,6 @@ const adopters = new WeakSet<object>();
 const patchedPrototypes = new Map<object, { users: Set<APIPromiseObserver>; installed: Map<string, unknown> }>();
 
 export class APIPromiseObserver {
-
   constructor(
     private readonly wrap: Wrap,
     private readonly unwrap: Unwrap,
@@ -261,34 +260,40 @@ export class APIPromiseObserver {
     patchedPrototypes.set(prototype, { users: new Set([this]), installed });
     const methods = prototype as Record<string, unknown>;
     if (typeof methods.asResponse === 'function') {
-      this.wrap(prototype, 'asResponse', (original) =>
-        function asResponse(this: unknown, ...args: unknown[]) {
-          const state = observed.get(this as object);
-          if (state !== undefined && (this as APIPromiseLike).parsedPromise === undefined) state.takenRaw();
-          return original.apply(this, args);
-        },
+      this.wrap(
+        prototype,
+        'asResponse',
+        (original) =>
+          function asResponse(this: unknown, ...args: unknown[]) {
+            const state = observed.get(this as object);
+            if (state !== undefined && (this as APIPromiseLike).parsedPromise === undefined) state.takenRaw();
+            return original.apply(this, args);
+          },
       );
       installed.set('asResponse', methods.asResponse);
     } else {
       diag.warn('otel-genai: APIPromise has no asResponse(); raw-response calls may keep their span open');
     }
     if (typeof methods.parse === 'function') {
-      this.wrap(prototype, 'parse', (original) =>
-        function parse(this: unknown, ...args: unknown[]) {
-          const promise = this as APIPromiseLike;
-          const state = observed.get(promise);
-          if (state !== undefined) {
-            state.parseBegan = true;
-          } else if (promise.parsedPromise === undefined && !adopters.has(promise) && typeof promise.parseResponse === 'function') {
-            // Not one of ours: it adopts the call whose response it parses, if any.
-            adopters.add(promise);
-            interceptParse(promise, (props) => {
-              const response = (props as ResponseProps | undefined)?.response;
-              return typeof response === 'object' && response !== null ? responses.get(response) : undefined;
-            });
-          }
-          return original.apply(this, args);
-        },
+      this.wrap(
+        prototype,
+        'parse',
+        (original) =>
+          function parse(this: unknown, ...args: unknown[]) {
+            const promise = this as APIPromiseLike;
+            const state = observed.get(promise);
+            if (state !== undefined) {
+              state.parseBegan = true;
+            } else if (promise.parsedPromise === undefined && !adopters.has(promise) && typeof promise.parseResponse === 'function') {
+              // Not one of ours: it adopts the call whose response it parses, if any.
+              adopters.add(promise);
+              interceptParse(promise, (props) => {
+                const response = (props as ResponseProps | undefined)?.response;
+                return typeof response === 'object' && response !== null ? responses.get(response) : undefined;
+              });
+            }
+            return original.apply(this, args);
+          },
       );
       installed.set('parse', methods.parse);
     }

@@ -72,7 +72,11 @@ export function standIn(name: string): Method {
   };
 }
 
-export function newTracing(instrumentation: InstrumentationBase<GenAIInstrumentationConfig>, exports: Fields, standIns: Record<string, Fields>): Tracing {
+export function newTracing(
+  instrumentation: InstrumentationBase<GenAIInstrumentationConfig>,
+  exports: Fields,
+  standIns: Record<string, Fields>,
+): Tracing {
   return {
     instrumentation,
     meterProvider: metrics.getMeterProvider(),
@@ -111,7 +115,13 @@ function refreshMeter(tracing: Tracing): void {
 }
 
 /** The method an object gets as its own: the traced one, run under the client's settings, named as the SDK's. */
-export function shadowMethod(tracing: Tracing, settings: CallSettings, name: string, traced: Method, after?: (result: unknown) => unknown): Method {
+export function shadowMethod(
+  tracing: Tracing,
+  settings: CallSettings,
+  name: string,
+  traced: Method,
+  after?: (result: unknown) => unknown,
+): Method {
   const shadow = function (this: unknown, ...args: unknown[]) {
     refreshMeter(tracing);
     const result = (tracing.instrumentation as unknown as CallsWith).callWith(settings, traced, this, args);
@@ -166,7 +176,8 @@ export function wrapStandIns(tracing: Tracing, module: string, version: string |
       tracing.traced[`${key}.${name}`] = isOurs(method) ? (method as unknown as Method) : undefined;
     }
   }
-  if (!Object.values(tracing.traced).some(Boolean)) diag.warn(`otel-genai: instrumentClient() found nothing to trace with for ${module} clients`);
+  if (!Object.values(tracing.traced).some(Boolean))
+    diag.warn(`otel-genai: instrumentClient() found nothing to trace with for ${module} clients`);
 }
 
 /** The SDK version a client reports in its User-Agent (`Anthropic/JS 1.2.3`), for the version check. */

@@ -28,7 +28,10 @@ function stringWithoutPayload(text: string): string {
 
 /** A base64 source (`{ type: 'base64', data }`, `{ mime_type, data }`) or blob part as its size, else undefined. */
 function payloadObjectReplaced(object: Record<string, unknown>): Record<string, unknown> | undefined {
-  if (typeof object.data === 'string' && (object.type === 'base64' || typeof object.mime_type === 'string' || typeof object.mimeType === 'string')) {
+  if (
+    typeof object.data === 'string' &&
+    (object.type === 'base64' || typeof object.mime_type === 'string' || typeof object.mimeType === 'string')
+  ) {
     const { data, ...rest } = object;
     return { ...rest, size: sizeOfBase64(data as string) };
   }

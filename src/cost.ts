@@ -194,12 +194,19 @@ export class PriceBook {
     try {
       usd = prices(call);
     } catch (problem) {
-      reportOnce(`${call.provider}\u0000${call.model}\u0000custom`, `the cost option's prices function threw for model ${call.model} (${call.provider}); its calls get no cost`, problem);
+      reportOnce(
+        `${call.provider}\u0000${call.model}\u0000custom`,
+        `the cost option's prices function threw for model ${call.model} (${call.provider}); its calls get no cost`,
+        problem,
+      );
       return null;
     }
     if (usd === undefined || usd === null) return usd;
     if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0) {
-      reportOnce(`${call.provider}\u0000${call.model}\u0000custom`, `the cost option's prices function returned ${String(usd)} for model ${call.model} (${call.provider}), not a number of USD; its calls get no cost`);
+      reportOnce(
+        `${call.provider}\u0000${call.model}\u0000custom`,
+        `the cost option's prices function returned ${String(usd)} for model ${call.model} (${call.provider}), not a number of USD; its calls get no cost`,
+      );
       return null;
     }
     return { usd: roundUsd(usd), source: this.customSource };
@@ -212,14 +219,21 @@ const FAILED = Symbol('could not price');
  * The library's calculation for a call: `undefined` when the prices have no price for its model,
  * `FAILED` when they could not take its usage (reported once per model).
  */
-function calculate(call: PricedCall, options: { provider: Provider } | { providerId: string }): PriceCalculation | undefined | typeof FAILED {
+function calculate(
+  call: PricedCall,
+  options: { provider: Provider } | { providerId: string },
+): PriceCalculation | undefined | typeof FAILED {
   const loaded = priceLibrary();
   if (loaded === undefined) return FAILED;
   try {
     return loaded.calcPrice(call.usage, call.model, options) ?? undefined;
   } catch (problem) {
     // Usage the prices cannot split (audio input read from the cache, where the cached audio has a price of its own).
-    reportOnce(`${call.provider}\u0000${call.model}\u0000usage`, `could not price a call of model ${call.model} (${call.provider}); it gets no cost`, problem);
+    reportOnce(
+      `${call.provider}\u0000${call.model}\u0000usage`,
+      `could not price a call of model ${call.model} (${call.provider}); it gets no cost`,
+      problem,
+    );
     return FAILED;
   }
 }
@@ -234,7 +248,10 @@ function fromPriceData(call: PricedCall, providerId: string): CallCost | null {
   const source = (library as PriceLibrary).source;
   if (result === undefined) {
     remember(key, null);
-    reportOnce(key, `no price for model ${call.model} of provider ${call.provider} in ${source}; its calls get no cost (see the cost option's prices)`);
+    reportOnce(
+      key,
+      `no price for model ${call.model} of provider ${call.provider} in ${source}; its calls get no cost (see the cost option's prices)`,
+    );
     return null;
   }
   if (known === undefined) {

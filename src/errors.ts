@@ -233,7 +233,11 @@ function exceptionFields(error: Error, captureContent: boolean): { type: string;
   if (captureContent || ownErrors.has(error)) {
     const message = field(error, 'message');
     const stack = peekStack(error);
-    return { type, message: typeof message === 'string' && message ? message : undefined, stack: typeof stack === 'string' ? stack : undefined };
+    return {
+      type,
+      message: typeof message === 'string' && message ? message : undefined,
+      stack: typeof stack === 'string' ? stack : undefined,
+    };
   }
   const detail = safeDetail(error);
   return { type, message: detail || undefined, stack: stackWithoutMessage(error, detail ? `${type}: ${detail}` : type) };

@@ -22,7 +22,14 @@ import type { CallTelemetry } from './inference-call';
 import type { ContentMapping } from './content';
 import { inferToolSpans, toolCallLedger, withToolContent } from './tools';
 import type { ToolContent, ToolResult } from './tools';
-import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, putAttribute } from './semconv';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  putAttribute,
+} from './semconv';
 import { serverOf } from './server-address';
 import { CallSettings, TelemetryInstrumentation } from './telemetry-instrumentation';
 import { nonEmptyString, record } from './values';
@@ -234,7 +241,6 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
       this.scoped = previous;
     }
   }
-
 
   /**
    * Wraps `target[name]`, remembering it so that every copy of the SDK is re-patched on enable().
@@ -502,7 +508,16 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
       spec.requestAttributes(params, request);
       const name = model === undefined ? spec.operation : `${spec.operation} ${model}`;
       const content = spec.content as ContentMapping<unknown, unknown> | undefined;
-      call = new ModelCall(settings.toolContent, this.telemetryOf(settings), name, attributes, request, content, params, links?.length ? links : undefined);
+      call = new ModelCall(
+        settings.toolContent,
+        this.telemetryOf(settings),
+        name,
+        attributes,
+        request,
+        content,
+        params,
+        links?.length ? links : undefined,
+      );
     } catch (problem) {
       this._diag.error(`could not start a ${spec.operation} span`, problem);
       return original.apply(resource, args);
@@ -552,7 +567,9 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     if (handed !== UNOBSERVED) return handed;
     if (!this.warnedUnobservable) {
       this.warnedUnobservable = true;
-      this._diag.warn('an SDK method returned neither a promise nor a stream this version recognises; its spans end without response details');
+      this._diag.warn(
+        'an SDK method returned neither a promise nor a stream this version recognises; its spans end without response details',
+      );
     }
     call.end();
     return result;

@@ -9,7 +9,12 @@ export { AISDKInstrumentation } from './ai-sdk/instrumentation';
 export type { AISDKInstrumentationConfig } from './ai-sdk/instrumentation';
 export { createInstrumentations, instrumentedModules } from './instrumentations';
 export type { InstrumentationsConfig } from './instrumentations';
-export type { AnthropicInstrumentationConfig, GenAIInstrumentationConfig, GoogleGenAIInstrumentationConfig, OpenAIInstrumentationConfig } from './config';
+export type {
+  AnthropicInstrumentationConfig,
+  GenAIInstrumentationConfig,
+  GoogleGenAIInstrumentationConfig,
+  OpenAIInstrumentationConfig,
+} from './config';
 export type { SemconvMode } from './semconv';
 export type { CostOptions, PricedCall, PriceFunction } from './cost';
 export { withAgent } from './agent';

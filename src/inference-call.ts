@@ -131,7 +131,11 @@ export class InferenceCall {
     const parent = context.active();
     this.agent = agentRunOf(parent);
     // Started and ended at the instants the metrics measure from, so that the duration metric is the span's duration.
-    this.span = telemetry.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: startAttributes, links, startTime: this.startedAt }, parent);
+    this.span = telemetry.tracer.startSpan(
+      name,
+      { kind: SpanKind.CLIENT, attributes: startAttributes, links, startTime: this.startedAt },
+      parent,
+    );
     this.context = trace.setSpan(parent, this.span);
     setSpanAttributes(this.span, requestAttributes, telemetry.semconvMode);
     if (telemetry.content !== undefined && contentMapping !== undefined) {
@@ -213,8 +217,12 @@ export class InferenceCall {
     });
     guard(() => {
       this.span.setAttribute(ATTR_ERROR_TYPE, type);
-      recordException(this.span, error, { logger: () => this.telemetry.logger, name: exceptionEventOf(this.startAttributes), captureContent });
-      const message = error === undefined ? (captureContent ? providerMessage : undefined) ?? type : messageOf(error, captureContent);
+      recordException(this.span, error, {
+        logger: () => this.telemetry.logger,
+        name: exceptionEventOf(this.startAttributes),
+        captureContent,
+      });
+      const message = error === undefined ? ((captureContent ? providerMessage : undefined) ?? type) : messageOf(error, captureContent);
       this.span.setStatus({ code: SpanStatusCode.ERROR, message });
     });
     // A call that failed after its usage came (a Responses stream ending in `response.failed`) was billed all the same.
@@ -244,7 +252,8 @@ export class InferenceCall {
     if (this.inputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, this.inputTokens);
     if (this.outputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, this.outputTokens);
     if (this.cacheReadTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, this.cacheReadTokens);
-    if (this.cacheWriteTokens !== undefined) setSpanAttribute(span, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, this.cacheWriteTokens, mode);
+    if (this.cacheWriteTokens !== undefined)
+      setSpanAttribute(span, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, this.cacheWriteTokens, mode);
     if (this.reasoningTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, this.reasoningTokens);
     if (this.inputByModality !== undefined) setModalityAttributes(span, this.inputByModality, 'input_tokens');
     if (this.outputByModality !== undefined) setModalityAttributes(span, this.outputByModality, 'output_tokens');
@@ -315,5 +324,7 @@ function setModalityAttributes(span: Span, tokens: ModalityTokens, kind: 'input_
 
 /** Embeddings keep the generic event (client-embeddings.md @88eccb15); model calls have their own in v0.1.0. */
 function exceptionEventOf(startAttributes: Attributes): string {
-  return startAttributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EMBEDDINGS ? EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION : EVENT_GEN_AI_CLIENT_INFERENCE_EXCEPTION;
+  return startAttributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EMBEDDINGS
+    ? EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION
+    : EVENT_GEN_AI_CLIENT_INFERENCE_EXCEPTION;
 }

@@ -35,7 +35,9 @@ export type InstrumentClientConfig = Omit<ClientConfig, 'enabled'>;
 let kinds: Array<{ support: ClientSupport; tracing: Tracing | undefined }> | undefined;
 
 function clientKinds(): Array<{ support: ClientSupport; tracing: Tracing | undefined }> {
-  return (kinds ??= registryEntries().flatMap((entry) => (entry.client === undefined ? [] : [{ support: entry.client, tracing: undefined }])));
+  return (kinds ??= registryEntries().flatMap((entry) =>
+    entry.client === undefined ? [] : [{ support: entry.client, tracing: undefined }],
+  ));
 }
 
 /**
@@ -66,7 +68,9 @@ export function instrumentClient<Client>(client: Client, config?: InstrumentClie
     }
     if (!recognised) {
       const known = clientKinds().map((kind) => kind.support.describes);
-      diag.warn(`otel-genai: instrumentClient() does not recognise this client (not ${known.join(', ').replace(/, ([^,]*)$/, ' or $1')}); it is left untraced`);
+      diag.warn(
+        `otel-genai: instrumentClient() does not recognise this client (not ${known.join(', ').replace(/, ([^,]*)$/, ' or $1')}); it is left untraced`,
+      );
     }
   } catch (problem) {
     diag.error('otel-genai: instrumentClient() could not instrument a client', problem);

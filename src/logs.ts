@@ -25,7 +25,8 @@ function registeredThroughAPI(): boolean {
  */
 export function followingGlobalLogger(name: string, version: string): Logger {
   // The api-logs package types its loggers with its own (equal) interfaces.
-  const current = (): Logger => (registeredThroughAPI() ? logs.getLogger(name, version) : (apiLogs.getLogger(name, version) as unknown as Logger));
+  const current = (): Logger =>
+    registeredThroughAPI() ? logs.getLogger(name, version) : (apiLogs.getLogger(name, version) as unknown as Logger);
   return {
     emit: (record: LogRecord) => current().emit(record),
     enabled: (options) => current().enabled?.(options) ?? true,

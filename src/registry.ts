@@ -91,7 +91,12 @@ export const REGISTRY = [
     instrumentation: AnthropicInstrumentation,
     client: anthropicClients,
     testing: true,
-    record: { provider: 'anthropic', headers: ['x-api-key', 'anthropic-version', 'anthropic-beta'], upstream: 'https://api.anthropic.com', paths: /^\/v1\/(?!projects\/)/ },
+    record: {
+      provider: 'anthropic',
+      headers: ['x-api-key', 'anthropic-version', 'anthropic-beta'],
+      upstream: 'https://api.anthropic.com',
+      paths: /^\/v1\/(?!projects\/)/,
+    },
     fixtures: 'anthropic',
     specs: [{ name: 'anthropic messages', kind: 'anthropic', provider: 'anthropic', spec: messagesCreate }],
   }),
@@ -102,7 +107,13 @@ export const REGISTRY = [
     instrumentation: OpenAIInstrumentation,
     client: openAIClients,
     testing: true,
-    record: { provider: 'openai', headers: ['openai-organization', 'openai-project'], bearer: true, upstream: 'https://api.openai.com', paths: /^\/v1\/(?!projects\/)/ },
+    record: {
+      provider: 'openai',
+      headers: ['openai-organization', 'openai-project'],
+      bearer: true,
+      upstream: 'https://api.openai.com',
+      paths: /^\/v1\/(?!projects\/)/,
+    },
     fixtures: 'openai',
     specs: [
       { name: 'openai chat', kind: 'chat', provider: 'openai', spec: chatCreate },
@@ -119,7 +130,12 @@ export const REGISTRY = [
     client: googleClients,
     testing: true,
     // `x-goog-api-client` is sent by every @google/genai request, Vertex AI's (bearer token) too: it is never OpenAI's.
-    record: { provider: 'google', headers: ['x-goog-api-key', 'x-goog-api-client'], upstream: 'https://generativelanguage.googleapis.com', paths: /^\/v1(beta|alpha)?\/(models|tunedModels)\// },
+    record: {
+      provider: 'google',
+      headers: ['x-goog-api-key', 'x-goog-api-client'],
+      upstream: 'https://generativelanguage.googleapis.com',
+      paths: /^\/v1(beta|alpha)?\/(models|tunedModels)\//,
+    },
     fixtures: 'google',
     specs: [
       { name: 'google generate_content', kind: 'google', provider: 'gcp.gemini', spec: generateContent },

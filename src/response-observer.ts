@@ -69,7 +69,12 @@ export class PromiseResponseObserver implements ResponseObserver {
   observe(result: unknown, call: InferenceCall, mapping: ResponseMapping<unknown, unknown>): unknown {
     if (result instanceof Promise) return settled(result, call, mapping);
     if (isAsyncIterable(result)) {
-      observeAsyncIterable(result, call, mapping.chunkHandler(call), call.content === undefined ? undefined : call.content.mapping.streamOutput());
+      observeAsyncIterable(
+        result,
+        call,
+        mapping.chunkHandler(call),
+        call.content === undefined ? undefined : call.content.mapping.streamOutput(),
+      );
       return result;
     }
     return UNOBSERVED;
@@ -143,7 +148,12 @@ const observedIterables = new WeakSet<object>();
  * when the consumer stops early (`break`, `return()`: not a failure), or fails with the stream's
  * error (an abort's included). A stream the app drops unread is abandoned (see abandonment.ts).
  */
-export function observeAsyncIterable(iterable: object, call: InferenceCall, handler: ChunkHandler<unknown>, output: StreamOutput | undefined): void {
+export function observeAsyncIterable(
+  iterable: object,
+  call: InferenceCall,
+  handler: ChunkHandler<unknown>,
+  output: StreamOutput | undefined,
+): void {
   if (observedIterables.has(iterable)) return;
   observedIterables.add(iterable);
   const content = call.content;
@@ -156,20 +166,25 @@ export function observeAsyncIterable(iterable: object, call: InferenceCall, hand
   const holder = iterable as Record<symbol, unknown>;
   const original = holder[Symbol.asyncIterator] as (this: unknown) => object;
   let handedOut = false;
-  defineMethod(iterable, Symbol.asyncIterator, function (this: unknown) {
-    const iterator = original.call(this);
-    if (!handedOut && typeof iterator === 'object' && iterator !== null && typeof (iterator as { next?: unknown }).next === 'function') {
-      handedOut = true;
-      try {
-        // A `for await` holds the iterator, not the iterable: from now on it is what the app holds.
-        heldBy(iterator, call, 'iterator');
-        instrumentIterator(iterator, call, handler, output);
-      } catch (problem) {
-        reportFailure(problem);
+  defineMethod(
+    iterable,
+    Symbol.asyncIterator,
+    function (this: unknown) {
+      const iterator = original.call(this);
+      if (!handedOut && typeof iterator === 'object' && iterator !== null && typeof (iterator as { next?: unknown }).next === 'function') {
+        handedOut = true;
+        try {
+          // A `for await` holds the iterator, not the iterable: from now on it is what the app holds.
+          heldBy(iterator, call, 'iterator');
+          instrumentIterator(iterator, call, handler, output);
+        } catch (problem) {
+          reportFailure(problem);
+        }
       }
-    }
-    return iterator;
-  }, original);
+      return iterator;
+    },
+    original,
+  );
 }
 
 function instrumentIterator(iterator: object, call: InferenceCall, handler: ChunkHandler<unknown>, output: StreamOutput | undefined): void {
@@ -194,23 +209,38 @@ function instrumentIterator(iterator: object, call: InferenceCall, handler: Chun
     call.fail(error);
     throw error;
   };
-  defineMethod(iterator, 'next', function (this: unknown, value?: unknown) {
-    return next.call(this, value).then(onResult, onError);
-  }, next);
+  defineMethod(
+    iterator,
+    'next',
+    function (this: unknown, value?: unknown) {
+      return next.call(this, value).then(onResult, onError);
+    },
+    next,
+  );
   const returnMethod = methods.return;
   if (typeof returnMethod === 'function') {
     // `break` lands here: the consumer chose to stop, which is not a failure of the call.
-    defineMethod(iterator, 'return', function (this: unknown, value?: unknown) {
-      call.end();
-      return (returnMethod as Next).call(this, value);
-    }, returnMethod as Next);
+    defineMethod(
+      iterator,
+      'return',
+      function (this: unknown, value?: unknown) {
+        call.end();
+        return (returnMethod as Next).call(this, value);
+      },
+      returnMethod as Next,
+    );
   }
   const throwMethod = methods.throw;
   if (typeof throwMethod === 'function') {
-    defineMethod(iterator, 'throw', function (this: unknown, error?: unknown) {
-      call.fail(error);
-      return (throwMethod as Next).call(this, error);
-    }, throwMethod as Next);
+    defineMethod(
+      iterator,
+      'throw',
+      function (this: unknown, error?: unknown) {
+        call.fail(error);
+        return (throwMethod as Next).call(this, error);
+      },
+      throwMethod as Next,
+    );
   }
 }
 
@@ -225,7 +255,12 @@ function endOfStream(call: InferenceCall): void {
  * methods are enumerable), an inherited one is shadowed by a non-enumerable own one (as a class
  * defines methods); named as the original, which `console.log` shows.
  */
-function defineMethod(target: object, key: string | symbol, method: (...args: never[]) => unknown, original: (...args: never[]) => unknown): void {
+function defineMethod(
+  target: object,
+  key: string | symbol,
+  method: (...args: never[]) => unknown,
+  original: (...args: never[]) => unknown,
+): void {
   try {
     Object.defineProperty(method, 'name', { value: original.name });
   } catch {

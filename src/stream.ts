@@ -37,11 +37,7 @@ export interface ChunkHandler<T> {
 }
 
 export function isSDKStream(value: unknown): value is SDKStream<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { iterator?: unknown }).iterator === 'function'
-  );
+  return typeof value === 'object' && value !== null && typeof (value as { iterator?: unknown }).iterator === 'function';
 }
 
 /** Streams already observed: a call observed through two promises may see its stream twice. */
@@ -94,13 +90,17 @@ function observingLayer<T>(call: InferenceCall, handler: ChunkHandler<T>, contro
     } catch (problem) {
       diag.error('otel-genai: could not read a stream chunk', problem);
     }
-    return deliver === false ? (nativeNext.call(observed as AsyncGenerator<T>) as Promise<IteratorResult<T>>).then(onResult, onError) : result;
+    return deliver === false
+      ? (nativeNext.call(observed as AsyncGenerator<T>) as Promise<IteratorResult<T>>).then(onResult, onError)
+      : result;
   };
   const onError = (error: unknown): never => {
     call.fail(error);
     throw error;
   };
-  // Method definitions, for their names.
+  // Method definitions, for their names. Each keeps the first generator that calls it (`observed`):
+  // the one observed, whichever reads first.
+  /* eslint-disable @typescript-eslint/no-this-alias */
   const methods = {
     // `next()` and `next(undefined)` are the same call to an async generator: the one argument is
     // passed on, which spares every chunk a rest-parameter array.
@@ -121,6 +121,7 @@ function observingLayer<T>(call: InferenceCall, handler: ChunkHandler<T>, contro
       return nativeThrow.call(this, error) as Promise<IteratorResult<T>>;
     },
   };
+  /* eslint-enable @typescript-eslint/no-this-alias */
   return Object.create(AsyncGeneratorPrototype, {
     next: { value: methods.next, writable: true, configurable: true },
     return: { value: methods.return, writable: true, configurable: true },

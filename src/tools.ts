@@ -246,7 +246,8 @@ class ToolCallLedger {
 
   /** The oldest waiting call of tool `name` with arguments of this fingerprint, asked inside `run`: for a call that carries no id (MCP). */
   match(name: string, argumentsFingerprint: string, run: AgentRun | undefined): string | undefined {
-    for (const [id, call] of this.pending) if (call.name === name && call.fingerprint === argumentsFingerprint && call.run === run) return id;
+    for (const [id, call] of this.pending)
+      if (call.name === name && call.fingerprint === argumentsFingerprint && call.run === run) return id;
     return undefined;
   }
 }
@@ -396,14 +397,26 @@ function executeTool<T>(owner: ToolContent | undefined, options: ToolCallOptions
     const argumentsFingerprint = options.arguments === undefined ? undefined : fingerprint(options.arguments);
     const asked = options.callId ? toolCallLedger.peek(options.callId) : undefined;
     // Whose call this is (see the top of this file); undefined: no one's.
-    const tied = owner !== undefined ? owner : asked?.content !== undefined ? asked.content : (parent.getValue(TOOL_CONTENT) as ToolContent | undefined);
-    content = tied !== undefined ? tied : typeof options.content === 'object' && options.content !== null ? contentOf(options.content) : null;
+    const tied =
+      owner !== undefined
+        ? owner
+        : asked?.content !== undefined
+          ? asked.content
+          : (parent.getValue(TOOL_CONTENT) as ToolContent | undefined);
+    content =
+      tied !== undefined ? tied : typeof options.content === 'object' && options.content !== null ? contentOf(options.content) : null;
     // Before the span: a span started is a span that runs to its end.
     timing = toolTiming(options, parent);
     span = trace
       .getTracer(PACKAGE_NAME, PACKAGE_VERSION)
-      .startSpan(toolSpanName(options.name), { kind: SpanKind.INTERNAL, attributes: toolAttributes(options, argumentsFingerprint) }, parent);
-    inner = trace.setSpan(parent, span).setValue(TOOL_CALL, { name: options.name, callId: options.callId || undefined, span } satisfies ActiveToolCall);
+      .startSpan(
+        toolSpanName(options.name),
+        { kind: SpanKind.INTERNAL, attributes: toolAttributes(options, argumentsFingerprint) },
+        parent,
+      );
+    inner = trace
+      .setSpan(parent, span)
+      .setValue(TOOL_CALL, { name: options.name, callId: options.callId || undefined, span } satisfies ActiveToolCall);
     // The tool calls this one makes belong where it does.
     if (tied !== undefined && tied !== parent.getValue(TOOL_CONTENT)) inner = inner.setValue(TOOL_CONTENT, tied);
     const started = span;

@@ -68,7 +68,12 @@ const OPERATION_COLOR: Record<string, string> = {
   [GEN_AI_OPERATION_EXECUTE_TOOL]: COLORS.yellow,
 };
 /** The model calls, whose tokens a trace's total adds up. */
-const MODEL_OPERATIONS: ReadonlySet<string> = new Set([GEN_AI_OPERATION_CHAT, GEN_AI_OPERATION_EMBEDDINGS, GEN_AI_OPERATION_GENERATE_CONTENT, GEN_AI_OPERATION_TEXT_COMPLETION]);
+const MODEL_OPERATIONS: ReadonlySet<string> = new Set([
+  GEN_AI_OPERATION_CHAT,
+  GEN_AI_OPERATION_EMBEDDINGS,
+  GEN_AI_OPERATION_GENERATE_CONTENT,
+  GEN_AI_OPERATION_TEXT_COMPLETION,
+]);
 const NAME_WIDTH_LIMIT = 60;
 
 function nanos(time: HrTime): number {
@@ -231,4 +236,3 @@ export class GenAITreeExporter {
     return this.colors && color !== '' && text !== '' ? `${color}${text}${COLORS.reset}` : text;
   }
 }
-

@@ -32,4 +32,3 @@ export function viewOf(target: Record<string, unknown>, keys: readonly string[],
   view = Object.create(Object.getPrototypeOf(target), descriptors) as object;
   return view;
 }
-

@@ -28,7 +28,8 @@ export function parseAnnotate(text) {
 export const JIT_CODE = 'code V8 compiled at run time (JavaScript, IC handlers)';
 
 /** V8's own garbage collector: its marking, sweeping, evacuation, scavenges. */
-const COLLECTOR = /^(?:void |int |bool |unsigned long |heap::base::\S+ )?(?:v8::internal::|heap::base::)\S*(?:Mark|Sweep|Evacuat|Scaveng|RememberedSet|LiveObject|WriteBarrier|Worklist|IteratePointers|RecordMigratedSlot|HeapObject::SizeFromMap|Heap::)/;
+const COLLECTOR =
+  /^(?:void |int |bool |unsigned long |heap::base::\S+ )?(?:v8::internal::|heap::base::)\S*(?:Mark|Sweep|Evacuat|Scaveng|RememberedSet|LiveObject|WriteBarrier|Worklist|IteratePointers|RecordMigratedSlot|HeapObject::SizeFromMap|Heap::)/;
 
 /**
  * The collector, and the write barrier's out-of-line part (`RecordWrite`), whose cost depends on

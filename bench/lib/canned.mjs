@@ -34,7 +34,12 @@ export function streamEvents(root, provider, chunks, deltaBytes) {
     const start = events.filter((e) => e.event === 'message_start' || e.event === 'content_block_start');
     const end = events.filter((e) => ['content_block_stop', 'message_delta', 'message_stop'].includes(e.event));
     const deltas = deltaBytes
-      ? [{ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x'.repeat(deltaBytes) } } }]
+      ? [
+          {
+            event: 'content_block_delta',
+            data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x'.repeat(deltaBytes) } },
+          },
+        ]
       : events.filter((e) => e.event === 'content_block_delta');
     const encodedDeltas = deltas.map((e) => sseEvent(e.event, e.data));
     const out = start.map((e) => sseEvent(e.event, e.data));
@@ -47,7 +52,14 @@ export function streamEvents(root, provider, chunks, deltaBytes) {
   const first = events[0];
   const last = events[events.length - 1];
   const deltas = deltaBytes
-    ? [{ data: { ...events[1].data, choices: [{ index: 0, delta: { content: 'x'.repeat(deltaBytes) }, logprobs: null, finish_reason: null }] } }]
+    ? [
+        {
+          data: {
+            ...events[1].data,
+            choices: [{ index: 0, delta: { content: 'x'.repeat(deltaBytes) }, logprobs: null, finish_reason: null }],
+          },
+        },
+      ]
     : events.slice(1, -1);
   const encodedDeltas = deltas.map((e) => sseEvent(undefined, e.data));
   const out = [sseEvent(undefined, first.data)];
@@ -108,9 +120,19 @@ function toolResultText(turn, bytes) {
 export function conversationParams(root, provider, contextBytes) {
   const params = requestParams(root, provider);
   const system = 'You are a coding agent. Read the files you need with read_file, then answer with a short plan.';
-  const tool = { name: 'read_file', description: 'Read a file of the repository.', schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } };
+  const tool = {
+    name: 'read_file',
+    description: 'Read a file of the repository.',
+    schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+  };
   const task = 'Find where the weather units are formatted and make them configurable.';
-  const messages = provider === 'anthropic' ? [{ role: 'user', content: task }] : [{ role: 'system', content: system }, { role: 'user', content: task }];
+  const messages =
+    provider === 'anthropic'
+      ? [{ role: 'user', content: task }]
+      : [
+          { role: 'system', content: system },
+          { role: 'user', content: task },
+        ];
   let size = Buffer.byteLength(system + task, 'utf8');
   for (let turn = 0; size < contextBytes; turn++) {
     const thought = `Turn ${turn}: the next file to read is src/step-${turn}.ts, which the previous one imports.`;
@@ -118,10 +140,20 @@ export function conversationParams(root, provider, contextBytes) {
     const args = { path: `src/step-${turn}.ts` };
     const result = toolResultText(turn, 2000);
     if (provider === 'anthropic') {
-      messages.push({ role: 'assistant', content: [{ type: 'text', text: thought }, { type: 'tool_use', id, name: tool.name, input: args }] });
+      messages.push({
+        role: 'assistant',
+        content: [
+          { type: 'text', text: thought },
+          { type: 'tool_use', id, name: tool.name, input: args },
+        ],
+      });
       messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: result }] });
     } else {
-      messages.push({ role: 'assistant', content: thought, tool_calls: [{ id, type: 'function', function: { name: tool.name, arguments: JSON.stringify(args) } }] });
+      messages.push({
+        role: 'assistant',
+        content: thought,
+        tool_calls: [{ id, type: 'function', function: { name: tool.name, arguments: JSON.stringify(args) } }],
+      });
       messages.push({ role: 'tool', tool_call_id: id, content: result });
     }
     size += Buffer.byteLength(thought + JSON.stringify(args) + result, 'utf8');
@@ -129,5 +161,9 @@ export function conversationParams(root, provider, contextBytes) {
   if (provider === 'anthropic') {
     return { ...params, system, tools: [{ name: tool.name, description: tool.description, input_schema: tool.schema }], messages };
   }
-  return { ...params, tools: [{ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.schema } }], messages };
+  return {
+    ...params,
+    tools: [{ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.schema } }],
+    messages,
+  };
 }

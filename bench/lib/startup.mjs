@@ -22,8 +22,18 @@ export const IMPORT_SDK = ['--input-type=module', '-e', "await import('@anthropi
 export function startupCases({ bench, ours, peers }) {
   const cases = [
     { key: 'bare', name: 'bare', contender: 'bare', argv: [...IMPORT_SDK] },
-    { key: 'provider-only', name: 'provider-only', contender: 'floor', argv: ['--import', join(bench, 'registers', 'provider-only.mjs'), ...IMPORT_SDK] },
-    { key: 'nodesdk-only', name: 'nodesdk-only', contender: 'floor', argv: ['--import', join(bench, 'registers', 'nodesdk-only.mjs'), ...IMPORT_SDK] },
+    {
+      key: 'provider-only',
+      name: 'provider-only',
+      contender: 'floor',
+      argv: ['--import', join(bench, 'registers', 'provider-only.mjs'), ...IMPORT_SDK],
+    },
+    {
+      key: 'nodesdk-only',
+      name: 'nodesdk-only',
+      contender: 'floor',
+      argv: ['--import', join(bench, 'registers', 'nodesdk-only.mjs'), ...IMPORT_SDK],
+    },
     { key: 'ours', name: 'ours', contender: 'ours', argv: ['--import', join(ours, 'register.mjs'), ...IMPORT_SDK] },
     // import-in-the-middle's loader hook (on Node 20 on Node's hooks thread, on Node 22 in-thread) instead of patching the SDK in place.
     {
@@ -36,15 +46,31 @@ export function startupCases({ bench, ours, peers }) {
   ];
   if (peers) {
     for (const peer of ['otel', 'arize', 'traceloop']) {
-      cases.push({ key: peer, name: `${peer} (peer register)`, contender: peer, argv: ['--import', join(bench, 'registers', 'peer.mjs'), ...IMPORT_SDK], env: { BENCH_PEER: peer } });
+      cases.push({
+        key: peer,
+        name: `${peer} (peer register)`,
+        contender: peer,
+        argv: ['--import', join(bench, 'registers', 'peer.mjs'), ...IMPORT_SDK],
+        env: { BENCH_PEER: peer },
+      });
     }
-    cases.push({ key: 'auto', name: 'auto-instrumentations-node', contender: 'auto', argv: ['--import', '@opentelemetry/auto-instrumentations-node/register', ...IMPORT_SDK] });
+    cases.push({
+      key: 'auto',
+      name: 'auto-instrumentations-node',
+      contender: 'auto',
+      argv: ['--import', '@opentelemetry/auto-instrumentations-node/register', ...IMPORT_SDK],
+    });
     // What its docs add for ESM apps: the loader hook for every module.
     cases.push({
       key: 'auto-esm',
       name: 'auto-instrumentations-node + ESM hook',
       contender: 'auto',
-      argv: ['--experimental-loader=@opentelemetry/instrumentation/hook.mjs', '--import', '@opentelemetry/auto-instrumentations-node/register', ...IMPORT_SDK],
+      argv: [
+        '--experimental-loader=@opentelemetry/instrumentation/hook.mjs',
+        '--import',
+        '@opentelemetry/auto-instrumentations-node/register',
+        ...IMPORT_SDK,
+      ],
     });
   }
   return cases;

@@ -40,7 +40,10 @@ try {
   await main();
   result.ok = true;
 } catch (error) {
-  result.error = String(error?.stack ?? error).split('\n').slice(0, 4).join(' | ');
+  result.error = String(error?.stack ?? error)
+    .split('\n')
+    .slice(0, 4)
+    .join(' | ');
 }
 emit();
 // Nothing may keep the process: a contender's timers must not skew the next one.
@@ -74,7 +77,8 @@ async function main() {
         exported += spans.length;
         // What a conversation's spans carry (prompts and replies, where recorded): the lengths of their string attributes.
         if (workload === 'conversation') {
-          for (const span of spans) for (const value of Object.values(span.attributes)) if (typeof value === 'string') attributeChars += value.length;
+          for (const span of spans)
+            for (const value of Object.values(span.attributes)) if (typeof value === 'string') attributeChars += value.length;
         }
         done({ code: 0 });
       },
@@ -104,7 +108,8 @@ async function main() {
     if (provider !== 'openai') throw new Error('@opentelemetry/instrumentation-openai instruments openai only');
     instrumentations.push(new (requireDeps('@opentelemetry/instrumentation-openai').OpenAIInstrumentation)());
   } else if (contender === 'arize') {
-    const pkg = provider === 'openai' ? '@arizeai/openinference-instrumentation-openai' : '@arizeai/openinference-instrumentation-anthropic';
+    const pkg =
+      provider === 'openai' ? '@arizeai/openinference-instrumentation-openai' : '@arizeai/openinference-instrumentation-anthropic';
     const { OpenAIInstrumentation, AnthropicInstrumentation } = requireDeps(pkg);
     instrumentations.push(new (OpenAIInstrumentation ?? AnthropicInstrumentation)());
   } else if (contender === 'traceloop') {
@@ -127,7 +132,15 @@ async function main() {
   const params = workload === 'conversation' ? conversationParams(root, provider, spec.contextBytes) : requestParams(root, provider);
   const fetch = perCall
     ? jsonFetch(root, provider)
-    : sseFetch(provider, streamEvents(root, provider, workload === 'memory' ? spec.memChunks : spec.chunks, workload === 'memory' ? spec.memDeltaBytes : undefined));
+    : sseFetch(
+        provider,
+        streamEvents(
+          root,
+          provider,
+          workload === 'memory' ? spec.memChunks : spec.chunks,
+          workload === 'memory' ? spec.memDeltaBytes : undefined,
+        ),
+      );
   const client = new Client({ apiKey: 'bench-key', fetch });
   const resource = provider === 'anthropic' ? client.messages : client.chat.completions;
   const create = (body) => resource.create(body);

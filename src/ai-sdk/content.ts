@@ -46,9 +46,15 @@ function dataPart(data: unknown, mediaType: unknown, modality: string): Part {
     return { type: 'blob', modality, ...(mime && { mime_type: mime }), content: data };
   }
   if (data instanceof Uint8Array) {
-    return { type: 'blob', modality, ...(mime && { mime_type: mime }), content: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') };
+    return {
+      type: 'blob',
+      modality,
+      ...(mime && { mime_type: mime }),
+      content: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
+    };
   }
-  if (data instanceof ArrayBuffer) return { type: 'blob', modality, ...(mime && { mime_type: mime }), content: Buffer.from(data).toString('base64') };
+  if (data instanceof ArrayBuffer)
+    return { type: 'blob', modality, ...(mime && { mime_type: mime }), content: Buffer.from(data).toString('base64') };
   const fields = record(data);
   // A provider's file reference (`{ type: 'reference', … }`, an uploaded file's id).
   const id = nonEmptyString(fields?.id) ?? nonEmptyString(fields?.fileId) ?? nonEmptyString(fields?.file_id);
@@ -117,7 +123,12 @@ function systemParts(instructions: unknown): Part[] {
 
 function toolDefinition(tool: Fields): ToolDefinition {
   if (tool.type === 'function' || tool.type === undefined) {
-    return { type: 'function', name: nonEmptyString(tool.name), description: nonEmptyString(tool.description), parameters: tool.inputSchema };
+    return {
+      type: 'function',
+      name: nonEmptyString(tool.name),
+      description: nonEmptyString(tool.description),
+      parameters: tool.inputSchema,
+    };
   }
   // A provider tool (`{ type: 'provider', id: 'anthropic.web_search_20250305', name }`).
   return { type: nonEmptyString(tool.id) ?? asString(tool.type), name: nonEmptyString(tool.name) };

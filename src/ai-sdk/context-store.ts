@@ -50,7 +50,9 @@ function enterWith(ctx: Context): Disposable {
   if (typeof storage?.withScope === 'function') return storage.withScope(ctx);
   if (!warnedNoScope) {
     warnedNoScope = true;
-    diag.warn('otel-genai: the registered context manager cannot enter a context for the AI SDK\'s operations; what they do is not nested under their spans');
+    diag.warn(
+      "otel-genai: the registered context manager cannot enter a context for the AI SDK's operations; what they do is not nested under their spans",
+    );
   }
   return NOTHING;
 }

@@ -94,7 +94,7 @@ export class AISDKModelCall extends InferenceCall {
   /** The provider's own finish reason (`end_turn`, `tool_calls`, …); the AI SDK's unified one only when the provider gave none. */
   applyFinishReason(finishReason: unknown): void {
     const fields = record(finishReason);
-    const reason = fields !== undefined ? nonEmptyString(fields.raw) ?? nonEmptyString(fields.unified) : nonEmptyString(finishReason);
+    const reason = fields !== undefined ? (nonEmptyString(fields.raw) ?? nonEmptyString(fields.unified)) : nonEmptyString(finishReason);
     if (reason !== undefined) this.finishReasons = [reason];
   }
 
@@ -145,7 +145,13 @@ export function aiErrorType(error: unknown): string {
     if (fields === undefined) return errorTypeOf(error);
     if (!(error instanceof Error)) {
       const inner = record(fields.error);
-      return knownErrorType(fields.type) ?? knownErrorType(inner?.type) ?? knownErrorType(fields.code) ?? knownErrorType(inner?.code) ?? ERROR_TYPE_OTHER;
+      return (
+        knownErrorType(fields.type) ??
+        knownErrorType(inner?.type) ??
+        knownErrorType(fields.code) ??
+        knownErrorType(inner?.code) ??
+        ERROR_TYPE_OTHER
+      );
     }
     return errorTypeOf(error);
   } catch {

@@ -413,7 +413,20 @@ export class ChannelSubscriber {
     const attributes = startAttributes(operation, event, settings);
     const request = languageRequestAttributes(event, run);
     const name = model === undefined ? operation : `${operation} ${model}`;
-    const call = context.with(parent, () => new AISDKModelCall(settings.toolContent, telemetry, name, attributes, request, languageModelContent, event, links?.length ? links : undefined));
+    const call = context.with(
+      parent,
+      () =>
+        new AISDKModelCall(
+          settings.toolContent,
+          telemetry,
+          name,
+          attributes,
+          request,
+          languageModelContent,
+          event,
+          links?.length ? links : undefined,
+        ),
+    );
     if (run !== undefined) call.onAbandoned = () => this.abandonRun(run);
     this.hold(message, { kind: 'model', call, run });
     return call.bound;
@@ -494,7 +507,11 @@ export class ChannelSubscriber {
     return inner;
   }
 
-  private endTool(handle: { resolve: (value: unknown) => void; reject: (error: unknown) => void }, failed: boolean, message: Message): void {
+  private endTool(
+    handle: { resolve: (value: unknown) => void; reject: (error: unknown) => void },
+    failed: boolean,
+    message: Message,
+  ): void {
     if (failed) {
       handle.reject(message.error ?? ownError('the tool call failed'));
       return;
@@ -515,7 +532,10 @@ export class ChannelSubscriber {
     const request: Attributes = {};
     putNumber(request, ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, event.dimensions);
     const name = model === undefined ? GEN_AI_OPERATION_EMBEDDINGS : `${GEN_AI_OPERATION_EMBEDDINGS} ${model}`;
-    const call = context.with(parent, () => new AISDKModelCall(settings.toolContent, telemetry, name, attributes, request, undefined, event));
+    const call = context.with(
+      parent,
+      () => new AISDKModelCall(settings.toolContent, telemetry, name, attributes, request, undefined, event),
+    );
     this.hold(message, { kind: 'embeddings', call });
     return call.bound;
   }
@@ -540,7 +560,10 @@ export class ChannelSubscriber {
     putNumber(request, ATTR_GEN_AI_REQUEST_MAX_TOKENS, event.maxOutputTokens);
     putReasoning(request, event.reasoning);
     const name = model === undefined ? GEN_AI_OPERATION_CHAT : `${GEN_AI_OPERATION_CHAT} ${model}`;
-    const call = context.with(parent, () => new AISDKModelCall(settings.toolContent, telemetry, name, attributes, request, undefined, event));
+    const call = context.with(
+      parent,
+      () => new AISDKModelCall(settings.toolContent, telemetry, name, attributes, request, undefined, event),
+    );
     this.hold(message, { kind: 'single', call });
     return call.bound;
   }

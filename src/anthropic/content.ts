@@ -75,7 +75,12 @@ function parts(content: unknown): Part[] {
 function toolDefinition(tool: Block): ToolDefinition {
   // Custom tools have no type (or `custom`); the others are Anthropic's server and client tools.
   if (tool.type === undefined || tool.type === 'custom') {
-    return { type: 'function', name: nonEmptyString(tool.name), description: nonEmptyString(tool.description), parameters: tool.input_schema };
+    return {
+      type: 'function',
+      name: nonEmptyString(tool.name),
+      description: nonEmptyString(tool.description),
+      parameters: tool.input_schema,
+    };
   }
   return { type: asString(tool.type), name: nonEmptyString(tool.name) };
 }

@@ -63,9 +63,8 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
     this.rememberCopy(loaded, (instance) => instance.patchExports(loaded, version, entry));
     this.checkVersion(MODULE, version, TESTED_MAJORS);
     const moduleExports = loaded as Record<string, unknown> | undefined;
-    const holder = (
-      entry === 'main' ? moduleExports?.Anthropic ?? moduleExports?.default : moduleExports
-    ) as { Messages?: { prototype?: unknown }; Beta?: { Messages?: { prototype?: unknown } } } | undefined;
+    const holder = (entry === 'main' ? (moduleExports?.Anthropic ?? moduleExports?.default) : moduleExports) as
+      { Messages?: { prototype?: unknown }; Beta?: { Messages?: { prototype?: unknown } } } | undefined;
     const wrapper = (original: Create) => this.wrapCreate(original);
     this.patchMethod(holder?.Messages?.prototype, 'create', wrapper, `${MODULE} Messages`);
     const beta = holder?.Beta?.Messages?.prototype as { toolRunner?: unknown } | undefined;
@@ -136,10 +135,6 @@ export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInst
   }
 
   protected providerOf(client: AnthropicClient): string {
-    return (
-      nonEmptyString(client._genAIProviderName) ??
-      PROVIDER_BY_CLIENT_CLASS[(client as object).constructor?.name] ??
-      'anthropic'
-    );
+    return nonEmptyString(client._genAIProviderName) ?? PROVIDER_BY_CLIENT_CLASS[(client as object).constructor?.name] ?? 'anthropic';
   }
 }

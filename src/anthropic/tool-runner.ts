@@ -268,17 +268,19 @@ function observeRunner(runner: Runner, run: AgentRun): void {
       if (typeof call !== 'function') return Promise.resolve({ done: true, value });
       // The tools as they are now: the loop body may have changed them with setMessagesParams().
       tools.adopt();
-      return context.with(run.context, () => call.call(inner, value)).then(
-        (result) => {
-          if (result.done) end();
-          else tools.last = result.value;
-          return result;
-        },
-        (error: unknown) => {
-          end(error);
-          throw error;
-        },
-      );
+      return context
+        .with(run.context, () => call.call(inner, value))
+        .then(
+          (result) => {
+            if (result.done) end();
+            else tools.last = result.value;
+            return result;
+          },
+          (error: unknown) => {
+            end(error);
+            throw error;
+          },
+        );
     };
     return {
       next: (value?: unknown) => step('next', value),

@@ -62,7 +62,8 @@ function markedFailures(run: () => unknown): () => unknown {
     const result = run();
     const check = (parts: unknown) => {
       guard(() => {
-        const failed = Array.isArray(parts) && parts.some((part) => record(record(record(part)?.functionResponse)?.response)?.error !== undefined);
+        const failed =
+          Array.isArray(parts) && parts.some((part) => record(record(record(part)?.functionResponse)?.response)?.error !== undefined);
         if (failed && span !== undefined) {
           span.setAttribute(ATTR_ERROR_TYPE, ERROR_TYPE_TOOL_ERROR);
           span.setStatus({ code: SpanStatusCode.ERROR });
@@ -79,10 +80,11 @@ function traceCall(content: ToolContent, call: Record<string, unknown>, descript
   const name = nonEmptyString(call.name) ?? 'unknown';
   const id = nonEmptyString(call.id);
   // A call without an id waits in the ledger under a key of its own (see models.ts): covered here, no span is inferred for it.
-  if (id === undefined) guard(() => {
-    const key = callKey(call);
-    if (key !== undefined) toolCallLedger.cover(key);
-  });
+  if (id === undefined)
+    guard(() => {
+      const key = callKey(call);
+      if (key !== undefined) toolCallLedger.cover(key);
+    });
   return runOwnedTool(content, { name, callId: id, description, arguments: call.args }, markedFailures(run));
 }
 
@@ -145,7 +147,11 @@ function paramsView(params: Record<string, unknown>, content: ToolContent): obje
       view = viewOf(config, ['tools'], (field, tools) => {
         if (field !== 'tools' || !Array.isArray(tools)) return tools;
         let mapped = views.get(tools);
-        if (mapped === undefined) views.set(tools, (mapped = tools.map((tool) => (isCallableTool(tool) ? toolView(tool as Record<string, unknown>, content) : tool))));
+        if (mapped === undefined)
+          views.set(
+            tools,
+            (mapped = tools.map((tool) => (isCallableTool(tool) ? toolView(tool as Record<string, unknown>, content) : tool))),
+          );
         return mapped;
       });
       configs.set(config, view);
@@ -225,7 +231,8 @@ function endsWith(value: unknown, run: AgentRun, inner: Context): boolean {
   };
   heldBy(iterator, held, 'iterator');
   const own = (key: string) => Object.getOwnPropertyDescriptor(iterator, key)?.enumerable ?? false;
-  const define = (key: string, method: Method) => Object.defineProperty(iterator, key, { value: method, writable: true, configurable: true, enumerable: own(key) });
+  const define = (key: string, method: Method) =>
+    Object.defineProperty(iterator, key, { value: method, writable: true, configurable: true, enumerable: own(key) });
   define('next', function (this: unknown, ...args: unknown[]) {
     return (context.with(inner, () => next.apply(this, args)) as Promise<IteratorResult<unknown>>).then(
       (result) => {

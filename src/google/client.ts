@@ -11,7 +11,13 @@ import { hasMethod, newTracing, shadowMethod, shadowOn, standIn, wrapStandIns } 
 import type { CallSettings } from '../telemetry-instrumentation';
 import { GoogleGenAIInstrumentation, MODULE } from './instrumentation';
 
-const METHODS = ['generateContentInternal', 'generateContentStreamInternal', 'embedContentInternal', 'generateContent', 'generateContentStream'];
+const METHODS = [
+  'generateContentInternal',
+  'generateContentStreamInternal',
+  'embedContentInternal',
+  'generateContent',
+  'generateContentStream',
+];
 
 function tracing(): Tracing {
   const models: Fields = {};
@@ -23,8 +29,12 @@ function tracing(): Tracing {
 function versionOf(client: Fields): string | undefined {
   try {
     const apiClient = record(record(client.models)?.apiClient);
-    const headers = typeof apiClient?.getDefaultHeaders === 'function' ? record((apiClient.getDefaultHeaders as () => unknown).call(apiClient)) : undefined;
-    const label = Object.values(headers ?? {}).find((value) => typeof value === 'string' && value.includes('google-genai-sdk/')) as string | undefined;
+    const headers =
+      typeof apiClient?.getDefaultHeaders === 'function'
+        ? record((apiClient.getDefaultHeaders as () => unknown).call(apiClient))
+        : undefined;
+    const label = Object.values(headers ?? {}).find((value) => typeof value === 'string' && value.includes('google-genai-sdk/')) as
+      string | undefined;
     return label === undefined ? undefined : /google-genai-sdk\/(\d+\.\d+\.\d+\S*)/.exec(label)?.[1];
   } catch {
     return undefined;

@@ -56,7 +56,8 @@ function partOf(item: unknown): Part {
   if (part === undefined) return { type: 'unknown' };
   if (typeof part.text === 'string') return { type: part.thought === true ? 'reasoning' : 'text', content: part.text };
   const inline = record(part.inlineData);
-  if (inline !== undefined) return { type: 'blob', modality: modalityOf(inline.mimeType), mime_type: inline.mimeType, content: inline.data };
+  if (inline !== undefined)
+    return { type: 'blob', modality: modalityOf(inline.mimeType), mime_type: inline.mimeType, content: inline.data };
   const file = record(part.fileData);
   if (file !== undefined) return { type: 'uri', modality: modalityOf(file.mimeType), mime_type: file.mimeType, uri: file.fileUri };
   const call = record(part.functionCall);
@@ -64,7 +65,8 @@ function partOf(item: unknown): Part {
   const response = record(part.functionResponse);
   if (response !== undefined) return { type: 'tool_call_response', id: nonEmptyString(response.id), response: response.response };
   const code = record(part.executableCode);
-  if (code !== undefined) return { type: 'server_tool_call', name: 'code_execution', arguments: { language: code.language, code: code.code } };
+  if (code !== undefined)
+    return { type: 'server_tool_call', name: 'code_execution', arguments: { language: code.language, code: code.code } };
   const result = record(part.codeExecutionResult);
   if (result !== undefined) return { type: 'server_tool_call_response', response: { outcome: result.outcome, output: result.output } };
   // Another kind of part (`videoMetadata` alone, a future one): its field name as its type.
@@ -139,12 +141,20 @@ class StreamOutput implements StreamContent<unknown> {
     if (!Array.isArray(candidates)) return;
     candidates.forEach((candidate, position) => {
       const fields = record(candidate);
-      const index = typeof fields?.index === 'number' && Number.isInteger(fields.index) && fields.index >= 0 && fields.index < 64 ? fields.index : position;
+      const index =
+        typeof fields?.index === 'number' && Number.isInteger(fields.index) && fields.index >= 0 && fields.index < 64
+          ? fields.index
+          : position;
       let parts = this.candidates.get(index);
       if (parts === undefined) this.candidates.set(index, (parts = []));
       for (const part of partsOf(record(fields?.content)?.parts)) {
         const last = parts[parts.length - 1];
-        if ((part.type === 'text' || part.type === 'reasoning') && last?.type === part.type && typeof last.content === 'string' && typeof part.content === 'string') {
+        if (
+          (part.type === 'text' || part.type === 'reasoning') &&
+          last?.type === part.type &&
+          typeof last.content === 'string' &&
+          typeof part.content === 'string'
+        ) {
           parts[parts.length - 1] = { ...last, content: last.content + part.content };
         } else parts.push(part);
       }

@@ -204,6 +204,7 @@ function installRunSetters(prototype: object): void {
 function removeRunSetters(prototype: object): void {
   for (const name of Object.keys(RUN_METHODS)) {
     const existing = Object.getOwnPropertyDescriptor(prototype, name);
-    if ((existing?.set as unknown as Record<symbol, unknown> | undefined)?.[SETTER] === true) delete (prototype as Record<string, unknown>)[name];
+    if ((existing?.set as unknown as Record<symbol, unknown> | undefined)?.[SETTER] === true)
+      delete (prototype as Record<string, unknown>)[name];
   }
 }

@@ -134,7 +134,9 @@ export function callKey(functionCall: Record<string, unknown>): string | undefin
   const id = nonEmptyString(functionCall.id);
   if (id !== undefined) return id;
   const name = nonEmptyString(functionCall.name);
-  return name === undefined ? undefined : `gemini-call:${name}:${functionCall.args === undefined ? '' : (fingerprint(functionCall.args) ?? '?')}`;
+  return name === undefined
+    ? undefined
+    : `gemini-call:${name}:${functionCall.args === undefined ? '' : (fingerprint(functionCall.args) ?? '?')}`;
 }
 
 /** The function calls among `parts`, as the ledger keeps them. */
@@ -170,7 +172,9 @@ function toolResults(params: Record<string, unknown>): ToolResult[] {
   }
   if (answers.length === 0) return results;
   const modelParts = last >= 0 ? record(contents[last])?.parts : undefined;
-  const calls = (Array.isArray(modelParts) ? modelParts : []).map((part) => record(record(part)?.functionCall)).filter((call) => call !== undefined);
+  const calls = (Array.isArray(modelParts) ? modelParts : [])
+    .map((part) => record(record(part)?.functionCall))
+    .filter((call) => call !== undefined);
   const answered = new Set<Record<string, unknown>>();
   // In the order the app wrote them (the loop above walked backwards, turn by turn).
   for (const response of answers.reverse()) {

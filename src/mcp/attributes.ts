@@ -128,7 +128,13 @@ function readTransport(transport: Record<string, unknown>, side: 'client' | 'ser
   }
   if (side === 'client' && url instanceof URL) {
     attributes[ATTR_SERVER_ADDRESS] = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    const port = url.port ? Number(url.port) : url.protocol === 'https:' || url.protocol === 'wss:' ? 443 : url.protocol === 'http:' || url.protocol === 'ws:' ? 80 : undefined;
+    const port = url.port
+      ? Number(url.port)
+      : url.protocol === 'https:' || url.protocol === 'wss:'
+        ? 443
+        : url.protocol === 'http:' || url.protocol === 'ws:'
+          ? 80
+          : undefined;
     if (port !== undefined) attributes[ATTR_SERVER_PORT] = port;
   }
   return attributes;
@@ -160,7 +166,14 @@ const METRIC_KEYS = [
 ];
 
 /** The session metrics' attributes: no method, target or request. */
-const SESSION_METRIC_KEYS = [ATTR_ERROR_TYPE, ATTR_MCP_PROTOCOL_VERSION, ATTR_NETWORK_PROTOCOL_NAME, ATTR_NETWORK_TRANSPORT, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT];
+const SESSION_METRIC_KEYS = [
+  ATTR_ERROR_TYPE,
+  ATTR_MCP_PROTOCOL_VERSION,
+  ATTR_NETWORK_PROTOCOL_NAME,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+];
 
 function pick(attributes: Attributes, keys: readonly string[]): Attributes {
   const picked: Attributes = {};

@@ -34,7 +34,15 @@ import {
 } from '../semconv';
 import { fingerprint } from '../tools';
 import { nonEmptyString, record } from '../values';
-import { attributesOfTransport, clientErrorType, describeRequest, field, markFailed, METHOD_INITIALIZE, operationMetricAttributes } from './attributes';
+import {
+  attributesOfTransport,
+  clientErrorType,
+  describeRequest,
+  field,
+  markFailed,
+  METHOD_INITIALIZE,
+  operationMetricAttributes,
+} from './attributes';
 import type { RequestDescription } from './attributes';
 import { learnProtocolVersion, peerOf } from './peers';
 import type { Peer, Waiting } from './peers';
@@ -67,7 +75,8 @@ function traceSent(source: TelemetrySource, original: Method, protocol: unknown,
   try {
     // A tracer provider that throws as it is asked: untraced, never thrown into the app.
     const telemetry = source();
-    if (telemetry !== undefined && typeof protocol === 'object' && protocol !== null) call = ClientCall.start(telemetry, protocol, args, args[optionsAt]);
+    if (telemetry !== undefined && typeof protocol === 'object' && protocol !== null)
+      call = ClientCall.start(telemetry, protocol, args, args[optionsAt]);
   } catch (problem) {
     reportFailure(problem);
   }
@@ -145,7 +154,19 @@ class ClientCall {
         if (asked !== undefined) attributes[ATTR_GEN_AI_TOOL_CALL_ID] = asked.id;
       }
       relation.span.setAttributes(attributes);
-      return new ClientCall(telemetry, peer, description, options, parent, undefined, relation.span, undefined, undefined, attributes, args[0]);
+      return new ClientCall(
+        telemetry,
+        peer,
+        description,
+        options,
+        parent,
+        undefined,
+        relation.span,
+        undefined,
+        undefined,
+        attributes,
+        args[0],
+      );
     }
     let content = telemetry.content;
     let toolMetric: Attributes | undefined;
@@ -162,7 +183,8 @@ class ClientCall {
       if (asked !== undefined) {
         attributes[ATTR_GEN_AI_TOOL_CALL_ID] = asked.id;
         // Outside a run of the app's, the model call that asked is in another trace: linked, as tools.ts links inferred spans.
-        if (asked.askedBy !== undefined && asked.askedBy.traceId !== trace.getSpanContext(parent)?.traceId) links = [{ context: asked.askedBy }];
+        if (asked.askedBy !== undefined && asked.askedBy.traceId !== trace.getSpanContext(parent)?.traceId)
+          links = [{ context: asked.askedBy }];
         // The call belongs to the instrumentation that traced the response asking for it (tools.ts).
         if (asked.content !== undefined) content = asked.content ?? undefined;
       }

@@ -155,18 +155,16 @@ export class McpInstrumentation extends InstrumentationBase<McpInstrumentationCo
       const { Hook } = requireInTheMiddle();
       // require-in-the-middle names a package's file without its extension.
       const names = files.map((file) => file.name.replace(/\.js$/, ''));
-      this.commonJSHook = new Hook(
-        names,
-        { internals: true },
-        (exports, name, basedir) => {
-          if (!names.includes(name) || !isSupportedVersion(basedir)) return exports;
-          const patch = name.endsWith(PROTOCOL_FILE.replace(/\.js$/, '')) ? (instance: McpInstrumentation) => instance.patchProtocol(exports) : (instance: McpInstrumentation) => instance.patchMcpServer(exports);
-          // Loaded while disabled: patched by the next enable() (see repatch).
-          if (typeof exports === 'object' && exports !== null && !copies.has(exports)) copies.set(exports, patch);
-          if (this.isEnabled()) patch(this);
-          return exports;
-        },
-      );
+      this.commonJSHook = new Hook(names, { internals: true }, (exports, name, basedir) => {
+        if (!names.includes(name) || !isSupportedVersion(basedir)) return exports;
+        const patch = name.endsWith(PROTOCOL_FILE.replace(/\.js$/, ''))
+          ? (instance: McpInstrumentation) => instance.patchProtocol(exports)
+          : (instance: McpInstrumentation) => instance.patchMcpServer(exports);
+        // Loaded while disabled: patched by the next enable() (see repatch).
+        if (typeof exports === 'object' && exports !== null && !copies.has(exports)) copies.set(exports, patch);
+        if (this.isEnabled()) patch(this);
+        return exports;
+      });
     } catch (problem) {
       this.commonJSHook = null;
       this._diag.error(`could not hook the CommonJS files of ${MODULE}; CommonJS MCP apps are not traced`, problem);
@@ -183,52 +181,70 @@ export class McpInstrumentation extends InstrumentationBase<McpInstrumentationCo
     this.remember(exports, (instance) => instance.patchProtocol(exports));
     const instrumentation = this;
     const telemetry = this.telemetry;
-    this.wrap(prototype, 'request', (original) =>
-      function request(this: unknown, ...args: unknown[]) {
-        return traceRequest(telemetry, original, this, args);
-      },
+    this.wrap(
+      prototype,
+      'request',
+      (original) =>
+        function request(this: unknown, ...args: unknown[]) {
+          return traceRequest(telemetry, original, this, args);
+        },
     );
-    this.wrap(prototype, 'notification', (original) =>
-      function notification(this: unknown, ...args: unknown[]) {
-        return traceNotification(telemetry, original, this, args);
-      },
+    this.wrap(
+      prototype,
+      'notification',
+      (original) =>
+        function notification(this: unknown, ...args: unknown[]) {
+          return traceNotification(telemetry, original, this, args);
+        },
     );
     // Request and notification handlers alike: each message handled is a SERVER span.
     for (const [method, store] of [
       ['setRequestHandler', '_requestHandlers'],
       ['setNotificationHandler', '_notificationHandlers'],
     ] as const) {
-      this.wrap(prototype, method, (original) =>
-        function setHandler(this: unknown, ...args: unknown[]) {
-          const handlers = field(this, store);
-          const before = handlers instanceof Map ? new Map(handlers) : undefined;
-          const result = Reflect.apply(original, this, args);
-          if (before !== undefined) instrumentation.traceNewHandlers(this as object, handlers as Map<unknown, unknown>, before);
-          return result;
-        },
+      this.wrap(
+        prototype,
+        method,
+        (original) =>
+          function setHandler(this: unknown, ...args: unknown[]) {
+            const handlers = field(this, store);
+            const before = handlers instanceof Map ? new Map(handlers) : undefined;
+            const result = Reflect.apply(original, this, args);
+            if (before !== undefined) instrumentation.traceNewHandlers(this as object, handlers as Map<unknown, unknown>, before);
+            return result;
+          },
       );
     }
-    this.wrap(prototype, 'connect', (original) =>
-      function connect(this: unknown, ...args: unknown[]) {
-        const result = Reflect.apply(original, this, args);
-        // It takes the transport at once (and rejects, keeping its own, when already connected).
-        instrumentation.guarded(() => {
-          if (telemetry() !== undefined && field(this, '_transport') === args[0]) instrumentation.sessionStarted(this as object, args[0]);
-        });
-        return result;
-      },
+    this.wrap(
+      prototype,
+      'connect',
+      (original) =>
+        function connect(this: unknown, ...args: unknown[]) {
+          const result = Reflect.apply(original, this, args);
+          // It takes the transport at once (and rejects, keeping its own, when already connected).
+          instrumentation.guarded(() => {
+            if (telemetry() !== undefined && field(this, '_transport') === args[0]) instrumentation.sessionStarted(this as object, args[0]);
+          });
+          return result;
+        },
     );
-    this.wrap(prototype, '_onclose', (original) =>
-      function _onclose(this: unknown, ...args: unknown[]) {
-        instrumentation.guarded(() => endSession(this as object, telemetry()?.metrics));
-        return Reflect.apply(original, this, args);
-      },
+    this.wrap(
+      prototype,
+      '_onclose',
+      (original) =>
+        function _onclose(this: unknown, ...args: unknown[]) {
+          instrumentation.guarded(() => endSession(this as object, telemetry()?.metrics));
+          return Reflect.apply(original, this, args);
+        },
     );
-    this.wrap(prototype, '_onresponse', (original) =>
-      function _onresponse(this: unknown, ...args: unknown[]) {
-        instrumentation.guarded(() => noteResponse(this as object, args[0]));
-        return Reflect.apply(original, this, args);
-      },
+    this.wrap(
+      prototype,
+      '_onresponse',
+      (original) =>
+        function _onresponse(this: unknown, ...args: unknown[]) {
+          instrumentation.guarded(() => noteResponse(this as object, args[0]));
+          return Reflect.apply(original, this, args);
+        },
     );
     return exports;
   }
@@ -240,19 +256,25 @@ export class McpInstrumentation extends InstrumentationBase<McpInstrumentationCo
     this.remember(exports, (instance) => instance.patchMcpServer(exports));
     const instrumentation = this;
     if (typeof (prototype as Record<string, unknown>).executeToolHandler === 'function') {
-      this.wrap(prototype, 'executeToolHandler', (original) =>
-        function executeToolHandler(this: unknown, ...args: unknown[]) {
-          const result = Reflect.apply(original, this, args);
-          if (isPromiseLike(result)) result.then(undefined, (error: unknown) => instrumentation.guarded(() => noteToolError(error)));
-          return result;
-        },
+      this.wrap(
+        prototype,
+        'executeToolHandler',
+        (original) =>
+          function executeToolHandler(this: unknown, ...args: unknown[]) {
+            const result = Reflect.apply(original, this, args);
+            if (isPromiseLike(result)) result.then(undefined, (error: unknown) => instrumentation.guarded(() => noteToolError(error)));
+            return result;
+          },
       );
     }
-    this.wrap(prototype, 'connect', (original) =>
-      function connect(this: unknown, ...args: unknown[]) {
-        instrumentation.guarded(() => rememberOwner(field(this, 'server'), this as object));
-        return Reflect.apply(original, this, args);
-      },
+    this.wrap(
+      prototype,
+      'connect',
+      (original) =>
+        function connect(this: unknown, ...args: unknown[]) {
+          instrumentation.guarded(() => rememberOwner(field(this, 'server'), this as object));
+          return Reflect.apply(original, this, args);
+        },
     );
     return exports;
   }
@@ -352,7 +374,11 @@ export class McpInstrumentation extends InstrumentationBase<McpInstrumentationCo
   }
 }
 
-type RequireHook = new (modules: string[], options: object, onRequire: (exports: unknown, name: string, basedir?: string) => unknown) => unknown;
+type RequireHook = new (
+  modules: string[],
+  options: object,
+  onRequire: (exports: unknown, name: string, basedir?: string) => unknown,
+) => unknown;
 
 /**
  * require-in-the-middle, a dependency of `@opentelemetry/instrumentation` (any copy will do: each

@@ -26,8 +26,16 @@ export class McpMetrics {
 
   constructor(meter: Meter) {
     this.operation = {
-      client: histogram(meter, METRIC_MCP_CLIENT_OPERATION_DURATION, 'The duration of the MCP request as observed on the sender, from the time it was sent until the response is received'),
-      server: histogram(meter, METRIC_MCP_SERVER_OPERATION_DURATION, 'MCP request duration as observed on the receiver, from the time it was received until the result is ready'),
+      client: histogram(
+        meter,
+        METRIC_MCP_CLIENT_OPERATION_DURATION,
+        'The duration of the MCP request as observed on the sender, from the time it was sent until the response is received',
+      ),
+      server: histogram(
+        meter,
+        METRIC_MCP_SERVER_OPERATION_DURATION,
+        'MCP request duration as observed on the receiver, from the time it was received until the result is ready',
+      ),
     };
     this.session = {
       client: histogram(meter, METRIC_MCP_CLIENT_SESSION_DURATION, 'The duration of the MCP session as observed on the MCP client'),

@@ -39,7 +39,14 @@ function sideOf(protocol: object): Side | undefined {
 export function peerOf(protocol: object): Peer {
   let peer = peers.get(protocol);
   if (peer === undefined) {
-    peer = { side: sideOf(protocol), protocolVersion: undefined, sessionStart: undefined, sessionAttributes: {}, sessionError: undefined, waiting: new Map() };
+    peer = {
+      side: sideOf(protocol),
+      protocolVersion: undefined,
+      sessionStart: undefined,
+      sessionAttributes: {},
+      sessionError: undefined,
+      waiting: new Map(),
+    };
     peers.set(protocol, peer);
   }
   return peer;
@@ -73,7 +80,13 @@ export function endSession(protocol: object, metrics: McpMetrics | undefined): v
 }
 
 /** An `initialize` result settles the session's protocol version: the peer's, and on the span of that request. */
-export function learnProtocolVersion(peer: Peer, method: string, result: Record<string, unknown> | undefined, attributes: Attributes, span: Span): void {
+export function learnProtocolVersion(
+  peer: Peer,
+  method: string,
+  result: Record<string, unknown> | undefined,
+  attributes: Attributes,
+  span: Span,
+): void {
   if (method !== METHOD_INITIALIZE) return;
   const version = nonEmptyString(result?.protocolVersion);
   if (version === undefined) return;

@@ -35,7 +35,16 @@ import {
   EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION,
 } from '../semconv';
 import { nonEmptyString, record } from '../values';
-import { attributesOfTransport, describeRequest, field, handlerErrorCode, markFailed, METHOD_PROMPTS_GET, operationMetricAttributes, requestIdOf } from './attributes';
+import {
+  attributesOfTransport,
+  describeRequest,
+  field,
+  handlerErrorCode,
+  markFailed,
+  METHOD_PROMPTS_GET,
+  operationMetricAttributes,
+  requestIdOf,
+} from './attributes';
 import type { RequestDescription } from './attributes';
 import { learnProtocolVersion, peerOf } from './peers';
 import type { Peer } from './peers';
@@ -180,7 +189,11 @@ class ServerCall {
   toolThrew(error: unknown): void {
     if (this.ended) return;
     this.toolError = error;
-    recordException(this.span, error, { logger: globalLogger, name: EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION, captureContent: this.content !== undefined });
+    recordException(this.span, error, {
+      logger: globalLogger,
+      name: EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION,
+      captureContent: this.content !== undefined,
+    });
   }
 
   private get content(): ContentRecorder | undefined {
@@ -197,7 +210,8 @@ class ServerCall {
       if (body?.isError === true) {
         errorType = ERROR_TYPE_TOOL_ERROR;
         const content = this.content;
-        const message = content === undefined ? undefined : this.toolError !== undefined ? messageOf(this.toolError, true) : toolErrorText(body, content);
+        const message =
+          content === undefined ? undefined : this.toolError !== undefined ? messageOf(this.toolError, true) : toolErrorText(body, content);
         markFailed(this.span, this.attributes, errorType, message ?? errorType);
       } else {
         recordToolResult(this.span, this.content, body);
@@ -214,7 +228,11 @@ class ServerCall {
       this.span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, code);
       const captureContent = this.content !== undefined;
       markFailed(this.span, this.attributes, code, messageOf(error, captureContent));
-      recordException(this.span, error, { logger: globalLogger, name: this.description.isToolCall ? EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION : undefined, captureContent });
+      recordException(this.span, error, {
+        logger: globalLogger,
+        name: this.description.isToolCall ? EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION : undefined,
+        captureContent,
+      });
     });
     this.finish();
   }
@@ -243,8 +261,10 @@ class ServerCall {
       const { target, method } = this.description;
       // A name the client sent that the McpServer does not have: not a series of its own.
       if (target !== undefined) {
-        if (this.description.isToolCall && !isRegistered(this.protocol, '_registeredTools', target)) attributes[ATTR_GEN_AI_TOOL_NAME] = ERROR_TYPE_OTHER;
-        if (method === METHOD_PROMPTS_GET && !isRegistered(this.protocol, '_registeredPrompts', target)) attributes[ATTR_GEN_AI_PROMPT_NAME] = ERROR_TYPE_OTHER;
+        if (this.description.isToolCall && !isRegistered(this.protocol, '_registeredTools', target))
+          attributes[ATTR_GEN_AI_TOOL_NAME] = ERROR_TYPE_OTHER;
+        if (method === METHOD_PROMPTS_GET && !isRegistered(this.protocol, '_registeredPrompts', target))
+          attributes[ATTR_GEN_AI_PROMPT_NAME] = ERROR_TYPE_OTHER;
       }
       metrics.recordOperation('server', seconds, attributes);
     });

@@ -89,7 +89,11 @@ export interface AskedCall {
  * the ledger with the same tool name and arguments fingerprint, asked inside `run`. It is covered at
  * once: no `execute_tool` span is inferred for it, and no later MCP call takes it again.
  */
-export function claimAskedCall(toolName: string, argumentsFingerprint: string | undefined, run: AgentRun | undefined): AskedCall | undefined {
+export function claimAskedCall(
+  toolName: string,
+  argumentsFingerprint: string | undefined,
+  run: AgentRun | undefined,
+): AskedCall | undefined {
   if (argumentsFingerprint === undefined || toolCallLedger.size === 0) return undefined;
   const id = toolCallLedger.match(toolName, argumentsFingerprint, run);
   if (id === undefined) return undefined;

@@ -43,7 +43,9 @@ export const openAIClients: ClientSupport = {
   module: MODULE,
   describes: 'an OpenAI SDK client',
   recognises: (client) =>
-    hasMethod(record(client.chat)?.completions, 'create') || hasMethod(client.responses, 'create') || hasMethod(client.embeddings, 'create'),
+    hasMethod(record(client.chat)?.completions, 'create') ||
+    hasMethod(client.responses, 'create') ||
+    hasMethod(client.embeddings, 'create'),
   tracing,
   instrument,
 };

@@ -1,11 +1,7 @@
 /** Embeddings (`embeddings.create`) onto the GenAI conventions. */
 import type { Attributes } from '@opentelemetry/api';
 import type { ModelCallSpec } from '../genai-instrumentation';
-import {
-  ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
-  ATTR_GEN_AI_REQUEST_ENCODING_FORMATS,
-  GEN_AI_OPERATION_EMBEDDINGS,
-} from '../semconv';
+import { ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, ATTR_GEN_AI_REQUEST_ENCODING_FORMATS, GEN_AI_OPERATION_EMBEDDINGS } from '../semconv';
 import { finiteNumber, nonEmptyString, putNumber, record } from '../values';
 
 function requestAttributes(params: Record<string, unknown>, target: Attributes): void {

@@ -69,7 +69,12 @@ export class OpenAIInstrumentation extends GenAIInstrumentation<OpenAIInstrument
       this.patchMethod(OpenAI.Responses.prototype, 'create', (original) => this.wrap(original, responsesCreate), `${label} Responses`);
     }
     if (OpenAI?.Beta?.Responses !== undefined) {
-      this.patchMethod(OpenAI.Beta.Responses.prototype, 'create', (original) => this.wrap(original, responsesCreate), `${label} Beta.Responses`);
+      this.patchMethod(
+        OpenAI.Beta.Responses.prototype,
+        'create',
+        (original) => this.wrap(original, responsesCreate),
+        `${label} Beta.Responses`,
+      );
     }
     this.patchMethod(OpenAI?.Embeddings?.prototype, 'create', (original) => this.wrap(original, embeddingsCreate), `${label} Embeddings`);
     // runTools() lives on chat.completions from openai 5, on beta.chat.completions in 4.x.

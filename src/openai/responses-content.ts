@@ -7,7 +7,17 @@
 import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, InputContent, Part, StreamContent, ToolDefinition } from '../content';
 import { nonEmptyString, parsedJSON, record } from '../values';
-import { textPart, toolCallPart, toolResponsePart, functionDefinition, urlPart, fileDataPart, audioPart, contentParts, joinedText } from './content-parts';
+import {
+  textPart,
+  toolCallPart,
+  toolResponsePart,
+  functionDefinition,
+  urlPart,
+  fileDataPart,
+  audioPart,
+  contentParts,
+  joinedText,
+} from './content-parts';
 import type { Fields } from './content-parts';
 
 const RESPONSES_TEXT_TYPES: ReadonlySet<string> = new Set(['input_text', 'output_text']);

@@ -82,7 +82,12 @@ function tracedFunction(
     let options: Parameters<typeof runTool>[0];
     try {
       const toolName = name();
-      options = { name: toolName, callId: claimCallId(tracing.runner, toolName, tracing.claimed), description: description(), arguments: args[0] };
+      options = {
+        name: toolName,
+        callId: claimCallId(tracing.runner, toolName, tracing.claimed),
+        description: description(),
+        arguments: args[0],
+      };
     } catch (problem) {
       diag.error('otel-genai: could not trace a runTools() tool call', problem);
       return run();
@@ -99,14 +104,16 @@ function tracedFunction(
  */
 function definitionView(tracing: ToolTracing, definition: Record<string, unknown>): object {
   const traced = new WeakMap<ToolFunction, ToolFunction>();
-  const name = () => nonEmptyString(definition.name) ?? nonEmptyString((definition.function as { name?: unknown } | undefined)?.name) ?? 'unknown';
+  const name = () =>
+    nonEmptyString(definition.name) ?? nonEmptyString((definition.function as { name?: unknown } | undefined)?.name) ?? 'unknown';
   const description = () => nonEmptyString(definition.description);
   return viewOf(definition, ['function', 'parse'], (key, value, isView) => {
     if (typeof value !== 'function') return value;
     const self = (called: unknown) => (isView(called) ? definition : called);
     if (key === 'function') {
       let made = traced.get(value as ToolFunction);
-      if (made === undefined) traced.set(value as ToolFunction, (made = tracedFunction(tracing, value as ToolFunction, name, description, self)));
+      if (made === undefined)
+        traced.set(value as ToolFunction, (made = tracedFunction(tracing, value as ToolFunction, name, description, self)));
       return made;
     }
     if (key === 'parse') {
@@ -133,7 +140,8 @@ function toolView(tracing: ToolTracing, tool: unknown): unknown {
     return viewOf(fields, ['$callback'], (key, value) => {
       if (key !== '$callback' || typeof value !== 'function') return value;
       let made = traced.get(value as ToolFunction);
-      if (made === undefined) traced.set(value as ToolFunction, (made = tracedFunction(tracing, value as ToolFunction, name, description, (called) => called)));
+      if (made === undefined)
+        traced.set(value as ToolFunction, (made = tracedFunction(tracing, value as ToolFunction, name, description, (called) => called)));
       return made;
     });
   }

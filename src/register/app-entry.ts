@@ -16,7 +16,11 @@ export interface AppEntry {
 }
 
 /** From `process.argv` (`[node, entry?, ...]`), `process.execArgv` and the working directory. */
-export function appEntry(argv: readonly string[] = process.argv, execArgv: readonly string[] = process.execArgv, cwd = process.cwd()): AppEntry {
+export function appEntry(
+  argv: readonly string[] = process.argv,
+  execArgv: readonly string[] = process.execArgv,
+  cwd = process.cwd(),
+): AppEntry {
   const argv1 = argv[1];
   if (argv1 === undefined || argv1 === '-') return { file: undefined, dir: cwd, esm: inputType(execArgv) !== 'commonjs' };
   const file = mainFile(resolve(cwd, argv1));

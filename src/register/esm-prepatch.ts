@@ -33,7 +33,10 @@ export interface PrepatchedFile {
  * app in `appDir` would load. Returns what it patched. A package that is not installed there is
  * left alone, and so is a file that is CommonJS (the instrumented SDKs ship ES module entries).
  */
-export async function prepatchInstalledSDKs(instrumentations: readonly PatchableInstrumentation[], appDir: string): Promise<PrepatchedFile[]> {
+export async function prepatchInstalledSDKs(
+  instrumentations: readonly PatchableInstrumentation[],
+  appDir: string,
+): Promise<PrepatchedFile[]> {
   const patched: PrepatchedFile[] = [];
   for (const instrumentation of instrumentations) {
     for (const definition of instrumentation.getModuleDefinitions()) {

@@ -96,7 +96,9 @@ async function boundedFlush(shutdown: () => Promise<void>, timeoutMs: number): P
   try {
     const outcome = await Promise.race([shutdown().then(() => 'done' as const), timedOut]);
     if (outcome === 'done') return true;
-    diag.warn(`otel-genai: telemetry could not be delivered within ${timeoutMs} ms of exit (${EXIT_FLUSH_TIMEOUT_ENV}); the rest is dropped`);
+    diag.warn(
+      `otel-genai: telemetry could not be delivered within ${timeoutMs} ms of exit (${EXIT_FLUSH_TIMEOUT_ENV}); the rest is dropped`,
+    );
     return false;
   } catch (problem) {
     diag.warn('otel-genai: telemetry could not be delivered at exit', problem);

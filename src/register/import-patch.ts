@@ -148,7 +148,8 @@ export class ImportPatcher {
     this.packageDirs.add(dirURL);
     try {
       const pkg = readInstalledPackage(fileURLToPath(dirURL));
-      const module = pkg === undefined || (name !== undefined && pkg.name !== name) ? undefined : this.modules.find((each) => each.name === pkg.name);
+      const module =
+        pkg === undefined || (name !== undefined && pkg.name !== name) ? undefined : this.modules.find((each) => each.name === pkg.name);
       if (pkg === undefined || module === undefined) return false;
       const add = (path: string | undefined, target: Target) => {
         if (path === undefined) return;
@@ -198,6 +199,7 @@ export function registerImportPatchHook(instrumentations: readonly PatchableInst
   const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
   if (registerHooks === undefined) throw new Error('module.registerHooks is not available on this Node');
   const patcher = new ImportPatcher(instrumentations);
-  (globalThis as Record<symbol, unknown>)[Symbol.for(PATCH_CALLBACK_KEY)] = (url: string, namespace: unknown) => patcher.patch(url, namespace);
+  (globalThis as Record<symbol, unknown>)[Symbol.for(PATCH_CALLBACK_KEY)] = (url: string, namespace: unknown) =>
+    patcher.patch(url, namespace);
   registerHooks({ load: patcher.load });
 }

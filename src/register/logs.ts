@@ -44,7 +44,8 @@ export function loggerProviderFromEnv(resource: Resource): LoggerProvider | unde
     resource,
     processors,
     logRecordLimits: {
-      attributeCountLimit: positiveNumberFromEnv('OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT') ?? positiveNumberFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT'),
+      attributeCountLimit:
+        positiveNumberFromEnv('OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT') ?? positiveNumberFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT'),
       attributeValueLengthLimit:
         positiveNumberFromEnv('OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? positiveNumberFromEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'),
     },

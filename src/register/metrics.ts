@@ -26,7 +26,9 @@ export function meterProviderFromEnv(resource: Resource): MeterProvider | undefi
       case 'console':
         return [new sdk.PeriodicExportingMetricReader({ exporter: new sdk.ConsoleMetricExporter() })];
       case 'prometheus':
-        return [new (require('@opentelemetry/exporter-prometheus') as typeof import('@opentelemetry/exporter-prometheus')).PrometheusExporter()];
+        return [
+          new (require('@opentelemetry/exporter-prometheus') as typeof import('@opentelemetry/exporter-prometheus')).PrometheusExporter(),
+        ];
       default:
         diag.warn(`Unsupported OTEL_METRICS_EXPORTER value: "${name}". Supported values are: otlp, console, prometheus, none.`);
         return [];

@@ -62,10 +62,15 @@ function hasModuleSyntax(file: string): boolean {
     return false;
   }
   // The cheap answer for most CommonJS files: none of the words that could make it a module.
-  if (!/\b(?:import|export|await)\b|\b(?:const|let|var|class|function)\s+(?:module|exports|require|__filename|__dirname)\b/.test(source)) return false;
+  if (!/\b(?:import|export|await)\b|\b(?:const|let|var|class|function)\s+(?:module|exports|require|__filename|__dirname)\b/.test(source))
+    return false;
   try {
     // node:vm only for the files that need it (Node does not load it at start-up).
-    (require('node:vm') as typeof import('node:vm')).compileFunction(source.replace(/^#!.*/, ''), ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+    (require('node:vm') as typeof import('node:vm')).compileFunction(
+      source.replace(/^#!.*/, ''),
+      ['exports', 'require', 'module', '__filename', '__dirname'],
+      { filename: file },
+    );
     return false;
   } catch (error) {
     const message = error instanceof SyntaxError ? error.message : '';

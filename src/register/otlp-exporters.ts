@@ -15,7 +15,8 @@ type Signal = 'TRACES' | 'METRICS' | 'LOGS';
 
 export function otlpProtocol(signal: Signal): OtlpProtocol {
   const configured =
-    (getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`) ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL'))?.trim() || 'http/protobuf';
+    (getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`) ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL'))?.trim() ||
+    'http/protobuf';
   if (configured === 'grpc' || configured === 'http/json' || configured === 'http/protobuf') return configured;
   diag.warn(`Unsupported OTLP ${signal.toLowerCase()} protocol: "${configured}". Using http/protobuf.`);
   return 'http/protobuf';

@@ -22,11 +22,16 @@ export function isPatchable<T extends object>(instrumentation: T): instrumentati
  * The files of an installed copy that a definition patches: its ES module entry (`file` undefined)
  * and the definition's files; `path` is undefined where the copy has no such file.
  */
-export function patchTargets(pkg: InstalledPackage, definition: InstrumentationModuleDefinition): Array<{ path: string | undefined; file: InstrumentationModuleFile | undefined }> {
+export function patchTargets(
+  pkg: InstalledPackage,
+  definition: InstrumentationModuleDefinition,
+): Array<{ path: string | undefined; file: InstrumentationModuleFile | undefined }> {
   const prefix = `${definition.name}/`;
   return [
     { path: esmEntry(pkg), file: undefined },
-    ...definition.files.filter((file) => file.name.startsWith(prefix)).map((file) => ({ path: packageFile(pkg, file.name.slice(prefix.length)), file })),
+    ...definition.files
+      .filter((file) => file.name.startsWith(prefix))
+      .map((file) => ({ path: packageFile(pkg, file.name.slice(prefix.length)), file })),
   ];
 }
 
@@ -57,7 +62,8 @@ function isSupported(ranges: readonly string[], version: string | undefined, inc
   if (version === undefined) return ranges.includes('*');
   try {
     // Not among the package's exports: reached by its path beside the entry (dist/semver.cjs in 0.301).
-    satisfies ??= (require(join(dirname(require.resolve('@opentelemetry/instrumentation')), 'semver.cjs')) as { satisfies: Satisfies }).satisfies;
+    satisfies ??= (require(join(dirname(require.resolve('@opentelemetry/instrumentation')), 'semver.cjs')) as { satisfies: Satisfies })
+      .satisfies;
   } catch {
     // A layout of the package without that file: release versions against `*` only.
     return ranges.includes('*') && !version.includes('-');

@@ -37,7 +37,8 @@ export function resourceFromEnv(): Resource {
 const REPLACED_DETECTORS: Record<string, string> = {
   env: '"env" resource detector name is no longer supported, `OTEL_RESOURCE_ATTRIBUTES` is always read, use "service" to handle reading `OTEL_SERVICE_NAME`',
   os: '"os" resource detector name is no longer supported, use "host" which populates \'host.*\' and \'os.*\' resource attributes',
-  serviceinstance: '"serviceinstance" resource detector name is no longer supported, use "service" which populates \'service.instance.id\' and reads OTEL_SERVICE_NAME',
+  serviceinstance:
+    '"serviceinstance" resource detector name is no longer supported, use "service" which populates \'service.instance.id\' and reads OTEL_SERVICE_NAME',
 };
 
 function detectorsFromEnv(): ResourceDetector[] {
@@ -53,7 +54,10 @@ function detectorsFromEnv(): ResourceDetector[] {
       case 'process':
         return [processDetector];
       default:
-        diag.warn(REPLACED_DETECTORS[name] ?? `unknown resource detector "${name}" in OTEL_NODE_RESOURCE_DETECTORS environment variable: this detector will be skipped`);
+        diag.warn(
+          REPLACED_DETECTORS[name] ??
+            `unknown resource detector "${name}" in OTEL_NODE_RESOURCE_DETECTORS environment variable: this detector will be skipped`,
+        );
         return [];
     }
   });

@@ -44,7 +44,10 @@ export async function startZeroCode(): Promise<ZeroCode> {
 
   const esm = esmStrategy(await supportsSyncHooks());
   diag.debug(`otel-genai: ES modules through ${ESM_STRATEGY_DESCRIPTIONS[esm]}`);
-  const hookReady = esm === 'sync-hook' || esm === 'thread-hook' ? await registerLoaderHook(esm === 'sync-hook' ? 'sync' : 'thread', loaderHookIncludes()) : undefined;
+  const hookReady =
+    esm === 'sync-hook' || esm === 'thread-hook'
+      ? await registerLoaderHook(esm === 'sync-hook' ? 'sync' : 'thread', loaderHookIncludes())
+      : undefined;
 
   const resource = resourceFromEnv();
   const tracerProvider = tracerProviderFromEnv(resource);
@@ -64,7 +67,11 @@ export async function startZeroCode(): Promise<ZeroCode> {
     // Loaded only when used: where Node has synchronous module hooks, the pre-patch is only a fallback.
     const app = (require('./app-entry') as typeof import('./app-entry')).appEntry();
     // A CommonJS app gets its SDKs through require(), which the require hook patches when it happens.
-    if (app.esm) await (require('./esm-prepatch') as typeof import('./esm-prepatch')).prepatchInstalledSDKs(instrumentations.filter(isPatchable), app.dir);
+    if (app.esm)
+      await (require('./esm-prepatch') as typeof import('./esm-prepatch')).prepatchInstalledSDKs(
+        instrumentations.filter(isPatchable),
+        app.dir,
+      );
   }
 
   const shutdown = async () => {

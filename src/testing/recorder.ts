@@ -46,14 +46,40 @@ const SECRET_HEADERS = new Set([
   'x-goog-api-key',
 ]);
 /** Headers that describe one connection or encoding, not the exchange. */
-const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'content-encoding', 'transfer-encoding', 'accept-encoding']);
+const HOP_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'accept-encoding',
+]);
 
 /**
  * Query parameters that carry credentials, by name once lowercased with `-` and `_` removed
  * (`key`, `api-key`, `api_key`, `API_KEY`, `access_token`, …); names ending in `apikey`, `token`,
  * `secret`, `password` or `signature` too.
  */
-const SECRET_QUERY_NAMES = new Set(['key', 'apikey', 'xapikey', 'accesstoken', 'token', 'auth', 'authorization', 'sig', 'signature', 'secret', 'clientsecret', 'password', 'subscriptionkey', 'xgoogapikey', 'xamzcredential', 'xamzsecuritytoken', 'xamzsignature']);
+const SECRET_QUERY_NAMES = new Set([
+  'key',
+  'apikey',
+  'xapikey',
+  'accesstoken',
+  'token',
+  'auth',
+  'authorization',
+  'sig',
+  'signature',
+  'secret',
+  'clientsecret',
+  'password',
+  'subscriptionkey',
+  'xgoogapikey',
+  'xamzcredential',
+  'xamzsecuritytoken',
+  'xamzsignature',
+]);
 const SECRET_QUERY_SUFFIXES = ['apikey', 'token', 'secret', 'password', 'signature'];
 /** What a scrubbed query value becomes in a fixture. */
 export const SCRUBBED_QUERY_VALUE = 'REDACTED';
@@ -118,21 +144,31 @@ export function providerOfRequest(req: IncomingMessage): { provider: RecordProvi
   const authorization = header(req, 'authorization');
   const bearer = authorization !== undefined && /^Bearer\s/i.test(authorization);
   const foreign = FOREIGN_HEADERS.filter((name) => header(req, name) !== undefined);
-  if (authorization !== undefined && !bearer) return { provider: undefined, reason: 'its Authorization header is not a bearer token (another provider\'s signature?)' };
+  if (authorization !== undefined && !bearer)
+    return { provider: undefined, reason: "its Authorization header is not a bearer token (another provider's signature?)" };
   const all = routes();
   const known = all.map((route) => route.provider).join(', ');
-  if (foreign.length > 0) return { provider: undefined, reason: `it carries ${foreign.join(', ')}, which no provider it knows (${known}) uses` };
+  if (foreign.length > 0)
+    return { provider: undefined, reason: `it carries ${foreign.join(', ')}, which no provider it knows (${known}) uses` };
   const named = all.filter((route) => route.headers.some((name) => header(req, name) !== undefined));
   if (named.length > 1) {
-    return { provider: undefined, reason: `it carries the headers of several providers (${named.map((route) => `${route.provider}: ${route.headers.join(' / ')}`).join('; ')})` };
+    return {
+      provider: undefined,
+      reason: `it carries the headers of several providers (${named.map((route) => `${route.provider}: ${route.headers.join(' / ')}`).join('; ')})`,
+    };
   }
   if (named.length === 1) {
     const route = named[0];
-    return { provider: route.provider as RecordProvider, reason: route.headers.filter((name) => header(req, name) !== undefined).join(' / ') };
+    return {
+      provider: route.provider as RecordProvider,
+      reason: route.headers.filter((name) => header(req, name) !== undefined).join(' / '),
+    };
   }
   const bearerRoute = bearer ? all.find((route) => route.bearer) : undefined;
   if (bearerRoute !== undefined) return { provider: bearerRoute.provider as RecordProvider, reason: 'Authorization: Bearer' };
-  const named_ = all.map((route) => `${route.headers.join(' / ')}${route.bearer ? ' or Authorization: Bearer' : ''} for ${route.provider}`).join(', ');
+  const named_ = all
+    .map((route) => `${route.headers.join(' / ')}${route.bearer ? ' or Authorization: Bearer' : ''} for ${route.provider}`)
+    .join(', ');
   return { provider: undefined, reason: `it carries no credentials header that names a provider (${named_})` };
 }
 
@@ -170,7 +206,12 @@ export async function recordExchange(
   const { provider, reason } = providerOfRequest(req);
   const upstream = options.upstream === undefined ? defaultUpstream(path, provider) : options.upstream(path, provider);
   if (upstream === undefined) {
-    const why = options.upstream !== undefined ? 'the upstream option gave no base URL for it' : provider === undefined ? reason : `${path.split('?')[0]} is not a public ${provider} API path`;
+    const why =
+      options.upstream !== undefined
+        ? 'the upstream option gave no base URL for it'
+        : provider === undefined
+          ? reason
+          : `${path.split('?')[0]} is not a public ${provider} API path`;
     refuse(res, method, scrubQuery(path), why);
     return undefined;
   }
@@ -217,7 +258,10 @@ export async function recordExchange(
   }
 
   mkdirSync(options.dir, { recursive: true });
-  const name = `${path.replace(/\?.*$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}-${createHash('sha256').update(rawBody).digest('hex').slice(0, 10)}`;
+  const name = `${path
+    .replace(/\?.*$/, '')
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')}-${createHash('sha256').update(rawBody).digest('hex').slice(0, 10)}`;
   writeFileSync(join(options.dir, `${name}.json`), `${JSON.stringify(fixture, null, 2)}\n`);
   return { name, fixture };
 }

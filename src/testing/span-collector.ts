@@ -148,7 +148,11 @@ export function collectSpans(options: CollectSpansOptions = {}): SpanCollector {
     for (const entry of registryEntries()) {
       if (entry.testing !== true || given[entry.key] === false) continue;
       const Class = entry.instrumentation;
-      const instrumentation = new Class({ ...entry.defaults, ...(given[entry.key] as object | undefined), enabled: true }) as InstrumentationBase;
+      const instrumentation = new Class({
+        ...entry.defaults,
+        ...(given[entry.key] as object | undefined),
+        enabled: true,
+      }) as InstrumentationBase;
       instrumentations.push(instrumentation);
       instrument(instrumentation, provider, modules[entry.key], undo);
     }
@@ -159,7 +163,8 @@ export function collectSpans(options: CollectSpansOptions = {}): SpanCollector {
   }
 
   let stopped = false;
-  let warned = options.anthropic === false || (options.anthropic as { preferNativeSpans?: boolean } | undefined)?.preferNativeSpans === true;
+  let warned =
+    options.anthropic === false || (options.anthropic as { preferNativeSpans?: boolean } | undefined)?.preferNativeSpans === true;
   const finished = () => {
     const list = exporter.getFinishedSpans();
     if (!warned && list.some((span) => span.instrumentationScope.name.startsWith(ANTHROPIC_NATIVE_SCOPE))) {
@@ -203,7 +208,12 @@ export function collectSpans(options: CollectSpansOptions = {}): SpanCollector {
 }
 
 /** Points an instrumentation at the provider and patches the copies of its SDK already loaded. */
-function instrument(instrumentation: GenAIInstrumentation, provider: TracerProvider, esm: object | undefined, undo: Array<() => void>): void {
+function instrument(
+  instrumentation: GenAIInstrumentation,
+  provider: TracerProvider,
+  esm: object | undefined,
+  undo: Array<() => void>,
+): void {
   instrumentation.setTracerProvider(provider);
   for (const definition of instrumentation.getModuleDefinitions()) {
     for (const root of loadedCopies(definition.name)) {

@@ -112,7 +112,9 @@ describe('hand-written loops, zero code', () => {
     tracing.exporter.reset();
     await anthropicLoop(undefined, { client: unflagged, resultFields: { is_error: false } });
     await settle();
-    expect(tracing.toolSpans().map((span) => [span.status.code, span.attributes['error.type']])).toEqual([[SpanStatusCode.UNSET, undefined]]);
+    expect(tracing.toolSpans().map((span) => [span.status.code, span.attributes['error.type']])).toEqual([
+      [SpanStatusCode.UNSET, undefined],
+    ]);
   });
 
   it('inside withAgent: one tree, invoke_agent → chat → execute_tool → chat, with the run totals', async () => {
@@ -133,11 +135,21 @@ describe('hand-written loops, zero code', () => {
       'gen_ai.usage.output_tokens': 64 + 18,
     });
     // The in-process agent span of semantic-conventions-genai v0.1.0 has none of these.
-    for (const removed of ['gen_ai.agent.id', 'gen_ai.agent.version', 'gen_ai.provider.name', 'gen_ai.usage.cache_read.input_tokens', 'server.address']) {
+    for (const removed of [
+      'gen_ai.agent.id',
+      'gen_ai.agent.version',
+      'gen_ai.provider.name',
+      'gen_ai.usage.cache_read.input_tokens',
+      'server.address',
+    ]) {
       expect(agent.attributes).not.toHaveProperty([removed]);
     }
     const children = tracing.genAISpans().filter((span) => span !== agent);
-    expect(children.map((span) => span.name).sort()).toEqual(['chat claude-sonnet-5-5', 'chat claude-sonnet-5-5', 'execute_tool get_weather']);
+    expect(children.map((span) => span.name).sort()).toEqual([
+      'chat claude-sonnet-5-5',
+      'chat claude-sonnet-5-5',
+      'execute_tool get_weather',
+    ]);
     for (const span of children) {
       expect(parentOf(span)).toBe(agent.spanContext().spanId);
       expect(span.spanContext().traceId).toBe(agent.spanContext().traceId);
@@ -153,7 +165,9 @@ describe('hand-written loops, zero code', () => {
     withAgent({ name: 'idle' }, () => undefined);
     await withAgent({ name: 'rate-limited' }, async () => {
       await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
-      await anthropic.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] }).catch(() => undefined);
+      await anthropic.messages
+        .create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] })
+        .catch(() => undefined);
     });
     await settle();
     expect(byOperation('invoke_agent').map((span) => [span.name, span.attributes['gen_ai.response.finish_reasons']])).toEqual([
@@ -222,7 +236,12 @@ describe('SDK runners with zod tools', () => {
       const content = await openai.chat.completions.runTools({ model, messages, tools: [getWeatherTool] }).finalContent();
       expect(content).toBe("It's 18 °C in both Paris and London right now.");
       await settle();
-      expect(tracing.toolSpans().map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']]).sort()).toEqual([
+      expect(
+        tracing
+          .toolSpans()
+          .map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])
+          .sort(),
+      ).toEqual([
         ['call_2syLe4iVWPM1EuaRQS9PYAa6', undefined],
         ['call_towiSyY2E2cNJtAdJGZDwU25', undefined],
       ]);
@@ -232,7 +251,10 @@ describe('SDK runners with zod tools', () => {
       const measured = Object.fromEntries(
         resourceMetrics.scopeMetrics
           .flatMap((scope) => scope.metrics)
-          .map((metric) => [metric.descriptor.name, metric.dataPoints.map((point) => [(point.value as { count: number }).count, (point.value as { sum: number }).sum])]),
+          .map((metric) => [
+            metric.descriptor.name,
+            metric.dataPoints.map((point) => [(point.value as { count: number }).count, (point.value as { sum: number }).sum]),
+          ]),
       );
       expect(measured['gen_ai.invoke_agent.duration'].map(([count]) => count)).toEqual([1]);
       expect(measured['gen_ai.execute_tool.duration'].map(([count]) => count)).toEqual([2]);
@@ -254,12 +276,17 @@ describe('SDK runners with zod tools', () => {
       inputSchema: z.object({ location: z.string().describe(definition.input_schema.properties.location.description) }),
       run: ({ location }: { location: string }) => getWeather({ location }),
     });
-    const final = await anthropic.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [tool], messages: [{ role: 'user', content: PROMPTS.toolUse }] });
+    const final = await anthropic.beta.messages.toolRunner({
+      model: MODEL,
+      max_tokens: 1024,
+      tools: [tool],
+      messages: [{ role: 'user', content: PROMPTS.toolUse }],
+    });
     expect(final.content[0].text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
     await settle();
-    expect(tracing.toolSpans().map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])).toEqual([
-      ['toolu_01qZru8cdgXwJyMEbVaFvDsj', undefined],
-    ]);
+    expect(
+      tracing.toolSpans().map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']]),
+    ).toEqual([['toolu_01qZru8cdgXwJyMEbVaFvDsj', undefined]]);
     // setMessagesParams() can change a toolRunner's model mid-run: the run names none.
     expect(byOperation('invoke_agent').map((span) => span.attributes['gen_ai.request.model'])).toEqual([undefined]);
   });
@@ -280,7 +307,10 @@ describe('helpers: withAgent, runTool, traceTool', () => {
 
     const add = traceTool({ name: 'add', description: 'adds two numbers' }, (a: number, b: number) => a + b);
     expect(add(2, 3)).toBe(5);
-    const fetchTool = traceTool({ name: 'fetch_page', callId: (call: { id: string }) => call.id }, async (call: { id: string }) => `page for ${call.id}`);
+    const fetchTool = traceTool(
+      { name: 'fetch_page', callId: (call: { id: string }) => call.id },
+      async (call: { id: string }) => `page for ${call.id}`,
+    );
     await expect(fetchTool({ id: 'call_abc' })).resolves.toBe('page for call_abc');
     expect(() =>
       runTool({ name: 'broken' }, () => {
@@ -329,7 +359,8 @@ describe('helpers: withAgent, runTool, traceTool', () => {
       withAgent({ name: `agent-${i}` }, async () => {
         await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
         await runTool({ name: 'wait', callId: `call_wait_${i}` }, () => new Promise((resolve) => setTimeout(resolve, 5 * (6 - i))));
-        if (i % 2 === 0) await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
+        if (i % 2 === 0)
+          await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
         return i;
       }),
     );

@@ -16,7 +16,8 @@ import { settle, setupTracing } from '../helpers/tracing';
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixture-shaped requests */
 
 const tracing = setupTracing();
-for (const instrumentation of [new AnthropicInstrumentation(), new OpenAIInstrumentation()]) instrumentation.setTracerProvider(tracing.provider);
+for (const instrumentation of [new AnthropicInstrumentation(), new OpenAIInstrumentation()])
+  instrumentation.setTracerProvider(tracing.provider);
 const require = createRequire(__filename);
 const Anthropic = require('@anthropic-ai/sdk').default;
 const OpenAI = require('openai').default;
@@ -40,10 +41,16 @@ const LOOPS: Record<string, () => Promise<unknown>> = {
     const first = fixtureRequest('anthropic/messages-tool-use');
     const reply = await anthropic.messages.create(first);
     const call = reply.content.find((block: { type: string }) => block.type === 'tool_use');
-    await anthropic.messages.create({
-      ...first,
-      messages: [...first.messages, { role: 'assistant', content: reply.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'sunny, 19 °C' }] }],
-    }).catch(() => undefined);
+    await anthropic.messages
+      .create({
+        ...first,
+        messages: [
+          ...first.messages,
+          { role: 'assistant', content: reply.content },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'sunny, 19 °C' }] },
+        ],
+      })
+      .catch(() => undefined);
   },
   'Anthropic messages, streamed': async () => {
     await collect(await anthropic.messages.create(fixtureRequest('anthropic/messages-stream-tool-use-lisbon')));
@@ -63,17 +70,29 @@ const LOOPS: Record<string, () => Promise<unknown>> = {
     const call = reply.output.find((item: { type: string }) => item.type === 'function_call');
     // No fixture answers the second turn: the call fails, which changes nothing of what is linked.
     await openai.responses
-      .create({ model: first.model, previous_response_id: reply.id, input: [{ type: 'function_call_output', call_id: call.call_id, output: 'sunny' }] })
+      .create({
+        model: first.model,
+        previous_response_id: reply.id,
+        input: [{ type: 'function_call_output', call_id: call.call_id, output: 'sunny' }],
+      })
       .catch(() => undefined);
   },
   'OpenAI Responses, streamed': async () => {
     const first = fixtureRequest('openai/responses-stream-function-call');
     const events = await collect(await openai.responses.create(first));
-    const done = (type: string) => (events as any[]).find((event) => event.type === type && (type !== 'response.output_item.done' || event.item.type === 'function_call'));
+    const done = (type: string) =>
+      (events as any[]).find(
+        (event) => event.type === type && (type !== 'response.output_item.done' || event.item.type === 'function_call'),
+      );
     const call = done('response.output_item.done').item;
     // As above, the second turn has no fixture and fails.
     await openai.responses
-      .create({ model: first.model, previous_response_id: done('response.completed').response.id, input: [{ type: 'function_call_output', call_id: call.call_id, output: 'dry' }], stream: true })
+      .create({
+        model: first.model,
+        previous_response_id: done('response.completed').response.id,
+        input: [{ type: 'function_call_output', call_id: call.call_id, output: 'dry' }],
+        stream: true,
+      })
       .then(collect)
       .catch(() => undefined);
   },

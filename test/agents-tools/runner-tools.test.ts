@@ -112,7 +112,12 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it('not streamed: the app looks at the tool results from its loop body', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = countingTool();
-          const runner = client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [tool], messages: user(PROMPTS.toolUse) });
+          const runner = client.beta.messages.toolRunner({
+            model: MODEL,
+            max_tokens: 1024,
+            tools: [tool],
+            messages: user(PROMPTS.toolUse),
+          });
           const responses: unknown[] = [];
           const texts: string[] = [];
           for await (const message of runner) {
@@ -123,7 +128,10 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
         });
         expect(seen.runs).toBe(1);
         expect(seen.texts.at(-1)).toBe(LISBON);
-        expect(seen.responses[0]).toMatchObject({ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01qZru8cdgXwJyMEbVaFvDsj' }] });
+        expect(seen.responses[0]).toMatchObject({
+          role: 'user',
+          content: [{ type: 'tool_result', tool_use_id: 'toolu_01qZru8cdgXwJyMEbVaFvDsj' }],
+        });
         expectToolsInRun(['toolu_01qZru8cdgXwJyMEbVaFvDsj']);
         expect(byOperation('chat').every((span) => parentOf(span) === byOperation('invoke_agent')[0].spanContext().spanId)).toBe(true);
       });
@@ -131,7 +139,13 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it('streamed: after the reply has streamed', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = countingTool();
-          const runner = client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, stream: true, tools: [tool], messages: user(PROMPTS.toolUse) });
+          const runner = client.beta.messages.toolRunner({
+            model: MODEL,
+            max_tokens: 1024,
+            stream: true,
+            tools: [tool],
+            messages: user(PROMPTS.toolUse),
+          });
           const responses: unknown[] = [];
           for await (const stream of runner) {
             await stream.finalMessage();
@@ -165,7 +179,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
         expectToolsInRun(['toolu_01Hn5tVx8QkWm2Lr7PzY4cJd']);
       });
 
-      it.skipIf(typeof Anthropic.Beta?.Messages?.prototype?.thread !== 'function')('a thread\'s toolRunner()', async () => {
+      it.skipIf(typeof Anthropic.Beta?.Messages?.prototype?.thread !== 'function')("a thread's toolRunner()", async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = countingTool();
           const params = { model: MODEL, max_tokens: 1024, tools: [tool], messages: user(PROMPTS.toolUse) };
@@ -196,7 +210,14 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
           const observed: unknown[] = [runner.params.tools === params.tools, runner.params.tools[0] === tool];
           for await (const message of runner) {
             const tools = runner.params.tools;
-            observed.push(message.stop_reason, tools === params.tools, tools[0] === tool, tools[0].run.name, tools[0].run.length, Object.keys(tools[0]));
+            observed.push(
+              message.stop_reason,
+              tools === params.tools,
+              tools[0] === tool,
+              tools[0].run.name,
+              tools[0].run.length,
+              Object.keys(tools[0]),
+            );
           }
           const { value, ...descriptor } = Object.getOwnPropertyDescriptor(tool, 'run')!;
           observed.push(tool.run === run, value === run, descriptor, Object.keys(tool), tool.runs);
@@ -222,9 +243,22 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it('a tool removed by identity with setMessagesParams() is gone', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = countingTool();
-          const decoy = { name: 'get_time', description: 'The time in a city.', input_schema: { type: 'object', properties: {} }, run: () => '12:00' };
-          const runner = client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [tool, decoy], messages: user(PROMPTS.toolUse) });
-          runner.setMessagesParams((params: { tools: unknown[] }) => ({ ...params, tools: params.tools.filter((candidate) => candidate !== decoy) }));
+          const decoy = {
+            name: 'get_time',
+            description: 'The time in a city.',
+            input_schema: { type: 'object', properties: {} },
+            run: () => '12:00',
+          };
+          const runner = client.beta.messages.toolRunner({
+            model: MODEL,
+            max_tokens: 1024,
+            tools: [tool, decoy],
+            messages: user(PROMPTS.toolUse),
+          });
+          runner.setMessagesParams((params: { tools: unknown[] }) => ({
+            ...params,
+            tools: params.tools.filter((candidate) => candidate !== decoy),
+          }));
           const final = await runner.runUntilDone();
           return { text: textOf(final), runs: tool.runs, tools: runner.params.tools.length };
         });
@@ -245,7 +279,13 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
         }
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = new WeatherTool();
-          const runner = client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, stream: true, tools: [tool], messages: user(PROMPTS.toolUse) });
+          const runner = client.beta.messages.toolRunner({
+            model: MODEL,
+            max_tokens: 1024,
+            stream: true,
+            tools: [tool],
+            messages: user(PROMPTS.toolUse),
+          });
           const names: unknown[] = [];
           for await (const stream of runner) {
             await stream.finalMessage();
@@ -253,28 +293,39 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
           }
           return { names, calls: tool.calls, own: Object.getOwnPropertyNames(tool), run: tool.run === WeatherTool.prototype.run };
         });
-        expect(seen).toEqual({ names: [true, 'run', 1, true, 'run', 1], calls: ['Lisbon, Portugal'], own: ['name', 'description', 'input_schema', 'calls'], run: true });
+        expect(seen).toEqual({
+          names: [true, 'run', 1, true, 'run', 1],
+          calls: ['Lisbon, Portugal'],
+          own: ['name', 'description', 'input_schema', 'calls'],
+          run: true,
+        });
         expectToolsInRun(['toolu_01Hn5tVx8QkWm2Lr7PzY4cJd']);
       });
 
       it('a frozen tool runs untouched: no explicit span (its run cannot be wrapped), the inferred one', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = Object.freeze({ ...WEATHER_TOOLS[0], run: sunny });
-          const final = await client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [tool], messages: user(PROMPTS.toolUse) });
+          const final = await client.beta.messages.toolRunner({
+            model: MODEL,
+            max_tokens: 1024,
+            tools: [tool],
+            messages: user(PROMPTS.toolUse),
+          });
           return { text: textOf(final), run: tool.run === sunny };
         });
         expect(seen).toEqual({ text: LISBON, run: true });
         const [agent] = byOperation('invoke_agent');
         const tools = byOperation('execute_tool');
-        expect(tools.map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred'], parentOf(span)])).toEqual([
-          ['toolu_01qZru8cdgXwJyMEbVaFvDsj', true, agent.spanContext().spanId],
-        ]);
+        expect(
+          tools.map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred'], parentOf(span)]),
+        ).toEqual([['toolu_01qZru8cdgXwJyMEbVaFvDsj', true, agent.spanContext().spanId]]);
       });
 
       it("a tool shared by two runs at once: each run's call in its own run, the tool as it was after both", async () => {
         const tool = countingTool();
         const { run } = tool;
-        const start = () => client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [tool], messages: user(PROMPTS.toolUse) });
+        const start = () =>
+          client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [tool], messages: user(PROMPTS.toolUse) });
         const finals = await Promise.all([start(), start()]);
         expect(finals.map(textOf)).toEqual([LISBON, LISBON]);
         expect(tool.run).toBe(run);
@@ -330,8 +381,16 @@ for (const [sdk, OpenAI, helpers] of OPENAI_SDKS) {
         const { model, messages } = fixtureRequest('openai/chat-tool-calls');
         const { tool, definition, seen: calls } = weatherTool();
         const fn = definition.function;
-        const content = await helpers(client).runTools({ model, messages, tools: [tool] }).finalContent();
-        return { content, calls, fn: definition.function === fn, name: (definition.function as () => void).name, tool: tool.function === definition };
+        const content = await helpers(client)
+          .runTools({ model, messages, tools: [tool] })
+          .finalContent();
+        return {
+          content,
+          calls,
+          fn: definition.function === fn,
+          name: (definition.function as () => void).name,
+          tool: tool.function === definition,
+        };
       });
       expect(seen.content).toBe(ANSWER);
       // Parsed and run once per call (in parallel from openai 6, one call after the other before).
@@ -344,7 +403,9 @@ for (const [sdk, OpenAI, helpers] of OPENAI_SDKS) {
       const content = await bareAndTraced(openAIInstrumentation, async () => {
         const { model, messages } = fixtureRequest('openai/chat-tool-calls');
         const { tool } = weatherTool({ name: false });
-        return helpers(client).runTools({ model, messages, tools: [tool] }).finalContent();
+        return helpers(client)
+          .runTools({ model, messages, tools: [tool] })
+          .finalContent();
       });
       expect(content).toBe(ANSWER);
       expectToolsInRun(CALL_IDS);
@@ -368,7 +429,9 @@ for (const [sdk, OpenAI, helpers] of OPENAI_SDKS) {
         const { model, messages } = fixtureRequest('openai/chat-tool-calls');
         const { tool, definition } = weatherTool();
         Object.freeze(definition);
-        return helpers(client).runTools(Object.freeze({ model, messages, tools: Object.freeze([Object.freeze(tool)]) })).finalContent();
+        return helpers(client)
+          .runTools(Object.freeze({ model, messages, tools: Object.freeze([Object.freeze(tool)]) }))
+          .finalContent();
       });
       expect(content).toBe(ANSWER);
       expectToolsInRun(CALL_IDS);

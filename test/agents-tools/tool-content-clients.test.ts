@@ -24,8 +24,10 @@ const OpenAI = requireSDK('openai').default;
 
 const MODEL = 'claude-sonnet-5-5';
 /** A redact hook that replaces each tool value with who redacted it and what it was. */
-const markedBy = (who: string) => (part: Part, { kind }: RedactContext) =>
-  kind === 'arguments' || kind === 'result' ? { ...part, content: `[${who}: ${kind}]` } : part;
+const markedBy =
+  (who: string) =>
+  (part: Part, { kind }: RedactContext) =>
+    kind === 'arguments' || kind === 'result' ? { ...part, content: `[${who}: ${kind}]` } : part;
 const sunny = ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 19, conditions: 'sunny' });
 const mild = ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 18 });
 
@@ -39,8 +41,10 @@ beforeEach(() => {
   server.reset();
 });
 
-const anthropicClient = (options?: object) => instrumentClient(new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }), options);
-const openAIClient = (options?: object) => instrumentClient(new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 }), options);
+const anthropicClient = (options?: object) =>
+  instrumentClient(new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }), options);
+const openAIClient = (options?: object) =>
+  instrumentClient(new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 }), options);
 
 async function anthropicRun(client: any): Promise<void> {
   server.reset();
@@ -58,7 +62,11 @@ async function openAIRun(client: any): Promise<void> {
   const { model, messages, tools } = fixtureRequest('openai/chat-tool-calls');
   const { name, description, parameters } = tools[0].function;
   const content = await client.chat.completions
-    .runTools({ model, messages, tools: [{ type: 'function', function: { function: mild, parse: JSON.parse, name, description, parameters } }] })
+    .runTools({
+      model,
+      messages,
+      tools: [{ type: 'function', function: { function: mild, parse: JSON.parse, name, description, parameters } }],
+    })
     .finalContent();
   expect(content).toBe("It's 18 °C in both Paris and London right now.");
 }
@@ -66,7 +74,9 @@ async function openAIRun(client: any): Promise<void> {
 /** What each tool span recorded: [arguments, result]. */
 async function toolValues(): Promise<Array<[unknown, unknown]>> {
   await settle();
-  return tracing.toolSpans().map((span: ReadableSpan) => [span.attributes['gen_ai.tool.call.arguments'], span.attributes['gen_ai.tool.call.result']]);
+  return tracing
+    .toolSpans()
+    .map((span: ReadableSpan) => [span.attributes['gen_ai.tool.call.arguments'], span.attributes['gen_ai.tool.call.result']]);
 }
 
 describe("SDK tool runners: a client's tool spans follow its own options", () => {
@@ -103,8 +113,14 @@ describe("SDK tool runners: a client's tool spans follow its own options", () =>
 
 describe("model calls and the tool calls their responses ask for: the client's own options", () => {
   it('each client through its own redact hook', async () => {
-    const first = anthropicClient({ captureMessageContent: true, redact: (part: Part) => (part.type === 'text' ? { ...part, content: '[first]' } : part) });
-    const second = anthropicClient({ captureMessageContent: true, redact: (part: Part) => (part.type === 'text' ? { ...part, content: '[second]' } : part) });
+    const first = anthropicClient({
+      captureMessageContent: true,
+      redact: (part: Part) => (part.type === 'text' ? { ...part, content: '[first]' } : part),
+    });
+    const second = anthropicClient({
+      captureMessageContent: true,
+      redact: (part: Part) => (part.type === 'text' ? { ...part, content: '[second]' } : part),
+    });
     const request = { model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] };
     await first.messages.create(request);
     server.reset();
@@ -112,18 +128,21 @@ describe("model calls and the tool calls their responses ask for: the client's o
     server.reset();
     await first.messages.create(request);
     await settle();
-    expect(tracing.inferenceSpans().map((span) => JSON.parse(span.attributes['gen_ai.input.messages'] as string)[0].parts[0].content)).toEqual([
-      '[first]',
-      '[second]',
-      '[first]',
-    ]);
+    expect(
+      tracing.inferenceSpans().map((span) => JSON.parse(span.attributes['gen_ai.input.messages'] as string)[0].parts[0].content),
+    ).toEqual(['[first]', '[second]', '[first]']);
   });
 
   it("a runTool for a call the client's response asked for: under that client's options", async () => {
     const redacting = anthropicClient({ captureMessageContent: true, redact: markedBy('redacting') });
     // Instrumented later, with capture on and no hook.
     anthropicClient({ captureMessageContent: 'SPAN_ONLY', maxContentLength: 4096 });
-    const reply = await redacting.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages: [{ role: 'user', content: PROMPTS.toolUse }] });
+    const reply = await redacting.messages.create({
+      model: MODEL,
+      max_tokens: 1024,
+      tools: WEATHER_TOOLS,
+      messages: [{ role: 'user', content: PROMPTS.toolUse }],
+    });
     const call = reply.content.find((block: { type: string }) => block.type === 'tool_use');
     runTool({ name: call.name, callId: call.id, arguments: call.input }, () => sunny(call.input));
     expect(await toolValues()).toEqual([['[redacting: arguments]', '[redacting: result]']]);

@@ -22,7 +22,9 @@ const ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
 delete process.env[ENV];
 
 /** A redact hook that replaces each tool value with who redacted it and what it was. */
-const markedBy = (who: string) => (part: Part, { kind }: RedactContext) => ({ ...part, content: `[${who}: ${kind}]` });
+const markedBy =
+  (who: string) =>
+  (part: Part, { kind }: RedactContext) => ({ ...part, content: `[${who}: ${kind}]` });
 
 const tracing = setupTracing();
 const anthropicOptions = { captureMessageContent: true, redact: markedBy('anthropic') } as const;
@@ -56,7 +58,12 @@ afterEach(() => {
 /** The id of a tool call a traced Anthropic response asked for. */
 async function anthropicCallId(): Promise<string> {
   server.reset();
-  const reply = await anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages: [{ role: 'user', content: PROMPTS.toolUse }] });
+  const reply = await anthropic.messages.create({
+    model: MODEL,
+    max_tokens: 1024,
+    tools: WEATHER_TOOLS,
+    messages: [{ role: 'user', content: PROMPTS.toolUse }],
+  });
   return reply.content.find((block: { type: string }) => block.type === 'tool_use').id;
 }
 
@@ -73,7 +80,9 @@ const getWeather = (callId: string | undefined, extra: Record<string, unknown> =
 /** What each tool span recorded: [name, arguments, result]. */
 async function recorded(): Promise<Array<[string, unknown, unknown]>> {
   await settle();
-  return tracing.toolSpans().map((span: ReadableSpan) => [span.name, span.attributes['gen_ai.tool.call.arguments'], span.attributes['gen_ai.tool.call.result']]);
+  return tracing
+    .toolSpans()
+    .map((span: ReadableSpan) => [span.name, span.attributes['gen_ai.tool.call.arguments'], span.attributes['gen_ai.tool.call.result']]);
 }
 
 describe('a tool call a traced response asked for: under that instrumentation', () => {
@@ -148,7 +157,10 @@ describe('a tool call that belongs to no instrumentation', () => {
     getWeather(undefined, { content: {} });
     process.env[ENV] = 'true';
     getWeather(undefined, { content: {} });
-    const search = traceTool({ name: 'search', content: { captureMessageContent: true, redact: markedBy('search') } }, (query: string) => `results for ${query}`);
+    const search = traceTool(
+      { name: 'search', content: { captureMessageContent: true, redact: markedBy('search') } },
+      (query: string) => `results for ${query}`,
+    );
     search('lisbon weather');
     search('porto weather');
     expect(await recorded()).toEqual([

@@ -17,7 +17,18 @@ import { StreamObserver, tapStream } from '../../src/ai-sdk/model-call';
 import type { AISDKModelCall } from '../../src/ai-sdk/model-call';
 import { providerName } from '../../src/ai-sdk/provider';
 import type { AI, AITest } from '../helpers/ai-sdk';
-import { loadAI, named, nameTree, parentOf, partStream, textParts, textResult, toolCallParts, toolCallsResult, usage } from '../helpers/ai-sdk';
+import {
+  loadAI,
+  named,
+  nameTree,
+  parentOf,
+  partStream,
+  textParts,
+  textResult,
+  toolCallParts,
+  toolCallsResult,
+  usage,
+} from '../helpers/ai-sdk';
 import { captureDiag, settle, setupTracing } from '../helpers/tracing';
 
 class TestReader extends MetricReader {
@@ -62,11 +73,17 @@ function ours(): ReadableSpan[] {
   return tracing.genAISpans();
 }
 
-function weatherTools(execute: (input: { location: string }) => Promise<unknown> = async ({ location }) => ({ location, temperature_c: 18 })) {
+function weatherTools(
+  execute: (input: { location: string }) => Promise<unknown> = async ({ location }) => ({ location, temperature_c: 18 }),
+) {
   return {
     get_weather: ai.tool({
       description: 'Get the current weather for a city.',
-      inputSchema: ai.jsonSchema<{ location: string }>({ type: 'object', properties: { location: { type: 'string' } }, required: ['location'] }),
+      inputSchema: ai.jsonSchema<{ location: string }>({
+        type: 'object',
+        properties: { location: { type: 'string' } },
+        required: ['location'],
+      }),
       execute,
     }),
   };
@@ -89,7 +106,17 @@ describe('generateText', () => {
       doGenerate: { ...textResult('Paris.'), usage: usage(30, 4, { cacheRead: 20, cacheWrite: 5, reasoning: 1 }) },
     });
     const result = await inAppSpan(() =>
-      ai.generateText({ model, prompt: 'What is the capital of France?', temperature: 0.2, topP: 0.9, topK: 40, maxOutputTokens: 64, seed: 7, stopSequences: ['\n\n'], reasoning: 'low' }),
+      ai.generateText({
+        model,
+        prompt: 'What is the capital of France?',
+        temperature: 0.2,
+        topP: 0.9,
+        topK: 40,
+        maxOutputTokens: 64,
+        seed: 7,
+        stopSequences: ['\n\n'],
+        reasoning: 'low',
+      }),
     );
     expect(result.text).toBe('Paris.');
     await settle();
@@ -136,7 +163,13 @@ describe('generateText', () => {
       ],
     });
     const result = await inAppSpan(() =>
-      ai.generateText({ model, prompt: 'Weather in Paris and London?', tools: weatherTools(), stopWhen: ai.isStepCount(5), telemetry: { functionId: 'weather-agent' } }),
+      ai.generateText({
+        model,
+        prompt: 'Weather in Paris and London?',
+        tools: weatherTools(),
+        stopWhen: ai.isStepCount(5),
+        telemetry: { functionId: 'weather-agent' },
+      }),
     );
     expect(result.text).toBe('Paris and London are both mild.');
     await settle();
@@ -173,10 +206,16 @@ describe('generateText', () => {
     });
     const tools = named(ours(), 'execute_tool get_weather');
     expect(tools.map((tool) => tool.attributes['gen_ai.tool.call.id'])).toEqual(['call_paris', 'call_london', 'call_paris_2']);
-    expect(tools[0].attributes).toMatchObject({ 'gen_ai.tool.name': 'get_weather', 'gen_ai.tool.type': 'function', 'gen_ai.tool.description': 'Get the current weather for a city.' });
+    expect(tools[0].attributes).toMatchObject({
+      'gen_ai.tool.name': 'get_weather',
+      'gen_ai.tool.type': 'function',
+      'gen_ai.tool.description': 'Get the current weather for a city.',
+    });
     // Equal arguments, equal fingerprint; different, different. The arguments themselves are not recorded.
     expect(tools[0].attributes['otel_genai.tool.arguments_fingerprint']).toBe(tools[2].attributes['otel_genai.tool.arguments_fingerprint']);
-    expect(tools[0].attributes['otel_genai.tool.arguments_fingerprint']).not.toBe(tools[1].attributes['otel_genai.tool.arguments_fingerprint']);
+    expect(tools[0].attributes['otel_genai.tool.arguments_fingerprint']).not.toBe(
+      tools[1].attributes['otel_genai.tool.arguments_fingerprint'],
+    );
     expect(tools[0].attributes['gen_ai.tool.call.arguments']).toBeUndefined();
     const chats = named(ours(), 'chat mock-model-id');
     expect(chats.map((chat) => chat.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_use'], ['tool_use'], ['end_turn']]);
@@ -194,7 +233,10 @@ describe('generateText', () => {
   it('a failing tool: its execute_tool span is an error with the error class as error.type and no message; the run goes on', async () => {
     class WeatherServiceError extends Error {}
     const model = new aiTest.MockLanguageModelV4({
-      doGenerate: [toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Lisbon' } }]), textResult('The weather service is down.')],
+      doGenerate: [
+        toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Lisbon' } }]),
+        textResult('The weather service is down.'),
+      ],
     });
     const result = await ai.generateText({
       model,
@@ -218,7 +260,7 @@ describe('generateText', () => {
     expect(named(ours(), 'chat mock-model-id')).toHaveLength(2);
   });
 
-  it('what a tool does nests under its execute_tool span: the app\'s spans, and a nested AI SDK run', async () => {
+  it("what a tool does nests under its execute_tool span: the app's spans, and a nested AI SDK run", async () => {
     const inner = new aiTest.MockLanguageModelV4({ modelId: 'inner-model', doGenerate: textResult('sub-answer') });
     const model = new aiTest.MockLanguageModelV4({
       doGenerate: [toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Oslo' } }]), textResult('Done.')],
@@ -246,7 +288,9 @@ describe('generateText', () => {
     const model = new aiTest.MockLanguageModelV4({
       doGenerate: [toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Rome' } }]), textResult('Sunny.')],
     });
-    await withAgent({ name: 'travel-assistant' }, () => ai.generateText({ model, prompt: 'Rome?', tools: weatherTools(), stopWhen: ai.isStepCount(3) }));
+    await withAgent({ name: 'travel-assistant' }, () =>
+      ai.generateText({ model, prompt: 'Rome?', tools: weatherTools(), stopWhen: ai.isStepCount(3) }),
+    );
     await settle();
     expect(nameTree(ours())).toEqual([
       {
@@ -258,7 +302,10 @@ describe('generateText', () => {
         ],
       },
     ]);
-    expect(named(ours(), 'invoke_agent travel-assistant')[0].attributes).toMatchObject({ 'otel_genai.agent.model_calls': 2, 'otel_genai.agent.tool_calls': 1 });
+    expect(named(ours(), 'invoke_agent travel-assistant')[0].attributes).toMatchObject({
+      'otel_genai.agent.model_calls': 2,
+      'otel_genai.agent.tool_calls': 1,
+    });
   });
 
   it('the tool calls the app answers itself (tools without execute) get inferred execute_tool spans', async () => {
@@ -269,17 +316,28 @@ describe('generateText', () => {
     const first = await ai.generateText({ model, prompt: 'Find x', tools });
     const toolMessage = {
       role: 'tool' as const,
-      content: [{ type: 'tool-result' as const, toolCallId: 'call_manual', toolName: 'lookup', output: { type: 'error-text' as const, value: 'not found' } }],
+      content: [
+        {
+          type: 'tool-result' as const,
+          toolCallId: 'call_manual',
+          toolName: 'lookup',
+          output: { type: 'error-text' as const, value: 'not found' },
+        },
+      ],
     };
     await ai.generateText({ model, messages: [{ role: 'user', content: 'Find x' }, ...first.response.messages, toolMessage], tools });
     await settle();
     const [inferred] = named(ours(), 'execute_tool lookup');
-    expect(inferred.attributes).toMatchObject({ 'gen_ai.tool.call.id': 'call_manual', 'otel_genai.tool.inferred': true, 'error.type': 'tool_error' });
+    expect(inferred.attributes).toMatchObject({
+      'gen_ai.tool.call.id': 'call_manual',
+      'otel_genai.tool.inferred': true,
+      'error.type': 'tool_error',
+    });
   });
 });
 
 describe('the helpers built on generateText and single model calls', () => {
-  it("ToolLoopAgent: its generate() is the same agent tree", async () => {
+  it('ToolLoopAgent: its generate() is the same agent tree', async () => {
     const model = new aiTest.MockLanguageModelV4({
       doGenerate: [toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Porto' } }]), textResult('Mild.')],
     });
@@ -303,7 +361,12 @@ describe('the helpers built on generateText and single model calls', () => {
     const result = await ai.generateText({
       model,
       prompt: 'Weather as JSON.',
-      output: ai.Output.object({ schema: ai.jsonSchema<{ city: string; celsius: number }>({ type: 'object', properties: { city: { type: 'string' }, celsius: { type: 'number' } } }) }),
+      output: ai.Output.object({
+        schema: ai.jsonSchema<{ city: string; celsius: number }>({
+          type: 'object',
+          properties: { city: { type: 'string' }, celsius: { type: 'number' } },
+        }),
+      }),
     });
     expect(result.output).toEqual({ city: 'Oslo', celsius: 3 });
     await settle();
@@ -389,13 +452,15 @@ describe('retries', () => {
     expect(spans[0].attributes['gen_ai.usage.output_tokens']).toBe(2);
   });
 
-  it('when the retries run out, the one chat span fails with the provider\'s documented error type, the run with RetryError', async () => {
+  it("when the retries run out, the one chat span fails with the provider's documented error type, the run with RetryError", async () => {
     const model = new aiTest.MockLanguageModelV4({
       doGenerate: async () => {
         throw overloaded();
       },
     });
-    const error = await ai.generateText({ model, prompt: 'Say hello.', maxRetries: 2, tools: weatherTools() }).catch((caught: unknown) => caught as Error);
+    const error = await ai
+      .generateText({ model, prompt: 'Say hello.', maxRetries: 2, tools: weatherTools() })
+      .catch((caught: unknown) => caught as Error);
     expect(error).toBeInstanceOf(ai.RetryError);
     await settle();
     const chats = named(ours(), 'chat mock-model-id');
@@ -411,7 +476,13 @@ describe('retries', () => {
   it('an error that is not retried ends its span at once, typed APICallError without a documented type', async () => {
     const model = new aiTest.MockLanguageModelV4({
       doGenerate: async () => {
-        throw new ai.APICallError({ message: 'Bad request about the user prompt', url: 'https://x.test', requestBodyValues: {}, statusCode: 400, isRetryable: false });
+        throw new ai.APICallError({
+          message: 'Bad request about the user prompt',
+          url: 'https://x.test',
+          requestBodyValues: {},
+          statusCode: 400,
+          isRetryable: false,
+        });
       },
     });
     await expect(ai.generateText({ model, prompt: 'Say hello.' })).rejects.toThrow();
@@ -424,7 +495,9 @@ describe('retries', () => {
 
 describe('streamText', () => {
   it('a stream: usage, finish reason, response id and time to first chunk from its parts; the span ends when the stream does', async () => {
-    const model = new aiTest.MockLanguageModelV4({ doStream: async () => ({ stream: partStream(textParts(['Once', ' upon', ' a time.']), 5) }) });
+    const model = new aiTest.MockLanguageModelV4({
+      doStream: async () => ({ stream: partStream(textParts(['Once', ' upon', ' a time.']), 5) }),
+    });
     const result = ai.streamText({ model, prompt: 'A story.' });
     let text = '';
     for await (const delta of result.textStream) {
@@ -513,7 +586,9 @@ describe('streamText', () => {
   });
 
   it('an abort mid-stream ends the chat span and the run as AbortError', async () => {
-    const model = new aiTest.MockLanguageModelV4({ doStream: async () => ({ stream: partStream(textParts(['a', 'b', 'c', 'd', 'e']), 10) }) });
+    const model = new aiTest.MockLanguageModelV4({
+      doStream: async () => ({ stream: partStream(textParts(['a', 'b', 'c', 'd', 'e']), 10) }),
+    });
     const controller = new AbortController();
     const result = ai.streamText({ model, prompt: 'Letters.', abortSignal: controller.signal, tools: weatherTools(), onError: () => {} });
     const seen: string[] = [];
@@ -581,7 +656,11 @@ describe('streamText', () => {
 function withoutTimings(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTimings);
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'performance').map(([key, item]) => [key, withoutTimings(item)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'performance')
+      .map(([key, item]) => [key, withoutTimings(item)]),
+  );
 }
 
 describe('the pass-through stream', () => {
@@ -680,7 +759,7 @@ describe('the pass-through stream', () => {
 });
 
 describe('embeddings', () => {
-  it('embed and embedMany are embeddings spans with input tokens; embedMany\'s chunked calls inside one span', async () => {
+  it("embed and embedMany are embeddings spans with input tokens; embedMany's chunked calls inside one span", async () => {
     const model = new aiTest.MockEmbeddingModelV4({
       provider: 'openai.embedding',
       modelId: 'text-embedding-3-small',
@@ -693,7 +772,11 @@ describe('embeddings', () => {
     const spans = ours();
     expect(spans.map((span) => span.name)).toEqual(['embeddings text-embedding-3-small', 'embeddings text-embedding-3-small']);
     expect(spans[0].kind).toBe(SpanKind.CLIENT);
-    expect(spans[0].attributes).toMatchObject({ 'gen_ai.operation.name': 'embeddings', 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': 4 });
+    expect(spans[0].attributes).toMatchObject({
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.usage.input_tokens': 4,
+    });
     expect(spans[1].attributes['gen_ai.usage.input_tokens']).toBe(12);
     const duration = (await metricData()).get('gen_ai.client.embeddings.duration') as HistogramMetricData;
     expect(duration.dataPoints[0].value.count).toBe(2);
@@ -703,28 +786,59 @@ describe('embeddings', () => {
 describe('content capture', () => {
   afterEach(() => instrumentation.setConfig({}));
 
-  it('off by default; on, the messages, system instructions, tool definitions and tool arguments and results in the conventions\' shapes', async () => {
+  it("off by default; on, the messages, system instructions, tool definitions and tool arguments and results in the conventions' shapes", async () => {
     instrumentation.setConfig({ captureMessageContent: true });
     const model = new aiTest.MockLanguageModelV4({
       doGenerate: [
-        { ...toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Lima' } }]), content: [{ type: 'text' as const, text: 'Checking.' }, ...toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Lima' } }]).content] },
+        {
+          ...toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Lima' } }]),
+          content: [
+            { type: 'text' as const, text: 'Checking.' },
+            ...toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Lima' } }]).content,
+          ],
+        },
         textResult('Lima is warm.'),
       ],
     });
-    await ai.generateText({ model, system: 'You are terse.', prompt: 'Weather in Lima?', tools: weatherTools(), stopWhen: ai.isStepCount(3) });
+    await ai.generateText({
+      model,
+      system: 'You are terse.',
+      prompt: 'Weather in Lima?',
+      tools: weatherTools(),
+      stopWhen: ai.isStepCount(3),
+    });
     await settle();
     const [first, second] = named(ours(), 'chat mock-model-id');
     expect(JSON.parse(first.attributes['gen_ai.system_instructions'] as string)).toEqual([{ type: 'text', content: 'You are terse.' }]);
-    expect(JSON.parse(first.attributes['gen_ai.input.messages'] as string)).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'Weather in Lima?' }] }]);
+    expect(JSON.parse(first.attributes['gen_ai.input.messages'] as string)).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: 'Weather in Lima?' }] },
+    ]);
     expect(JSON.parse(first.attributes['gen_ai.output.messages'] as string)).toEqual([
-      { role: 'assistant', parts: [{ type: 'text', content: 'Checking.' }, { type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { location: 'Lima' } }] },
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'text', content: 'Checking.' },
+          { type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { location: 'Lima' } },
+        ],
+      },
     ]);
     expect(JSON.parse(first.attributes['gen_ai.tool.definitions'] as string)).toEqual([
-      { type: 'function', name: 'get_weather', description: 'Get the current weather for a city.', parameters: expect.objectContaining({ type: 'object' }) },
+      {
+        type: 'function',
+        name: 'get_weather',
+        description: 'Get the current weather for a city.',
+        parameters: expect.objectContaining({ type: 'object' }),
+      },
     ]);
     expect(JSON.parse(second.attributes['gen_ai.input.messages'] as string)).toEqual([
       { role: 'user', parts: [{ type: 'text', content: 'Weather in Lima?' }] },
-      { role: 'assistant', parts: [{ type: 'text', content: 'Checking.' }, { type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { location: 'Lima' } }] },
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'text', content: 'Checking.' },
+          { type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { location: 'Lima' } },
+        ],
+      },
       { role: 'tool', parts: [{ type: 'tool_call_response', id: 'call_1', response: { location: 'Lima', temperature_c: 18 } }] },
     ]);
     const [tool] = named(ours(), 'execute_tool get_weather');
@@ -732,17 +846,24 @@ describe('content capture', () => {
     expect(JSON.parse(tool.attributes['gen_ai.tool.call.result'] as string)).toEqual({ location: 'Lima', temperature_c: 18 });
   });
 
-  it('a stream\'s reply is built from its parts', async () => {
+  it("a stream's reply is built from its parts", async () => {
     instrumentation.setConfig({ captureMessageContent: 'SPAN_ONLY' });
-    const model = new aiTest.MockLanguageModelV4({ doStream: async () => ({ stream: partStream(textParts(['Bright', ' and', ' cold.'])) }) });
+    const model = new aiTest.MockLanguageModelV4({
+      doStream: async () => ({ stream: partStream(textParts(['Bright', ' and', ' cold.'])) }),
+    });
     await ai.streamText({ model, prompt: 'Weather?' }).consumeStream();
     await settle();
     const [chat] = ours();
-    expect(JSON.parse(chat.attributes['gen_ai.output.messages'] as string)).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'Bright and cold.' }] }]);
+    expect(JSON.parse(chat.attributes['gen_ai.output.messages'] as string)).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'Bright and cold.' }] },
+    ]);
   });
 
   it('the redact hook sees every part', async () => {
-    instrumentation.setConfig({ captureMessageContent: true, redact: (part) => (part.type === 'text' ? { ...part, content: '[redacted]' } : part) });
+    instrumentation.setConfig({
+      captureMessageContent: true,
+      redact: (part) => (part.type === 'text' ? { ...part, content: '[redacted]' } : part),
+    });
     const model = new aiTest.MockLanguageModelV4({ doGenerate: textResult('My secret answer') });
     await ai.generateText({ model, prompt: 'My secret question' });
     await settle();
@@ -759,7 +880,13 @@ describe('metrics', () => {
       modelId: 'gpt-4o-mini',
       doGenerate: [toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Nice' } }]), textResult('Nice is nice.')],
     });
-    await ai.generateText({ model, prompt: 'Nice?', tools: weatherTools(), stopWhen: ai.isStepCount(3), telemetry: { functionId: 'riviera' } });
+    await ai.generateText({
+      model,
+      prompt: 'Nice?',
+      tools: weatherTools(),
+      stopWhen: ai.isStepCount(3),
+      telemetry: { functionId: 'riviera' },
+    });
     await settle();
     const data = await metricData();
     const duration = data.get('gen_ai.client.inference.duration') as HistogramMetricData;
@@ -773,7 +900,10 @@ describe('metrics', () => {
     });
     const input = data.get('gen_ai.client.inference.usage.input_tokens') as SumMetricData;
     expect(input.dataPoints.reduce((sum, point) => sum + point.value, 0)).toBe(250);
-    expect((data.get('gen_ai.execute_tool.duration') as HistogramMetricData).dataPoints[0].attributes).toMatchObject({ 'gen_ai.tool.name': 'get_weather', 'gen_ai.agent.name': 'riviera' });
+    expect((data.get('gen_ai.execute_tool.duration') as HistogramMetricData).dataPoints[0].attributes).toMatchObject({
+      'gen_ai.tool.name': 'get_weather',
+      'gen_ai.agent.name': 'riviera',
+    });
     const calls = data.get('gen_ai.invoke_agent.inference_calls') as HistogramMetricData;
     expect(calls.dataPoints[0].value.sum).toBe(2);
     expect((data.get('gen_ai.invoke_agent.duration') as HistogramMetricData).dataPoints[0].attributes['gen_ai.agent.name']).toBe('riviera');
@@ -785,7 +915,10 @@ describe('@ai-sdk/otel', () => {
     const { OpenTelemetry } = await import('@ai-sdk/otel');
     const lines: string[] = [];
     const { diag, DiagLogLevel } = await import('@opentelemetry/api');
-    diag.setLogger({ error: () => {}, warn: () => {}, info: (...args) => lines.push(args.join(' ')), debug: () => {}, verbose: () => {} }, DiagLogLevel.INFO);
+    diag.setLogger(
+      { error: () => {}, warn: () => {}, info: (...args) => lines.push(args.join(' ')), debug: () => {}, verbose: () => {} },
+      DiagLogLevel.INFO,
+    );
     const holder = globalThis as { AI_SDK_TELEMETRY_INTEGRATIONS?: unknown[] };
     const before = holder.AI_SDK_TELEMETRY_INTEGRATIONS;
     ai.registerTelemetry(new OpenTelemetry());
@@ -794,7 +927,10 @@ describe('@ai-sdk/otel', () => {
         doGenerate: [toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Bern' } }]), textResult('Fresh.')],
       });
       await ai.generateText({ model, prompt: 'Bern?', tools: weatherTools(), stopWhen: ai.isStepCount(3) });
-      await ai.embed({ model: new aiTest.MockEmbeddingModelV4({ doEmbed: async () => ({ embeddings: [[1]], usage: { tokens: 1 }, warnings: [] }) }), value: 'x' });
+      await ai.embed({
+        model: new aiTest.MockEmbeddingModelV4({ doEmbed: async () => ({ embeddings: [[1]], usage: { tokens: 1 }, warnings: [] }) }),
+        value: 'x',
+      });
       await settle();
       expect(ours()).toEqual([]);
       // Theirs: one chat span per model call, one execute_tool per tool call.
@@ -836,7 +972,11 @@ describe('enable, disable, several instances', () => {
     instrumentation.disable();
     await result.consumeStream();
     await settle();
-    expect(ours().map((span) => span.name).sort()).toEqual(['chat mock-model-id', 'invoke_agent']);
+    expect(
+      ours()
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(['chat mock-model-id', 'invoke_agent']);
     // Nothing left under way: the channel is left alone.
     expect(channel.hasSubscribers).toBe(false);
     instrumentation.enable();
@@ -912,7 +1052,10 @@ describe('never breaks the app', () => {
       },
     };
     await expect(
-      channel.tracePromise(async () => unreadable, { type: 'languageModelCall', event: { callId: 'call-x', provider: 'openai.chat', modelId: 'gpt-4o-mini' } }),
+      channel.tracePromise(async () => unreadable, {
+        type: 'languageModelCall',
+        event: { callId: 'call-x', provider: 'openai.chat', modelId: 'gpt-4o-mini' },
+      }),
     ).resolves.toBe(unreadable);
     await settle();
     expect(ours().map((span) => span.name)).toEqual(['chat gpt-4o-mini']);
@@ -923,7 +1066,7 @@ describe('never breaks the app', () => {
 });
 
 describe('provider names', () => {
-  it('maps the AI SDK providers onto the conventions\' names', () => {
+  it("maps the AI SDK providers onto the conventions' names", () => {
     expect(
       [
         'openai.chat',
@@ -941,10 +1084,25 @@ describe('provider names', () => {
         'deepseek.chat',
         'togetherai.chat',
       ].map(providerName),
-    ).toEqual(['openai', 'openai', 'anthropic', 'gcp.gemini', 'gcp.vertex_ai', 'gcp.vertex_ai', 'aws.bedrock', 'aws.bedrock', 'azure.ai.openai', 'mistral_ai', 'x_ai', 'groq', 'deepseek', 'togetherai']);
+    ).toEqual([
+      'openai',
+      'openai',
+      'anthropic',
+      'gcp.gemini',
+      'gcp.vertex_ai',
+      'gcp.vertex_ai',
+      'aws.bedrock',
+      'aws.bedrock',
+      'azure.ai.openai',
+      'mistral_ai',
+      'x_ai',
+      'groq',
+      'deepseek',
+      'togetherai',
+    ]);
   });
 
-  it('a model call\'s context is marked for the SDK-level instrumentations', async () => {
+  it("a model call's context is marked for the SDK-level instrumentations", async () => {
     let marked: boolean | undefined;
     const model = new aiTest.MockLanguageModelV4({
       doGenerate: async () => {

@@ -59,7 +59,11 @@ function weatherTool(description: string, execute: (input: { location: string })
   return {
     get_weather: ai.tool({
       description: 'Get the current weather for a city.',
-      inputSchema: ai.jsonSchema<{ location: string }>({ type: 'object', properties: { location: { type: 'string', description } }, required: ['location'] }),
+      inputSchema: ai.jsonSchema<{ location: string }>({
+        type: 'object',
+        properties: { location: { type: 'string', description } },
+        required: ['location'],
+      }),
       execute,
     }),
   };
@@ -116,7 +120,7 @@ describe('@ai-sdk/openai', () => {
     expect(chat.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
   });
 
-  it('a multi-step tool loop: invoke_agent → chat, two execute_tool, chat; the tool\'s own openai call nests under its execute_tool', async () => {
+  it("a multi-step tool loop: invoke_agent → chat, two execute_tool, chat; the tool's own openai call nests under its execute_tool", async () => {
     const client = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
     const result = await ai.generateText({
       model: openai.chat('gpt-4o-mini'),
@@ -142,21 +146,38 @@ describe('@ai-sdk/openai', () => {
     // The two tools run side by side: which starts first is theirs to say.
     const [tree] = nameTree(ours());
     expect(tree.name).toBe('invoke_agent weather');
-    expect(tree.children.map((child) => child.name)).toEqual(['chat gpt-4o-mini', 'execute_tool get_weather', 'execute_tool get_weather', 'chat gpt-4o-mini']);
+    expect(tree.children.map((child) => child.name)).toEqual([
+      'chat gpt-4o-mini',
+      'execute_tool get_weather',
+      'execute_tool get_weather',
+      'chat gpt-4o-mini',
+    ]);
     const tools = named(ours(), 'execute_tool get_weather');
-    expect(tools.map((tool) => tool.attributes['gen_ai.tool.call.id']).sort()).toEqual(['call_2syLe4iVWPM1EuaRQS9PYAa6', 'call_towiSyY2E2cNJtAdJGZDwU25']);
+    expect(tools.map((tool) => tool.attributes['gen_ai.tool.call.id']).sort()).toEqual([
+      'call_2syLe4iVWPM1EuaRQS9PYAa6',
+      'call_towiSyY2E2cNJtAdJGZDwU25',
+    ]);
     const [agent] = named(ours(), 'invoke_agent weather');
-    expect(agent.attributes).toMatchObject({ 'otel_genai.agent.model_calls': 3, 'otel_genai.agent.tool_calls': 2, 'gen_ai.usage.input_tokens': 64 + 131 + 31 });
+    expect(agent.attributes).toMatchObject({
+      'otel_genai.agent.model_calls': 3,
+      'otel_genai.agent.tool_calls': 2,
+      'gen_ai.usage.input_tokens': 64 + 131 + 31,
+    });
     // The Paris tool's own call through the openai client: under that tool's span (the OpenAI instrumentation's span).
     const paris = tools.find((tool) => tool.attributes['gen_ai.tool.call.id'] === 'call_towiSyY2E2cNJtAdJGZDwU25');
     const nested = ours().filter((span) => parentOf(span, ours()) === paris);
-    expect(nested.map((span) => [span.name, span.attributes['gen_ai.response.id']])).toEqual([['chat gpt-4o-mini', 'chatcmpl-EKKmXZWWm5HPa6EeFUJFOrNXA6Whw']]);
+    expect(nested.map((span) => [span.name, span.attributes['gen_ai.response.id']])).toEqual([
+      ['chat gpt-4o-mini', 'chatcmpl-EKKmXZWWm5HPa6EeFUJFOrNXA6Whw'],
+    ]);
   });
 
   it('a retried call (HTTP 503, then the answer) is one chat span; the server saw both attempts', async () => {
     const result = await ai.generateText({ model: openai.chat('gpt-4o-mini'), prompt: 'What is 12 times 13?' });
     expect(result.text).toBe('12 times 13 is 156.');
-    expect(server.requests.map((request) => request.fixture)).toEqual(['ai-sdk/openai-chat-retry-after-ms', 'ai-sdk/openai-chat-retry-after-ms']);
+    expect(server.requests.map((request) => request.fixture)).toEqual([
+      'ai-sdk/openai-chat-retry-after-ms',
+      'ai-sdk/openai-chat-retry-after-ms',
+    ]);
     await settle();
     expect(ours()).toHaveLength(1);
     expect(ours()[0].status.code).toBe(SpanStatusCode.UNSET);
@@ -164,7 +185,9 @@ describe('@ai-sdk/openai', () => {
   });
 
   it('retries that run out: one chat span, error.type server_error from the error body, the app gets the RetryError', async () => {
-    const error = await ai.generateText({ model: openai.chat('gpt-4o-mini'), prompt: 'Say hello. (Every attempt fails.)', maxRetries: 2 }).catch((caught: unknown) => caught);
+    const error = await ai
+      .generateText({ model: openai.chat('gpt-4o-mini'), prompt: 'Say hello. (Every attempt fails.)', maxRetries: 2 })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ai.RetryError);
     expect(server.requests).toHaveLength(3);
     await settle();
@@ -177,7 +200,13 @@ describe('@ai-sdk/openai', () => {
 
   it('an abort mid-stream: the chat span ends as AbortError when the app aborts', async () => {
     const controller = new AbortController();
-    const result = ai.streamText({ model: openai.chat('gpt-4o-mini'), prompt: 'Explain how a bicycle gear system works.', abortSignal: controller.signal, maxRetries: 0, onError: () => {} });
+    const result = ai.streamText({
+      model: openai.chat('gpt-4o-mini'),
+      prompt: 'Explain how a bicycle gear system works.',
+      abortSignal: controller.signal,
+      maxRetries: 0,
+      onError: () => {},
+    });
     let deltas = 0;
     for await (const part of result.fullStream) {
       if (part.type === 'text-delta' && ++deltas === 3) controller.abort();
@@ -189,18 +218,30 @@ describe('@ai-sdk/openai', () => {
   });
 
   it('embedMany: one embeddings span with the usage and the server', async () => {
-    const result = await ai.embedMany({ model: openai.embedding('text-embedding-3-small'), values: ['The quick brown fox', 'jumps over the lazy dog'], maxRetries: 0 });
+    const result = await ai.embedMany({
+      model: openai.embedding('text-embedding-3-small'),
+      values: ['The quick brown fox', 'jumps over the lazy dog'],
+      maxRetries: 0,
+    });
     expect(result.embeddings).toHaveLength(2);
     await settle();
     const [span] = ours();
     expect(span.name).toBe('embeddings text-embedding-3-small');
-    expect(span.attributes).toMatchObject({ 'gen_ai.operation.name': 'embeddings', 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': 10 });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.usage.input_tokens': 10,
+    });
   });
 });
 
 describe('@ai-sdk/anthropic', () => {
   it('a messages call: anthropic, the message id, end_turn, usage', async () => {
-    const result = await ai.generateText({ model: anthropic('claude-sonnet-5-5'), prompt: 'What is the capital of France? Answer in one word.', maxRetries: 0 });
+    const result = await ai.generateText({
+      model: anthropic('claude-sonnet-5-5'),
+      prompt: 'What is the capital of France? Answer in one word.',
+      maxRetries: 0,
+    });
     expect(result.text).toBe('Paris');
     await settle();
     const [chat] = ours();
@@ -220,7 +261,11 @@ describe('@ai-sdk/anthropic', () => {
     const result = ai.streamText({
       model: anthropic('claude-sonnet-5-5'),
       prompt: 'What is the weather like in Lisbon right now?',
-      tools: weatherTool('City and country, e.g. Lisbon, Portugal', async ({ location }) => ({ location, temperature_c: 19, conditions: 'sunny' })),
+      tools: weatherTool('City and country, e.g. Lisbon, Portugal', async ({ location }) => ({
+        location,
+        temperature_c: 19,
+        conditions: 'sunny',
+      })),
       stopWhen: ai.isStepCount(3),
       maxRetries: 0,
     });
@@ -237,8 +282,17 @@ describe('@ai-sdk/anthropic', () => {
       },
     ]);
     const [first, second] = named(ours(), 'chat claude-sonnet-5-5');
-    expect(first.attributes).toMatchObject({ 'gen_ai.response.id': 'msg_01SrLk9VqT3xWm7PzN4bYc2D', 'gen_ai.response.finish_reasons': ['tool_use'], 'gen_ai.usage.input_tokens': 583, 'gen_ai.usage.output_tokens': 64 });
-    expect(second.attributes).toMatchObject({ 'gen_ai.response.id': 'msg_01WbN6cRt4YzQk8LmV2pXs9H', 'gen_ai.response.finish_reasons': ['end_turn'], 'gen_ai.usage.output_tokens': 18 });
+    expect(first.attributes).toMatchObject({
+      'gen_ai.response.id': 'msg_01SrLk9VqT3xWm7PzN4bYc2D',
+      'gen_ai.response.finish_reasons': ['tool_use'],
+      'gen_ai.usage.input_tokens': 583,
+      'gen_ai.usage.output_tokens': 64,
+    });
+    expect(second.attributes).toMatchObject({
+      'gen_ai.response.id': 'msg_01WbN6cRt4YzQk8LmV2pXs9H',
+      'gen_ai.response.finish_reasons': ['end_turn'],
+      'gen_ai.usage.output_tokens': 18,
+    });
     expect(named(ours(), 'execute_tool get_weather')[0].attributes['gen_ai.tool.call.id']).toBe('toolu_01Hn5tVx8QkWm2Lr7PzY4cJd');
   });
 
@@ -258,7 +312,10 @@ describe('@ai-sdk/anthropic', () => {
     expect(tool.status.code).toBe(SpanStatusCode.ERROR);
     expect(tool.attributes['error.type']).toBe('RangeError');
     expect(named(ours(), 'invoke_agent')[0].status.code).toBe(SpanStatusCode.UNSET);
-    expect(server.requests.map((request) => request.fixture)).toEqual(['ai-sdk/anthropic-messages-stream-tool-use-lisbon', 'ai-sdk/anthropic-messages-stream-tool-error-lisbon']);
+    expect(server.requests.map((request) => request.fixture)).toEqual([
+      'ai-sdk/anthropic-messages-stream-tool-use-lisbon',
+      'ai-sdk/anthropic-messages-stream-tool-error-lisbon',
+    ]);
   });
 });
 
@@ -284,7 +341,10 @@ describe('a provider package built on the openai client', () => {
         return {
           content: [{ type: 'text' as const, text: completion.choices[0].message.content ?? '' }],
           finishReason: { unified: 'stop' as const, raw: completion.choices[0].finish_reason },
-          usage: { inputTokens: { total: 31, noCache: 31, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 8, text: 8, reasoning: 0 } },
+          usage: {
+            inputTokens: { total: 31, noCache: 31, cacheRead: 0, cacheWrite: 0 },
+            outputTokens: { total: 8, text: 8, reasoning: 0 },
+          },
           warnings: [],
         };
       },
@@ -308,4 +368,3 @@ function strip(value: unknown): unknown {
       .map(([key, item]) => [key, strip(item)]),
   );
 }
-

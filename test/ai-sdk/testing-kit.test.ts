@@ -19,11 +19,17 @@ beforeAll(async () => {
 });
 
 const run = () => {
-  const model = new aiTest.MockLanguageModelV4({ doGenerate: [toolCallsResult([{ id: 'call_oslo', name: 'get_weather', input: { location: 'Oslo' } }]), textResult('Cold in Oslo.')] });
+  const model = new aiTest.MockLanguageModelV4({
+    doGenerate: [toolCallsResult([{ id: 'call_oslo', name: 'get_weather', input: { location: 'Oslo' } }]), textResult('Cold in Oslo.')],
+  });
   const tools = {
     get_weather: ai.tool({
       description: 'Get the current weather for a city.',
-      inputSchema: ai.jsonSchema<{ location: string }>({ type: 'object', properties: { location: { type: 'string' } }, required: ['location'] }),
+      inputSchema: ai.jsonSchema<{ location: string }>({
+        type: 'object',
+        properties: { location: { type: 'string' } },
+        required: ['location'],
+      }),
       execute: async ({ location }) => ({ location, temperature_c: 3 }),
     }),
   };

@@ -54,11 +54,20 @@ describe('node --import ./register.mjs', () => {
     const spans = ours();
     const [agent] = spans.filter((span) => span.name === 'invoke_agent');
     expect(agent).toBeDefined();
-    expect(childrenOf(agent, spans).sort()).toEqual(['chat gpt-4o-mini', 'chat gpt-4o-mini', 'execute_tool get_weather', 'execute_tool get_weather']);
+    expect(childrenOf(agent, spans).sort()).toEqual([
+      'chat gpt-4o-mini',
+      'chat gpt-4o-mini',
+      'execute_tool get_weather',
+      'execute_tool get_weather',
+    ]);
     const roots = spans.filter((span) => span.parentSpanId === undefined).map((span) => span.name);
     expect(roots).toEqual(['invoke_agent', 'chat gpt-4o-mini', 'embeddings text-embedding-3-small']);
     const stream = spans.find((span) => span.parentSpanId === undefined && span.name === 'chat gpt-4o-mini');
-    expect(stream?.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.usage.output_tokens': 7, 'gen_ai.provider.name': 'openai' });
+    expect(stream?.attributes).toMatchObject({
+      'gen_ai.request.stream': true,
+      'gen_ai.usage.output_tokens': 7,
+      'gen_ai.provider.name': 'openai',
+    });
     // @ai-sdk/openai calls fetch, not the openai package: nothing else traced these calls.
     expect(spans.filter((span) => span.kind === 3)).toHaveLength(4);
   });
@@ -71,7 +80,8 @@ describe('a bundled AI SDK app', () => {
 
   beforeAll(async () => {
     // The app imports 'otel-genai', which the package's own "exports" resolve to dist/.
-    if (!readFileSync(join(ROOT, 'dist', 'index.js'), 'utf8').includes('AISDKInstrumentation')) throw new Error('dist/ is out of date: run `npm run build` first');
+    if (!readFileSync(join(ROOT, 'dist', 'index.js'), 'utf8').includes('AISDKInstrumentation'))
+      throw new Error('dist/ is out of date: run `npm run build` first');
     dir = mkdtempSync(join(tmpdir(), 'otel-genai-ai-sdk-bundle-'));
     bundle = join(dir, 'app.cjs');
     const result = await build({
@@ -102,6 +112,11 @@ describe('a bundled AI SDK app', () => {
     const spans = ours();
     const [agent] = spans.filter((span) => span.name === 'invoke_agent');
     expect(agent).toBeDefined();
-    expect(childrenOf(agent, spans).sort()).toEqual(['chat gpt-4o-mini', 'chat gpt-4o-mini', 'execute_tool get_weather', 'execute_tool get_weather']);
+    expect(childrenOf(agent, spans).sort()).toEqual([
+      'chat gpt-4o-mini',
+      'chat gpt-4o-mini',
+      'execute_tool get_weather',
+      'execute_tool get_weather',
+    ]);
   });
 });

@@ -39,7 +39,15 @@ describe('content off (the default)', () => {
     expect(spans.length).toBe(3);
     for (const span of spans) for (const name of CONTENT_ATTRIBUTES) expect(span.attributes[name]).toBeUndefined();
     const text = exportedText(spans);
-    for (const secret of [system, PROMPTS.toolUse, 'Lisbon', 'look up the current conditions', PROMPTS.streamText, 'lighthouse', 'sunny and 19']) {
+    for (const secret of [
+      system,
+      PROMPTS.toolUse,
+      'Lisbon',
+      'look up the current conditions',
+      PROMPTS.streamText,
+      'lighthouse',
+      'sunny and 19',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(logs.getFinishedLogRecords()).toHaveLength(0);
@@ -49,13 +57,24 @@ describe('content off (the default)', () => {
 describe('content on', () => {
   it('a request with system, tools and a tool_use reply, in the conventions JSON shapes', async () => {
     instrumentation.setConfig({ captureMessageContent: true });
-    await replay.client.messages.create({ model: MODEL, max_tokens: 200, system: 'You are a terse meteorologist.', tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
+    await replay.client.messages.create({
+      model: MODEL,
+      max_tokens: 200,
+      system: 'You are a terse meteorologist.',
+      tools: WEATHER_TOOLS,
+      messages: user(PROMPTS.toolUse),
+    });
     await settle();
     const [span] = tracing.inferenceSpans();
     expect(json(span, 'gen_ai.system_instructions')).toEqual([{ type: 'text', content: 'You are a terse meteorologist.' }]);
     expect(json(span, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: [{ type: 'text', content: PROMPTS.toolUse }] }]);
     expect(json(span, 'gen_ai.tool.definitions')).toEqual([
-      { type: 'function', name: 'get_weather', description: 'Get the current weather for a city.', parameters: WEATHER_TOOLS[0].input_schema },
+      {
+        type: 'function',
+        name: 'get_weather',
+        description: 'Get the current weather for a city.',
+        parameters: WEATHER_TOOLS[0].input_schema,
+      },
     ]);
     expect(json(span, 'gen_ai.output.messages')).toEqual([
       {
@@ -70,7 +89,12 @@ describe('content on', () => {
 
   it('tool results in the next request, and the tool span arguments and result', async () => {
     instrumentation.setConfig({ captureMessageContent: 'SPAN_ONLY' });
-    const first = await replay.client.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
+    const first = await replay.client.messages.create({
+      model: MODEL,
+      max_tokens: 1024,
+      tools: WEATHER_TOOLS,
+      messages: user(PROMPTS.toolUse),
+    });
     const call = first.content[1];
     const result = await runTool({ name: call.name, callId: call.id, arguments: call.input }, () =>
       JSON.stringify({ location: 'Lisbon, Portugal', temperature_c: 19, conditions: 'sunny' }),
@@ -79,7 +103,11 @@ describe('content on', () => {
       model: MODEL,
       max_tokens: 1024,
       tools: WEATHER_TOOLS,
-      messages: [...user(PROMPTS.toolUse), { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: result }] }],
+      messages: [
+        ...user(PROMPTS.toolUse),
+        { role: 'assistant', content: first.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: result }] },
+      ],
     });
     await settle();
     const [, second] = tracing.inferenceSpans();
@@ -87,7 +115,9 @@ describe('content on', () => {
       role: 'user',
       parts: [{ type: 'tool_call_response', id: 'toolu_01qZru8cdgXwJyMEbVaFvDsj', response: result }],
     });
-    expect(json(second, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: "It's sunny in Lisbon right now, at about 19 °C." }] }]);
+    expect(json(second, 'gen_ai.output.messages')).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: "It's sunny in Lisbon right now, at about 19 °C." }] },
+    ]);
     const [tool] = tracing.toolSpans();
     expect(json(tool, 'gen_ai.tool.call.arguments')).toEqual({ location: 'Lisbon, Portugal' });
     expect(tool.attributes['gen_ai.tool.call.result']).toBe(result);
@@ -96,9 +126,16 @@ describe('content on', () => {
   it('a stream builds its output from the chunks: text, thinking and a streamed tool call', async () => {
     instrumentation.setConfig({ captureMessageContent: true });
     const thinking = await replay.client.messages
-      .stream({ model: MODEL, max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: user(PROMPTS.streamThinking) })
+      .stream({
+        model: MODEL,
+        max_tokens: 2000,
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+        messages: user(PROMPTS.streamThinking),
+      })
       .finalMessage();
-    const toolUse = await replay.client.messages.stream({ model: MODEL, max_tokens: 300, tools: WEATHER_TOOLS, messages: user(PROMPTS.streamToolUse) }).finalMessage();
+    const toolUse = await replay.client.messages
+      .stream({ model: MODEL, max_tokens: 300, tools: WEATHER_TOOLS, messages: user(PROMPTS.streamToolUse) })
+      .finalMessage();
     await settle();
     const [thinkingSpan, toolSpan] = tracing.inferenceSpans();
     expect(json(thinkingSpan, 'gen_ai.output.messages')).toEqual([
@@ -148,7 +185,9 @@ describe('content on', () => {
     const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } };
     // No fixture answers this request: the span records the input all the same, and the 404 is the app's.
     const send = () =>
-      replay.client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: [image] }] }).catch(() => undefined);
+      replay.client.messages
+        .create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: [image] }] })
+        .catch(() => undefined);
     instrumentation.setConfig({ captureMessageContent: true });
     await send();
     instrumentation.setConfig({ captureMessageContent: true, captureBinaryContent: true });
@@ -156,7 +195,9 @@ describe('content on', () => {
     await settle();
     const [without, withPayload] = tracing.inferenceSpans();
     expect(json(without, 'gen_ai.input.messages')[0].parts).toEqual([{ type: 'blob', modality: 'image', mime_type: 'image/png', size: 9 }]);
-    expect(json(withPayload, 'gen_ai.input.messages')[0].parts).toEqual([{ type: 'blob', modality: 'image', mime_type: 'image/png', content: 'iVBORw0KGgo=' }]);
+    expect(json(withPayload, 'gen_ai.input.messages')[0].parts).toEqual([
+      { type: 'blob', modality: 'image', mime_type: 'image/png', content: 'iVBORw0KGgo=' },
+    ]);
   });
 
   it('EVENT_ONLY: no content on the span, one log event with it, correlated with the span', async () => {
@@ -170,8 +211,12 @@ describe('content on', () => {
     expect(event.eventName).toBe('gen_ai.client.inference.operation.details');
     expect(event.spanContext?.spanId).toBe(span.spanContext().spanId);
     expect(event.spanContext?.traceId).toBe(span.spanContext().traceId);
-    expect(JSON.parse(event.attributes['gen_ai.input.messages'] as string)).toEqual([{ role: 'user', parts: [{ type: 'text', content: PROMPTS.text }] }]);
-    expect(JSON.parse(event.attributes['gen_ai.output.messages'] as string)).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'Paris' }] }]);
+    expect(JSON.parse(event.attributes['gen_ai.input.messages'] as string)).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: PROMPTS.text }] },
+    ]);
+    expect(JSON.parse(event.attributes['gen_ai.output.messages'] as string)).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'Paris' }] },
+    ]);
     expect(event.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.response.id': 'msg_01EDxgC9HgnvgQyQRUejyWUH' });
   });
 
@@ -179,7 +224,12 @@ describe('content on', () => {
     // A tool call that a response this instrumentation traced asked for (by its id): under its settings.
     const callTool = async () => {
       replay.server.reset();
-      const reply = await replay.client.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
+      const reply = await replay.client.messages.create({
+        model: MODEL,
+        max_tokens: 1024,
+        tools: WEATHER_TOOLS,
+        messages: user(PROMPTS.toolUse),
+      });
       const callId = (reply.content[1] as { id: string }).id;
       return runTool({ name: 'get_weather', callId, arguments: { location: 'Lisbon' } }, () => 'sunny, 19 °C');
     };
@@ -197,7 +247,9 @@ describe('content on', () => {
     tracing.exporter.reset();
     await callTool();
     await settle();
-    expect(Object.keys(tracing.toolSpans()[0].attributes)).toEqual(expect.arrayContaining(['gen_ai.tool.call.arguments', 'gen_ai.tool.call.result']));
+    expect(Object.keys(tracing.toolSpans()[0].attributes)).toEqual(
+      expect.arrayContaining(['gen_ai.tool.call.arguments', 'gen_ai.tool.call.result']),
+    );
   });
 
   it('SPAN_AND_EVENT: both', async () => {
@@ -241,7 +293,13 @@ describe('content on', () => {
         return part.type === 'text' ? { ...part, content: '[redacted]' } : part;
       },
     });
-    await replay.client.messages.create({ model: MODEL, max_tokens: 200, system: 'secret system prompt', tools: WEATHER_TOOLS, messages: user(PROMPTS.toolUse) });
+    await replay.client.messages.create({
+      model: MODEL,
+      max_tokens: 200,
+      system: 'secret system prompt',
+      tools: WEATHER_TOOLS,
+      messages: user(PROMPTS.toolUse),
+    });
     await settle();
     const [span] = tracing.inferenceSpans();
     expect(json(span, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: [{ type: 'text', content: '[redacted]' }] }]);

@@ -18,7 +18,10 @@ const instrumentation = new AnthropicInstrumentation();
 instrumentation.setTracerProvider(tracing.provider);
 const SDKS: Array<[string, any]> = [
   ['@anthropic-ai/sdk 1.x', createRequire(__filename)('@anthropic-ai/sdk')],
-  ['@anthropic-ai/sdk 0.133', createRequire(join(__dirname, '..', '..', 'compat', 'anthropic-sdk-0.133', 'package.json'))('@anthropic-ai/sdk')],
+  [
+    '@anthropic-ai/sdk 0.133',
+    createRequire(join(__dirname, '..', '..', 'compat', 'anthropic-sdk-0.133', 'package.json'))('@anthropic-ai/sdk'),
+  ],
 ];
 beforeEach(() => tracing.exporter.reset());
 
@@ -39,7 +42,15 @@ function reply(model: string): Record<string, any> {
     stop_reason: refused ? 'refusal' : 'end_turn',
     stop_sequence: null,
     ...(refused
-      ? { stop_details: { type: 'refusal', category: 'cyber', explanation: null, fallback_credit_token: 'credit_1', fallback_has_prefill_claim: false } }
+      ? {
+          stop_details: {
+            type: 'refusal',
+            category: 'cyber',
+            explanation: null,
+            fallback_credit_token: 'credit_1',
+            fallback_has_prefill_claim: false,
+          },
+        }
       : {}),
     usage: refused ? REFUSED_USAGE : SERVED_USAGE,
   };
@@ -48,11 +59,18 @@ function reply(model: string): Record<string, any> {
 function sse(message: Record<string, any>): string {
   const { content, usage, stop_reason, stop_details, ...envelope } = message;
   const events = [
-    { type: 'message_start', message: { ...envelope, content: [], stop_reason: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } } },
+    {
+      type: 'message_start',
+      message: { ...envelope, content: [], stop_reason: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } },
+    },
     { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
     { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: content[0].text } },
     { type: 'content_block_stop', index: 0 },
-    { type: 'message_delta', delta: { stop_reason, stop_sequence: null, ...(stop_details ? { stop_details } : {}) }, usage: { output_tokens: usage.output_tokens } },
+    {
+      type: 'message_delta',
+      delta: { stop_reason, stop_sequence: null, ...(stop_details ? { stop_details } : {}) },
+      usage: { output_tokens: usage.output_tokens },
+    },
     { type: 'message_stop' },
   ];
   return events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('');
@@ -67,7 +85,14 @@ function clientOf(sdk: any, sent: string[]) {
       ? new Response(sse(message), { headers: { 'content-type': 'text/event-stream' } })
       : new Response(JSON.stringify(message), { headers: { 'content-type': 'application/json' } });
   };
-  return new sdk.default({ apiKey: 'test-key', baseURL: 'http://fallback.test', fetch, maxRetries: 0, logLevel: 'off', middleware: [sdk.betaRefusalFallbackMiddleware([{ model: FALLBACK }])] });
+  return new sdk.default({
+    apiKey: 'test-key',
+    baseURL: 'http://fallback.test',
+    fetch,
+    maxRetries: 0,
+    logLevel: 'off',
+    middleware: [sdk.betaRefusalFallbackMiddleware([{ model: FALLBACK }])],
+  });
 }
 
 const params = { model: PRIMARY, max_tokens: 100, messages: [{ role: 'user', content: 'Write the exploit.' }] };
@@ -93,7 +118,11 @@ for (const [name, sdk] of SDKS) {
       });
       // The run's totals are its calls' spans': the refused hop is not in them either.
       const [agent] = tracing.genAISpans().filter((span) => span.attributes['gen_ai.operation.name'] === 'invoke_agent');
-      expect(agent.attributes).toMatchObject({ 'otel_genai.agent.model_calls': 1, 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 20 });
+      expect(agent.attributes).toMatchObject({
+        'otel_genai.agent.model_calls': 1,
+        'gen_ai.usage.input_tokens': 100,
+        'gen_ai.usage.output_tokens': 20,
+      });
     });
 
     it("streamed: one span with the serving hop's usage; the app's usage.iterations has both hops", async () => {

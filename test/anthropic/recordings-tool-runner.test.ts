@@ -102,7 +102,12 @@ function continues(turn: Turn, next: Turn): boolean {
   const results = nextMessages[messages.length + 1];
   if (!isToolResults(results)) return false;
   const answered = (results.content as Json[]).map((block) => block.tool_use_id).sort();
-  return isDeepStrictEqual(answered, toolUses(turn.response).map((block) => block.id).sort());
+  return isDeepStrictEqual(
+    answered,
+    toolUses(turn.response)
+      .map((block) => block.id)
+      .sort(),
+  );
 }
 
 /** The recorded turns, in order, as chains of turns that continue each other. */
@@ -127,7 +132,11 @@ function toFixture(turn: Turn): Fixture {
       source: 'Third-party recordings, see ../shared/recordings/README.md.',
     },
     request: { method: turn.method, path: turn.path, match: turn.request },
-    response: { status: turn.status, headers: { 'content-type': 'application/json', 'request-id': `req_replay_${turn.name}` }, body: turn.response },
+    response: {
+      status: turn.status,
+      headers: { 'content-type': 'application/json', 'request-id': `req_replay_${turn.name}` },
+      body: turn.response,
+    },
   };
 }
 
@@ -220,7 +229,9 @@ describe.skipIf(!available)('real toolRunner recordings through the instrumented
 
   it('finds the ten recorded turns, and three runner conversations of two turns in those kept', () => {
     expect(turns).toHaveLength(10);
-    expect(turns.every((turn) => turn.method === 'POST' && turn.path.startsWith('/v1/messages?') && turn.path.includes('beta=true'))).toBe(true);
+    expect(turns.every((turn) => turn.method === 'POST' && turn.path.startsWith('/v1/messages?') && turn.path.includes('beta=true'))).toBe(
+      true,
+    );
     expect(conversations.map((conversation) => conversation.map((turn) => turn.index))).toEqual([
       [0, 1],
       [2, 3],

@@ -23,14 +23,12 @@ import { parseSSE, RECORDINGS, serveRecorded, recordingsAvailable as available, 
 import type { Json, SSEEvent } from '../helpers/recordings';
 import { settle, setupTracing } from '../helpers/tracing';
 
-
 const tracing = setupTracing();
 const instrumentation = new AnthropicInstrumentation();
 instrumentation.setTracerProvider(tracing.provider);
 // Required after the instrumentation exists, as an app would under `--import`.
 const require = createRequire(__filename);
 const Anthropic = require('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
-
 
 interface Exchange {
   /** The fixture's name, from the recording's file name. */
@@ -54,7 +52,9 @@ function readJSON(file: string): Json {
 /** Every Anthropic exchange in the folder, found by file name. */
 function discover(): Exchange[] {
   if (!available) return [];
-  const files = readdirSync(RECORDINGS).filter((file) => file.startsWith('anthropic-')).sort();
+  const files = readdirSync(RECORDINGS)
+    .filter((file) => file.startsWith('anthropic-'))
+    .sort();
   const exchanges: Exchange[] = [];
   for (const file of files) {
     if (file.endsWith('.request.json')) {
@@ -80,10 +80,24 @@ function discover(): Exchange[] {
         stream: true,
         messages: [{ role: 'user', content: `Replay the recorded stream ${stem}.` }],
       };
-      exchanges.push({ name: stem, api: 'messages', path: '/v1/messages', request, madeUpRequest: true, status: 200, sse: { text, events } });
+      exchanges.push({
+        name: stem,
+        api: 'messages',
+        path: '/v1/messages',
+        request,
+        madeUpRequest: true,
+        status: 200,
+        sse: { text, events },
+      });
     } else if (file.endsWith('.turns.json')) {
       const stem = file.slice(0, -'.turns.json'.length);
-      const turns = JSON.parse(readFileSync(join(RECORDINGS, file), 'utf8')) as Array<{ method: string; path: string; request: Json; status: number; response: Json }>;
+      const turns = JSON.parse(readFileSync(join(RECORDINGS, file), 'utf8')) as Array<{
+        method: string;
+        path: string;
+        request: Json;
+        status: number;
+        response: Json;
+      }>;
       turns.forEach((turn, index) => {
         exchanges.push({
           name: `${stem}.turn-${index}`,
@@ -101,7 +115,10 @@ function discover(): Exchange[] {
 }
 
 function toFixture(exchange: Exchange): Fixture {
-  const headers = { 'content-type': exchange.sse ? 'text/event-stream; charset=utf-8' : 'application/json', 'request-id': `req_replay_${exchange.name}` };
+  const headers = {
+    'content-type': exchange.sse ? 'text/event-stream; charset=utf-8' : 'application/json',
+    'request-id': `req_replay_${exchange.name}`,
+  };
   return {
     meta: {
       synthetic: false,
@@ -111,7 +128,11 @@ function toFixture(exchange: Exchange): Fixture {
     },
     request: { method: 'POST', path: exchange.path, match: exchange.request },
     response: exchange.sse
-      ? { status: exchange.status, headers, events: exchange.sse.events.map(({ event, data }) => (event === undefined ? { data } : { event, data })) }
+      ? {
+          status: exchange.status,
+          headers,
+          events: exchange.sse.events.map(({ event, data }) => (event === undefined ? { data } : { event, data })),
+        }
       : { status: exchange.status, headers, body: exchange.body },
   };
 }
@@ -204,10 +225,12 @@ describe.skipIf(!available)('real Anthropic recordings through the instrumented 
       ]),
     );
     expect(names.filter((name) => name.startsWith('anthropic-beta-toolRunner.anthropic-sdk-ts.turn-'))).toHaveLength(10);
-    expect(exchanges.filter((exchange) => exchange.madeUpRequest).map((exchange) => exchange.name).sort()).toEqual([
-      'anthropic-messages-stream-thinking-tool_use.openinference.0',
-      'anthropic-stream-tool_use.anthropic-sdk-ts',
-    ]);
+    expect(
+      exchanges
+        .filter((exchange) => exchange.madeUpRequest)
+        .map((exchange) => exchange.name)
+        .sort(),
+    ).toEqual(['anthropic-messages-stream-thinking-tool_use.openinference.0', 'anthropic-stream-tool_use.anthropic-sdk-ts']);
     for (const exchange of exchanges.filter((candidate) => candidate.sse)) {
       // One data line per event, and written back exactly as recorded.
       expect(serializeSSE(exchange.sse!.events), exchange.name).toBe(exchange.sse!.text);

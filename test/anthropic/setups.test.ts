@@ -71,7 +71,7 @@ const newClient = () => new Anthropic({ apiKey: 'test-key', baseURL: server.url,
 const ours = (spans: ReadableSpan[]) => spans.filter((span) => span.instrumentationScope.name === 'otel-genai');
 const native = (spans: ReadableSpan[]) => spans.filter((span) => span.instrumentationScope.name.startsWith('com.anthropic.sdk'));
 
-describe('the Anthropic SDK\'s own tracing', () => {
+describe("the Anthropic SDK's own tracing", () => {
   it('is replaced by ours: exactly one inference span per call', async () => {
     await newClient().messages.create(textRequest);
     await settle();
@@ -154,7 +154,11 @@ describe('telemetry failures never reach the app', () => {
     try {
       const traced = await newClient().messages.create(textRequest);
       expect(traced).toEqual(bare);
-      const stream = await newClient().messages.create({ ...textRequest, stream: true, messages: [{ role: 'user', content: PROMPTS.streamText }] });
+      const stream = await newClient().messages.create({
+        ...textRequest,
+        stream: true,
+        messages: [{ role: 'user', content: PROMPTS.streamText }],
+      });
       let events = 0;
       for await (const _event of stream) events++;
       expect(events).toBe(13);
@@ -175,7 +179,14 @@ describe('telemetry failures never reach the app', () => {
         response: {
           status: 200,
           headers: { 'content-type': 'application/json' },
-          body: { id: 42, type: 'message', model: null, content: [], stop_reason: ['end_turn'], usage: { input_tokens: 'ten', output_tokens: null } },
+          body: {
+            id: 42,
+            type: 'message',
+            model: null,
+            content: [],
+            stop_reason: ['end_turn'],
+            usage: { input_tokens: 'ten', output_tokens: null },
+          },
         },
       }),
     );
@@ -198,7 +209,11 @@ describe('telemetry failures never reach the app', () => {
 describe('Bedrock and Vertex clients', () => {
   it('traces AnthropicBedrock as aws.bedrock', async () => {
     const bedrock = new AnthropicBedrock({ baseURL: server.url, skipAuth: true, awsRegion: 'us-east-1', maxRetries: 0 });
-    const message = await bedrock.messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: 'user', content: 'Which ocean is the largest? Answer in one word.' }] });
+    const message = await bedrock.messages.create({
+      model: MODEL,
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'Which ocean is the largest? Answer in one word.' }],
+    });
     expect(message.content[0]).toMatchObject({ text: 'Pacific' });
     await settle();
     const [span] = ours(tracing.spans());
@@ -223,11 +238,18 @@ describe('Bedrock and Vertex clients', () => {
       authClient: authClient as never,
       maxRetries: 0,
     });
-    const message = await vertex.messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: 'user', content: 'Which planet is closest to the sun? Answer in one word.' }] });
+    const message = await vertex.messages.create({
+      model: MODEL,
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'Which planet is closest to the sun? Answer in one word.' }],
+    });
     expect(message.content[0]).toMatchObject({ text: 'Mercury' });
     await settle();
     const [span] = ours(tracing.spans());
-    expect(span.attributes).toMatchObject({ 'gen_ai.provider.name': 'gcp.vertex_ai', 'gen_ai.response.id': 'msg_vrtx_01Vd2pK8sWm4QhZx6RbNcT3y' });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.provider.name': 'gcp.vertex_ai',
+      'gen_ai.response.id': 'msg_vrtx_01Vd2pK8sWm4QhZx6RbNcT3y',
+    });
   });
 });
 

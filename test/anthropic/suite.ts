@@ -41,7 +41,15 @@ export function anthropicSuite(loadSDK: () => any): void {
   describe('non-streaming messages.create', () => {
     it('records request, response and usage on one CLIENT span, and returns the same message', async () => {
       const message = await bareAndTraced(() =>
-        client.messages.create({ model: MODEL, max_tokens: 100, temperature: 0.2, top_p: 0.9, top_k: 40, stop_sequences: ['###'], messages: user(PROMPTS.text) }),
+        client.messages.create({
+          model: MODEL,
+          max_tokens: 100,
+          temperature: 0.2,
+          top_p: 0.9,
+          top_k: 40,
+          stop_sequences: ['###'],
+          messages: user(PROMPTS.text),
+        }),
       );
       expect(message.content[0]).toMatchObject({ type: 'text', text: 'Paris' });
       const span = onlySpan();
@@ -125,9 +133,7 @@ export function anthropicSuite(loadSDK: () => any): void {
     });
 
     it('keeps parse() working', async () => {
-      const parsed = await bareAndTraced(() =>
-        client.messages.parse({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) }),
-      );
+      const parsed = await bareAndTraced(() => client.messages.parse({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) }));
       expect(parsed.content[0]).toMatchObject({ text: 'Paris' });
       expect(onlySpan().attributes['gen_ai.response.id']).toBe('msg_01EDxgC9HgnvgQyQRUejyWUH');
     });
@@ -163,9 +169,9 @@ export function anthropicSuite(loadSDK: () => any): void {
       const chats = tracing.inferenceSpans();
       const tools = tracing.toolSpans();
       expect(chats.map((span) => span.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_use'], ['end_turn']]);
-      expect(tools.map((span) => [span.name, span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])).toEqual([
-        ['execute_tool get_weather', toolUseId, undefined],
-      ]);
+      expect(tools.map((span) => [span.name, span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])).toEqual(
+        [['execute_tool get_weather', toolUseId, undefined]],
+      );
       for (const span of [...chats, ...tools]) expect(span.parentSpanContext?.spanId).toBe(agent.spanContext().spanId);
       // The tool ran after the first model call ended and before the second began (the SDK's clock
       // gives some start times to the millisecond only).
@@ -200,7 +206,12 @@ export function anthropicSuite(loadSDK: () => any): void {
 
     it.skipIf(typeof Anthropic.Beta?.Messages?.prototype?.thread !== 'function')('the thread variant: thread.toolRunner()', async () => {
       const final = await bareAndTraced(async () => {
-        const thread = client.beta.messages.thread({ model: MODEL, max_tokens: 1024, tools: [weatherTool(sunny)], messages: user(PROMPTS.toolUse) });
+        const thread = client.beta.messages.thread({
+          model: MODEL,
+          max_tokens: 1024,
+          tools: [weatherTool(sunny)],
+          messages: user(PROMPTS.toolUse),
+        });
         return (await thread.toolRunner()).content;
       });
       expect(final[0].text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
@@ -210,8 +221,15 @@ export function anthropicSuite(loadSDK: () => any): void {
     it('streaming: stream: true yields a message stream per turn', async () => {
       const texts = await bareAndTraced(async () => {
         const streamed: string[] = [];
-        const run = client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, stream: true, tools: [weatherTool(sunny)], messages: user(PROMPTS.toolUse) });
-        for await (const stream of run) streamed.push((await stream.finalMessage()).content.map((block: { text?: string }) => block.text ?? '').join(''));
+        const run = client.beta.messages.toolRunner({
+          model: MODEL,
+          max_tokens: 1024,
+          stream: true,
+          tools: [weatherTool(sunny)],
+          messages: user(PROMPTS.toolUse),
+        });
+        for await (const stream of run)
+          streamed.push((await stream.finalMessage()).content.map((block: { text?: string }) => block.text ?? '').join(''));
         return streamed;
       });
       expect(texts.at(-1)).toBe("It's sunny in Lisbon right now, at about 19 °C.");
@@ -333,29 +351,41 @@ export function anthropicSuite(loadSDK: () => any): void {
 
     it('streams a tool_use reply and extended thinking', async () => {
       const final = await bareAndTraced(() =>
-        client.messages.stream({ model: MODEL, max_tokens: 300, tools: WEATHER_TOOLS, messages: user(PROMPTS.streamToolUse) }).finalMessage(),
+        client.messages
+          .stream({ model: MODEL, max_tokens: 300, tools: WEATHER_TOOLS, messages: user(PROMPTS.streamToolUse) })
+          .finalMessage(),
       );
-      expect(final.content.find((block: { type: string }) => block.type === 'tool_use')).toMatchObject({ input: { location: 'Tokyo, Japan' } });
+      expect(final.content.find((block: { type: string }) => block.type === 'tool_use')).toMatchObject({
+        input: { location: 'Tokyo, Japan' },
+      });
       expect(onlySpan().attributes['gen_ai.response.finish_reasons']).toEqual(['tool_use']);
 
       tracing.exporter.reset();
       const thinking = await client.messages
-        .stream({ model: MODEL, max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: user(PROMPTS.streamThinking) })
+        .stream({
+          model: MODEL,
+          max_tokens: 2000,
+          thinking: { type: 'enabled', budget_tokens: 1024 },
+          messages: user(PROMPTS.streamThinking),
+        })
         .finalMessage();
       await settle();
       expect(thinking.content.map((block: { type: string }) => block.type)).toEqual(['thinking', 'text']);
       expect(onlySpan().attributes).toMatchObject({
-      'gen_ai.usage.input_tokens': 44,
-      'gen_ai.usage.output_tokens': 90,
-      'gen_ai.usage.reasoning.output_tokens': 52,
-    });
+        'gen_ai.usage.input_tokens': 44,
+        'gen_ai.usage.output_tokens': 90,
+        'gen_ai.usage.reasoning.output_tokens': 52,
+      });
     });
 
     it('traces beta streams', async () => {
       await bareAndTraced(async () =>
         collect(await client.beta.messages.create({ model: MODEL, max_tokens: 50, stream: true, messages: user(PROMPTS.betaStream) })),
       );
-      expect(onlySpan().attributes).toMatchObject({ 'gen_ai.response.id': 'msg_01ro2615XcMPYqbbNdAY85Lu', 'gen_ai.usage.output_tokens': 18 });
+      expect(onlySpan().attributes).toMatchObject({
+        'gen_ai.response.id': 'msg_01ro2615XcMPYqbbNdAY85Lu',
+        'gen_ai.usage.output_tokens': 18,
+      });
     });
 
     it('tee() gives both branches every event and ends the span once', async () => {
@@ -447,7 +477,12 @@ export function anthropicSuite(loadSDK: () => any): void {
 
     it('an error event mid-stream propagates and records the provider error type', async () => {
       const outcome = await bareAndTraced(async () => {
-        const stream = await client.messages.create({ model: MODEL, max_tokens: 500, stream: true, messages: user(PROMPTS.streamErrorEvent) });
+        const stream = await client.messages.create({
+          model: MODEL,
+          max_tokens: 500,
+          stream: true,
+          messages: user(PROMPTS.streamErrorEvent),
+        });
         try {
           for await (const _event of stream);
           return undefined;

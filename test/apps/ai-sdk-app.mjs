@@ -23,7 +23,8 @@ const agent = await generateText({
   maxRetries: 0,
 });
 let streamed = '';
-for await (const delta of streamText({ model: openai.chat('gpt-4o-mini'), prompt: 'Name three fruits that are red.', maxRetries: 0 }).textStream) {
+for await (const delta of streamText({ model: openai.chat('gpt-4o-mini'), prompt: 'Name three fruits that are red.', maxRetries: 0 })
+  .textStream) {
   streamed += delta;
 }
 const { embeddings } = await embedMany({
@@ -31,4 +32,6 @@ const { embeddings } = await embedMany({
   values: ['The quick brown fox', 'jumps over the lazy dog'],
   maxRetries: 0,
 });
-console.log(JSON.stringify({ answer: agent.text, steps: agent.steps.length, streamed, dimensions: embeddings.map((embedding) => embedding.length) }));
+console.log(
+  JSON.stringify({ answer: agent.text, steps: agent.steps.length, streamed, dimensions: embeddings.map((embedding) => embedding.length) }),
+);

@@ -12,7 +12,11 @@ const client =
     : new OpenAI({ maxRetries: 0, ...(refused ? { baseURL: 'http://127.0.0.1:9/v1' } : {}) });
 const call = () =>
   provider === 'anthropic'
-    ? client.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 10, messages: [{ role: 'user', content: 'Say hello. (This request is rate limited.)' }] })
+    ? client.messages.create({
+        model: 'claude-sonnet-5-5',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'Say hello. (This request is rate limited.)' }],
+      })
     : client.chat.completions.create({ model: 'no-such-model-in-the-fixtures', messages: [{ role: 'user', content: 'hello' }] });
 
 async function appHandler() {
@@ -25,5 +29,12 @@ try {
   await appRoute();
   console.log('null');
 } catch (error) {
-  console.log(JSON.stringify(error.stack.split('\n').filter((line) => line.includes('at async')).map((line) => line.trim().split(' (')[0])));
+  console.log(
+    JSON.stringify(
+      error.stack
+        .split('\n')
+        .filter((line) => line.includes('at async'))
+        .map((line) => line.trim().split(' (')[0]),
+    ),
+  );
 }

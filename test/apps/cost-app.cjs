@@ -11,7 +11,9 @@ async function main() {
   await client.messages.create({
     model: 'claude-sonnet-5-5',
     max_tokens: 100,
-    messages: [{ role: 'user', content: "Using the style guide in the system prompt, rewrite this sentence: 'the meeting got moved to thursday'." }],
+    messages: [
+      { role: 'user', content: "Using the style guide in the system prompt, rewrite this sentence: 'the meeting got moved to thursday'." },
+    ],
   });
   // The span ends a few ticks after the app got its result.
   await new Promise((resolve) => setTimeout(resolve, 50));

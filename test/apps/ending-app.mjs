@@ -5,7 +5,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 
 const client = new Anthropic({ maxRetries: 0 });
-const ask = { model: 'claude-sonnet-5-5', max_tokens: 100, messages: [{ role: 'user', content: 'What is the capital of France? Answer in one word.' }] };
+const ask = {
+  model: 'claude-sonnet-5-5',
+  max_tokens: 100,
+  messages: [{ role: 'user', content: 'What is the capital of France? Answer in one word.' }],
+};
 const message = await client.messages.create(ask);
 console.log(message.content[0].text);
 

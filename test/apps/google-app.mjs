@@ -6,7 +6,8 @@ const ai = new GoogleGenAI({});
 const model = 'gemini-2.5-flash';
 const answer = await ai.models.generateContent({ model, contents: 'What is the capital of France? Answer in one word.' });
 let streamed = '';
-for await (const chunk of await ai.models.generateContentStream({ model, contents: 'Tell me a short story about a lighthouse.' })) streamed += chunk.text ?? '';
+for await (const chunk of await ai.models.generateContentStream({ model, contents: 'Tell me a short story about a lighthouse.' }))
+  streamed += chunk.text ?? '';
 let failure;
 try {
   await ai.models.generateContent({ model, contents: 'Say hello. (This request is rate limited.)' });
@@ -21,5 +22,9 @@ const weather = {
     return calls.map((call) => ({ functionResponse: { name: call.name, response: { temperature_c: 19, conditions: 'sunny' } } }));
   },
 };
-const agent = await ai.models.generateContent({ model, contents: 'What is the weather like in Lisbon right now?', config: { tools: [weather] } });
+const agent = await ai.models.generateContent({
+  model,
+  contents: 'What is the weather like in Lisbon right now?',
+  config: { tools: [weather] },
+});
 console.log(JSON.stringify({ answer: answer.text, streamed, failure, weather: agent.text }));

@@ -12,7 +12,11 @@ const TOOLS = [
     function: {
       name: 'get_weather',
       description: 'Get the current weather for a city.',
-      parameters: { type: 'object', properties: { location: { type: 'string', description: 'City name, e.g. Paris' } }, required: ['location'] },
+      parameters: {
+        type: 'object',
+        properties: { location: { type: 'string', description: 'City name, e.g. Paris' } },
+        required: ['location'],
+      },
     },
   },
 ];
@@ -31,7 +35,9 @@ async function main() {
       const results = await Promise.all(
         message.tool_calls.map((call) => mcp.callTool({ name: call.function.name, arguments: JSON.parse(call.function.arguments) })),
       );
-      message.tool_calls.forEach((call, index) => messages.push({ role: 'tool', tool_call_id: call.id, content: results[index].content[0].text }));
+      message.tool_calls.forEach((call, index) =>
+        messages.push({ role: 'tool', tool_call_id: call.id, content: results[index].content[0].text }),
+      );
     }
   });
   await mcp.close();

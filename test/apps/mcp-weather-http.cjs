@@ -14,10 +14,14 @@ const WEATHER = {
 
 function weatherServer() {
   const server = new McpServer({ name: 'weather', version: '1.0.0' });
-  server.registerTool('get_weather', { description: 'Get the current weather for a city.', inputSchema: { location: z.string() } }, async ({ location }) => {
-    if (WEATHER[location] === undefined) return { content: [{ type: 'text', text: `No weather station in ${location}` }], isError: true };
-    return { content: [{ type: 'text', text: JSON.stringify({ location, ...WEATHER[location] }) }] };
-  });
+  server.registerTool(
+    'get_weather',
+    { description: 'Get the current weather for a city.', inputSchema: { location: z.string() } },
+    async ({ location }) => {
+      if (WEATHER[location] === undefined) return { content: [{ type: 'text', text: `No weather station in ${location}` }], isError: true };
+      return { content: [{ type: 'text', text: JSON.stringify({ location, ...WEATHER[location] }) }] };
+    },
+  );
   return server;
 }
 

@@ -46,14 +46,20 @@ describe('bench: instructions by function', () => {
 
   it('tells the garbage collector and its write barrier from the rest', () => {
     expect(lib.isCollector('v8::internal::MarkCompactCollector::ProcessMarkingWorklist(unsigned long)')).toBe(true);
-    expect(lib.isCollector('void v8::internal::MarkingVisitorBase<v8::internal::MainMarkingVisitor<v8::internal::MarkingState>>::VisitPointers')).toBe(true);
-    expect(lib.isCollector('heap::base::SlotCallbackResult v8::internal::Scavenger::ScavengeObject<v8::internal::FullHeapObjectSlot>(x)')).toBe(true);
+    expect(
+      lib.isCollector('void v8::internal::MarkingVisitorBase<v8::internal::MainMarkingVisitor<v8::internal::MarkingState>>::VisitPointers'),
+    ).toBe(true);
+    expect(
+      lib.isCollector('heap::base::SlotCallbackResult v8::internal::Scavenger::ScavengeObject<v8::internal::FullHeapObjectSlot>(x)'),
+    ).toBe(true);
     expect(lib.isCollector('v8::internal::Sweeper::RawSweep(v8::internal::Page*)')).toBe(true);
     expect(lib.isCollector('Builtins_RecordWriteSaveFP')).toBe(true);
     expect(lib.isCollector('Builtins_PromisePrototypeThen')).toBe(false);
     expect(lib.isCollector('int v8::internal::BinarySearch<(v8::internal::SearchMode)0, v8::internal::TransitionArray>(x)')).toBe(false);
     expect(lib.isCollector(lib.JIT_CODE)).toBe(false);
-    expect(lib.isScavenge('heap::base::SlotCallbackResult v8::internal::Scavenger::ScavengeObject<v8::internal::FullHeapObjectSlot>(x)')).toBe(true);
+    expect(
+      lib.isScavenge('heap::base::SlotCallbackResult v8::internal::Scavenger::ScavengeObject<v8::internal::FullHeapObjectSlot>(x)'),
+    ).toBe(true);
     expect(lib.isScavenge('v8::internal::EvacuationAllocator::AllocateInNewSpace(int, v8::internal::AllocationOrigin)')).toBe(true);
     expect(lib.isScavenge('v8::internal::MarkCompactCollector::ProcessMarkingWorklist(unsigned long)')).toBe(false);
   });
@@ -65,8 +71,14 @@ describe('bench: instructions by function', () => {
     const SCAVENGE = 'v8::internal::Scavenger::Process(v8::JobDelegate*)';
     const { rows, total, collector, scavenges } = lib.excessByFunction(
       {
-        baseline: { n1: map({ [THEN]: 1_000, [MARK]: 0, [SCAVENGE]: 0, sdk: 10_000 }), n2: map({ [THEN]: 3_000, [MARK]: 4_000, [SCAVENGE]: 500, sdk: 30_000 }) },
-        contender: { n1: map({ [THEN]: 1_500, [SCAVENGE]: 0, sdk: 10_000, ours: 100 }), n2: map({ [THEN]: 5_500, [SCAVENGE]: 1_500, sdk: 30_000, ours: 2_100 }) },
+        baseline: {
+          n1: map({ [THEN]: 1_000, [MARK]: 0, [SCAVENGE]: 0, sdk: 10_000 }),
+          n2: map({ [THEN]: 3_000, [MARK]: 4_000, [SCAVENGE]: 500, sdk: 30_000 }),
+        },
+        contender: {
+          n1: map({ [THEN]: 1_500, [SCAVENGE]: 0, sdk: 10_000, ours: 100 }),
+          n2: map({ [THEN]: 5_500, [SCAVENGE]: 1_500, sdk: 30_000, ours: 2_100 }),
+        },
       },
       100,
     );

@@ -31,7 +31,15 @@ describe('bench conversation workload (smoke)', () => {
     const json = join(dir, 'bench.json');
     const child = spawnSync(
       process.execPath,
-      [join(ROOT, 'bench', 'run.mjs'), '--smoke', '--deps=root', '--workloads=conversation', '--contexts=10000,100000', '--contenders=bare,ours,ours-content', `--json=${json}`],
+      [
+        join(ROOT, 'bench', 'run.mjs'),
+        '--smoke',
+        '--deps=root',
+        '--workloads=conversation',
+        '--contexts=10000,100000',
+        '--contenders=bare,ours,ours-content',
+        `--json=${json}`,
+      ],
       { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NODE_OPTIONS: '' } },
     );
     expect(child.status, `${child.stdout}\n${child.stderr}`).toBe(0);
@@ -41,7 +49,8 @@ describe('bench conversation workload (smoke)', () => {
     expect(rows).toHaveLength(2 * 2 * 3);
     for (const provider of ['anthropic', 'openai']) {
       for (const contextBytes of [10_000, 100_000]) {
-        const row = (contender: string) => rows.find((r) => r.provider === provider && r.contextBytes === contextBytes && r.contender === contender);
+        const row = (contender: string) =>
+          rows.find((r) => r.provider === provider && r.contextBytes === contextBytes && r.contender === contender);
         for (const contender of ['bare', 'ours', 'ours-content']) {
           expect(row(contender)?.status, `${provider} ${contextBytes} ${contender}`).toBe('ok');
           expect(row(contender)?.calls).toBeGreaterThan(0);

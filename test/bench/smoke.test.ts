@@ -46,7 +46,8 @@ describe('bench smoke', () => {
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     for (const workload of ['call', 'stream'] as const) {
       for (const provider of ['anthropic', 'openai'] as const) {
-        const row = (contender: string) => report.rows.find((r) => r.workload === workload && r.provider === provider && r.contender === contender);
+        const row = (contender: string) =>
+          report.rows.find((r) => r.workload === workload && r.provider === provider && r.contender === contender);
         const ours = row('ours');
         const bare = row('bare');
         expect(ours, `${workload} ${provider} ours`).toBeDefined();

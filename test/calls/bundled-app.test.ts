@@ -57,9 +57,16 @@ const openAIClient = () => new OpenAI({ apiKey: 'test-key', baseURL: `${server.u
 async function anthropicCalls(client: any) {
   const message = await client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
   server.reset();
-  const events = await collect(await client.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: user(PROMPTS.streamText) }));
+  const events = await collect(
+    await client.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: user(PROMPTS.streamText) }),
+  );
   server.reset();
-  const final = await client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [weatherTool], messages: user(PROMPTS.toolUse) });
+  const final = await client.beta.messages.toolRunner({
+    model: MODEL,
+    max_tokens: 1024,
+    tools: [weatherTool],
+    messages: user(PROMPTS.toolUse),
+  });
   server.reset();
   return { text: message.content[0].text, events: events.length, final: final.content[0].text };
 }
@@ -73,7 +80,11 @@ async function openAICalls(client: any) {
   const { name, description, parameters } = tools[0].function;
   const getWeather = ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 18 });
   const content = await client.chat.completions
-    .runTools({ model, messages, tools: [{ type: 'function', function: { function: getWeather, parse: JSON.parse, name, description, parameters } }] })
+    .runTools({
+      model,
+      messages,
+      tools: [{ type: 'function', function: { function: getWeather, parse: JSON.parse, name, description, parameters } }],
+    })
     .finalContent();
   server.reset();
   return { answer: completion.choices[0].message.content, chunks: chunks.length, content };
@@ -97,7 +108,7 @@ function shape(spans: ReadableSpan[]) {
 const agentSpans = () => tracing.genAISpans().filter((span) => span.attributes['gen_ai.operation.name'] === 'invoke_agent');
 
 describe('instrumentClient() in-process', () => {
-  it('traces an Anthropic client: a call, a stream and a tool runner, with the module hooks\' spans', async () => {
+  it("traces an Anthropic client: a call, a stream and a tool runner, with the module hooks' spans", async () => {
     const client = anthropicClient();
     expect(instrumentClient(client)).toBe(client);
     const result = await anthropicCalls(client);
@@ -124,7 +135,11 @@ describe('instrumentClient() in-process', () => {
       'gen_ai.usage.cache_write.input_tokens': 0,
       'gen_ai.usage.cache_creation.input_tokens': 0,
     });
-    expect(chats[1].attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.response.finish_reasons': ['end_turn'], 'gen_ai.usage.output_tokens': 64 });
+    expect(chats[1].attributes).toMatchObject({
+      'gen_ai.request.stream': true,
+      'gen_ai.response.finish_reasons': ['end_turn'],
+      'gen_ai.usage.output_tokens': 64,
+    });
     expect(chats[1].attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
 
     // The tool runner: invoke_agent → chat, execute_tool, chat.
@@ -132,15 +147,21 @@ describe('instrumentClient() in-process', () => {
     expect(agentSpans()).toHaveLength(1);
     expect(agent.kind).toBe(SpanKind.INTERNAL);
     const tools = tracing.toolSpans();
-    expect(tools.map((span) => [span.name, span.attributes['gen_ai.tool.call.id']])).toEqual([['execute_tool get_weather', 'toolu_01qZru8cdgXwJyMEbVaFvDsj']]);
+    expect(tools.map((span) => [span.name, span.attributes['gen_ai.tool.call.id']])).toEqual([
+      ['execute_tool get_weather', 'toolu_01qZru8cdgXwJyMEbVaFvDsj'],
+    ]);
     for (const span of [chats[2], chats[3], ...tools]) expect(span.parentSpanContext?.spanId).toBe(agent.spanContext().spanId);
     expect(chats.slice(2).map((span) => span.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_use'], ['end_turn']]);
-    expect(agent.attributes).toMatchObject({ 'otel_genai.agent.model_calls': 2, 'otel_genai.agent.tool_calls': 1, 'gen_ai.usage.output_tokens': 64 + 18 });
+    expect(agent.attributes).toMatchObject({
+      'otel_genai.agent.model_calls': 2,
+      'otel_genai.agent.tool_calls': 1,
+      'gen_ai.usage.output_tokens': 64 + 18,
+    });
     // The SDK's own tracing is turned off on the client, as the module hooks do: one span per call.
     expect(tracing.spans().filter((span) => span.instrumentationScope.name.startsWith('com.anthropic'))).toEqual([]);
   });
 
-  it('traces a thread\'s toolRunner() without patching the thread class', async () => {
+  it("traces a thread's toolRunner() without patching the thread class", async () => {
     const client = instrumentClient(anthropicClient());
     const thread = client.beta.messages.thread({ model: MODEL, max_tokens: 1024, tools: [weatherTool], messages: user(PROMPTS.toolUse) });
     const final = await thread.toolRunner();
@@ -150,7 +171,10 @@ describe('instrumentClient() in-process', () => {
     expect(agentSpans()).toHaveLength(1);
     const tools = tracing.toolSpans();
     expect(tools.map((span) => span.attributes['gen_ai.tool.call.id'])).toEqual(['toolu_01qZru8cdgXwJyMEbVaFvDsj']);
-    expect(tracing.inferenceSpans().map((span) => span.parentSpanContext?.spanId)).toEqual([agent.spanContext().spanId, agent.spanContext().spanId]);
+    expect(tracing.inferenceSpans().map((span) => span.parentSpanContext?.spanId)).toEqual([
+      agent.spanContext().spanId,
+      agent.spanContext().spanId,
+    ]);
     expect(Object.getPrototypeOf(thread).constructor.name).toBe('BetaMessageThread');
     expect(isWrapped(Object.getPrototypeOf(thread).toolRunner)).toBe(false);
     expect(Object.prototype.hasOwnProperty.call(thread, 'toolRunner')).toBe(true);
@@ -158,12 +182,16 @@ describe('instrumentClient() in-process', () => {
     expect(Object.prototype.hasOwnProperty.call(thread.fork(), 'toolRunner')).toBe(true);
   });
 
-  it('traces an OpenAI client: a call, a stream and runTools, with the module hooks\' spans', async () => {
+  it("traces an OpenAI client: a call, a stream and runTools, with the module hooks' spans", async () => {
     const client = openAIClient();
     expect(instrumentClient(client)).toBe(client);
     const result = await openAICalls(client);
     await settle();
-    expect(result).toEqual({ answer: 'The capital of Japan is Tokyo.', chunks: 9, content: "It's 18 °C in both Paris and London right now." });
+    expect(result).toEqual({
+      answer: 'The capital of Japan is Tokyo.',
+      chunks: 9,
+      content: "It's 18 °C in both Paris and London right now.",
+    });
 
     const chats = tracing.inferenceSpans();
     expect(chats.map((span) => span.name)).toEqual(['chat gpt-4o-mini', 'chat gpt-4o-mini', 'chat gpt-4o-mini', 'chat gpt-4o-mini']);
@@ -181,8 +209,14 @@ describe('instrumentClient() in-process', () => {
     expect(chats[1].attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.response.finish_reasons': ['stop'] });
     const [agent] = agentSpans();
     const tools = tracing.toolSpans();
-    expect(tools.map((span) => span.attributes['gen_ai.tool.call.id']).sort()).toEqual(['call_2syLe4iVWPM1EuaRQS9PYAa6', 'call_towiSyY2E2cNJtAdJGZDwU25']);
-    expect(chats.slice(2).map((span) => span.attributes['gen_ai.response.id'])).toEqual(['chatcmpl-E9rTTyNN1SciVAuOJHBoidyVgMz4Q', 'chatcmpl-EZr4tWq8Lm2VbN6cXs1PkHg3Jd9Fa']);
+    expect(tools.map((span) => span.attributes['gen_ai.tool.call.id']).sort()).toEqual([
+      'call_2syLe4iVWPM1EuaRQS9PYAa6',
+      'call_towiSyY2E2cNJtAdJGZDwU25',
+    ]);
+    expect(chats.slice(2).map((span) => span.attributes['gen_ai.response.id'])).toEqual([
+      'chatcmpl-E9rTTyNN1SciVAuOJHBoidyVgMz4Q',
+      'chatcmpl-EZr4tWq8Lm2VbN6cXs1PkHg3Jd9Fa',
+    ]);
     for (const span of [...chats.slice(2), ...tools]) expect(span.parentSpanContext?.spanId).toBe(agent.spanContext().spanId);
   });
 
@@ -225,7 +259,10 @@ describe('instrumentClient() in-process', () => {
     await bedrock.messages.create({ model: MODEL, max_tokens: 50, messages: user('Which ocean is the largest? Answer in one word.') });
     await settle();
     const [span] = tracing.inferenceSpans();
-    expect(span.attributes).toMatchObject({ 'gen_ai.provider.name': 'aws.bedrock', 'gen_ai.response.id': 'msg_bdrk_01Hq7wQm3ZkR2vJd9TnYcE4x' });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.provider.name': 'aws.bedrock',
+      'gen_ai.response.id': 'msg_bdrk_01Hq7wQm3ZkR2vJd9TnYcE4x',
+    });
   });
 
   it('records the GenAI metrics to a meter provider registered after the client was instrumented', async () => {
@@ -294,7 +331,7 @@ describe('instrumentClient() in-process', () => {
 
   // After the comparison: the content options reach the tool spans process-wide (tools.ts keeps one
   // recorder for tool content, as the instrumentations' own configs do), so later runs would record tool content.
-  it('takes the instrumentations\' options: content capture', async () => {
+  it("takes the instrumentations' options: content capture", async () => {
     const client = instrumentClient(anthropicClient(), { captureMessageContent: 'SPAN_ONLY', semconv: 'latest' });
     await client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
     await settle();
@@ -320,7 +357,8 @@ describe('a bundled app', () => {
    */
   beforeAll(async () => {
     // The app imports 'otel-genai', which the package's own "exports" resolve to dist/.
-    if (!readFileSync(join(ROOT, 'dist', 'index.js'), 'utf8').includes('instrumentClient')) throw new Error('dist/ is out of date: run `npm run build` first');
+    if (!readFileSync(join(ROOT, 'dist', 'index.js'), 'utf8').includes('instrumentClient'))
+      throw new Error('dist/ is out of date: run `npm run build` first');
     receiver = await startOtlpReceiver();
     dir = mkdtempSync(join(tmpdir(), 'otel-genai-bundle-'));
     bundle = join(dir, 'app.cjs');
@@ -342,7 +380,9 @@ describe('a bundled app', () => {
     });
     expect(result.errors).toEqual([]);
     inputs = Object.keys(result.metafile.inputs);
-    externals = Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((entry) => entry.external).map((entry) => entry.path));
+    externals = Object.values(result.metafile.outputs).flatMap((output) =>
+      output.imports.filter((entry) => entry.external).map((entry) => entry.path),
+    );
   });
   afterAll(async () => {
     await receiver.close();
@@ -360,7 +400,12 @@ describe('a bundled app', () => {
     // (through require-in-the-middle), a package that is not installed.
     expect(externals.filter((path) => !isBuiltin(path))).toEqual(['supports-color']);
     expect(() => requireSDK.resolve('supports-color')).toThrow();
-    for (const from of ['node_modules/@anthropic-ai/sdk/', 'node_modules/openai/', 'node_modules/@opentelemetry/sdk-node/', 'dist/instrument-client.js']) {
+    for (const from of [
+      'node_modules/@anthropic-ai/sdk/',
+      'node_modules/openai/',
+      'node_modules/@opentelemetry/sdk-node/',
+      'dist/instrument-client.js',
+    ]) {
       expect(inputs.some((input) => input.startsWith(from))).toBe(true);
     }
     const source = readFileSync(bundle, 'utf8');
@@ -375,7 +420,7 @@ describe('a bundled app', () => {
     }
   });
 
-  it('node bundle.cjs: instrumentClient() traces the inlined SDKs, exported over OTLP by the app\'s NodeSDK', async () => {
+  it("node bundle.cjs: instrumentClient() traces the inlined SDKs, exported over OTLP by the app's NodeSDK", async () => {
     const run = await runApp(bundle, { env: otlpEnv(server.url, receiver.url) });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

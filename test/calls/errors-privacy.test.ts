@@ -103,7 +103,15 @@ interface Scenario {
   providerMessage: string;
 }
 
-function scenario(name: string, fixture: string, errorType: string, status: string, providerMessage: string, extraSecrets: string[], run: (params: Record<string, unknown>) => Promise<unknown>): Scenario {
+function scenario(
+  name: string,
+  fixture: string,
+  errorType: string,
+  status: string,
+  providerMessage: string,
+  extraSecrets: string[],
+  run: (params: Record<string, unknown>) => Promise<unknown>,
+): Scenario {
   const { params, prompt } = request(fixture);
   return { name, run: () => run(params), secrets: [prompt, providerMessage, ...extraSecrets], errorType, status, providerMessage };
 }
@@ -240,7 +248,8 @@ async function metricPoints(): Promise<MetricPoint[]> {
     const { resourceMetrics } = await from.collect();
     for (const scope of resourceMetrics.scopeMetrics) {
       for (const metric of scope.metrics) {
-        for (const point of metric.dataPoints as Array<{ attributes: Record<string, unknown> }>) found.push({ metric: metric.descriptor.name, attributes: point.attributes });
+        for (const point of metric.dataPoints as Array<{ attributes: Record<string, unknown> }>)
+          found.push({ metric: metric.descriptor.name, attributes: point.attributes });
       }
     }
   }
@@ -271,13 +280,18 @@ function leaks(found: Array<{ where: string; text: string }>, secrets: string[])
   const problems: string[] = [];
   for (const secret of secrets) {
     for (const { where, text } of found) {
-      if (text.toLowerCase().includes(secret.toLowerCase())) problems.push(`${where} holds ${JSON.stringify(secret)}: ${JSON.stringify(text.slice(0, 200))}`);
+      if (text.toLowerCase().includes(secret.toLowerCase()))
+        problems.push(`${where} holds ${JSON.stringify(secret)}: ${JSON.stringify(text.slice(0, 200))}`);
     }
   }
   return problems;
 }
 
-const chatSpan = () => tracing.spans().filter(ours).find((span) => span.attributes['gen_ai.operation.name'] === 'chat')!;
+const chatSpan = () =>
+  tracing
+    .spans()
+    .filter(ours)
+    .find((span) => span.attributes['gen_ai.operation.name'] === 'chat')!;
 
 describe('provider error text with content capture off', () => {
   for (const signal of ['', 'logs/dup']) {
@@ -297,7 +311,10 @@ describe('provider error text with content capture off', () => {
           // An error the app saw is still recorded: type, and a stack trace without the message.
           const exceptions = [
             ...span.events.filter((event) => event.name === 'exception').map((event) => event.attributes ?? {}),
-            ...logExporter.getFinishedLogRecords().filter((record) => record.eventName === 'gen_ai.client.inference.exception').map((record) => record.attributes),
+            ...logExporter
+              .getFinishedLogRecords()
+              .filter((record) => record.eventName === 'gen_ai.client.inference.exception')
+              .map((record) => record.attributes),
           ];
           if (errorType === 'response_failed' || errorType === 'invalid_prompt') {
             expect(exceptions).toEqual([]);
@@ -311,7 +328,7 @@ describe('provider error text with content capture off', () => {
         });
       }
 
-      it('a tool that throws with the prompt in its message, in a run that fails with the model call\'s error', async () => {
+      it("a tool that throws with the prompt in its message, in a run that fails with the model call's error", async () => {
         if (signal) process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN = signal;
         const { params, prompt } = request('anthropic/messages-error-400-quotes-prompt');
         const toolMessage = `lookup failed for "${prompt}"`;
@@ -371,7 +388,9 @@ describe('the shared error functions', () => {
   it('errorTypeOf: class names, documented provider types, and nothing the provider made up', () => {
     expect(errorTypeOf(new TypeError('terminated'))).toBe('TypeError');
     expect(errorTypeOf(new APIError('x', 529, 'overloaded_error'))).toBe('overloaded_error');
-    expect(errorTypeOf(new APIError('x', undefined, undefined, { type: 'error', error: { type: 'rate_limit_error' } }))).toBe('rate_limit_error');
+    expect(errorTypeOf(new APIError('x', undefined, undefined, { type: 'error', error: { type: 'rate_limit_error' } }))).toBe(
+      'rate_limit_error',
+    );
     expect(errorTypeOf(new APIError('x', undefined, 'error', undefined, 'server_error'))).toBe('server_error');
     expect(errorTypeOf(new APIError('x', 418, 'anything the provider says about "a prompt"'))).toBe('APIError');
     expect(errorTypeOf(new APIError('x', undefined, undefined, { error: { type: 'x'.repeat(5000) } }))).toBe('APIError');
@@ -399,7 +418,10 @@ describe('the shared error functions', () => {
     const events: Array<{ name: string; attributes: Record<string, unknown> }> = [];
     const span = {
       recordException(exception: { name?: string; message?: string; stack?: string; code?: unknown }) {
-        events.push({ name: 'exception', attributes: { 'exception.type': exception.name, 'exception.message': exception.message, 'exception.stacktrace': exception.stack } });
+        events.push({
+          name: 'exception',
+          attributes: { 'exception.type': exception.name, 'exception.message': exception.message, 'exception.stacktrace': exception.stack },
+        });
       },
     } as unknown as Parameters<typeof recordException>[0];
     recordException(span, error, { logger: () => loggerProvider.getLogger('x'), name: undefined });
@@ -409,7 +431,12 @@ describe('the shared error functions', () => {
     const stack = off.attributes['exception.stacktrace'] as string;
     expect(stack.split('\n')[0]).toBe('RangeError');
     expect(stack.split('\n').slice(1).length).toBeGreaterThan(0);
-    expect(stack.split('\n').slice(1).every((line) => /^\s+at /.test(line))).toBe(true);
+    expect(
+      stack
+        .split('\n')
+        .slice(1)
+        .every((line) => /^\s+at /.test(line)),
+    ).toBe(true);
     recordException(span, error, { logger: () => loggerProvider.getLogger('x'), name: undefined, captureContent: true });
     expect(JSON.stringify(events[1])).toContain('hunter2');
   });

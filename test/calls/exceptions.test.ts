@@ -27,7 +27,8 @@ afterEach(() => {
   delete process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN;
 });
 
-const rateLimited = () => replay.client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] });
+const rateLimited = () =>
+  replay.client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] });
 
 /** A run in which the model call fails and the run fails with its error, and a tool that throws. */
 async function failingRun(): Promise<void> {
@@ -144,6 +145,9 @@ describe('exceptions', () => {
     process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN = 'logs/dup';
     await failingRun();
     for (const prefix of ['chat', 'execute_tool', 'invoke_agent']) expect(exceptionEvents(spanNamed(prefix))).toHaveLength(1);
-    expect(records.getFinishedLogRecords().map((record) => record.eventName)).toEqual(['gen_ai.execute_tool.exception', 'gen_ai.client.inference.exception']);
+    expect(records.getFinishedLogRecords().map((record) => record.eventName)).toEqual([
+      'gen_ai.execute_tool.exception',
+      'gen_ai.client.inference.exception',
+    ]);
   });
 });

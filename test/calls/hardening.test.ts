@@ -26,7 +26,14 @@ describe('a tool span ends whatever its content does', () => {
   for (const [what, value] of [
     ['a circular result (an HTTP client response)', circular()],
     ['a BigInt result (a database row count)', { rows: 10n }],
-    ['a result whose toJSON throws', { toJSON: () => { throw new Error('no JSON for you'); } }],
+    [
+      'a result whose toJSON throws',
+      {
+        toJSON: () => {
+          throw new Error('no JSON for you');
+        },
+      },
+    ],
   ] as const) {
     it(`with capture on: ${what}`, async () => {
       expect(runTool({ name: 'sync_tool', content }, () => value)).toBe(value);
@@ -52,10 +59,14 @@ describe('a tool span ends whatever its content does', () => {
         throw new Error('redact broke');
       },
     };
-    await expect(runTool({ name: 'search', arguments: { q: 'x' }, content: redacting }, async () => ({ hits: 1 }))).resolves.toEqual({ hits: 1 });
-    expect(tracing.toolSpans().map((span) => [span.name, span.attributes['gen_ai.tool.call.arguments'], span.attributes['gen_ai.tool.call.result']])).toEqual([
-      ['execute_tool search', undefined, undefined],
-    ]);
+    await expect(runTool({ name: 'search', arguments: { q: 'x' }, content: redacting }, async () => ({ hits: 1 }))).resolves.toEqual({
+      hits: 1,
+    });
+    expect(
+      tracing
+        .toolSpans()
+        .map((span) => [span.name, span.attributes['gen_ai.tool.call.arguments'], span.attributes['gen_ai.tool.call.result']]),
+    ).toEqual([['execute_tool search', undefined, undefined]]);
   });
 });
 
@@ -105,7 +116,13 @@ describe('base64 payloads nested in tool results, with captureBinaryContent off'
       },
       {
         role: 'assistant',
-        content: [{ type: 'web_fetch_tool_result', tool_use_id: 'srvtoolu_1', content: { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: PDF } } }],
+        content: [
+          {
+            type: 'web_fetch_tool_result',
+            tool_use_id: 'srvtoolu_1',
+            content: { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: PDF } },
+          },
+        ],
       },
     ],
   };
@@ -124,11 +141,19 @@ describe('base64 payloads nested in tool results, with captureBinaryContent off'
   });
 
   it('a runTool result holding a data: URL or a base64 source', () => {
-    const result = { screenshot: `data:image/png;base64,${SCREENSHOT}`, attachment: { mime_type: 'application/pdf', data: PDF }, note: 'ok' };
+    const result = {
+      screenshot: `data:image/png;base64,${SCREENSHOT}`,
+      attachment: { mime_type: 'application/pdf', data: PDF },
+      note: 'ok',
+    };
     const recorded = recorder.toolValue(result, 'result')!;
     expect(recorded).not.toContain(SCREENSHOT.slice(0, 100));
     expect(recorded).not.toContain(PDF.slice(0, 100));
-    expect(JSON.parse(recorded)).toEqual({ screenshot: 'data:image/png;base64,[3000 bytes]', attachment: { mime_type: 'application/pdf', size: 1200 }, note: 'ok' });
+    expect(JSON.parse(recorded)).toEqual({
+      screenshot: 'data:image/png;base64,[3000 bytes]',
+      attachment: { mime_type: 'application/pdf', size: 1200 },
+      note: 'ok',
+    });
     // The app's object is left as it was.
     expect(result.attachment.data).toBe(PDF);
   });

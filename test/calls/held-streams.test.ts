@@ -11,7 +11,11 @@ import { expect, it } from 'vitest';
 import { runApp } from '../helpers/run-app';
 
 it('streams dropped while their readers are kept: not abandoned, each span ends when read', async () => {
-  const run = await runApp(join(__dirname, '..', 'leak-apps', 'held-iterators.mjs'), { args: ['--expose-gc'], env: {}, node: process.execPath });
+  const run = await runApp(join(__dirname, '..', 'leak-apps', 'held-iterators.mjs'), {
+    args: ['--expose-gc'],
+    env: {},
+    node: process.execPath,
+  });
   expect(run.stderr).toBe('');
   const result = JSON.parse(run.stdout);
   expect(result.before).toBe(0);

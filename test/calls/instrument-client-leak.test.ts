@@ -8,7 +8,12 @@ import { expect, it } from 'vitest';
 import { runApp } from '../helpers/run-app';
 
 it('5,000 calls of instrumentClient(new Client(), { redact: inline }): a flat heap, each client traced under its own hook', async () => {
-  const run = await runApp(join(__dirname, '..', 'leak-apps', 'instrument-client.mjs'), { args: ['--expose-gc'], env: {}, node: process.execPath, script: ['5000'] });
+  const run = await runApp(join(__dirname, '..', 'leak-apps', 'instrument-client.mjs'), {
+    args: ['--expose-gc'],
+    env: {},
+    node: process.execPath,
+    script: ['5000'],
+  });
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   const result = JSON.parse(run.stdout);

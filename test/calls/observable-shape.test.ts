@@ -111,9 +111,36 @@ async function shapeOf(stream: any) {
 }
 
 const STREAMS: Array<[string, () => Promise<unknown>]> = [
-  ['anthropic messages.create', () => anthropicClient('anthropic').messages.create({ model: 'claude-sonnet-5-5', max_tokens: 200, stream: true, messages: [{ role: 'user', content: PROMPTS.streamText }] })],
-  ['anthropic beta.messages.create', () => anthropicClient('anthropic').beta.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 200, stream: true, messages: [{ role: 'user', content: PROMPTS.betaStream }] })],
-  ['anthropic 0.133 messages.create', () => anthropicClient('anthropic 0.133').messages.create({ model: 'claude-sonnet-5-5', max_tokens: 200, stream: true, messages: [{ role: 'user', content: PROMPTS.streamText }] })],
+  [
+    'anthropic messages.create',
+    () =>
+      anthropicClient('anthropic').messages.create({
+        model: 'claude-sonnet-5-5',
+        max_tokens: 200,
+        stream: true,
+        messages: [{ role: 'user', content: PROMPTS.streamText }],
+      }),
+  ],
+  [
+    'anthropic beta.messages.create',
+    () =>
+      anthropicClient('anthropic').beta.messages.create({
+        model: 'claude-sonnet-5-5',
+        max_tokens: 200,
+        stream: true,
+        messages: [{ role: 'user', content: PROMPTS.betaStream }],
+      }),
+  ],
+  [
+    'anthropic 0.133 messages.create',
+    () =>
+      anthropicClient('anthropic 0.133').messages.create({
+        model: 'claude-sonnet-5-5',
+        max_tokens: 200,
+        stream: true,
+        messages: [{ role: 'user', content: PROMPTS.streamText }],
+      }),
+  ],
   ['openai chat.completions.create', () => openAIClient('openai').chat.completions.create(fixtureRequest('openai/chat-stream'))],
   ['openai responses.create', () => openAIClient('openai').responses.create(fixtureRequest('openai/responses-stream'))],
   ['openai 6 chat.completions.create', () => openAIClient('openai 6').chat.completions.create(fixtureRequest('openai/chat-stream'))],
@@ -141,18 +168,28 @@ async function count(stream: AsyncIterable<unknown>): Promise<number> {
 }
 
 describe('observed streams still read every way, and their spans end', () => {
-  const create = () => anthropicClient('anthropic').messages.create({ model: 'claude-sonnet-5-5', max_tokens: 500, stream: true, messages: [{ role: 'user', content: PROMPTS.streamLong }] });
+  const create = () =>
+    anthropicClient('anthropic').messages.create({
+      model: 'claude-sonnet-5-5',
+      max_tokens: 500,
+      stream: true,
+      messages: [{ role: 'user', content: PROMPTS.streamLong }],
+    });
   const createOpenAI = () => openAIClient('openai').chat.completions.create(fixtureRequest('openai/chat-stream'));
 
   const ways: Array<[string, () => Promise<unknown>, SpanStatusCode]> = [
+    ['tee()', async () => Promise.all(((await create()) as any).tee().map(count)), SpanStatusCode.UNSET],
     [
-      'tee()',
-      async () => Promise.all(((await create()) as any).tee().map(count)),
+      'toReadableStream()',
+      async () => (await new Response(((await create()) as any).toReadableStream()).text()).split('\n').length,
       SpanStatusCode.UNSET,
     ],
-    ['toReadableStream()', async () => (await new Response(((await create()) as any).toReadableStream()).text()).split('\n').length, SpanStatusCode.UNSET],
     ['openai tee()', async () => Promise.all(((await createOpenAI()) as any).tee().map(count)), SpanStatusCode.UNSET],
-    ['openai toReadableStream()', async () => (await new Response(((await createOpenAI()) as any).toReadableStream()).text()).split('\n').length, SpanStatusCode.UNSET],
+    [
+      'openai toReadableStream()',
+      async () => (await new Response(((await createOpenAI()) as any).toReadableStream()).text()).split('\n').length,
+      SpanStatusCode.UNSET,
+    ],
     [
       'break',
       async () => {
@@ -175,7 +212,12 @@ describe('observed streams still read every way, and their spans end', () => {
     [
       'a connection cut mid-stream',
       async () => {
-        const stream = await anthropicClient('anthropic').messages.create({ model: 'claude-sonnet-5-5', max_tokens: 500, stream: true, messages: [{ role: 'user', content: PROMPTS.streamCut }] });
+        const stream = await anthropicClient('anthropic').messages.create({
+          model: 'claude-sonnet-5-5',
+          max_tokens: 500,
+          stream: true,
+          messages: [{ role: 'user', content: PROMPTS.streamCut }],
+        });
         let n = 0;
         try {
           for await (const _chunk of stream) n++;
@@ -212,7 +254,15 @@ function inspectPromise(promise: unknown): string {
 
 describe("an APIPromise's observable shape is the SDK's once it has parsed", () => {
   const calls: Array<[string, () => any]> = [
-    ['anthropic messages.create', () => anthropicClient('anthropic').messages.create({ model: 'claude-sonnet-5-5', max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] })],
+    [
+      'anthropic messages.create',
+      () =>
+        anthropicClient('anthropic').messages.create({
+          model: 'claude-sonnet-5-5',
+          max_tokens: 100,
+          messages: [{ role: 'user', content: PROMPTS.text }],
+        }),
+    ],
     ['openai chat.completions.create', () => openAIClient('openai').chat.completions.create(fixtureRequest('openai/chat-text'))],
     ['openai 6 responses.create', () => openAIClient('openai 6').responses.create(fixtureRequest('openai/responses-text'))],
   ];
@@ -221,9 +271,15 @@ describe("an APIPromise's observable shape is the SDK's once it has parsed", () 
       const { bare, traced } = await bareAndTraced(async () => {
         const promise = call();
         // openai 7's own `_thenUnwrap`, which the instrumentation wraps, shown as the SDK's.
-        const before = { keys: Object.keys(promise), thenUnwrap: inspect(Object.getOwnPropertyDescriptor(promise, '_thenUnwrap')?.value, { showHidden: true }) };
+        const before = {
+          keys: Object.keys(promise),
+          thenUnwrap: inspect(Object.getOwnPropertyDescriptor(promise, '_thenUnwrap')?.value, { showHidden: true }),
+        };
         await promise;
-        return { before, after: { inspect: inspectPromise(promise), keys: Object.keys(promise), parseResponse: inspect(promise.parseResponse) } };
+        return {
+          before,
+          after: { inspect: inspectPromise(promise), keys: Object.keys(promise), parseResponse: inspect(promise.parseResponse) },
+        };
       });
       expect(traced).toEqual(bare);
       expect(tracing.inferenceSpans()).toHaveLength(1);
@@ -233,12 +289,46 @@ describe("an APIPromise's observable shape is the SDK's once it has parsed", () 
 
 describe('a response that fails to parse: the same stack frames as untraced', () => {
   const calls: Array<[string, () => Promise<unknown>, string]> = [
-    ['anthropic messages.create', () => anthropicClient('anthropic', truncatedURL).messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), 'APIPromise.defaultParseResponse [as parseResponse]'],
-    ['anthropic 0.133 messages.create', () => anthropicClient('anthropic 0.133', truncatedURL).messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), 'APIPromise.defaultParseResponse [as parseResponse]'],
-    ['openai 6 chat.completions.create', () => openAIClient('openai 6', truncatedURL).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }), 'APIPromise.defaultParseResponse [as parseResponse]'],
-    ['openai 6 responses.create', () => openAIClient('openai 6', truncatedURL).responses.create({ model: 'm', input: 'x' }), 'at async APIPromise.parseResponse ('],
-    ['openai 6 embeddings.create', () => openAIClient('openai 6', truncatedURL).embeddings.create({ model: 'm', input: 'x' }), 'at async APIPromise.parseResponse ('],
-    ['openai 4 chat.completions.create', () => openAIClient('openai 4', truncatedURL).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }), 'FetchError'],
+    [
+      'anthropic messages.create',
+      () =>
+        anthropicClient('anthropic', truncatedURL).messages.create({
+          model: 'm',
+          max_tokens: 5,
+          messages: [{ role: 'user', content: 'x' }],
+        }),
+      'APIPromise.defaultParseResponse [as parseResponse]',
+    ],
+    [
+      'anthropic 0.133 messages.create',
+      () =>
+        anthropicClient('anthropic 0.133', truncatedURL).messages.create({
+          model: 'm',
+          max_tokens: 5,
+          messages: [{ role: 'user', content: 'x' }],
+        }),
+      'APIPromise.defaultParseResponse [as parseResponse]',
+    ],
+    [
+      'openai 6 chat.completions.create',
+      () => openAIClient('openai 6', truncatedURL).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }),
+      'APIPromise.defaultParseResponse [as parseResponse]',
+    ],
+    [
+      'openai 6 responses.create',
+      () => openAIClient('openai 6', truncatedURL).responses.create({ model: 'm', input: 'x' }),
+      'at async APIPromise.parseResponse (',
+    ],
+    [
+      'openai 6 embeddings.create',
+      () => openAIClient('openai 6', truncatedURL).embeddings.create({ model: 'm', input: 'x' }),
+      'at async APIPromise.parseResponse (',
+    ],
+    [
+      'openai 4 chat.completions.create',
+      () => openAIClient('openai 4', truncatedURL).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }),
+      'FetchError',
+    ],
   ];
   for (const [name, call, frame] of calls) {
     it(`${name}: ${frame}`, async () => {
@@ -269,7 +359,12 @@ describe('a response that fails to parse: the same stack frames as untraced', ()
 describe('a stream whose iterator is not an async generator function (the fallback)', () => {
   it('its iterator reports itself as an async generator; the call sees every chunk, then its end; a second iteration is not observed', async () => {
     const seen: string[] = [];
-    const call = { finishReasons: undefined as string[] | undefined, markChunk: () => seen.push('chunk'), end: () => seen.push('end'), fail: () => seen.push('fail') };
+    const call = {
+      finishReasons: undefined as string[] | undefined,
+      markChunk: () => seen.push('chunk'),
+      end: () => seen.push('end'),
+      fail: () => seen.push('fail'),
+    };
     const values = [1, 2, 3];
     const makeStream = () => ({
       controller: new AbortController(),

@@ -91,7 +91,11 @@ function onlyCall(): ReadableSpan {
 function shape(value: unknown): unknown {
   const object = value as Record<string, unknown>;
   const { sdkHttpResponse: _google, _request_id: _anthropic, ...data } = object;
-  return { prototype: Object.getPrototypeOf(value)?.constructor?.name, keys: Object.keys(object).sort(), data: JSON.parse(JSON.stringify(data)) };
+  return {
+    prototype: Object.getPrototypeOf(value)?.constructor?.name,
+    keys: Object.keys(object).sort(),
+    data: JSON.parse(JSON.stringify(data)),
+  };
 }
 
 async function outcome<T>(run: () => Promise<T>): Promise<{ value?: T; error?: string }> {
@@ -209,6 +213,7 @@ describe.each(PROVIDERS.map((entry) => [entry.key, entry] as const))('%s', (key)
     await settle(30);
     const recorded = JSON.stringify(tracing.spans().map((span) => [span.attributes, span.events, span.status]));
     for (const text of driver.promptText) expect(recorded).not.toContain(text);
-    for (const key of ['gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.system_instructions']) expect(recorded).not.toContain(key);
+    for (const key of ['gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.system_instructions'])
+      expect(recorded).not.toContain(key);
   });
 });

@@ -32,18 +32,34 @@ function faultFixtures(): string {
   const dir = mkdtempSync(join(tmpdir(), 'otel-genai-faults-'));
   const event = (type: string, data: Record<string, unknown>) => ({ event: type, data: { type, ...data } });
   const messageStart = event('message_start', {
-    message: { id: 'msg_faults', type: 'message', role: 'assistant', model: MODEL, content: [], stop_reason: null, usage: { input_tokens: 9, output_tokens: 1 } },
+    message: {
+      id: 'msg_faults',
+      type: 'message',
+      role: 'assistant',
+      model: MODEL,
+      content: [],
+      stop_reason: null,
+      usage: { input_tokens: 9, output_tokens: 1 },
+    },
   });
   const fixtures: Record<string, Fixture> = {
     'auth-401': {
       meta: { synthetic: true, description: 'an invalid key' },
       request: { method: 'POST', path: '/v1/messages', match: { messages: user('fault: 401') } },
-      response: { status: 401, headers: { 'content-type': 'application/json' }, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } },
+      response: {
+        status: 401,
+        headers: { 'content-type': 'application/json' },
+        body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } },
+      },
     },
     'not-found-404': {
       meta: { synthetic: true, description: 'an unknown model' },
       request: { method: 'POST', path: '/v1/messages', match: { messages: user('fault: 404') } },
-      response: { status: 404, headers: { 'content-type': 'application/json' }, body: { type: 'error', error: { type: 'not_found_error', message: 'model: nope' } } },
+      response: {
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+        body: { type: 'error', error: { type: 'not_found_error', message: 'model: nope' } },
+      },
     },
     'too-large-413-text': {
       meta: { synthetic: true, description: 'a proxy that answers 413 in plain text' },
@@ -95,7 +111,10 @@ function faultFixtures(): string {
       response: {
         status: 200,
         headers: { 'content-type': 'text/event-stream' },
-        events: [{ event: 'ping', data: '{"type": "ping"}' }, { event: 'ping', data: '{"type": "ping"}' }],
+        events: [
+          { event: 'ping', data: '{"type": "ping"}' },
+          { event: 'ping', data: '{"type": "ping"}' },
+        ],
       },
     },
   };
@@ -145,7 +164,9 @@ describe('faults on the wire', () => {
   }
 
   it('a JSON body cut short', async () => {
-    const result = await bareAndTraced(() => outcome(client.messages.create({ model: MODEL, max_tokens: 10, messages: user('fault: truncated json') })));
+    const result = await bareAndTraced(() =>
+      outcome(client.messages.create({ model: MODEL, max_tokens: 10, messages: user('fault: truncated json') })),
+    );
     expect(result.error?.name).toBe('SyntaxError');
     expect(onlySpan().attributes['error.type']).toBe('SyntaxError');
   });
@@ -153,7 +174,9 @@ describe('faults on the wire', () => {
   it('a timeout (the timeout option): APIConnectionTimeoutError, one span', async () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
     const impatient: any = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0, timeout: 100 });
-    const result = await bareAndTraced(() => outcome(impatient.messages.create({ model: MODEL, max_tokens: 10, messages: user('fault: slow') })));
+    const result = await bareAndTraced(() =>
+      outcome(impatient.messages.create({ model: MODEL, max_tokens: 10, messages: user('fault: slow') })),
+    );
     expect(result.error?.name).toBe('APIConnectionTimeoutError');
     expect(onlySpan().attributes['error.type']).toBe('APIConnectionTimeoutError');
   });
@@ -170,13 +193,21 @@ describe('faults on the wire', () => {
     const events = await bareAndTraced(async () =>
       collect(await client.messages.create({ model: MODEL, max_tokens: 10, stream: true, messages: user('fault: unknown events') })),
     );
-    expect(events.map((event) => (event as { type: string }).type)).toEqual(['message_start', 'future_event', 'content_block_start', 'message_delta', 'message_stop']);
+    expect(events.map((event) => (event as { type: string }).type)).toEqual([
+      'message_start',
+      'future_event',
+      'content_block_start',
+      'message_delta',
+      'message_stop',
+    ]);
     expect(onlySpan().attributes).toMatchObject({ 'gen_ai.response.finish_reasons': ['end_turn'], 'gen_ai.usage.output_tokens': 3 });
   });
 
   it('an SSE event cut short: the SDK throws as before, the span fails once', async () => {
     const result = await bareAndTraced(async () =>
-      outcome(collect(await client.messages.create({ model: MODEL, max_tokens: 10, stream: true, messages: user('fault: truncated event') }))),
+      outcome(
+        collect(await client.messages.create({ model: MODEL, max_tokens: 10, stream: true, messages: user('fault: truncated event') })),
+      ),
     );
     expect(result.error?.name).toBe('SyntaxError');
     const span = onlySpan();
@@ -274,7 +305,8 @@ describe('faults in telemetry', () => {
       registerProvider(simpleProvider(second));
       await client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
       await settle();
-      const ours = (exporter: InMemorySpanExporter) => exporter.getFinishedSpans().filter((span: ReadableSpan) => span.instrumentationScope.name === 'otel-genai');
+      const ours = (exporter: InMemorySpanExporter) =>
+        exporter.getFinishedSpans().filter((span: ReadableSpan) => span.instrumentationScope.name === 'otel-genai');
       expect(ours(first)).toHaveLength(1);
       expect(ours(second)).toHaveLength(1);
     } finally {

@@ -122,6 +122,10 @@ describe('the model-call wrapper', () => {
     const resource = Object.create(Messages.prototype, { _client: { value: { baseURL: 'https://api.anthropic.com' } } });
     expect(await resource.create({ model: 'claude-x', messages: [] })).toBe(message);
     await settle();
-    expect(onlySpan().attributes).toMatchObject({ 'gen_ai.response.id': 'msg_plain_1', 'gen_ai.response.finish_reasons': ['end_turn'], 'gen_ai.usage.output_tokens': 2 });
+    expect(onlySpan().attributes).toMatchObject({
+      'gen_ai.response.id': 'msg_plain_1',
+      'gen_ai.response.finish_reasons': ['end_turn'],
+      'gen_ai.usage.output_tokens': 2,
+    });
   });
 });

@@ -47,7 +47,9 @@ describe("Node's report of an unhandled model-call error", () => {
         // A cut connection's error shows the socket's (random) local port, and its frames end in
         // `TCP.callbackTrampoline` while async hooks are on (the context manager): the rest is compared.
         const comparable = (stderr: string) =>
-          how === 'cut' ? stderr.replace(/\n {4,}at TCP\.callbackTrampoline \(.*\)/g, '').replace(/localPort: \d+/g, 'localPort: N') : stderr;
+          how === 'cut'
+            ? stderr.replace(/\n {4,}at TCP\.callbackTrampoline \(.*\)/g, '').replace(/localPort: \d+/g, 'localPort: N')
+            : stderr;
         expect(comparable(traced.stderr)).toBe(comparable(bare.stderr));
         const chat = receiver.spans.filter((span) => span.scope === 'otel-genai' && span.name.startsWith('chat'));
         expect(chat).toHaveLength(1);

@@ -33,7 +33,11 @@ const OpenAI = require('openai').default;
 
 const CHUNK = { id: 'chatcmpl-continuous', object: 'chat.completion.chunk', created: 1795251995, model: 'served-model' };
 const chunk = (delta: object, finish: string | null, completionTokens: number) => ({
-  data: { ...CHUNK, choices: [{ index: 0, delta, finish_reason: finish }], usage: { prompt_tokens: 9, completion_tokens: completionTokens, total_tokens: 9 + completionTokens } },
+  data: {
+    ...CHUNK,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+    usage: { prompt_tokens: 9, completion_tokens: completionTokens, total_tokens: 9 + completionTokens },
+  },
 });
 const RESPONSE = { id: 'resp_partial', object: 'response', model: 'gpt-5-mini-2025-08-07', output: [] };
 
@@ -41,7 +45,11 @@ const RESPONSE = { id: 'resp_partial', object: 'response', model: 'gpt-5-mini-20
 const SYNTHETIC = {
   'chat-continuous-usage': {
     meta: { synthetic: true, provider: 'openai', description: "vLLM's continuous_usage_stats: a running usage on every chunk" },
-    request: { method: 'POST', path: '/v1/chat/completions', match: { model: 'served-model', messages: [{ role: 'user', content: 'Count to four.' }], stream: true } },
+    request: {
+      method: 'POST',
+      path: '/v1/chat/completions',
+      match: { model: 'served-model', messages: [{ role: 'user', content: 'Count to four.' }], stream: true },
+    },
     response: {
       status: 200,
       headers: { 'content-type': 'text/event-stream' },
@@ -64,15 +72,43 @@ const SYNTHETIC = {
       status: 200,
       headers: { 'content-type': 'text/event-stream' },
       events: [
-        { event: 'response.created', data: { type: 'response.created', sequence_number: 0, response: { ...RESPONSE, status: 'in_progress', usage: { input_tokens: 12, output_tokens: 0, total_tokens: 12 } } } },
-        { event: 'response.in_progress', data: { type: 'response.in_progress', sequence_number: 1, response: { ...RESPONSE, status: 'in_progress', usage: { input_tokens: 12, output_tokens: 2, total_tokens: 14 } } } },
-        { event: 'response.output_text.delta', data: { type: 'response.output_text.delta', sequence_number: 2, item_id: 'msg_1', output_index: 0, content_index: 0, delta: '1 2 3 4' } },
+        {
+          event: 'response.created',
+          data: {
+            type: 'response.created',
+            sequence_number: 0,
+            response: { ...RESPONSE, status: 'in_progress', usage: { input_tokens: 12, output_tokens: 0, total_tokens: 12 } },
+          },
+        },
+        {
+          event: 'response.in_progress',
+          data: {
+            type: 'response.in_progress',
+            sequence_number: 1,
+            response: { ...RESPONSE, status: 'in_progress', usage: { input_tokens: 12, output_tokens: 2, total_tokens: 14 } },
+          },
+        },
+        {
+          event: 'response.output_text.delta',
+          data: {
+            type: 'response.output_text.delta',
+            sequence_number: 2,
+            item_id: 'msg_1',
+            output_index: 0,
+            content_index: 0,
+            delta: '1 2 3 4',
+          },
+        },
         {
           event: 'response.completed',
           data: {
             type: 'response.completed',
             sequence_number: 3,
-            response: { ...RESPONSE, status: 'completed', usage: { input_tokens: 12, output_tokens: 7, total_tokens: 19, output_tokens_details: { reasoning_tokens: 3 } } },
+            response: {
+              ...RESPONSE,
+              status: 'completed',
+              usage: { input_tokens: 12, output_tokens: 7, total_tokens: 19, output_tokens_details: { reasoning_tokens: 3 } },
+            },
           },
         },
       ],
@@ -142,7 +178,13 @@ describe('Anthropic: output usage from message_delta only', () => {
 
   it('extended thinking: no reasoning count from message_start either; message_delta gives both', async () => {
     const client = new Anthropic({ apiKey: 'test-key', baseURL: anthropicServer.url, maxRetries: 0 });
-    const ask = { model: 'claude-sonnet-5-5', max_tokens: 2000, stream: true, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: PROMPTS.streamThinking }] };
+    const ask = {
+      model: 'claude-sonnet-5-5',
+      max_tokens: 2000,
+      stream: true,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      messages: [{ role: 'user', content: PROMPTS.streamThinking }],
+    };
     await read(await client.messages.create(ask), 2);
     let attributes = await onlySpanAttributes();
     expect(attributes['gen_ai.usage.input_tokens']).toBe(44);

@@ -211,7 +211,8 @@ function recordedBefore(options: ContentOptions) {
   return {
     input(input: InputContent) {
       const attributes: Record<string, string> = { 'gen_ai.input.messages': cut(messagesOf(input.messages, 'input')) };
-      if (input.systemInstructions?.length) attributes['gen_ai.system_instructions'] = cut(partsOf(input.systemInstructions, { kind: 'system', role: 'system' }));
+      if (input.systemInstructions?.length)
+        attributes['gen_ai.system_instructions'] = cut(partsOf(input.systemInstructions, { kind: 'system', role: 'system' }));
       if (input.toolDefinitions?.length) attributes['gen_ai.tool.definitions'] = cut(definitionsOf(input.toolDefinitions));
       return attributes;
     },
@@ -239,14 +240,20 @@ const redactHooks: Record<string, ContentOptions['redact']> = {
   none: undefined,
   keep: (part) => part,
   'drop text, rename names': (part) => (part.type === 'text' ? undefined : part.type === 'name' ? { ...part, content: 'someone' } : part),
-  'mask tool values, drop names': (part, { kind }) => (part.type === 'name' ? undefined : kind === 'arguments' || kind === 'result' ? { ...part, content: '[masked]' } : part),
+  'mask tool values, drop names': (part, { kind }) =>
+    part.type === 'name' ? undefined : kind === 'arguments' || kind === 'result' ? { ...part, content: '[masked]' } : part,
   'grow every part': (part) => ({ ...part, extra: 'é'.repeat(20) }),
 };
 
 const partArb: fc.Arbitrary<Part> = fc.oneof(
   { weight: 3, arbitrary: text.map((content) => ({ type: 'text', content })) },
   text.map((content) => ({ type: 'reasoning', content })),
-  fc.record({ type: fc.constant('blob'), modality: fc.constant('image'), mime_type: fc.constant('image/png'), content: fc.oneof(base64, fc.constant(undefined)) }),
+  fc.record({
+    type: fc.constant('blob'),
+    modality: fc.constant('image'),
+    mime_type: fc.constant('image/png'),
+    content: fc.oneof(base64, fc.constant(undefined)),
+  }),
   fc.record({ type: fc.constant('uri'), modality: fc.constant('image'), uri: fc.webUrl() }),
   fc.record({ type: fc.constantFrom('tool_call', 'server_tool_call'), id: text, name: text, arguments: anyValue }),
   fc.record({ type: fc.constantFrom('tool_call_response', 'server_tool_call_response'), id: text, response: anyValue }),
@@ -260,7 +267,10 @@ const inputArb: fc.Arbitrary<InputContent> = fc.record(
   {
     messages: fc.array(messageArb, { maxLength: 6 }),
     systemInstructions: fc.array(partArb, { maxLength: 3 }),
-    toolDefinitions: fc.array(fc.record({ type: fc.constant('function'), name: text, description: text, parameters: anyValue }, { requiredKeys: ['type'] }), { maxLength: 3 }),
+    toolDefinitions: fc.array(
+      fc.record({ type: fc.constant('function'), name: text, description: text, parameters: anyValue }, { requiredKeys: ['type'] }),
+      { maxLength: 3 },
+    ),
   },
   { requiredKeys: ['messages'] },
 );
@@ -294,10 +304,17 @@ describe('the recorder records what it recorded before issue 24', () => {
 
   it('tool arguments and results', () => {
     fc.assert(
-      fc.property(fc.oneof(anyValue, dataURL, text), fc.constantFrom('arguments', 'result') as fc.Arbitrary<'arguments' | 'result'>, optionsArb, (value, kind, options) => {
-        // A value with no JSON form (a function, a toJSON that returns nothing) threw before and throws now: no attribute.
-        expect(outcome(() => new ContentRecorder('SPAN_ONLY', options).toolValue(value, kind))).toEqual(outcome(() => recordedBefore(options).tool(value, kind)));
-      }),
+      fc.property(
+        fc.oneof(anyValue, dataURL, text),
+        fc.constantFrom('arguments', 'result') as fc.Arbitrary<'arguments' | 'result'>,
+        optionsArb,
+        (value, kind, options) => {
+          // A value with no JSON form (a function, a toJSON that returns nothing) threw before and throws now: no attribute.
+          expect(outcome(() => new ContentRecorder('SPAN_ONLY', options).toolValue(value, kind))).toEqual(
+            outcome(() => recordedBefore(options).tool(value, kind)),
+          );
+        },
+      ),
       runs(1500),
     );
   });
@@ -322,8 +339,17 @@ const conversations = {
     rest: { system: 'Be brief.', tools: [{ name: 'read', input_schema: { type: 'object' } }] },
     turn: (n: number) =>
       n % 2 === 0
-        ? { role: 'assistant', content: [{ type: 'text', text: `turn ${n} 😀` }, { type: 'tool_use', id: `t${n}`, name: 'read', input: { path: `f${n}` } }] }
-        : { role: 'user', content: [{ type: 'tool_result', tool_use_id: `t${n - 1}`, content: [{ type: 'text', text: `file ${n} "é"\n`.repeat(30) }] }] },
+        ? {
+            role: 'assistant',
+            content: [
+              { type: 'text', text: `turn ${n} 😀` },
+              { type: 'tool_use', id: `t${n}`, name: 'read', input: { path: `f${n}` } },
+            ],
+          }
+        : {
+            role: 'user',
+            content: [{ type: 'tool_result', tool_use_id: `t${n - 1}`, content: [{ type: 'text', text: `file ${n} "é"\n`.repeat(30) }] }],
+          },
   },
   'openai chat': {
     mapping: chatContent,
@@ -331,7 +357,12 @@ const conversations = {
     rest: {},
     turn: (n: number) =>
       n % 2 === 0
-        ? { role: 'assistant', name: 'agent', content: `turn ${n}`, tool_calls: [{ id: `c${n}`, type: 'function', function: { name: 'read', arguments: `{"path":"f${n}"}` } }] }
+        ? {
+            role: 'assistant',
+            name: 'agent',
+            content: `turn ${n}`,
+            tool_calls: [{ id: `c${n}`, type: 'function', function: { name: 'read', arguments: `{"path":"f${n}"}` } }],
+          }
         : { role: 'tool', tool_call_id: `c${n - 1}`, content: `file ${n} \ud83d "é"\n`.repeat(30) },
   },
   'openai responses': {
@@ -350,7 +381,18 @@ const conversations = {
     turn: (n: number) =>
       n % 2 === 0
         ? { role: 'model', parts: [{ functionCall: { id: `g${n}`, name: 'read', args: { path: `f${n}` } } }] }
-        : { role: 'user', parts: [{ functionResponse: { id: `g${n - 1}`, name: 'read', response: { text: `file ${n}\n`.repeat(30), image: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } } } }] },
+        : {
+            role: 'user',
+            parts: [
+              {
+                functionResponse: {
+                  id: `g${n - 1}`,
+                  name: 'read',
+                  response: { text: `file ${n}\n`.repeat(30), image: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } },
+                },
+              },
+            ],
+          },
   },
   'ai sdk': {
     mapping: languageModelContent,
@@ -359,7 +401,17 @@ const conversations = {
     turn: (n: number) =>
       n % 2 === 0
         ? { role: 'assistant', content: [{ type: 'tool-call', toolCallId: `a${n}`, toolName: 'read', input: `{"path":"f${n}"}` }] }
-        : { role: 'tool', content: [{ type: 'tool-result', toolCallId: `a${n - 1}`, toolName: 'read', output: { type: 'text', value: `file ${n} data:image/png;base64,iVBORw0KGgo=\n`.repeat(30) } }] },
+        : {
+            role: 'tool',
+            content: [
+              {
+                type: 'tool-result',
+                toolCallId: `a${n - 1}`,
+                toolName: 'read',
+                output: { type: 'text', value: `file ${n} data:image/png;base64,iVBORw0KGgo=\n`.repeat(30) },
+              },
+            ],
+          },
   },
 };
 
@@ -372,7 +424,9 @@ describe.each(Object.entries(conversations))('%s: a long conversation', (_name, 
     for (const maxContentLength of [0, 13, 14, 100, 1000, 4096, 32768, 1e9]) {
       for (const redact of [redactHooks.none, redactHooks['drop text, rename names']]) {
         const options = { maxContentLength, redact };
-        expect(new ContentRecorder('SPAN_ONLY', options).inputAttributes(mapping.input(request))).toEqual(recordedBefore(options).input(mapping.input(request)));
+        expect(new ContentRecorder('SPAN_ONLY', options).inputAttributes(mapping.input(request))).toEqual(
+          recordedBefore(options).input(mapping.input(request)),
+        );
       }
     }
   });
@@ -381,7 +435,10 @@ describe.each(Object.entries(conversations))('%s: a long conversation', (_name, 
     const read = (count: number) => {
       let reads = 0;
       // A turn counts each time the mapping reads its role or type, which it does as it maps the turn.
-      const counted = turns(count).map((fields) => new Proxy(fields, { get: (target, name) => ((name === 'role' || name === 'type') && reads++, Reflect.get(target, name)) }));
+      const counted = turns(count).map(
+        (fields) =>
+          new Proxy(fields, { get: (target, name) => ((name === 'role' || name === 'type') && reads++, Reflect.get(target, name)) }),
+      );
       const recorded = new ContentRecorder('SPAN_ONLY', { maxContentLength: 4096 }).inputAttributes(mapping.input(params(counted)));
       return { reads, recorded };
     };
@@ -399,7 +456,9 @@ describe('what is past the cap is never read', () => {
   it('a tool result of a million items: only the items the cap records are read, and its payloads are left out as they are reached', () => {
     let reads = 0;
     const items = Array.from({ length: 1_000_000 }, (_, index) => ({ index, image: 'data:image/png;base64,iVBORw0KGgo=' }));
-    const counted = new Proxy(items, { get: (target, key) => (typeof key === 'string' && /^\d+$/.test(key) && reads++, Reflect.get(target, key)) });
+    const counted = new Proxy(items, {
+      get: (target, key) => (typeof key === 'string' && /^\d+$/.test(key) && reads++, Reflect.get(target, key)),
+    });
     const recorded = new ContentRecorder('SPAN_ONLY', { maxContentLength: 1000 }).toolValue({ items: counted }, 'result') as string;
     expect(recorded.startsWith('{"items":[{"index":0,"image":"data:image/png;base64,[9 bytes]"},')).toBe(true);
     expect(recorded.endsWith(TRUNCATION_MARKER)).toBe(true);
@@ -412,7 +471,10 @@ describe('what is past the cap is never read', () => {
       seen.push(part.content as string);
       return part;
     };
-    const messages = Array.from({ length: 1000 }, (_, index) => ({ role: 'user', parts: [{ type: 'text', content: `message ${index} ${'x'.repeat(80)}` }] }));
+    const messages = Array.from({ length: 1000 }, (_, index) => ({
+      role: 'user',
+      parts: [{ type: 'text', content: `message ${index} ${'x'.repeat(80)}` }],
+    }));
     new ContentRecorder('SPAN_ONLY', { maxContentLength: 1000, redact }).inputAttributes({ messages });
     expect(seen.length).toBeGreaterThan(5);
     expect(seen.length).toBeLessThan(20);

@@ -103,12 +103,15 @@ interface FixtureCase {
 function loadFixtures(): FixtureCase[] {
   const cases: FixtureCase[] = [];
   for (const provider of ['anthropic', 'openai']) {
-    for (const file of readdirSync(join(FIXTURES, provider)).filter((name) => name.endsWith('.json')).sort()) {
+    for (const file of readdirSync(join(FIXTURES, provider))
+      .filter((name) => name.endsWith('.json'))
+      .sort()) {
       const fixture = JSON.parse(readFileSync(join(FIXTURES, provider, file), 'utf8'));
       const name = `${provider}/${file.replace(/\.json$/, '')}`;
       cases.push({ name, fixture, via: 'create' });
       // The helpers built on create (messages.stream(), chat.completions.stream(), responses.stream()) read the stream their own way.
-      if (fixture.request.match?.stream === true && /^\/v1\/(messages|chat\/completions|responses)/.test(fixture.request.path)) cases.push({ name, fixture, via: 'stream helper' });
+      if (fixture.request.match?.stream === true && /^\/v1\/(messages|chat\/completions|responses)/.test(fixture.request.path))
+        cases.push({ name, fixture, via: 'stream helper' });
     }
   }
   return cases;
@@ -168,7 +171,10 @@ async function sendThroughStreamHelper(path: string, { stream: _stream, ...body 
   if (path.startsWith('/v1/messages')) {
     const client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
     const messages = path.includes('beta=true') ? client.beta.messages : client.messages;
-    const stream = (messages.stream as (p: unknown) => AsyncIterable<unknown> & { finalMessage(): Promise<unknown> })({ max_tokens: 1024, ...body });
+    const stream = (messages.stream as (p: unknown) => AsyncIterable<unknown> & { finalMessage(): Promise<unknown> })({
+      max_tokens: 1024,
+      ...body,
+    });
     await drain(stream);
     await stream.finalMessage();
     return;
@@ -189,9 +195,50 @@ async function sendThroughStreamHelper(path: string, { stream: _stream, ...body 
 // The forbidden strings, from the fixture JSON itself
 
 /** Keys whose string values are content (the request's and the response's), wherever they are. */
-const CONTENT_KEYS = new Set(['text', 'thinking', 'partial_json', 'arguments', 'content', 'refusal', 'message', 'delta', 'description', 'instructions', 'input', 'output', 'system', 'summary', 'signature', 'data']);
+const CONTENT_KEYS = new Set([
+  'text',
+  'thinking',
+  'partial_json',
+  'arguments',
+  'content',
+  'refusal',
+  'message',
+  'delta',
+  'description',
+  'instructions',
+  'input',
+  'output',
+  'system',
+  'summary',
+  'signature',
+  'data',
+]);
 /** Keys whose values are never content (ids, names, enumerations): not searched below them. */
-const NOT_CONTENT = new Set(['id', 'tool_use_id', 'tool_call_id', 'call_id', 'type', 'role', 'name', 'model', 'media_type', 'mime_type', 'previous_message_id', 'previous_response_id', 'status', 'stop_reason', 'finish_reason', 'object', 'system_fingerprint', 'service_tier', 'usage', 'index', 'item_id', 'output_index', 'sequence_number']);
+const NOT_CONTENT = new Set([
+  'id',
+  'tool_use_id',
+  'tool_call_id',
+  'call_id',
+  'type',
+  'role',
+  'name',
+  'model',
+  'media_type',
+  'mime_type',
+  'previous_message_id',
+  'previous_response_id',
+  'status',
+  'stop_reason',
+  'finish_reason',
+  'object',
+  'system_fingerprint',
+  'service_tier',
+  'usage',
+  'index',
+  'item_id',
+  'output_index',
+  'sequence_number',
+]);
 const MIN_LENGTH = 12;
 const SLICE = 16;
 
@@ -299,7 +346,8 @@ function forbiddenStrings(fixture: Json): string[] {
 function strings(value: unknown, into: string[]): string[] {
   if (typeof value === 'string') into.push(value);
   else if (Array.isArray(value)) for (const item of value) strings(item, into);
-  else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) for (const [key, item] of Object.entries(value)) strings([key, item], into);
+  else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array))
+    for (const [key, item] of Object.entries(value)) strings([key, item], into);
   return into;
 }
 
@@ -309,7 +357,8 @@ async function metricPoints(): Promise<Array<{ metric: string; attributes: Recor
     const { resourceMetrics } = await from.collect();
     for (const scope of resourceMetrics.scopeMetrics) {
       for (const metric of scope.metrics) {
-        for (const point of metric.dataPoints as Array<{ attributes: Record<string, unknown> }>) found.push({ metric: metric.descriptor.name, attributes: point.attributes });
+        for (const point of metric.dataPoints as Array<{ attributes: Record<string, unknown> }>)
+          found.push({ metric: metric.descriptor.name, attributes: point.attributes });
       }
     }
   }

@@ -18,7 +18,31 @@ import type { ContentMapping } from '../../src/content';
 import { InferenceCall } from '../../src/inference-call';
 import { fingerprint } from '../../src/tools';
 import type { ToolResult } from '../../src/tools';
-import { runs, tracing, resetTelemetry, fail, show, checkAttributes, allNumbersNonNegative, checkMessages, checkInput, checkRecorded, SPECS, weirdValue, clone, bodyArb, shuffle, streamArb, paramsArb, APIError, telemetryArb, startCall, endingArb, finish, checkCall } from './setup';
+import {
+  runs,
+  tracing,
+  resetTelemetry,
+  fail,
+  show,
+  checkAttributes,
+  allNumbersNonNegative,
+  checkMessages,
+  checkInput,
+  checkRecorded,
+  SPECS,
+  weirdValue,
+  clone,
+  bodyArb,
+  shuffle,
+  streamArb,
+  paramsArb,
+  APIError,
+  telemetryArb,
+  startCall,
+  endingArb,
+  finish,
+  checkCall,
+} from './setup';
 import type { SpecCase, TelemetryChoice, Ending } from './setup';
 
 // ---------------------------------------------------------------------------------------------
@@ -55,7 +79,13 @@ function bodyCall(spec: SpecCase, params: Record<string, unknown>, body: unknown
 }
 
 /** One call fed `chunks` (copied: a handler may edit the chunk the app sees), ended, and checked; its span. */
-function streamCall(spec: SpecCase, params: Record<string, unknown>, chunks: readonly unknown[], ending: Ending, choice: TelemetryChoice): ReadableSpan {
+function streamCall(
+  spec: SpecCase,
+  params: Record<string, unknown>,
+  chunks: readonly unknown[],
+  ending: Ending,
+  choice: TelemetryChoice,
+): ReadableSpan {
   resetTelemetry();
   const nonNegative = allNumbersNonNegative(chunks);
   const call = startCall(spec, params, choice);
@@ -120,7 +150,10 @@ describe.each(CONTENT_SPECS)('$name: content mapping', (spec) => {
         const input = mapping.input(params);
         checkInput(input, 'input');
         const small = new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: max, captureBinaryContent: binary }).inputAttributes(input);
-        const all = new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: Number.MAX_SAFE_INTEGER, captureBinaryContent: binary }).inputAttributes(input);
+        const all = new ContentRecorder('SPAN_AND_EVENT', {
+          maxContentLength: Number.MAX_SAFE_INTEGER,
+          captureBinaryContent: binary,
+        }).inputAttributes(input);
         checkRecorded(small, all, max);
         checkAttributes(whole.inputAttributes(input), 'input content');
       }),
@@ -133,8 +166,13 @@ describe.each(CONTENT_SPECS)('$name: content mapping', (spec) => {
       fc.property(bodyArb(spec.kind), recorderArb, (body, { max, binary }) => {
         const messages = mapping.output(body);
         checkMessages(messages, 'output');
-        const small = new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: max, captureBinaryContent: binary }).outputAttributes(messages);
-        const all = new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: Number.MAX_SAFE_INTEGER, captureBinaryContent: binary }).outputAttributes(messages);
+        const small = new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: max, captureBinaryContent: binary }).outputAttributes(
+          messages,
+        );
+        const all = new ContentRecorder('SPAN_AND_EVENT', {
+          maxContentLength: Number.MAX_SAFE_INTEGER,
+          captureBinaryContent: binary,
+        }).outputAttributes(messages);
         checkRecorded(small, all, max);
       }),
       runs(1000),
@@ -152,8 +190,13 @@ describe.each(CONTENT_SPECS)('$name: content mapping', (spec) => {
         });
         const messages = stream.messages();
         checkMessages(messages, 'stream');
-        const small = new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: max, captureBinaryContent: binary }).outputAttributes(messages);
-        const all = new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: Number.MAX_SAFE_INTEGER, captureBinaryContent: binary }).outputAttributes(messages);
+        const small = new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: max, captureBinaryContent: binary }).outputAttributes(
+          messages,
+        );
+        const all = new ContentRecorder('SPAN_AND_EVENT', {
+          maxContentLength: Number.MAX_SAFE_INTEGER,
+          captureBinaryContent: binary,
+        }).outputAttributes(messages);
         checkRecorded(small, all, max);
       }),
       runs(1000),
@@ -206,18 +249,24 @@ describe('fingerprint', () => {
   it('never throws on circular objects', () => {
     const sibling = fc.array(fc.record({ id: fc.integer(), name: fc.string({ maxLength: 4 }) }), { maxLength: 200 });
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), everything, { maxKeys: 4 }), fc.string(), sibling, fc.boolean(), (object, key, items, viaArray) => {
-        const value = object as Record<string, unknown>;
-        // A large sibling, serialised again at every level if the cycle is only noticed by the stack overflowing.
-        value.items = items;
-        // defineProperty, because assigning to a key named __proto__ would set the prototype instead.
-        Object.defineProperty(value, key, { value: viaArray ? [1, value] : value, enumerable: true, writable: true, configurable: true });
-        // Before the fix the cycle was found only when the stack overflowed: seconds beside a large
-        // sibling, which the test timeout (not a timed assertion) would catch.
-        const print = fingerprint(value);
-        if (print !== undefined && !FINGERPRINT.test(print)) fail(`fingerprint ${show(print)}`);
-        expect(fingerprint(value)).toBe(print);
-      }),
+      fc.property(
+        fc.dictionary(fc.string(), everything, { maxKeys: 4 }),
+        fc.string(),
+        sibling,
+        fc.boolean(),
+        (object, key, items, viaArray) => {
+          const value = object as Record<string, unknown>;
+          // A large sibling, serialised again at every level if the cycle is only noticed by the stack overflowing.
+          value.items = items;
+          // defineProperty, because assigning to a key named __proto__ would set the prototype instead.
+          Object.defineProperty(value, key, { value: viaArray ? [1, value] : value, enumerable: true, writable: true, configurable: true });
+          // Before the fix the cycle was found only when the stack overflowed: seconds beside a large
+          // sibling, which the test timeout (not a timed assertion) would catch.
+          const print = fingerprint(value);
+          if (print !== undefined && !FINGERPRINT.test(print)) fail(`fingerprint ${show(print)}`);
+          expect(fingerprint(value)).toBe(print);
+        },
+      ),
       runs(500),
     );
   });
@@ -240,7 +289,10 @@ describe('fingerprint', () => {
 
 /** Strings with every width of UTF-8 character: ASCII, 2- and 3-byte, astral (surrogate pairs). */
 const unicodeText = fc.string({
-  unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom('a', 'é', '°', '€', '中', '🌞', '𝄞', '👍🏽', '\u0000', '\uFFFF')),
+  unit: fc.oneof(
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    fc.constantFrom('a', 'é', '°', '€', '中', '🌞', '𝄞', '👍🏽', '\u0000', '\uFFFF'),
+  ),
   maxLength: 60,
 });
 
@@ -268,17 +320,21 @@ describe('truncateUtf8', () => {
   it('never splits a surrogate pair, and stays within max bytes, even around lone surrogates', () => {
     const lone = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
     fc.assert(
-      fc.property(fc.string({ unit: fc.oneof(lone, fc.constantFrom('a', '🌞', 'é', '中')), maxLength: 30 }), fc.integer({ min: 0, max: 100 }), (text, max) => {
-        const cut = truncateUtf8(text, max);
-        if (Buffer.byteLength(text, 'utf8') <= max) return void expect(cut).toBe(text);
-        expect(Buffer.byteLength(cut, 'utf8')).toBeLessThanOrEqual(max);
-        const kept = cut.endsWith(TRUNCATION_MARKER) ? cut.slice(0, -TRUNCATION_MARKER.length) : cut;
-        expect(text.startsWith(kept)).toBe(true);
-        // The cut falls between the halves of no pair.
-        const last = kept.charCodeAt(kept.length - 1);
-        const next = text.charCodeAt(kept.length);
-        expect(last >= 0xd800 && last <= 0xdbff && next >= 0xdc00 && next <= 0xdfff).toBe(false);
-      }),
+      fc.property(
+        fc.string({ unit: fc.oneof(lone, fc.constantFrom('a', '🌞', 'é', '中')), maxLength: 30 }),
+        fc.integer({ min: 0, max: 100 }),
+        (text, max) => {
+          const cut = truncateUtf8(text, max);
+          if (Buffer.byteLength(text, 'utf8') <= max) return void expect(cut).toBe(text);
+          expect(Buffer.byteLength(cut, 'utf8')).toBeLessThanOrEqual(max);
+          const kept = cut.endsWith(TRUNCATION_MARKER) ? cut.slice(0, -TRUNCATION_MARKER.length) : cut;
+          expect(text.startsWith(kept)).toBe(true);
+          // The cut falls between the halves of no pair.
+          const last = kept.charCodeAt(kept.length - 1);
+          const next = text.charCodeAt(kept.length);
+          expect(last >= 0xd800 && last <= 0xdbff && next >= 0xdc00 && next <= 0xdfff).toBe(false);
+        },
+      ),
       runs(1000),
     );
   });
@@ -288,7 +344,13 @@ describe('truncateUtf8', () => {
 // Regressions: what the fuzzer found, as plain cases (shrunk counterexamples)
 
 describe('regressions found by fuzzing', () => {
-  const OFF: TelemetryChoice = { capture: 'NO_CONTENT', maxContentLength: undefined, captureBinaryContent: false, semconvMode: 'latest', withMetrics: true };
+  const OFF: TelemetryChoice = {
+    capture: 'NO_CONTENT',
+    maxContentLength: undefined,
+    captureBinaryContent: false,
+    semconvMode: 'latest',
+    withMetrics: true,
+  };
   const ON: TelemetryChoice = { ...OFF, capture: 'SPAN_AND_EVENT' };
   const [anthropic, chat] = SPECS;
   const unprintable = (text = '{"toString":1}') => JSON.parse(text) as Record<string, unknown>;
@@ -300,7 +362,10 @@ describe('regressions found by fuzzing', () => {
     const span = runBody(anthropic, { usage: { input_tokens: 7.976931348623158e307, cache_read_input_tokens: 1e308 } }, { how: 'end' });
     expect(span.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
     expect(span.attributes['gen_ai.usage.cache_read.input_tokens']).toBe(1e308);
-    const streamed = runStream(anthropic, [{ type: 'message_start', message: { usage: { cache_read_input_tokens: 1e308, cache_creation_input_tokens: 1e308 } } }, { type: 'message_delta', delta: { stop_reason: 'end_turn' } }]);
+    const streamed = runStream(anthropic, [
+      { type: 'message_start', message: { usage: { cache_read_input_tokens: 1e308, cache_creation_input_tokens: 1e308 } } },
+      { type: 'message_delta', delta: { stop_reason: 'end_turn' } },
+    ]);
     expect(streamed.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
   });
 
@@ -323,7 +388,10 @@ describe('regressions found by fuzzing', () => {
       const span = runBody(chat, {}, { how: 'fail', error: Object.assign(new Error(''), { message }) }, ON);
       expect(span.status).toEqual({ code: 2 });
       // With capture off (the default) it says the error's class only (see errors-privacy.test.ts).
-      expect(runBody(chat, {}, { how: 'fail', error: Object.assign(new Error(''), { message }) }).status).toEqual({ code: 2, message: 'Error' });
+      expect(runBody(chat, {}, { how: 'fail', error: Object.assign(new Error(''), { message }) }).status).toEqual({
+        code: 2,
+        message: 'Error',
+      });
     }
   });
 
@@ -331,7 +399,9 @@ describe('regressions found by fuzzing', () => {
     const content = messagesCreate.content as ContentMapping<unknown, unknown>;
     expect([...content.input({ messages: [{ role: unprintable() }] }).messages]).toEqual([{ role: 'object', parts: [] }]);
     expect(content.input({ tools: [{ type: unprintable() }] }).toolDefinitions).toEqual([{ type: 'object', name: undefined }]);
-    expect(content.output({ content: [{ type: unprintable('{"toString":null,"valueOf":null}') }] })).toEqual([{ role: 'assistant', parts: [{ type: 'object' }] }]);
+    expect(content.output({ content: [{ type: unprintable('{"toString":null,"valueOf":null}') }] })).toEqual([
+      { role: 'assistant', parts: [{ type: 'object' }] },
+    ]);
     const span = runBody(anthropic, { content: [{ type: unprintable('{"toString":null,"valueOf":null}') }] }, { how: 'end' }, ON);
     expect(JSON.parse(span.attributes['gen_ai.output.messages'] as string)).toEqual([{ role: 'assistant', parts: [{ type: 'object' }] }]);
   });
@@ -341,7 +411,15 @@ describe('regressions found by fuzzing', () => {
     stream.onChunk({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: unprintable() } });
     stream.onChunk({ type: 'content_block_start', index: 1, content_block: { type: 'text' } });
     stream.onChunk({ type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Hi' } });
-    expect(stream.messages()).toEqual([{ role: 'assistant', parts: [{ type: 'reasoning', content: '' }, { type: 'text', content: 'Hi' }] }]);
+    expect(stream.messages()).toEqual([
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'reasoning', content: '' },
+          { type: 'text', content: 'Hi' },
+        ],
+      },
+    ]);
   });
 
   it('Anthropic stream content: a huge block index does not walk billions of holes', () => {
@@ -350,13 +428,29 @@ describe('regressions found by fuzzing', () => {
       stream.onChunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
       stream.onChunk({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'a' } });
       stream.onChunk({ type: 'content_block_start', index, content_block: { type: 'text', text: 'b' } });
-      expect(stream.messages()).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'a' }, { type: 'text', content: 'b' }] }]);
+      expect(stream.messages()).toEqual([
+        {
+          role: 'assistant',
+          parts: [
+            { type: 'text', content: 'a' },
+            { type: 'text', content: 'b' },
+          ],
+        },
+      ]);
     }
   });
 
   it('Chat: a finish reason at a huge, negative or fractional choice index is kept in order without an array of millions', () => {
     for (const index of [1e9, 2 ** 32 - 2, -1, 1.5, 128]) {
-      const streamed = runStream(chat, [{ id: 'chatcmpl-1', choices: [{ index: 0, delta: { content: 'x' }, finish_reason: 'stop' }, { index, delta: {}, finish_reason: 'length' }] }]);
+      const streamed = runStream(chat, [
+        {
+          id: 'chatcmpl-1',
+          choices: [
+            { index: 0, delta: { content: 'x' }, finish_reason: 'stop' },
+            { index, delta: {}, finish_reason: 'length' },
+          ],
+        },
+      ]);
       expect(streamed.attributes['gen_ai.response.finish_reasons']).toEqual(['stop', 'length']);
       const body = runBody(chat, { choices: [{ index, finish_reason: 'stop', message: { content: 'x' } }] }, { how: 'end' });
       expect(body.attributes['gen_ai.response.finish_reasons']).toEqual(['stop']);

@@ -128,7 +128,9 @@ export function fail(message: string): never {
 
 export function show(value: unknown): string {
   try {
-    return typeof value === 'number' || typeof value === 'undefined' ? String(value) : (JSON.stringify(value) ?? String(value)).slice(0, 300);
+    return typeof value === 'number' || typeof value === 'undefined'
+      ? String(value)
+      : (JSON.stringify(value) ?? String(value)).slice(0, 300);
   } catch {
     return Object.prototype.toString.call(value);
   }
@@ -136,7 +138,8 @@ export function show(value: unknown): string {
 
 /** A valid OpenTelemetry attribute value: string, finite number, boolean, or a homogeneous array of those. */
 function isValidAttributeValue(value: unknown): boolean {
-  const scalar = (item: unknown) => typeof item === 'string' || typeof item === 'boolean' || (typeof item === 'number' && Number.isFinite(item));
+  const scalar = (item: unknown) =>
+    typeof item === 'string' || typeof item === 'boolean' || (typeof item === 'number' && Number.isFinite(item));
   if (scalar(value)) return true;
   if (!Array.isArray(value)) return false;
   if (value.length === 0) return true;
@@ -218,7 +221,8 @@ export function checkMessages(messages: unknown, where: string): asserts message
 
 export function checkInput(input: InputContent, where: string): void {
   checkMessages([...input.messages], `${where} messages`);
-  if (input.systemInstructions !== undefined && !Array.isArray(input.systemInstructions)) fail(`${where}: system ${show(input.systemInstructions)}`);
+  if (input.systemInstructions !== undefined && !Array.isArray(input.systemInstructions))
+    fail(`${where}: system ${show(input.systemInstructions)}`);
   if (input.toolDefinitions !== undefined) {
     if (!Array.isArray(input.toolDefinitions)) fail(`${where}: tools ${show(input.toolDefinitions)}`);
     for (const tool of input.toolDefinitions) if (typeof tool?.type !== 'string') fail(`${where}: tool ${show(tool)}`);
@@ -275,7 +279,9 @@ interface FixtureFile {
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
 
 /** Every registered provider's model-call mappings (src/registry.ts): a new provider is fuzzed as the others are. */
-export const SPECS: SpecCase[] = registryEntries().flatMap((entry) => (entry.specs ?? []).map((spec) => ({ ...spec, folder: entry.fixtures ?? entry.key })));
+export const SPECS: SpecCase[] = registryEntries().flatMap((entry) =>
+  (entry.specs ?? []).map((spec) => ({ ...spec, folder: entry.fixtures ?? entry.key })),
+);
 
 /** The kind of a provider's fixture, by its API path: one of the kinds its registered specs name. */
 function kindOf(provider: string, fixture: FixtureFile): Kind {
@@ -307,7 +313,9 @@ function loadCorpora(): Record<Kind, Corpus> {
   const corpora: Record<Kind, Corpus> = {};
   for (const spec of SPECS) corpora[spec.kind] ??= { params: [], bodies: [], streams: [] };
   for (const provider of new Set(SPECS.map((spec) => spec.folder))) {
-    for (const file of readdirSync(join(FIXTURES, provider)).filter((name) => name.endsWith('.json')).sort()) {
+    for (const file of readdirSync(join(FIXTURES, provider))
+      .filter((name) => name.endsWith('.json'))
+      .sort()) {
       const fixture = JSON.parse(readFileSync(join(FIXTURES, provider, file), 'utf8')) as FixtureFile;
       const corpus = (corpora[kindOf(provider, fixture)] ??= { params: [], bodies: [], streams: [] });
       if (fixture.request.match !== undefined) corpus.params.push(fixture.request.match);
@@ -329,8 +337,23 @@ const ALL_BODIES = Object.values(CORPORA).flatMap((corpus) => corpus.bodies);
 // Arbitraries: weird values
 
 const WEIRD_NUMBERS = [
-  NaN, Infinity, -Infinity, -1, 0, -0, 0.5, 1.5, 1e9, 2 ** 31, 2 ** 32 - 2, 2 ** 32, Number.MAX_SAFE_INTEGER, 1e308,
-  Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE,
+  NaN,
+  Infinity,
+  -Infinity,
+  -1,
+  0,
+  -0,
+  0.5,
+  1.5,
+  1e9,
+  2 ** 31,
+  2 ** 32 - 2,
+  2 ** 32,
+  Number.MAX_SAFE_INTEGER,
+  1e308,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  Number.MIN_VALUE,
 ];
 const weirdNumber = fc.constantFrom(...WEIRD_NUMBERS);
 
@@ -344,7 +367,22 @@ const unprintable = fc.constantFrom(...UNPRINTABLE_JSON).map((text) => JSON.pars
 
 export const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: weirdNumber, weight: 3 },
-  { arbitrary: fc.constantFrom<unknown>(null, undefined, true, false, '', '[DONE]', 'unknown_type', '{', '[]', 'data:,', 'data:image/png;base64,%%%'), weight: 3 },
+  {
+    arbitrary: fc.constantFrom<unknown>(
+      null,
+      undefined,
+      true,
+      false,
+      '',
+      '[DONE]',
+      'unknown_type',
+      '{',
+      '[]',
+      'data:,',
+      'data:image/png;base64,%%%',
+    ),
+    weight: 3,
+  },
   { arbitrary: fc.constantFrom('[]', '{}', '[{}]', '{"":{}}').map((text) => JSON.parse(text) as unknown), weight: 1 },
   { arbitrary: unprintable, weight: 1 },
   { arbitrary: fc.string({ unit: 'binary', maxLength: 12 }), weight: 2 },
@@ -385,9 +423,18 @@ const treeMutation: fc.Arbitrary<TreeMutation> = fc.oneof(
   fc.record({ op: fc.constant('nest' as const), at, inArray: fc.boolean() }),
   fc.record({ op: fc.constant('number' as const), at, value: fc.oneof(weirdNumber, fc.double()) }),
   fc.record({ op: fc.constant('truncate' as const), at, length: fc.nat(40) }),
-  fc.record({ op: fc.constant('unknownType' as const), at, type: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('unknown_block', 'web_search_tool_result', 'tool_use', 'text', 'image')) }),
+  fc.record({
+    op: fc.constant('unknownType' as const),
+    at,
+    type: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('unknown_block', 'web_search_tool_result', 'tool_use', 'text', 'image')),
+  }),
   fc.record({ op: fc.constant('duplicate' as const), at }),
-  fc.record({ op: fc.constant('addKey' as const), at, key: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('index', 'type', 'usage', 'id', 'toString', '__proto__')), value: weirdValue }),
+  fc.record({
+    op: fc.constant('addKey' as const),
+    at,
+    key: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('index', 'type', 'usage', 'id', 'toString', '__proto__')),
+    value: weirdValue,
+  }),
 );
 const treeMutations = fc.array(treeMutation, { minLength: 1, maxLength: 6 });
 
@@ -403,7 +450,12 @@ export function clone<T>(value: T): T {
   if (Array.isArray(value)) return value.map(clone) as T;
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    Object.defineProperty(copy, key, { value: clone((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(copy, key, {
+      value: clone((value as Record<string, unknown>)[key]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return copy as T;
 }
@@ -433,7 +485,13 @@ function slotsOf(root: unknown): Slot[] {
 function retype(value: unknown, to: Target): unknown {
   switch (to) {
     case 'number':
-      return typeof value === 'string' ? Number(value) : Array.isArray(value) ? value.length : typeof value === 'boolean' ? Number(value) : 7;
+      return typeof value === 'string'
+        ? Number(value)
+        : Array.isArray(value)
+          ? value.length
+          : typeof value === 'boolean'
+            ? Number(value)
+            : 7;
     case 'string':
       return value !== null && typeof value === 'object' ? (JSON.stringify(value) ?? '') : String(value);
     case 'array':
@@ -503,7 +561,9 @@ function mutate(base: unknown, mutations: readonly TreeMutation[]): unknown {
         break;
       }
       case 'addKey': {
-        const containers = all.map(get).filter((value): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value));
+        const containers = all
+          .map(get)
+          .filter((value): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value));
         if (containers.length > 0) set({ parent: containers[mutation.at % containers.length], key: mutation.key }, clone(mutation.value));
         break;
       }
@@ -514,7 +574,9 @@ function mutate(base: unknown, mutations: readonly TreeMutation[]): unknown {
 
 function mutated(bases: readonly unknown[]): fc.Arbitrary<unknown> {
   if (bases.length === 0) return fc.jsonValue();
-  return fc.tuple(fc.constantFrom(...bases), fc.oneof(fc.constant([] as TreeMutation[]), treeMutations)).map(([base, mutations]) => mutate(base, mutations));
+  return fc
+    .tuple(fc.constantFrom(...bases), fc.oneof(fc.constant([] as TreeMutation[]), treeMutations))
+    .map(([base, mutations]) => mutate(base, mutations));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -522,7 +584,8 @@ function mutated(bases: readonly unknown[]): fc.Arbitrary<unknown> {
 // that the mappings' deeper branches are reached often
 
 /** Mostly the well-typed value, sometimes a weird one. */
-const maybe = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ arbitrary, weight: 3 }, { arbitrary: weirdValue, weight: 1 });
+const maybe = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
+  fc.oneof({ arbitrary, weight: 3 }, { arbitrary: weirdValue, weight: 1 });
 /** A record whose keys are each there or not. */
 const fields = <T extends Record<string, fc.Arbitrary<unknown>>>(model: T) => fc.record(model, { requiredKeys: [] });
 const stringish = maybe(fc.oneof(fc.string({ maxLength: 10 }), fc.string({ unit: 'binary', maxLength: 10 })));
@@ -553,7 +616,18 @@ const openaiUsage = fields({
 
 // Anthropic
 
-const BLOCK_TYPES = ['text', 'thinking', 'tool_use', 'server_tool_use', 'web_search_tool_result', 'image', 'document', 'tool_result', 'redacted_thinking', 'mystery'];
+const BLOCK_TYPES = [
+  'text',
+  'thinking',
+  'tool_use',
+  'server_tool_use',
+  'web_search_tool_result',
+  'image',
+  'document',
+  'tool_result',
+  'redacted_thinking',
+  'mystery',
+];
 const sourceArb = fields({
   type: maybe(fc.constantFrom('base64', 'url', 'file', 'text', 'other')),
   data: stringish,
@@ -593,7 +667,14 @@ const anthropicEvent: fc.Arbitrary<unknown> = fc.oneof(
     arbitrary: fc.record({
       type: fc.constant('content_block_delta'),
       index: indexish,
-      delta: maybe(fields({ type: maybe(fc.constantFrom('text_delta', 'input_json_delta', 'thinking_delta', 'signature_delta')), text: stringish, partial_json: maybe(jsonText), thinking: stringish })),
+      delta: maybe(
+        fields({
+          type: maybe(fc.constantFrom('text_delta', 'input_json_delta', 'thinking_delta', 'signature_delta')),
+          text: stringish,
+          partial_json: maybe(jsonText),
+          thinking: stringish,
+        }),
+      ),
     }),
     weight: 3,
   },
@@ -610,8 +691,24 @@ const anthropicParams = fields({
   stop_sequences: maybe(fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 })),
   stream: maybe(fc.boolean()),
   system: maybe(fc.oneof(fc.string({ maxLength: 10 }), fc.array(maybe(blockArb), { maxLength: 2 }))),
-  messages: list(maybe(fields({ role: maybe(fc.constantFrom('user', 'assistant')), content: maybe(fc.oneof(fc.string({ maxLength: 10 }), fc.array(maybe(blockArb), { maxLength: 3 }))) }))),
-  tools: list(maybe(fields({ type: maybe(fc.constantFrom('custom', 'web_search_20250305', 'bash_20250124')), name: stringish, description: stringish, input_schema: weirdValue }))),
+  messages: list(
+    maybe(
+      fields({
+        role: maybe(fc.constantFrom('user', 'assistant')),
+        content: maybe(fc.oneof(fc.string({ maxLength: 10 }), fc.array(maybe(blockArb), { maxLength: 3 }))),
+      }),
+    ),
+  ),
+  tools: list(
+    maybe(
+      fields({
+        type: maybe(fc.constantFrom('custom', 'web_search_20250305', 'bash_20250124')),
+        name: stringish,
+        description: stringish,
+        input_schema: weirdValue,
+      }),
+    ),
+  ),
   output_config: maybe(fields({ effort: stringish, format: maybe(fields({ type: maybe(fc.constantFrom('json_schema', 'text')) })) })),
 });
 
@@ -629,15 +726,37 @@ const chatPartArb = fields({
   type: maybe(fc.constantFrom('text', 'refusal', 'image_url', 'input_audio', 'file', 'mystery')),
   text: stringish,
   refusal: stringish,
-  image_url: maybe(fields({ url: maybe(fc.constantFrom('https://x/y.png', 'data:image/png;base64,AAAA', 'data:text/plain,hi%20there', 'data:,%E0%A4%A', 'DATA:;base64', 'data:')) })),
+  image_url: maybe(
+    fields({
+      url: maybe(
+        fc.constantFrom(
+          'https://x/y.png',
+          'data:image/png;base64,AAAA',
+          'data:text/plain,hi%20there',
+          'data:,%E0%A4%A',
+          'DATA:;base64',
+          'data:',
+        ),
+      ),
+    }),
+  ),
   input_audio: maybe(fields({ data: stringish, format: stringish })),
-  file: maybe(fields({ file_id: idish, file_data: maybe(fc.constantFrom('data:application/pdf;base64,JVBER', 'JVBERi0', '')), filename: stringish })),
+  file: maybe(
+    fields({ file_id: idish, file_data: maybe(fc.constantFrom('data:application/pdf;base64,JVBER', 'JVBERi0', '')), filename: stringish }),
+  ),
 });
 const chatChoice = fields({
   index: indexish,
   finish_reason: maybe(fc.constantFrom(...FINISH_REASONS)),
   delta: maybe(fields({ role: stringish, content: stringish, refusal: stringish, tool_calls: list(maybe(chatToolCall), 3) })),
-  message: maybe(fields({ role: stringish, content: maybe(fc.oneof(fc.string({ maxLength: 10 }), fc.array(chatPartArb, { maxLength: 2 }))), refusal: stringish, tool_calls: list(maybe(chatToolCall), 3) })),
+  message: maybe(
+    fields({
+      role: stringish,
+      content: maybe(fc.oneof(fc.string({ maxLength: 10 }), fc.array(chatPartArb, { maxLength: 2 }))),
+      refusal: stringish,
+      tool_calls: list(maybe(chatToolCall), 3),
+    }),
+  ),
 });
 const chatBody = fields({
   id: idish,
@@ -662,7 +781,14 @@ const chatParams = fields({
       }),
     ),
   ),
-  tools: list(maybe(fields({ type: maybe(fc.constantFrom('function', 'custom')), function: maybe(fields({ name: stringish, description: stringish, parameters: weirdValue })) }))),
+  tools: list(
+    maybe(
+      fields({
+        type: maybe(fc.constantFrom('function', 'custom')),
+        function: maybe(fields({ name: stringish, description: stringish, parameters: weirdValue })),
+      }),
+    ),
+  ),
   max_tokens: numberish,
   max_completion_tokens: numberish,
   temperature: numberish,
@@ -692,7 +818,19 @@ const responsesPartArb = fields({
   input_audio: maybe(fields({ data: stringish, format: stringish })),
 });
 const responsesItem = fields({
-  type: maybe(fc.constantFrom('message', 'function_call', 'custom_tool_call', 'function_call_output', 'custom_tool_call_output', 'reasoning', 'computer_call', 'web_search_call', 'item_reference')),
+  type: maybe(
+    fc.constantFrom(
+      'message',
+      'function_call',
+      'custom_tool_call',
+      'function_call_output',
+      'custom_tool_call_output',
+      'reasoning',
+      'computer_call',
+      'web_search_call',
+      'item_reference',
+    ),
+  ),
   role: maybe(fc.constantFrom('user', 'assistant', 'system', 'developer')),
   content: maybe(fc.oneof(fc.string({ maxLength: 10 }), fc.array(responsesPartArb, { maxLength: 3 }))),
   call_id: idish,
@@ -715,14 +853,32 @@ const responseArb = fields({
 });
 const RESPONSE_EVENT_TYPES = ['response.created', 'response.in_progress', 'response.completed', 'response.incomplete', 'response.failed'];
 const responsesEvent: fc.Arbitrary<unknown> = fc.oneof(
-  { arbitrary: fc.record({ type: fc.constantFrom(...RESPONSE_EVENT_TYPES), response: maybe(responseArb), sequence_number: numberish }), weight: 3 },
-  fields({ type: maybe(fc.constantFrom('response.output_text.delta', 'response.output_item.added', 'response.output_item.done', 'error', 'unknown_event')), delta: stringish, item: maybe(responsesItem) }),
+  {
+    arbitrary: fc.record({ type: fc.constantFrom(...RESPONSE_EVENT_TYPES), response: maybe(responseArb), sequence_number: numberish }),
+    weight: 3,
+  },
+  fields({
+    type: maybe(
+      fc.constantFrom('response.output_text.delta', 'response.output_item.added', 'response.output_item.done', 'error', 'unknown_event'),
+    ),
+    delta: stringish,
+    item: maybe(responsesItem),
+  }),
 );
 const responsesParams = fields({
   model: stringish,
   input: maybe(fc.oneof(fc.string({ maxLength: 10 }), fc.array(maybe(responsesItem), { maxLength: 4 }))),
   instructions: stringish,
-  tools: list(maybe(fields({ type: maybe(fc.constantFrom('function', 'web_search', 'custom')), name: stringish, description: stringish, parameters: weirdValue }))),
+  tools: list(
+    maybe(
+      fields({
+        type: maybe(fc.constantFrom('function', 'web_search', 'custom')),
+        name: stringish,
+        description: stringish,
+        parameters: weirdValue,
+      }),
+    ),
+  ),
   max_output_tokens: numberish,
   temperature: numberish,
   top_p: numberish,
@@ -742,7 +898,12 @@ const embeddingsBody = fields({
   data: list(maybe(fields({ index: indexish, embedding: maybe(fc.array(fc.double(), { maxLength: 3 })) }))),
   usage: maybe(fields({ prompt_tokens: numberish, total_tokens: numberish })),
 });
-const embeddingsParams = fields({ model: stringish, input: weirdValue, encoding_format: maybe(fc.constantFrom('float', 'base64', '')), dimensions: numberish });
+const embeddingsParams = fields({
+  model: stringish,
+  input: weirdValue,
+  encoding_format: maybe(fc.constantFrom('float', 'base64', '')),
+  dimensions: numberish,
+});
 
 // Google Gen AI (@google/genai's camelCase objects)
 
@@ -750,15 +911,26 @@ const googlePart = fields({
   text: stringish,
   thought: maybe(fc.boolean()),
   thoughtSignature: stringish,
-  inlineData: maybe(fields({ mimeType: maybe(fc.constantFrom('image/png', 'audio/wav', 'video/mp4', 'application/pdf', '')), data: stringish })),
+  inlineData: maybe(
+    fields({ mimeType: maybe(fc.constantFrom('image/png', 'audio/wav', 'video/mp4', 'application/pdf', '')), data: stringish }),
+  ),
   fileData: maybe(fields({ fileUri: stringish, mimeType: stringish })),
   functionCall: maybe(fields({ id: idish, name: maybe(fc.constantFrom('get_weather', 'convert_currency', '')), args: weirdValue })),
-  functionResponse: maybe(fields({ id: idish, name: maybe(fc.constantFrom('get_weather', 'convert_currency', '')), response: maybe(fc.oneof(weirdValue, fields({ error: weirdValue, output: weirdValue }))) })),
+  functionResponse: maybe(
+    fields({
+      id: idish,
+      name: maybe(fc.constantFrom('get_weather', 'convert_currency', '')),
+      response: maybe(fc.oneof(weirdValue, fields({ error: weirdValue, output: weirdValue }))),
+    }),
+  ),
   executableCode: maybe(fields({ language: stringish, code: stringish })),
   codeExecutionResult: maybe(fields({ outcome: stringish, output: stringish })),
 });
 const googleContent = fields({ role: maybe(fc.constantFrom('user', 'model', 'function')), parts: list(maybe(googlePart)) });
-const googleDetails = list(maybe(fields({ modality: maybe(fc.constantFrom('TEXT', 'IMAGE', 'AUDIO', 'VIDEO', 'DOCUMENT', 'text')), tokenCount: numberish })), 3);
+const googleDetails = list(
+  maybe(fields({ modality: maybe(fc.constantFrom('TEXT', 'IMAGE', 'AUDIO', 'VIDEO', 'DOCUMENT', 'text')), tokenCount: numberish })),
+  3,
+);
 const googleUsage = fields({
   promptTokenCount: numberish,
   candidatesTokenCount: numberish,
@@ -770,7 +942,17 @@ const googleUsage = fields({
   candidatesTokensDetails: googleDetails,
 });
 const googleResponse = fields({
-  candidates: list(maybe(fields({ content: maybe(googleContent), finishReason: maybe(fc.constantFrom('STOP', 'MAX_TOKENS', 'SAFETY', 'CONTINUATION', '')), index: indexish, continuationToken: stringish })), 3),
+  candidates: list(
+    maybe(
+      fields({
+        content: maybe(googleContent),
+        finishReason: maybe(fc.constantFrom('STOP', 'MAX_TOKENS', 'SAFETY', 'CONTINUATION', '')),
+        index: indexish,
+        continuationToken: stringish,
+      }),
+    ),
+    3,
+  ),
   usageMetadata: maybe(googleUsage),
   modelVersion: stringish,
   responseId: idish,
@@ -778,7 +960,14 @@ const googleResponse = fields({
 });
 const googleParams = fields({
   model: stringish,
-  contents: maybe(fc.oneof(fc.string({ maxLength: 10 }), fc.array(maybe(googleContent), { maxLength: 4 }), fc.array(maybe(fc.oneof(googlePart, fc.string({ maxLength: 5 }))), { maxLength: 3 }), googlePart)),
+  contents: maybe(
+    fc.oneof(
+      fc.string({ maxLength: 10 }),
+      fc.array(maybe(googleContent), { maxLength: 4 }),
+      fc.array(maybe(fc.oneof(googlePart, fc.string({ maxLength: 5 }))), { maxLength: 3 }),
+      googlePart,
+    ),
+  ),
   config: maybe(
     fields({
       temperature: numberish,
@@ -795,15 +984,30 @@ const googleParams = fields({
       responseModalities: list(maybe(fc.constantFrom('TEXT', 'IMAGE', 'AUDIO')), 2),
       thinkingConfig: maybe(fields({ thinkingBudget: numberish, thinkingLevel: stringish })),
       systemInstruction: maybe(fc.oneof(fc.string({ maxLength: 10 }), googleContent, fc.array(maybe(googlePart), { maxLength: 2 }))),
-      tools: list(maybe(fields({ functionDeclarations: list(maybe(fields({ name: stringish, description: stringish, parameters: weirdValue, parametersJsonSchema: weirdValue }))), googleSearch: maybe(fc.constant({})) }))),
+      tools: list(
+        maybe(
+          fields({
+            functionDeclarations: list(
+              maybe(fields({ name: stringish, description: stringish, parameters: weirdValue, parametersJsonSchema: weirdValue })),
+            ),
+            googleSearch: maybe(fc.constant({})),
+          }),
+        ),
+      ),
     }),
   ),
 });
 const googleEmbeddingsBody = fields({
-  embeddings: list(maybe(fields({ values: maybe(fc.array(fc.double(), { maxLength: 3 })), statistics: maybe(fields({ tokenCount: numberish })) }))),
+  embeddings: list(
+    maybe(fields({ values: maybe(fc.array(fc.double(), { maxLength: 3 })), statistics: maybe(fields({ tokenCount: numberish })) })),
+  ),
   usageMetadata: maybe(fields({ promptTokenCount: numberish })),
 });
-const googleEmbeddingsParams = fields({ model: stringish, contents: weirdValue, config: maybe(fields({ outputDimensionality: numberish })) });
+const googleEmbeddingsParams = fields({
+  model: stringish,
+  contents: weirdValue,
+  config: maybe(fields({ outputDimensionality: numberish })),
+});
 
 const GRAMMAR: Record<Kind, { body: fc.Arbitrary<unknown>; chunk: fc.Arbitrary<unknown>; params: fc.Arbitrary<unknown> }> = {
   anthropic: { body: anthropicMessage, chunk: anthropicEvent, params: anthropicParams },
@@ -820,7 +1024,14 @@ function grammarOf(kind: Kind): { body: fc.Arbitrary<unknown>; chunk: fc.Arbitra
 }
 
 /** Any provider's chunk, well-shaped or not, or a real one from another stream. */
-const anyChunk: fc.Arbitrary<unknown> = fc.oneof(anthropicEvent, chatBody, responsesEvent, googleResponse, weirdValue, fc.constantFrom(...ALL_CHUNKS).map(clone));
+const anyChunk: fc.Arbitrary<unknown> = fc.oneof(
+  anthropicEvent,
+  chatBody,
+  responsesEvent,
+  googleResponse,
+  weirdValue,
+  fc.constantFrom(...ALL_CHUNKS).map(clone),
+);
 
 export function bodyArb(kind: Kind): fc.Arbitrary<unknown> {
   return fc.oneof(
@@ -846,7 +1057,14 @@ function streamMutation(kind: Kind): fc.Arbitrary<StreamMutation> {
     fc.record({ op: fc.constant('drop' as const), at }),
     fc.record({ op: fc.constant('duplicate' as const), at }),
     fc.record({ op: fc.constant('move' as const), from: at, to: at }),
-    { arbitrary: fc.record({ op: fc.constant('insert' as const), at, chunk: fc.oneof({ arbitrary: grammarOf(kind).chunk, weight: 3 }, { arbitrary: anyChunk, weight: 1 }) }), weight: 2 },
+    {
+      arbitrary: fc.record({
+        op: fc.constant('insert' as const),
+        at,
+        chunk: fc.oneof({ arbitrary: grammarOf(kind).chunk, weight: 3 }, { arbitrary: anyChunk, weight: 1 }),
+      }),
+      weight: 2,
+    },
     { arbitrary: fc.record({ op: fc.constant('mutate' as const), at, mutations: treeMutations }), weight: 4 },
     fc.record({ op: fc.constant('shuffle' as const), seed: fc.integer() }),
     fc.record({ op: fc.constant('cut' as const), at }),
@@ -906,7 +1124,12 @@ function mutateStream(base: readonly unknown[], mutations: readonly StreamMutati
 export function streamArb(kind: Kind): fc.Arbitrary<unknown[]> {
   const streams = (CORPORA[kind]?.streams.length ?? 0) > 0 ? CORPORA[kind].streams : [[]];
   return fc.oneof(
-    { arbitrary: fc.tuple(fc.constantFrom(...streams), fc.array(streamMutation(kind), { maxLength: 8 })).map(([base, mutations]) => mutateStream(base, mutations)), weight: 5 },
+    {
+      arbitrary: fc
+        .tuple(fc.constantFrom(...streams), fc.array(streamMutation(kind), { maxLength: 8 }))
+        .map(([base, mutations]) => mutateStream(base, mutations)),
+      weight: 5,
+    },
     { arbitrary: fc.array(grammarOf(kind).chunk, { maxLength: 12 }), weight: 3 },
     { arbitrary: fc.array(anyChunk, { maxLength: 8 }), weight: 1 },
     { arbitrary: fc.array(fc.oneof(fc.jsonValue(), fc.anything()), { maxLength: 6 }), weight: 1 },
@@ -916,13 +1139,15 @@ export function streamArb(kind: Kind): fc.Arbitrary<unknown[]> {
 export function paramsArb(kind: Kind): fc.Arbitrary<Record<string, unknown>> {
   // The instrumentation reads `record(args[0]) ?? {}`: any object, arrays included.
   const asParams = (value: unknown) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {});
-  return fc.oneof(
-    { arbitrary: mutated(CORPORA[kind]?.params ?? []), weight: 4 },
-    { arbitrary: grammarOf(kind).params, weight: 4 },
-    { arbitrary: mutated(Object.values(CORPORA).flatMap((corpus) => corpus.params)), weight: 1 },
-    { arbitrary: fc.object(), weight: 1 },
-    { arbitrary: fc.array(fc.anything(), { maxLength: 3 }), weight: 1 },
-  ).map(asParams);
+  return fc
+    .oneof(
+      { arbitrary: mutated(CORPORA[kind]?.params ?? []), weight: 4 },
+      { arbitrary: grammarOf(kind).params, weight: 4 },
+      { arbitrary: mutated(Object.values(CORPORA).flatMap((corpus) => corpus.params)), weight: 1 },
+      { arbitrary: fc.object(), weight: 1 },
+      { arbitrary: fc.array(fc.anything(), { maxLength: 3 }), weight: 1 },
+    )
+    .map(asParams);
 }
 
 export class APIError extends Error {
@@ -936,8 +1161,12 @@ export class APIError extends Error {
 const errorArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.string().map((message) => new Error(message)),
   fc.constant(new DOMException('This operation was aborted', 'AbortError')),
-  fc.record({ type: weirdValue, code: weirdValue, status: weirdValue, error: weirdValue }, { requiredKeys: [] }).map((fields) => new APIError(fields)),
-  fc.record({ message: weirdValue, name: weirdValue, code: weirdValue }, { requiredKeys: [] }).map((fields) => Object.assign(new TypeError('fetch failed'), fields)),
+  fc
+    .record({ type: weirdValue, code: weirdValue, status: weirdValue, error: weirdValue }, { requiredKeys: [] })
+    .map((fields) => new APIError(fields)),
+  fc
+    .record({ message: weirdValue, name: weirdValue, code: weirdValue }, { requiredKeys: [] })
+    .map((fields) => Object.assign(new TypeError('fetch failed'), fields)),
   fc.anything(),
   weirdValue,
 );
@@ -978,7 +1207,10 @@ function telemetryOf(choice: TelemetryChoice): CallTelemetry {
     content:
       choice.capture === 'NO_CONTENT'
         ? undefined
-        : new ContentRecorder(choice.capture, { maxContentLength: choice.maxContentLength, captureBinaryContent: choice.captureBinaryContent }),
+        : new ContentRecorder(choice.capture, {
+            maxContentLength: choice.maxContentLength,
+            captureBinaryContent: choice.captureBinaryContent,
+          }),
     logger,
   };
 }
@@ -1024,7 +1256,8 @@ export function checkCall(call: InferenceCall, nonNegative: boolean, ending: End
   if (!call.isEnded) fail('call not marked ended');
   checkCallSpan(spans[0], nonNegative, maxContent);
   const events = logRecords.getFinishedLogRecords();
-  if (events.length > (choice.capture === 'SPAN_AND_EVENT' || choice.capture === 'EVENT_ONLY' ? 1 : 0)) fail(`${events.length} content events`);
+  if (events.length > (choice.capture === 'SPAN_AND_EVENT' || choice.capture === 'EVENT_ONLY' ? 1 : 0))
+    fail(`${events.length} content events`);
   for (const record of events) {
     checkAttributes(record.attributes, `event ${record.eventName}`);
     for (const key of CONTENT_KEYS) {
@@ -1032,4 +1265,3 @@ export function checkCall(call: InferenceCall, nonNegative: boolean, ending: End
     }
   }
 }
-

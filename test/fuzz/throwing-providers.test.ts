@@ -51,7 +51,9 @@ class TestReader extends MetricReader {
 const tracing = setupTracing();
 const saneTracerProvider = tracing.provider;
 const saneMeterProvider = new SDKMeterProvider({ readers: [new TestReader()] });
-const saneLoggerProvider = new SDKLoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: new InMemoryLogRecordExporter() })] });
+const saneLoggerProvider = new SDKLoggerProvider({
+  processors: [new SimpleLogRecordProcessor({ exporter: new InMemoryLogRecordExporter() })],
+});
 metrics.setGlobalMeterProvider(saneMeterProvider);
 logs.setGlobalLoggerProvider(saneLoggerProvider);
 
@@ -65,7 +67,9 @@ const OpenAI = OpenAIESM.default;
 /** What the hostile wrappers delegate to when a method is not faulted: real SDK objects, not registered. */
 const innerTracerProvider = new SDKTracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: new InMemorySpanExporter() })] });
 const innerMeterProvider = new SDKMeterProvider({ readers: [new TestReader()] });
-const innerLoggerProvider = new SDKLoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: new InMemoryLogRecordExporter() })] });
+const innerLoggerProvider = new SDKLoggerProvider({
+  processors: [new SimpleLogRecordProcessor({ exporter: new InMemoryLogRecordExporter() })],
+});
 
 let server: ReplayServer;
 let diagLines: string[] = [];
@@ -80,8 +84,28 @@ let diagLines: string[] = [];
  */
 type Fault = 'ok' | 'throw' | 'throwValue' | 'later' | 'undefined' | 'proxy';
 
-const SPAN_METHODS = ['spanContext', 'setAttribute', 'setAttributes', 'addEvent', 'addLink', 'addLinks', 'setStatus', 'updateName', 'end', 'isRecording', 'recordException'] as const;
-const INSTRUMENT_FACTORIES = ['createHistogram', 'createCounter', 'createUpDownCounter', 'createGauge', 'createObservableGauge', 'createObservableCounter', 'createObservableUpDownCounter'] as const;
+const SPAN_METHODS = [
+  'spanContext',
+  'setAttribute',
+  'setAttributes',
+  'addEvent',
+  'addLink',
+  'addLinks',
+  'setStatus',
+  'updateName',
+  'end',
+  'isRecording',
+  'recordException',
+] as const;
+const INSTRUMENT_FACTORIES = [
+  'createHistogram',
+  'createCounter',
+  'createUpDownCounter',
+  'createGauge',
+  'createObservableGauge',
+  'createObservableCounter',
+  'createObservableUpDownCounter',
+] as const;
 
 interface Faults {
   tracer: {
@@ -107,8 +131,14 @@ interface Faults {
   signal: '' | 'logs' | 'logs/dup';
 }
 
-const methodFault = fc.oneof({ arbitrary: fc.constant<Fault>('ok'), weight: 3 }, { arbitrary: fc.constantFrom<Fault>('throw', 'throwValue', 'later'), weight: 1 });
-const factoryFault = fc.oneof({ arbitrary: fc.constant<Fault>('ok'), weight: 3 }, { arbitrary: fc.constantFrom<Fault>('throw', 'throwValue', 'later', 'undefined', 'proxy'), weight: 1 });
+const methodFault = fc.oneof(
+  { arbitrary: fc.constant<Fault>('ok'), weight: 3 },
+  { arbitrary: fc.constantFrom<Fault>('throw', 'throwValue', 'later'), weight: 1 },
+);
+const factoryFault = fc.oneof(
+  { arbitrary: fc.constant<Fault>('ok'), weight: 3 },
+  { arbitrary: fc.constantFrom<Fault>('throw', 'throwValue', 'later', 'undefined', 'proxy'), weight: 1 },
+);
 function record<K extends string>(keys: readonly K[], arb: fc.Arbitrary<Fault>): fc.Arbitrary<Record<K, Fault>> {
   return fc.record(Object.fromEntries(keys.map((key) => [key, arb]))) as unknown as fc.Arbitrary<Record<K, Fault>>;
 }
@@ -171,10 +201,14 @@ function hostileSpan(inner: Span, faults: Faults['tracer']['span']): Span {
 
 function hostileTracer(inner: Tracer, faults: Faults['tracer']): Tracer {
   return {
-    startSpan: faultable(faults.startSpan, 'tracer.startSpan', (...args: Parameters<Tracer['startSpan']>) => hostileSpan(inner.startSpan(...args), faults.span)),
+    startSpan: faultable(faults.startSpan, 'tracer.startSpan', (...args: Parameters<Tracer['startSpan']>) =>
+      hostileSpan(inner.startSpan(...args), faults.span),
+    ),
     startActiveSpan: faultable(faults.startActiveSpan, 'tracer.startActiveSpan', (...args: unknown[]) => {
       const fn = args[args.length - 1] as (span: Span) => unknown;
-      return (inner.startActiveSpan as (...a: unknown[]) => unknown)(...args.slice(0, -1), (span: Span) => fn(hostileSpan(span, faults.span)));
+      return (inner.startActiveSpan as (...a: unknown[]) => unknown)(...args.slice(0, -1), (span: Span) =>
+        fn(hostileSpan(span, faults.span)),
+      );
     }),
   } as Tracer;
 }
@@ -191,7 +225,9 @@ function hostileInstrument(inner: Record<string, unknown>, faults: Faults['meter
   const instrument: Record<string, unknown> = {};
   for (const method of ['record', 'add', 'addCallback', 'removeCallback'] as const) {
     const fault = method === 'record' ? faults.record : method === 'add' ? faults.add : 'ok';
-    instrument[method] = faultable(fault, `instrument.${method}`, (...args: unknown[]) => (inner[method] as ((...a: unknown[]) => unknown) | undefined)?.apply(inner, args));
+    instrument[method] = faultable(fault, `instrument.${method}`, (...args: unknown[]) =>
+      (inner[method] as ((...a: unknown[]) => unknown) | undefined)?.apply(inner, args),
+    );
   }
   return instrument;
 }
@@ -199,13 +235,18 @@ function hostileInstrument(inner: Record<string, unknown>, faults: Faults['meter
 function hostileMeterProvider(faults: Faults['meter']): MeterProvider {
   return {
     getMeter: faultable(faults.getMeter, 'meterProvider.getMeter', (name: string, version?: string, options?: object) => {
-      const inner = innerMeterProvider.getMeter(name, version, options) as unknown as Record<string, (...a: unknown[]) => Record<string, unknown>>;
+      const inner = innerMeterProvider.getMeter(name, version, options) as unknown as Record<
+        string,
+        (...a: unknown[]) => Record<string, unknown>
+      >;
       const meter: Record<string, unknown> = {
         addBatchObservableCallback: () => {},
         removeBatchObservableCallback: () => {},
       };
       for (const factory of INSTRUMENT_FACTORIES) {
-        meter[factory] = faultable(faults.factories[factory], `meter.${factory}`, (...args: unknown[]) => hostileInstrument(inner[factory](...args), faults));
+        meter[factory] = faultable(faults.factories[factory], `meter.${factory}`, (...args: unknown[]) =>
+          hostileInstrument(inner[factory](...args), faults),
+        );
       }
       return meter as unknown as Meter;
     }),
@@ -218,7 +259,11 @@ function hostileLoggerProvider(faults: Faults['logger']): LoggerProvider {
       const inner = innerLoggerProvider.getLogger(name, version, options);
       return {
         emit: faultable(faults.emit, 'logger.emit', (record: Parameters<Logger['emit']>[0]) => inner.emit(record)),
-        enabled: faultable(faults.enabled, 'logger.enabled', (options?: Parameters<NonNullable<Logger['enabled']>>[0]) => inner.enabled?.(options) ?? true),
+        enabled: faultable(
+          faults.enabled,
+          'logger.enabled',
+          (options?: Parameters<NonNullable<Logger['enabled']>>[0]) => inner.enabled?.(options) ?? true,
+        ),
       } as Logger;
     }),
   };
@@ -297,8 +342,16 @@ async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
 }
 
 const MODEL_CALLS: Record<string, ModelCall> = {
-  'anthropic create': { provider: 'anthropic', fixture: 'anthropic/messages-text', run: (c, p) => c.messages.create({ ...p, max_tokens: 100 }) },
-  'anthropic create, streamed': { provider: 'anthropic', fixture: 'anthropic/messages-stream-text', run: async (c, p) => drain(await c.messages.create({ ...p, max_tokens: 200 })) },
+  'anthropic create': {
+    provider: 'anthropic',
+    fixture: 'anthropic/messages-text',
+    run: (c, p) => c.messages.create({ ...p, max_tokens: 100 }),
+  },
+  'anthropic create, streamed': {
+    provider: 'anthropic',
+    fixture: 'anthropic/messages-stream-text',
+    run: async (c, p) => drain(await c.messages.create({ ...p, max_tokens: 200 })),
+  },
   'anthropic messages.stream()': {
     provider: 'anthropic',
     fixture: 'anthropic/messages-stream-text',
@@ -308,13 +361,37 @@ const MODEL_CALLS: Record<string, ModelCall> = {
       return { events, final: await stream.finalMessage() };
     },
   },
-  'anthropic beta create': { provider: 'anthropic', fixture: 'anthropic/beta-messages-text', run: (c, p) => c.beta.messages.create({ ...p, max_tokens: 50 }) },
-  'anthropic create, 429': { provider: 'anthropic', fixture: 'anthropic/messages-error-429', run: (c, p) => c.messages.create({ ...p, max_tokens: 50 }) },
-  'anthropic create, streamed, error event': { provider: 'anthropic', fixture: 'anthropic/messages-stream-error-event', run: async (c, p) => drain(await c.messages.create({ ...p, max_tokens: 50 })) },
-  'anthropic tool use': { provider: 'anthropic', fixture: 'anthropic/messages-tool-use', run: (c, p) => c.messages.create({ ...p, max_tokens: 200 }) },
-  'anthropic tool result': { provider: 'anthropic', fixture: 'anthropic/messages-tool-result', run: (c, p) => c.messages.create({ ...p, max_tokens: 200 }) },
+  'anthropic beta create': {
+    provider: 'anthropic',
+    fixture: 'anthropic/beta-messages-text',
+    run: (c, p) => c.beta.messages.create({ ...p, max_tokens: 50 }),
+  },
+  'anthropic create, 429': {
+    provider: 'anthropic',
+    fixture: 'anthropic/messages-error-429',
+    run: (c, p) => c.messages.create({ ...p, max_tokens: 50 }),
+  },
+  'anthropic create, streamed, error event': {
+    provider: 'anthropic',
+    fixture: 'anthropic/messages-stream-error-event',
+    run: async (c, p) => drain(await c.messages.create({ ...p, max_tokens: 50 })),
+  },
+  'anthropic tool use': {
+    provider: 'anthropic',
+    fixture: 'anthropic/messages-tool-use',
+    run: (c, p) => c.messages.create({ ...p, max_tokens: 200 }),
+  },
+  'anthropic tool result': {
+    provider: 'anthropic',
+    fixture: 'anthropic/messages-tool-result',
+    run: (c, p) => c.messages.create({ ...p, max_tokens: 200 }),
+  },
   'openai chat': { provider: 'openai', fixture: 'openai/chat-text', run: (c, p) => c.chat.completions.create(p) },
-  'openai chat, streamed': { provider: 'openai', fixture: 'openai/chat-stream', run: async (c, p) => drain(await c.chat.completions.create(p)) },
+  'openai chat, streamed': {
+    provider: 'openai',
+    fixture: 'openai/chat-stream',
+    run: async (c, p) => drain(await c.chat.completions.create(p)),
+  },
   'openai chat.completions.stream()': {
     provider: 'openai',
     fixture: 'openai/chat-stream',
@@ -328,7 +405,11 @@ const MODEL_CALLS: Record<string, ModelCall> = {
   'openai chat tool calls': { provider: 'openai', fixture: 'openai/chat-tool-calls', run: (c, p) => c.chat.completions.create(p) },
   'openai chat tool results': { provider: 'openai', fixture: 'openai/chat-tool-results', run: (c, p) => c.chat.completions.create(p) },
   'openai responses': { provider: 'openai', fixture: 'openai/responses-text', run: (c, p) => c.responses.create(p) },
-  'openai responses, streamed': { provider: 'openai', fixture: 'openai/responses-stream', run: async (c, p) => drain(await c.responses.create(p)) },
+  'openai responses, streamed': {
+    provider: 'openai',
+    fixture: 'openai/responses-stream',
+    run: async (c, p) => drain(await c.responses.create(p)),
+  },
   'openai embeddings': { provider: 'openai', fixture: 'openai/embeddings', run: (c, p) => c.embeddings.create(p) },
   'anthropic beta.messages.toolRunner()': {
     provider: 'anthropic',
@@ -345,7 +426,12 @@ const MODEL_CALLS: Record<string, ModelCall> = {
     run: (c, { tools, ...p }) => {
       const { name, description, parameters } = (tools as Array<{ function: Record<string, unknown> }>)[0].function;
       const getWeather = ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 18 });
-      return c.chat.completions.runTools({ ...p, tools: [{ type: 'function', function: { function: getWeather, parse: JSON.parse, name, description, parameters } }] }).finalContent();
+      return c.chat.completions
+        .runTools({
+          ...p,
+          tools: [{ type: 'function', function: { function: getWeather, parse: JSON.parse, name, description, parameters } }],
+        })
+        .finalContent();
     },
   },
 };
@@ -377,7 +463,13 @@ const baselines = new Map<string, Observed>();
 
 type Mode = 'sync' | 'async';
 type Op =
-  | { k: 'model'; call: string; via: 'zero-code' | 'instrumentClient'; capture: false | true | 'EVENT_ONLY' | 'SPAN_AND_EVENT'; fresh: boolean }
+  | {
+      k: 'model';
+      call: string;
+      via: 'zero-code' | 'instrumentClient';
+      capture: false | true | 'EVENT_ONLY' | 'SPAN_AND_EVENT';
+      fresh: boolean;
+    }
   | { k: 'runTool' | 'traceTool'; mode: Mode; fails: boolean; callId: boolean }
   | { k: 'withAgent'; mode: Mode; fails: boolean; inside: Op[] };
 
@@ -415,7 +507,9 @@ function clientFor(op: Extract<Op, { k: 'model' }>): AnyClient {
     return newClient(call.provider, 'cjs');
   }
   // A config never seen makes instrumentClient() build a new instrumentation, under the faults.
-  const config = op.fresh ? { captureMessageContent: op.capture, maxContentLength: 100_000 + freshConfigs++ } : { captureMessageContent: op.capture };
+  const config = op.fresh
+    ? { captureMessageContent: op.capture, maxContentLength: 100_000 + freshConfigs++ }
+    : { captureMessageContent: op.capture };
   const client = newClient(call.provider, 'esm');
   const returned = instrumentClient(client, config);
   if (returned !== client) fail('instrumentClient() returned another object');
@@ -442,7 +536,14 @@ async function runOp(op: Op, where: string): Promise<void> {
             for (const [index, inner] of op.inside.entries()) await runOp(inner, `${where} inside withAgent #${index}`);
             return body();
           };
-    await expectOutcome(`${where}: withAgent`, op.mode, () => withAgent({ name: 'fuzzed_agent', model: 'claude-sonnet-5-5', maxToolCalls: 0 }, agentBody), op.fails, value, error);
+    await expectOutcome(
+      `${where}: withAgent`,
+      op.mode,
+      () => withAgent({ name: 'fuzzed_agent', model: 'claude-sonnet-5-5', maxToolCalls: 0 }, agentBody),
+      op.fails,
+      value,
+      error,
+    );
     return;
   }
   const callId = op.callId ? TOOL_USE_IDS[Number(op.mode === 'async')] : undefined;
@@ -482,7 +583,10 @@ async function expectOutcome(what: string, mode: Mode, call: () => unknown, fail
 
 function expectEqual(what: string, observed: Observed, baseline: Observed | undefined): void {
   if (baseline === undefined) fail(`${what}: no baseline`);
-  if (JSON.stringify(observed) !== JSON.stringify(baseline)) fail(`${what}: the app saw ${JSON.stringify(observed).slice(0, 300)}, without instrumentation ${JSON.stringify(baseline).slice(0, 300)}`);
+  if (JSON.stringify(observed) !== JSON.stringify(baseline))
+    fail(
+      `${what}: the app saw ${JSON.stringify(observed).slice(0, 300)}, without instrumentation ${JSON.stringify(baseline).slice(0, 300)}`,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -520,7 +624,10 @@ describe('every public helper under throwing providers', () => {
     expect(baselines.get('openai chat, 400')).toMatchObject({ ok: false, error: { name: 'BadRequestError', status: 400 } });
     expect(baselines.get('openai embeddings')).toMatchObject({ ok: true });
     expect(baselines.get('anthropic beta.messages.toolRunner()')).toEqual({ ok: true, value: expect.stringContaining('sunny in Lisbon') });
-    expect(baselines.get('openai chat.completions.runTools()')).toEqual({ ok: true, value: expect.stringContaining('18 °C in both Paris and London') });
+    expect(baselines.get('openai chat.completions.runTools()')).toEqual({
+      ok: true,
+      value: expect.stringContaining('18 °C in both Paris and London'),
+    });
   });
 
   it('with sane providers, both ways of tracing a client make spans (so the faults below reach our code)', async () => {
@@ -531,7 +638,12 @@ describe('every public helper under throwing providers', () => {
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(tracing.inferenceSpans().map((span) => span.name)).toEqual(['chat claude-sonnet-5-5', 'chat gpt-4o-mini', 'chat claude-sonnet-5-5', 'chat gpt-4o-mini']);
+    expect(tracing.inferenceSpans().map((span) => span.name)).toEqual([
+      'chat claude-sonnet-5-5',
+      'chat gpt-4o-mini',
+      'chat claude-sonnet-5-5',
+      'chat gpt-4o-mini',
+    ]);
   });
 
   it(
@@ -552,7 +664,8 @@ describe('every public helper under throwing providers', () => {
             for (const [index, op] of ops.entries()) await runOp(op, `op #${index}`);
             // Span ends, metrics and records that happen a few ticks after the app got its result.
             await new Promise((resolve) => setTimeout(resolve, 5));
-            if (uncaught.length > 0) fail(`uncaught: ${uncaught.map((problem) => (problem instanceof Error ? problem.stack : show(problem))).join('\n')}`);
+            if (uncaught.length > 0)
+              fail(`uncaught: ${uncaught.map((problem) => (problem instanceof Error ? problem.stack : show(problem))).join('\n')}`);
             reported += diagLines.filter((line) => line.includes(' broke')).length;
           } finally {
             restore();

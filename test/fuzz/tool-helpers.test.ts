@@ -36,7 +36,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, runTool, traceTool, withAgent } from '../../src';
 import { InferenceCall } from '../../src/inference-call';
 import type { ReplayServer } from '../../src/testing/replay-server';
-import { captureDiagSafely, errorSpec, FACTOR, fail, invalidAttributes, makeError, makeThenable, makeValue, runs, show, throwingProxy, TRAP_ERROR, valueSpec } from '../helpers/hostile';
+import {
+  captureDiagSafely,
+  errorSpec,
+  FACTOR,
+  fail,
+  invalidAttributes,
+  makeError,
+  makeThenable,
+  makeValue,
+  runs,
+  show,
+  throwingProxy,
+  TRAP_ERROR,
+  valueSpec,
+} from '../helpers/hostile';
 import type { ErrorSpec, ValueSpec } from '../helpers/hostile';
 import { fixtureRequest, startFixtureServer } from '../helpers/replay';
 import { setupTracing } from '../helpers/tracing';
@@ -130,10 +144,22 @@ type FieldSpec =
   | { k: 'throws' }
   | { k: 'throwsAfter'; n: number };
 
-type OptionsSpec = { k: 'object'; frozen: boolean; fields: Record<string, FieldSpec> } | { k: 'proxy' } | { k: 'null' } | { k: 'undefined' };
+type OptionsSpec =
+  { k: 'object'; frozen: boolean; fields: Record<string, FieldSpec> } | { k: 'proxy' } | { k: 'null' } | { k: 'undefined' };
 
 const TOOL_FIELDS = ['name', 'callId', 'type', 'description', 'arguments', 'content'] as const;
-const AGENT_FIELDS = ['name', 'description', 'version', 'id', 'conversationId', 'provider', 'model', 'maxModelCalls', 'maxToolCalls', 'repeatThreshold'] as const;
+const AGENT_FIELDS = [
+  'name',
+  'description',
+  'version',
+  'id',
+  'conversationId',
+  'provider',
+  'model',
+  'maxModelCalls',
+  'maxToolCalls',
+  'repeatThreshold',
+] as const;
 
 interface ToolCallSpec {
   mode: Mode;
@@ -173,17 +199,51 @@ const redactArb: fc.Arbitrary<RedactSpec> = fc.oneof(
 );
 
 const contentArb: fc.Arbitrary<ContentSpec> = fc.record({
-  capture: fc.constantFrom<CaptureSetting>(true, true, 'SPAN_ONLY', 'SPAN_AND_EVENT', false, 'NO_CONTENT', 'EVENT_ONLY', 'span_only', 7, undefined),
+  capture: fc.constantFrom<CaptureSetting>(
+    true,
+    true,
+    'SPAN_ONLY',
+    'SPAN_AND_EVENT',
+    false,
+    'NO_CONTENT',
+    'EVENT_ONLY',
+    'span_only',
+    7,
+    undefined,
+  ),
   redact: redactArb,
-  maxContentLength: fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: fc.constantFrom(0, 1, 12, 64, 1000, -5, NaN, 1e9), weight: 1 }),
-  captureBinaryContent: fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: fc.constantFrom<unknown>(true, false, 'yes', 0), weight: 1 }),
+  maxContentLength: fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 4 },
+    { arbitrary: fc.constantFrom(0, 1, 12, 64, 1000, -5, NaN, 1e9), weight: 1 },
+  ),
+  captureBinaryContent: fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 4 },
+    { arbitrary: fc.constantFrom<unknown>(true, false, 'yes', 0), weight: 1 },
+  ),
 });
 
 const fieldArb: fc.Arbitrary<FieldSpec> = fc.oneof(
   { arbitrary: fc.constant({ k: 'good' as const }), weight: 12 },
   { arbitrary: fc.constant({ k: 'absent' as const }), weight: 2 },
   { arbitrary: fc.record({ k: fc.constant('odd' as const), v: valueSpec(5000) }), weight: 1 },
-  { arbitrary: fc.record({ k: fc.constant('prim' as const), v: fc.constantFrom<string | number | boolean | null | undefined>('', 0, -1, NaN, Infinity, 1.5, true, null, undefined, 'x'.repeat(300)) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('prim' as const),
+      v: fc.constantFrom<string | number | boolean | null | undefined>(
+        '',
+        0,
+        -1,
+        NaN,
+        Infinity,
+        1.5,
+        true,
+        null,
+        undefined,
+        'x'.repeat(300),
+      ),
+    }),
+    weight: 1,
+  },
   { arbitrary: fc.constant({ k: 'throws' as const }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('throwsAfter' as const), n: fc.integer({ min: 1, max: 4 }) }), weight: 1 },
 );
@@ -197,12 +257,27 @@ function optionsArb(fields: readonly string[]): fc.Arbitrary<OptionsSpec> {
 }
 
 /** Good options (all fields natural) with the given probability, otherwise hostile ones. */
-const goodOptions = (fields: readonly string[]): OptionsSpec => ({ k: 'object', frozen: false, fields: Object.fromEntries(fields.map((field) => [field, { k: 'good' as const }])) });
-const toolOptionsArb = fc.oneof({ arbitrary: fc.constant(goodOptions(TOOL_FIELDS)), weight: 1 }, { arbitrary: optionsArb(TOOL_FIELDS), weight: 2 });
-const agentOptionsArb = fc.oneof({ arbitrary: fc.constant(goodOptions(AGENT_FIELDS)), weight: 1 }, { arbitrary: optionsArb(AGENT_FIELDS), weight: 2 });
+const goodOptions = (fields: readonly string[]): OptionsSpec => ({
+  k: 'object',
+  frozen: false,
+  fields: Object.fromEntries(fields.map((field) => [field, { k: 'good' as const }])),
+});
+const toolOptionsArb = fc.oneof(
+  { arbitrary: fc.constant(goodOptions(TOOL_FIELDS)), weight: 1 },
+  { arbitrary: optionsArb(TOOL_FIELDS), weight: 2 },
+);
+const agentOptionsArb = fc.oneof(
+  { arbitrary: fc.constant(goodOptions(AGENT_FIELDS)), weight: 1 },
+  { arbitrary: optionsArb(AGENT_FIELDS), weight: 2 },
+);
 
 const toolCallArb = (maxArgs: number): fc.Arbitrary<ToolCallSpec> =>
-  fc.record({ mode: modeArb, outcome: outcomeArb(), options: toolOptionsArb, args: fc.array(valueSpec(50_000), { minLength: 0, maxLength: maxArgs }) });
+  fc.record({
+    mode: modeArb,
+    outcome: outcomeArb(),
+    options: toolOptionsArb,
+    args: fc.array(valueSpec(50_000), { minLength: 0, maxLength: maxArgs }),
+  });
 
 const scenarioFields = {
   source: fc.constantFrom<Source>('none', 'instrumentation', 'option'),
@@ -406,7 +481,8 @@ async function expectSame(what: string, mode: Mode, traced: Settled, app: AppFun
   if (own === undefined) fail(`${what}: the function never ran (the helper's promise ${describeSettled(settled)})`);
   if (!own.ok) fail(`${what}: the async function threw synchronously`);
   const expected = await awaited(own.value);
-  if (!same(settled, expected)) fail(`${what}: the function's promise ${describeSettled(expected)}, the helper's ${describeSettled(settled)}`);
+  if (!same(settled, expected))
+    fail(`${what}: the function's promise ${describeSettled(expected)}, the helper's ${describeSettled(settled)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,7 +498,13 @@ function capturesOnSpans(capture: CaptureSetting, env: string | undefined): bool
   else if (capture === false) mode = 'NO_CONTENT';
   else if (capture !== undefined) mode = typeof capture === 'string' && MODES.includes(capture) ? capture : 'NO_CONTENT';
   else if (env === undefined || env.trim() === '') mode = 'NO_CONTENT';
-  else mode = env.trim().toLowerCase() === 'true' ? 'SPAN_ONLY' : MODES.includes(env.trim().toUpperCase()) ? env.trim().toUpperCase() : 'NO_CONTENT';
+  else
+    mode =
+      env.trim().toLowerCase() === 'true'
+        ? 'SPAN_ONLY'
+        : MODES.includes(env.trim().toUpperCase())
+          ? env.trim().toUpperCase()
+          : 'NO_CONTENT';
   return mode === 'SPAN_ONLY' || mode === 'SPAN_AND_EVENT';
 }
 
@@ -459,13 +541,16 @@ async function checkTelemetry(): Promise<ReadableSpan[]> {
     problems.push(...invalidAttributes(span.attributes, `span ${span.name}`));
     for (const event of span.events) problems.push(...invalidAttributes(event.attributes, `span ${span.name} event ${event.name}`));
     for (const link of span.links) problems.push(...invalidAttributes(link.attributes, `span ${span.name} link`));
-    if (span.status.message !== undefined && typeof span.status.message !== 'string') problems.push(`span ${span.name} status message ${show(span.status.message)}`);
+    if (span.status.message !== undefined && typeof span.status.message !== 'string')
+      problems.push(`span ${span.name} status message ${show(span.status.message)}`);
   }
-  for (const record of logExporter.getFinishedLogRecords()) problems.push(...invalidAttributes(record.attributes, `log record ${record.eventName ?? ''}`));
+  for (const record of logExporter.getFinishedLogRecords())
+    problems.push(...invalidAttributes(record.attributes, `log record ${record.eventName ?? ''}`));
   const { resourceMetrics } = await reader.collect();
   for (const scope of resourceMetrics.scopeMetrics) {
     for (const metric of scope.metrics) {
-      for (const point of metric.dataPoints as Array<{ attributes: Record<string, unknown> }>) problems.push(...invalidAttributes(point.attributes, `metric ${metric.descriptor.name}`));
+      for (const point of metric.dataPoints as Array<{ attributes: Record<string, unknown> }>)
+        problems.push(...invalidAttributes(point.attributes, `metric ${metric.descriptor.name}`));
     }
   }
   if (problems.length > 0) fail(problems.join('\n'));
@@ -525,7 +610,9 @@ function expectsContent(scenario: Scenario): boolean {
 function contentOff(scenario: Scenario): boolean {
   const { tool, source, content, envCapture } = scenario;
   if (tool.options.k !== 'object') return true;
-  const optionOff = tool.options.fields.content?.k !== 'odd' && (source !== 'option' || !['good', 'throwsAfter'].includes(tool.options.fields.content?.k ?? ''));
+  const optionOff =
+    tool.options.fields.content?.k !== 'odd' &&
+    (source !== 'option' || !['good', 'throwsAfter'].includes(tool.options.fields.content?.k ?? ''));
   if (source !== 'instrumentation') return optionOff;
   const instrumentationOff = !capturesOnSpans(content.capture, envCapture);
   const callId = tool.options.fields.callId?.k;
@@ -534,11 +621,18 @@ function contentOff(scenario: Scenario): boolean {
   return optionOff;
 }
 
-function checkContent(scenario: Scenario, spans: ReadableSpan[], args: unknown, produced: { ok: boolean; value: unknown }, traceToolArgs: unknown[] | undefined): void {
+function checkContent(
+  scenario: Scenario,
+  spans: ReadableSpan[],
+  args: unknown,
+  produced: { ok: boolean; value: unknown },
+  traceToolArgs: unknown[] | undefined,
+): void {
   const tools = toolSpans(spans);
   if (contentOff(scenario)) {
     for (const span of tools) {
-      for (const key of CONTENT_ATTRIBUTES) if (span.attributes[key] !== undefined) fail(`capture off, yet ${span.name} has ${key}=${show(span.attributes[key])}`);
+      for (const key of CONTENT_ATTRIBUTES)
+        if (span.attributes[key] !== undefined) fail(`capture off, yet ${span.name} has ${key}=${show(span.attributes[key])}`);
     }
   }
   if (!expectsContent(scenario) || tools.length !== 1) return;
@@ -586,7 +680,8 @@ async function traceToolRun(scenario: Scenario): Promise<void> {
   await expectSame('traceTool', scenario.tool.mode, traced, app);
   if (seen === undefined) fail('traceTool: the tool function never ran');
   if (seen.self !== owner) fail('traceTool: the tool got another `this`');
-  if (seen.args.length !== args.length || !seen.args.every((arg, index) => Object.is(arg, args[index]))) fail('traceTool: the tool got other arguments');
+  if (seen.args.length !== args.length || !seen.args.every((arg, index) => Object.is(arg, args[index])))
+    fail('traceTool: the tool got other arguments');
   const spans = await checkTelemetry();
   checkContent(scenario, spans, undefined, app.produced, args);
 }
@@ -704,7 +799,9 @@ describe('a function that throws or rejects', () => {
           if (spans.length !== 1) fail(`${spans.length} spans`);
           const [span] = spans;
           if (span.status.code !== SpanStatusCode.ERROR || typeof span.attributes['error.type'] !== 'string') {
-            fail(`${span.name}: status ${show(span.status)}, error.type ${show(span.attributes['error.type'])} for a function that threw ${show(app.produced.value)}`);
+            fail(
+              `${span.name}: status ${show(span.status)}, error.type ${show(span.attributes['error.type'])} for a function that threw ${show(app.produced.value)}`,
+            );
           }
         }),
         runs(200),
@@ -749,7 +846,10 @@ describe('found by the properties above', () => {
     it(`runTool and withAgent of a sync function returning a ${how} thenable: awaiting what they return gives what awaiting the thenable gives`, async () => {
       resetRun(quiet);
       const expected = await awaited(makeThenable(how));
-      for (const helper of [(fn: () => unknown) => runTool({ name: 'thenable_tool' }, fn), (fn: () => unknown) => withAgent({ name: 'thenable_agent' }, fn)]) {
+      for (const helper of [
+        (fn: () => unknown) => runTool({ name: 'thenable_tool' }, fn),
+        (fn: () => unknown) => withAgent({ name: 'thenable_agent' }, fn),
+      ]) {
         const traced = callSync(() => helper(() => makeThenable(how)));
         expect(traced.ok).toBe(true);
         const settled = await awaited(traced.ok ? traced.value : undefined);
@@ -757,7 +857,10 @@ describe('found by the properties above', () => {
         expect(same(settled, expected)).toBe(true);
       }
       await spansSettled();
-      expect(tracing.exporter.getFinishedSpans().map((span) => span.name)).toEqual(['execute_tool thenable_tool', 'invoke_agent thenable_agent']);
+      expect(tracing.exporter.getFinishedSpans().map((span) => span.name)).toEqual([
+        'execute_tool thenable_tool',
+        'invoke_agent thenable_agent',
+      ]);
     });
   }
 
@@ -784,7 +887,9 @@ describe('found by the properties above', () => {
       { name: 'x', callId: 'call_not_a_function' },
     ];
     const outcomes = cases.map((options) => callSync(() => traceTool(options as never, tool)('input')));
-    expect(outcomes.map((outcome) => (outcome.ok ? outcome.value : `threw ${String((outcome.error as Error)?.message)}`))).toEqual(cases.map(() => 'ran'));
+    expect(outcomes.map((outcome) => (outcome.ok ? outcome.value : `threw ${String((outcome.error as Error)?.message)}`))).toEqual(
+      cases.map(() => 'ran'),
+    );
     expect(calls).toHaveLength(cases.length);
   });
 
@@ -815,14 +920,26 @@ describe('found by the properties above', () => {
   it('a tool, agent run or model call that fails with a proxy gets an ERROR span, ended', async () => {
     resetRun(quiet);
     const thrown = throwingProxy();
-    expect(callSync(() => runTool({ name: 'proxy_tool' }, () => {
-      throw thrown;
-    })).ok).toBe(false);
-    await expect(withAgent({ name: 'proxy_agent' }, async () => {
-      throw thrown;
-    })).rejects.toBe(thrown);
+    expect(
+      callSync(() =>
+        runTool({ name: 'proxy_tool' }, () => {
+          throw thrown;
+        }),
+      ).ok,
+    ).toBe(false);
+    await expect(
+      withAgent({ name: 'proxy_agent' }, async () => {
+        throw thrown;
+      }),
+    ).rejects.toBe(thrown);
     const call = new InferenceCall(
-      { tracer: tracing.provider.getTracer('otel-genai'), semconvMode: 'latest', metrics: undefined, content: undefined, logger: logs.getLogger('x') },
+      {
+        tracer: tracing.provider.getTracer('otel-genai'),
+        semconvMode: 'latest',
+        metrics: undefined,
+        content: undefined,
+        logger: logs.getLogger('x'),
+      },
       'chat claude-sonnet-5-5',
       { 'gen_ai.operation.name': 'chat' },
       {},
@@ -846,7 +963,10 @@ describe('found by the properties above', () => {
     const odd = { toString: () => 'odd' };
     runTool({ name: odd, callId: { id: 1 }, type: ['function', 1], description: Infinity } as never, () => 'ok');
     runTool({} as never, () => 'ok');
-    withAgent({ name: odd, description: {}, id: ['a', 2], version: Infinity, conversationId: {}, provider: {}, model: { name: 'm' } } as never, () => 'ok');
+    withAgent(
+      { name: odd, description: {}, id: ['a', 2], version: Infinity, conversationId: {}, provider: {}, model: { name: 'm' } } as never,
+      () => 'ok',
+    );
     await expect(checkTelemetry()).resolves.toBeDefined();
   });
 
@@ -863,7 +983,9 @@ describe('found by the properties above', () => {
       const redact = () => {
         throw new Error('redact broke');
       };
-      const outcome = callSync(() => runTool({ name: 'logged_tool', content: { captureMessageContent: true, redact } }, () => 'tool value'));
+      const outcome = callSync(() =>
+        runTool({ name: 'logged_tool', content: { captureMessageContent: true, redact } }, () => 'tool value'),
+      );
       instrumentation.setConfig({ captureMessageContent: true, redact });
       const message = await awaited(client.messages.create(TOOL_USE_REQUEST));
       expect(outcome).toEqual({ ok: true, value: 'tool value' });

@@ -3,4 +3,6 @@ import { join } from 'node:path';
 import { googleSuite } from './suite';
 
 // @google/genai 2.x, installed in its own workspace; its default API version is v1beta, the fixtures' v1.
-googleSuite(() => createRequire(join(__dirname, '..', '..', 'compat', 'google-genai-2', 'package.json'))('@google/genai'), { httpOptions: { apiVersion: 'v1' } });
+googleSuite(() => createRequire(join(__dirname, '..', '..', 'compat', 'google-genai-2', 'package.json'))('@google/genai'), {
+  httpOptions: { apiVersion: 'v1' },
+});

@@ -60,8 +60,18 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
 
   describe('models.generateContent', () => {
     it('one CLIENT span generate_content {model}: request parameters, response id and model, finish reasons, usage', async () => {
-      const config = { temperature: 0.2, topP: 0.9, topK: 40, maxOutputTokens: 100, stopSequences: ['###'], candidateCount: 1, thinkingConfig: { thinkingBudget: 0 } };
-      const response = await bareAndTraced(async () => plain(await ai.models.generateContent({ model: MODEL, contents: 'What is the capital of France? Answer in one word.', config })));
+      const config = {
+        temperature: 0.2,
+        topP: 0.9,
+        topK: 40,
+        maxOutputTokens: 100,
+        stopSequences: ['###'],
+        candidateCount: 1,
+        thinkingConfig: { thinkingBudget: 0 },
+      };
+      const response = await bareAndTraced(async () =>
+        plain(await ai.models.generateContent({ model: MODEL, contents: 'What is the capital of France? Answer in one word.', config })),
+      );
       expect(response).toMatchObject({ candidates: [{ content: { parts: [{ text: 'Paris' }] } }] });
       const span = onlySpan();
       expect(span.name).toBe(`generate_content ${MODEL}`);
@@ -99,7 +109,15 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
         thinkingConfig: { thinkingLevel: 'LOW' },
         systemInstruction: 'You are terse.',
       };
-      await bareAndTraced(async () => plain(await ai.models.generateContent({ model: MODEL, contents: 'Summarise the style guide in one sentence.', config: config as never })));
+      await bareAndTraced(async () =>
+        plain(
+          await ai.models.generateContent({
+            model: MODEL,
+            contents: 'Summarise the style guide in one sentence.',
+            config: config as never,
+          }),
+        ),
+      );
       const span = onlySpan();
       expect(span.attributes).toMatchObject({
         'gen_ai.request.seed': 7,
@@ -129,23 +147,40 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
     });
 
     it('a 400 that quotes the prompt: none of it reaches the span with capture off', async () => {
-      await bareAndTraced(() => ai.models.generateContent({ model: MODEL, contents: 'My password is hunter2. Repeat it.' }).catch((failure: unknown) => errorShape(failure)));
+      await bareAndTraced(() =>
+        ai.models
+          .generateContent({ model: MODEL, contents: 'My password is hunter2. Repeat it.' })
+          .catch((failure: unknown) => errorShape(failure)),
+      );
       expect(JSON.stringify([onlySpan().attributes, onlySpan().status, onlySpan().events])).not.toContain('hunter2');
     });
 
     it("the SDK's retries (httpOptions.retryOptions) are inside the one span", async () => {
-      const client = new genai.GoogleGenAI({ apiKey: 'test-key', httpOptions: { ...httpOptions, baseUrl: server.url, retryOptions: { attempts: 2 } } as never });
-      const response = await bareAndTraced(async () => plain(await client.models.generateContent({ model: MODEL, contents: 'Say hello. (The first attempt is unavailable.)' })));
+      const client = new genai.GoogleGenAI({
+        apiKey: 'test-key',
+        httpOptions: { ...httpOptions, baseUrl: server.url, retryOptions: { attempts: 2 } } as never,
+      });
+      const response = await bareAndTraced(async () =>
+        plain(await client.models.generateContent({ model: MODEL, contents: 'Say hello. (The first attempt is unavailable.)' })),
+      );
       expect(response).toMatchObject({ candidates: [{ content: { parts: [{ text: 'Hello!' }] } }] });
       expect(onlySpan().attributes['gen_ai.response.id']).toBe('cmV0cnktdGhlbi1vaw');
       expect(onlySpan().status.code).toBe(SpanStatusCode.UNSET);
     });
 
     it.runIf(continues)('automatic continuation: one span per hop, each with its own response and usage', async () => {
-      const response = await bareAndTraced(async () => plain(await ai.models.generateContent({ model: MODEL, contents: 'Write a detailed history of the printing press.' })));
+      const response = await bareAndTraced(async () =>
+        plain(await ai.models.generateContent({ model: MODEL, contents: 'Write a detailed history of the printing press.' })),
+      );
       expect(JSON.stringify(response)).toContain('Gutenberg');
       const spans = tracing.inferenceSpans();
-      expect(spans.map((span) => [span.attributes['gen_ai.response.id'], span.attributes['gen_ai.response.finish_reasons'], span.attributes['gen_ai.usage.output_tokens']])).toEqual([
+      expect(
+        spans.map((span) => [
+          span.attributes['gen_ai.response.id'],
+          span.attributes['gen_ai.response.finish_reasons'],
+          span.attributes['gen_ai.usage.output_tokens'],
+        ]),
+      ).toEqual([
         ['Y29udGludWF0aW9uLWhvcDE', ['CONTINUATION'], 13],
         ['Y29udGludWF0aW9uLWhvcDI', ['STOP'], 14],
       ]);
@@ -154,7 +189,11 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
     it('Vertex AI: provider gcp.vertex_ai, from the client', async () => {
       const vertex = new genai.GoogleGenAI({ vertexai: true, apiKey: 'test-key', httpOptions: { baseUrl: server.url } });
       await bareAndTraced(async () => plain(await vertex.models.generateContent({ model: MODEL, contents: 'Name one primary color.' })));
-      expect(onlySpan().attributes).toMatchObject({ 'gen_ai.provider.name': 'gcp.vertex_ai', 'gen_ai.response.id': 'dmVydGV4LXRleHQtMDAx', 'gen_ai.usage.input_tokens': 6 });
+      expect(onlySpan().attributes).toMatchObject({
+        'gen_ai.provider.name': 'gcp.vertex_ai',
+        'gen_ai.response.id': 'dmVydGV4LXRleHQtMDAx',
+        'gen_ai.usage.input_tokens': 6,
+      });
     });
 
     it('the response is the very object the SDK made (its class and getters)', async () => {
@@ -166,7 +205,11 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
 
   describe('models.generateContentStream', () => {
     it('one span for the stream: time to first chunk, usage and finish reason from the last chunk', async () => {
-      const chunks = await bareAndTraced(async () => (await collect(await ai.models.generateContentStream({ model: MODEL, contents: 'Tell me a short story about a lighthouse.' }))).map(plain));
+      const chunks = await bareAndTraced(async () =>
+        (await collect(await ai.models.generateContentStream({ model: MODEL, contents: 'Tell me a short story about a lighthouse.' }))).map(
+          plain,
+        ),
+      );
       expect(chunks).toHaveLength(4);
       const span = onlySpan();
       expect(span.name).toBe(`generate_content ${MODEL}`);
@@ -183,7 +226,8 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
     it('a stream left early (break) ends its span once, not as an error', async () => {
       const seen = await bareAndTraced(async () => {
         let count = 0;
-        for await (const _chunk of await ai.models.generateContentStream({ model: MODEL, contents: 'Describe the water cycle in detail.' })) if (++count === 3) break;
+        for await (const _chunk of await ai.models.generateContentStream({ model: MODEL, contents: 'Describe the water cycle in detail.' }))
+          if (++count === 3) break;
         return count;
       });
       expect(seen).toBe(3);
@@ -197,7 +241,11 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
       const failure = await (async () => {
         try {
           let count = 0;
-          for await (const _chunk of await ai.models.generateContentStream({ model: MODEL, contents: 'Describe the water cycle in detail.', config: { abortSignal: controller.signal } })) {
+          for await (const _chunk of await ai.models.generateContentStream({
+            model: MODEL,
+            contents: 'Describe the water cycle in detail.',
+            config: { abortSignal: controller.signal },
+          })) {
             if (++count === 2) controller.abort();
           }
           return 'no error';
@@ -216,7 +264,12 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
       const outcome = await bareAndTraced(async () => {
         const chunks: unknown[] = [];
         try {
-          for await (const chunk of await ai.models.generateContentStream({ model: MODEL, contents: 'Explain how a refrigerator works.', config: { automaticContinuation: false } as never })) chunks.push(plain(chunk));
+          for await (const chunk of await ai.models.generateContentStream({
+            model: MODEL,
+            contents: 'Explain how a refrigerator works.',
+            config: { automaticContinuation: false } as never,
+          }))
+            chunks.push(plain(chunk));
           return { chunks, error: undefined };
         } catch (error) {
           return { chunks, error: (error as Error).constructor.name };
@@ -240,7 +293,11 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
     });
 
     it('without automatic continuation the app holds the SDK generator itself, observed in place', async () => {
-      const stream = await ai.models.generateContentStream({ model: MODEL, contents: 'Tell me a short story about a lighthouse.', config: { automaticContinuation: false } as never });
+      const stream = await ai.models.generateContentStream({
+        model: MODEL,
+        contents: 'Tell me a short story about a lighthouse.',
+        config: { automaticContinuation: false } as never,
+      });
       // tslib's async generator object: its own methods only, as the SDK made it (ours replace them in place).
       expect(Object.keys(stream)).toEqual(['next', 'throw', 'return']);
       expect(stream[Symbol.asyncIterator]()).toBe(stream);
@@ -253,19 +310,32 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
   describe('models.embedContent', () => {
     it('one span embeddings {model}, with the requested dimensions', async () => {
       const response = await bareAndTraced(async () =>
-        plain(await ai.models.embedContent({ model: 'gemini-embedding-001', contents: ['The quick brown fox', 'jumps over the lazy dog'], config: { outputDimensionality: 4 } })),
+        plain(
+          await ai.models.embedContent({
+            model: 'gemini-embedding-001',
+            contents: ['The quick brown fox', 'jumps over the lazy dog'],
+            config: { outputDimensionality: 4 },
+          }),
+        ),
       );
       expect((response as { embeddings: unknown[] }).embeddings).toHaveLength(2);
       const span = onlySpan();
       expect(span.name).toBe('embeddings gemini-embedding-001');
-      expect(span.attributes).toMatchObject({ 'gen_ai.operation.name': 'embeddings', 'gen_ai.provider.name': 'gcp.gemini', 'gen_ai.embeddings.dimension.count': 4 });
+      expect(span.attributes).toMatchObject({
+        'gen_ai.operation.name': 'embeddings',
+        'gen_ai.provider.name': 'gcp.gemini',
+        'gen_ai.embeddings.dimension.count': 4,
+      });
     });
   });
 
   describe('chats', () => {
     it('sendMessage and sendMessageStream: one span per request, history sent as contents', async () => {
       const chat = ai.chats.create({ model: MODEL });
-      const text = await bareAndTraced(async () => (await ai.chats.create({ model: MODEL }).sendMessage({ message: 'What is the capital of France? Answer in one word.' })).text);
+      const text = await bareAndTraced(
+        async () =>
+          (await ai.chats.create({ model: MODEL }).sendMessage({ message: 'What is the capital of France? Answer in one word.' })).text,
+      );
       expect(text).toBe('Paris');
       expect(onlySpan().name).toBe(`generate_content ${MODEL}`);
       tracing.exporter.reset();
@@ -281,11 +351,21 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
     const calls: string[] = [];
     const tool = {
       async tool() {
-        return { functionDeclarations: [{ name: 'get_weather', description: 'Get the current weather for a city.', parametersJsonSchema: { type: 'object', properties: { location: { type: 'string' } } } }] };
+        return {
+          functionDeclarations: [
+            {
+              name: 'get_weather',
+              description: 'Get the current weather for a city.',
+              parametersJsonSchema: { type: 'object', properties: { location: { type: 'string' } } },
+            },
+          ],
+        };
       },
       async callTool(functionCalls: Array<{ name: string; args: { location: string } }>) {
         calls.push(...functionCalls.map((call) => call.args.location));
-        return functionCalls.map((call) => ({ functionResponse: { name: call.name, response: { temperature_c: 19, conditions: 'sunny', location: call.args.location } } }));
+        return functionCalls.map((call) => ({
+          functionResponse: { name: call.name, response: { temperature_c: 19, conditions: 'sunny', location: call.args.location } },
+        }));
       },
     };
     return Object.defineProperty(tool, 'calls', { value: calls, enumerable: false }) as typeof tool & { calls: string[] };
@@ -294,19 +374,31 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
   describe('automatic function calling (callable tools)', () => {
     it('generateContent: one invoke_agent span parenting its generate_content spans and one execute_tool span', async () => {
       const tool = weatherTool();
-      const response = await ai.models.generateContent({ model: MODEL, contents: 'What is the weather like in Lisbon right now?', config: { tools: [tool as never] } });
+      const response = await ai.models.generateContent({
+        model: MODEL,
+        contents: 'What is the weather like in Lisbon right now?',
+        config: { tools: [tool as never] },
+      });
       expect(response.text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
       expect(tool.calls).toEqual(['Lisbon, Portugal']);
       await settle();
       const [agent] = named('invoke_agent');
       expect(agent.kind).toBe(SpanKind.INTERNAL);
-      expect(agent.attributes).toMatchObject({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.request.model': MODEL, 'otel_genai.agent.model_calls': 2, 'otel_genai.agent.tool_calls': 1 });
+      expect(agent.attributes).toMatchObject({
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.request.model': MODEL,
+        'otel_genai.agent.model_calls': 2,
+        'otel_genai.agent.tool_calls': 1,
+      });
       const calls = named(`generate_content ${MODEL}`);
       expect(calls).toHaveLength(2);
       for (const call of calls) expect(parentOf(call)).toBe(idOf(agent));
       const [tool_] = tracing.toolSpans();
       expect(tool_.name).toBe('execute_tool get_weather');
-      expect(tool_.attributes).toMatchObject({ 'gen_ai.tool.name': 'get_weather', 'gen_ai.tool.description': 'Get the current weather for a city.' });
+      expect(tool_.attributes).toMatchObject({
+        'gen_ai.tool.name': 'get_weather',
+        'gen_ai.tool.description': 'Get the current weather for a city.',
+      });
       expect(tool_.attributes['otel_genai.tool.inferred']).toBeUndefined();
       expect(parentOf(tool_)).toBe(idOf(agent));
       // Exactly these: no inferred tool span beside the explicit one.
@@ -324,7 +416,13 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
 
     it('generateContentStream: the run ends with the stream; the tool between the two streamed turns', async () => {
       const tool = weatherTool();
-      const chunks = await collect(await ai.models.generateContentStream({ model: MODEL, contents: 'What is the weather like in Tokyo? Use the get_weather tool.', config: { tools: [tool as never] } }));
+      const chunks = await collect(
+        await ai.models.generateContentStream({
+          model: MODEL,
+          contents: 'What is the weather like in Tokyo? Use the get_weather tool.',
+          config: { tools: [tool as never] },
+        }),
+      );
       expect(tool.calls).toEqual(['Tokyo, Japan']);
       expect(chunks.length).toBeGreaterThan(2);
       await settle();
@@ -336,7 +434,11 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
 
     it('generateContentStream dropped unread: the run ends once, marked abandoned, when the stream is reclaimed (here: at exit)', async () => {
       const tool = weatherTool();
-      await ai.models.generateContentStream({ model: MODEL, contents: 'What is the weather like in Tokyo? Use the get_weather tool.', config: { tools: [tool as never] } });
+      await ai.models.generateContentStream({
+        model: MODEL,
+        contents: 'What is the weather like in Tokyo? Use the get_weather tool.',
+        config: { tools: [tool as never] },
+      });
       await settle();
       expect(named('invoke_agent')).toHaveLength(0);
       abandonHeldCalls();
@@ -350,7 +452,11 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
 
     it('generateContentStream left early (break): the run ends, not abandoned and not failed', async () => {
       const tool = weatherTool();
-      for await (const chunk of await ai.models.generateContentStream({ model: MODEL, contents: 'What is the weather like in Tokyo? Use the get_weather tool.', config: { tools: [tool as never] } })) {
+      for await (const chunk of await ai.models.generateContentStream({
+        model: MODEL,
+        contents: 'What is the weather like in Tokyo? Use the get_weather tool.',
+        config: { tools: [tool as never] },
+      })) {
         expect(chunk).toBeDefined();
         break;
       }
@@ -364,7 +470,9 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
 
     it('a tool that throws: its span fails, the run fails with what the app gets', async () => {
       const tool = { ...weatherTool(), callTool: async () => Promise.reject(new RangeError('weather service down')) };
-      const failure = await ai.models.generateContent({ model: MODEL, contents: 'What is the weather like in Lisbon right now?', config: { tools: [tool as never] } }).catch((error: Error) => error.message);
+      const failure = await ai.models
+        .generateContent({ model: MODEL, contents: 'What is the weather like in Lisbon right now?', config: { tools: [tool as never] } })
+        .catch((error: Error) => error.message);
       expect(failure).toBe('weather service down');
       await settle();
       expect(tracing.toolSpans()[0].attributes['error.type']).toBe('RangeError');
@@ -373,7 +481,11 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
 
     it('automaticFunctionCalling.disable: no run, the call is one span', async () => {
       const tool = weatherTool();
-      await ai.models.generateContent({ model: MODEL, contents: 'What is the weather like in Lisbon right now?', config: { tools: [tool as never], automaticFunctionCalling: { disable: true } } });
+      await ai.models.generateContent({
+        model: MODEL,
+        contents: 'What is the weather like in Lisbon right now?',
+        config: { tools: [tool as never], automaticFunctionCalling: { disable: true } },
+      });
       await settle();
       expect(named('invoke_agent')).toHaveLength(0);
       expect(tracing.inferenceSpans()).toHaveLength(1);
@@ -387,8 +499,15 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
         const tools = [{ functionDeclarations: [{ name: 'get_weather', description: 'Get the current weather for a city.' }] }];
         const first = await ai.models.generateContent({ model: MODEL, contents: [question], config: { tools } });
         const call = first.functionCalls![0];
-        const answer = { role: 'user', parts: [{ functionResponse: { name: call.name, response: { temperature_c: 19, conditions: 'sunny' } } }] };
-        const second = await ai.models.generateContent({ model: MODEL, contents: [question, first.candidates![0].content!, answer], config: { tools } });
+        const answer = {
+          role: 'user',
+          parts: [{ functionResponse: { name: call.name, response: { temperature_c: 19, conditions: 'sunny' } } }],
+        };
+        const second = await ai.models.generateContent({
+          model: MODEL,
+          contents: [question, first.candidates![0].content!, answer],
+          config: { tools },
+        });
         expect(second.text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
       });
       await settle();
@@ -414,11 +533,18 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
         await collect(await ai.models.generateContentStream({ model: MODEL, contents: 'Tell me a short story about a lighthouse.' }));
         await settle();
         const { resourceMetrics } = await reader.collect();
-        const metrics = new Map(resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => [metric.descriptor.name, metric] as const)));
+        const metrics = new Map(
+          resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => [metric.descriptor.name, metric] as const)),
+        );
         const duration = metrics.get('gen_ai.client.inference.duration') as HistogramMetricData;
-        expect(duration.dataPoints.map((point) => [point.attributes['gen_ai.provider.name'], point.attributes['gen_ai.operation.name'], point.attributes['gen_ai.response.model'], point.value.count])).toEqual([
-          ['gcp.gemini', 'generate_content', 'gemini-2.5-flash', 2],
-        ]);
+        expect(
+          duration.dataPoints.map((point) => [
+            point.attributes['gen_ai.provider.name'],
+            point.attributes['gen_ai.operation.name'],
+            point.attributes['gen_ai.response.model'],
+            point.value.count,
+          ]),
+        ).toEqual([['gcp.gemini', 'generate_content', 'gemini-2.5-flash', 2]]);
         expect((metrics.get('gen_ai.client.inference.time_to_first_chunk') as HistogramMetricData).dataPoints[0].value.count).toBe(1);
         const output = metrics.get('gen_ai.client.inference.usage.output_tokens') as SumMetricData;
         expect(output.dataPoints.reduce((total, point) => total + point.value, 0)).toBe(25 + 12);
@@ -437,7 +563,13 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
         expect(Object.getOwnPropertyDescriptor(genai.Models.prototype, 'generateContent')).toBeUndefined();
         const fresh = new genai.GoogleGenAI({ apiKey: 'test-key', httpOptions: { ...httpOptions, baseUrl: server.url } });
         await fresh.models.generateContent({ model: MODEL, contents: 'What is the capital of France? Answer in one word.' });
-        await ai.models.generateContent({ model: MODEL, contents: 'What is the capital of France? Answer in one word.', config: { tools: [weatherTool() as never] } }).catch(() => undefined);
+        await ai.models
+          .generateContent({
+            model: MODEL,
+            contents: 'What is the capital of France? Answer in one word.',
+            config: { tools: [weatherTool() as never] },
+          })
+          .catch(() => undefined);
         await settle();
         expect(tracing.genAISpans()).toEqual([]);
       } finally {
@@ -445,9 +577,18 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
       }
       expect(typeof Object.getOwnPropertyDescriptor(genai.Models.prototype, 'generateContent')?.set).toBe('function');
       const later = new genai.GoogleGenAI({ apiKey: 'test-key', httpOptions: { ...httpOptions, baseUrl: server.url } });
-      await later.models.generateContent({ model: MODEL, contents: 'What is the weather like in Lisbon right now?', config: { tools: [weatherTool() as never] } });
+      await later.models.generateContent({
+        model: MODEL,
+        contents: 'What is the weather like in Lisbon right now?',
+        config: { tools: [weatherTool() as never] },
+      });
       await settle();
-      expect(tracing.genAISpans().map((span) => span.name).sort()).toEqual(['execute_tool get_weather', `generate_content ${MODEL}`, `generate_content ${MODEL}`, 'invoke_agent'].sort());
+      expect(
+        tracing
+          .genAISpans()
+          .map((span) => span.name)
+          .sort(),
+      ).toEqual(['execute_tool get_weather', `generate_content ${MODEL}`, `generate_content ${MODEL}`, 'invoke_agent'].sort());
     });
   });
 
@@ -455,10 +596,20 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
     it('a tracer that throws: the call runs untraced and returns the same', async () => {
       const tracer = trace.getTracer('x');
       const original = tracer.startSpan;
-      const provider = { getTracer: () => ({ ...tracer, startSpan: () => { throw new Error('broken tracer'); }, startActiveSpan: original }) };
+      const provider = {
+        getTracer: () => ({
+          ...tracer,
+          startSpan: () => {
+            throw new Error('broken tracer');
+          },
+          startActiveSpan: original,
+        }),
+      };
       instrumentation.setTracerProvider(provider as never);
       try {
-        const response = await context.with(context.active(), () => ai.models.generateContent({ model: MODEL, contents: 'What is the capital of France? Answer in one word.' }));
+        const response = await context.with(context.active(), () =>
+          ai.models.generateContent({ model: MODEL, contents: 'What is the capital of France? Answer in one word.' }),
+        );
         expect(response.text).toBe('Paris');
       } finally {
         instrumentation.setTracerProvider(tracing.provider);

@@ -34,11 +34,32 @@ describe('collectSpans() and @google/genai', () => {
       const viaRequire = new cjs.GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl: server.url } });
       expect(viaRequire).not.toBeInstanceOf(esm.GoogleGenAI);
       await viaImport.models.generateContent({ model: 'gemini-2.5-flash', contents: 'What is the capital of France? Answer in one word.' });
-      await viaRequire.models.generateContent({ model: 'gemini-2.5-flash', contents: 'What is the capital of France? Answer in one word.' });
+      await viaRequire.models.generateContent({
+        model: 'gemini-2.5-flash',
+        contents: 'What is the capital of France? Answer in one word.',
+      });
       await spans.settle();
       expect(spans.tree()).toEqual([
-        { name: 'generate_content gemini-2.5-flash', attributes: { 'gen_ai.provider.name': 'gcp.gemini', 'gen_ai.response.finish_reasons': ['STOP'], 'gen_ai.usage.input_tokens': 11, 'gen_ai.usage.output_tokens': 25 }, children: [] },
-        { name: 'generate_content gemini-2.5-flash', attributes: { 'gen_ai.provider.name': 'gcp.gemini', 'gen_ai.response.finish_reasons': ['STOP'], 'gen_ai.usage.input_tokens': 11, 'gen_ai.usage.output_tokens': 25 }, children: [] },
+        {
+          name: 'generate_content gemini-2.5-flash',
+          attributes: {
+            'gen_ai.provider.name': 'gcp.gemini',
+            'gen_ai.response.finish_reasons': ['STOP'],
+            'gen_ai.usage.input_tokens': 11,
+            'gen_ai.usage.output_tokens': 25,
+          },
+          children: [],
+        },
+        {
+          name: 'generate_content gemini-2.5-flash',
+          attributes: {
+            'gen_ai.provider.name': 'gcp.gemini',
+            'gen_ai.response.finish_reasons': ['STOP'],
+            'gen_ai.usage.input_tokens': 11,
+            'gen_ai.usage.output_tokens': 25,
+          },
+          children: [],
+        },
       ]);
     } finally {
       await spans.shutdown();
@@ -64,7 +85,9 @@ describe('the recorder places Gemini requests by their own headers', () => {
   it('x-goog-api-key (the Gemini API) and x-goog-api-client (every @google/genai request) name Google', () => {
     expect(providerOfRequest(request({ 'x-goog-api-key': 'FAKE', 'x-goog-api-client': 'google-genai-sdk/3.6.1' })).provider).toBe('google');
     // Vertex AI: a bearer token, which alone would be OpenAI's: the SDK's own header keeps it Google's.
-    expect(providerOfRequest(request({ authorization: 'Bearer ya29.FAKE', 'x-goog-api-client': 'google-genai-sdk/3.6.1' })).provider).toBe('google');
+    expect(providerOfRequest(request({ authorization: 'Bearer ya29.FAKE', 'x-goog-api-client': 'google-genai-sdk/3.6.1' })).provider).toBe(
+      'google',
+    );
     expect(providerOfRequest(request({ authorization: 'Bearer sk-FAKE' })).provider).toBe('openai');
     expect(providerOfRequest(request({ 'x-api-key': 'FAKE' })).provider).toBe('anthropic');
   });

@@ -40,7 +40,11 @@ function expectESMAppTrace(): void {
     'gen_ai.usage.output_tokens': 25,
     'server.address': '127.0.0.1',
   });
-  expect(calls[1].attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.usage.output_tokens': 12, 'gen_ai.response.finish_reasons': ['STOP'] });
+  expect(calls[1].attributes).toMatchObject({
+    'gen_ai.request.stream': true,
+    'gen_ai.usage.output_tokens': 12,
+    'gen_ai.response.finish_reasons': ['STOP'],
+  });
   expect(calls[2].attributes).toMatchObject({ 'error.type': 'ApiError' });
   expect(calls[2].statusCode).toBe(2);
   const [agent] = spans.filter((span) => span.name === 'invoke_agent');
@@ -60,12 +64,19 @@ describe('node --import ./register.mjs, @google/genai', () => {
     expect(traced.stderr).toBe('');
     expect(traced.code).toBe(0);
     expect(JSON.parse(traced.stdout)).toEqual(JSON.parse(bare.stdout));
-    expect(JSON.parse(traced.stdout)).toMatchObject({ answer: 'Paris', failure: 'ApiError 429', weather: "It's sunny in Lisbon right now, at about 19 °C." });
+    expect(JSON.parse(traced.stdout)).toMatchObject({
+      answer: 'Paris',
+      failure: 'ApiError 429',
+      weather: "It's sunny in Lisbon right now, at about 19 °C.",
+    });
     expectESMAppTrace();
   });
 
   it('the same ESM app with the installed SDK patched up front (Node 22.15–22.22.2, OTEL_GENAI_ESM_LOADER_HOOK=false)', async () => {
-    const traced = await runApp(join(APPS, 'google-app.mjs'), { env: { ...otlpEnv(server.url, receiver.url), ...prepatchEnv() }, register: true });
+    const traced = await runApp(join(APPS, 'google-app.mjs'), {
+      env: { ...otlpEnv(server.url, receiver.url), ...prepatchEnv() },
+      register: true,
+    });
     expect(traced.stderr).toBe('');
     expect(traced.code).toBe(0);
     expectESMAppTrace();
@@ -78,12 +89,19 @@ describe('node --import ./register.mjs, @google/genai', () => {
     expect(traced.stderr).toBe('');
     expect(traced.stdout).toBe(bare.stdout);
     expect(JSON.parse(traced.stdout)).toMatchObject({ first: 'Paris', dimensions: [4, 4] });
-    expect(ours().map((span) => span.name)).toEqual(['generate_content gemini-2.5-flash', 'generate_content gemini-2.5-flash', 'embeddings gemini-embedding-001']);
+    expect(ours().map((span) => span.name)).toEqual([
+      'generate_content gemini-2.5-flash',
+      'generate_content gemini-2.5-flash',
+      'embeddings gemini-embedding-001',
+    ]);
     expect(ours()[1].attributes['gen_ai.request.stream']).toBe(true);
   });
 
   it('the Gemini demo agent prints its trace as a tree', async () => {
-    const run = await runApp(join(__dirname, '..', '..', 'examples', 'run-demo.mjs'), { script: [join(__dirname, '..', '..', 'examples', 'gemini-agent.mjs')], env: { OTEL_TRACES_EXPORTER: 'genai-tree' } });
+    const run = await runApp(join(__dirname, '..', '..', 'examples', 'run-demo.mjs'), {
+      script: [join(__dirname, '..', '..', 'examples', 'gemini-agent.mjs')],
+      env: { OTEL_TRACES_EXPORTER: 'genai-tree' },
+    });
     expect(run.code, run.stderr).toBe(0);
     const tree = run.stdout.replace(/ +\d+ ms/g, '');
     expect(tree).toContain('invoke_agent  in 373     out 143    STOP  (trace total)');

@@ -15,7 +15,12 @@ export async function loadAI(): Promise<{ ai: AI; aiTest: AITest }> {
 /** `LanguageModelV4Usage` of `input` / `output` tokens. */
 export function usage(input: number, output: number, extra: { cacheRead?: number; cacheWrite?: number; reasoning?: number } = {}) {
   return {
-    inputTokens: { total: input, noCache: input - (extra.cacheRead ?? 0) - (extra.cacheWrite ?? 0), cacheRead: extra.cacheRead, cacheWrite: extra.cacheWrite },
+    inputTokens: {
+      total: input,
+      noCache: input - (extra.cacheRead ?? 0) - (extra.cacheWrite ?? 0),
+      cacheRead: extra.cacheRead,
+      cacheWrite: extra.cacheWrite,
+    },
     outputTokens: { total: output, text: output - (extra.reasoning ?? 0), reasoning: extra.reasoning },
   };
 }
@@ -23,7 +28,12 @@ export function usage(input: number, output: number, extra: { cacheRead?: number
 /** A `doGenerate` result asking for tool calls. */
 export function toolCallsResult(calls: Array<{ id: string; name: string; input: unknown }>, id = 'resp-tools') {
   return {
-    content: calls.map((call) => ({ type: 'tool-call' as const, toolCallId: call.id, toolName: call.name, input: JSON.stringify(call.input) })),
+    content: calls.map((call) => ({
+      type: 'tool-call' as const,
+      toolCallId: call.id,
+      toolName: call.name,
+      input: JSON.stringify(call.input),
+    })),
     finishReason: { unified: 'tool-calls' as const, raw: 'tool_use' },
     usage: usage(100, 20),
     warnings: [],

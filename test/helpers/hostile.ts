@@ -87,7 +87,8 @@ export function captureDiagSafely(): string[] {
  * arrays on spans as "AnyValue", which the GenAI attributes never are.)
  */
 export function isValidAttributeValue(value: unknown): boolean {
-  const scalar = (item: unknown) => typeof item === 'string' || typeof item === 'boolean' || (typeof item === 'number' && Number.isFinite(item));
+  const scalar = (item: unknown) =>
+    typeof item === 'string' || typeof item === 'boolean' || (typeof item === 'number' && Number.isFinite(item));
   if (scalar(value)) return true;
   if (!Array.isArray(value)) return false;
   if (value.length === 0) return true;
@@ -112,11 +113,14 @@ export const TRAP_ERROR = new Error('a trap of a hostile proxy');
 
 /** A proxy on `target` whose every trap (get, has, ownKeys, getPrototypeOf, apply, …) throws `TRAP_ERROR`. */
 export function throwingProxy<T extends object>(target: T = {} as T): T {
-  const handler = new Proxy({}, {
-    get: () => () => {
-      throw TRAP_ERROR;
+  const handler = new Proxy(
+    {},
+    {
+      get: () => () => {
+        throw TRAP_ERROR;
+      },
     },
-  });
+  );
   return new Proxy(target, handler);
 }
 
@@ -166,7 +170,10 @@ export const THENABLE_ERROR = new Error('a thenable rejected');
 export function makeThenable(how: ThenableKind): object {
   switch (how) {
     case 'compliant':
-      return { then: (resolve: (value: unknown) => unknown, reject: (error: unknown) => unknown) => Promise.resolve(THENABLE_VALUE).then(resolve, reject) };
+      return {
+        then: (resolve: (value: unknown) => unknown, reject: (error: unknown) => unknown) =>
+          Promise.resolve(THENABLE_VALUE).then(resolve, reject),
+      };
     case 'minimal':
       return {
         then(resolve: (value: unknown) => void) {
@@ -188,24 +195,79 @@ export function makeThenable(how: ThenableKind): object {
   }
 }
 
-const KEYS = fc.constantFrom('a', 'data', 'type', 'content', 'toJSON', 'then', 'constructor', '__proto__', 'mime_type', 'size', 'x'.repeat(40));
+const KEYS = fc.constantFrom(
+  'a',
+  'data',
+  'type',
+  'content',
+  'toJSON',
+  'then',
+  'constructor',
+  '__proto__',
+  'mime_type',
+  'size',
+  'x'.repeat(40),
+);
 const UNITS = ['x', 'é', '€', '😀', '\uD800', '"\\', '\u0000', 'ab\ncd'];
 
 function leafSpec(hugeMax: number): fc.Arbitrary<ValueSpec> {
   return fc.oneof(
-    { arbitrary: fc.record({ k: fc.constant('plain' as const), v: fc.anything({ maxDepth: 2, withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true, withBoxedValues: true, withObjectString: true }) }), weight: 4 },
+    {
+      arbitrary: fc.record({
+        k: fc.constant('plain' as const),
+        v: fc.anything({
+          maxDepth: 2,
+          withBigInt: true,
+          withMap: true,
+          withSet: true,
+          withDate: true,
+          withTypedArray: true,
+          withSparseArray: true,
+          withNullPrototype: true,
+          withBoxedValues: true,
+          withObjectString: true,
+        }),
+      }),
+      weight: 4,
+    },
     { arbitrary: fc.record({ k: fc.constant('json' as const), v: fc.jsonValue({ maxDepth: 3 }) }), weight: 4 },
     { arbitrary: fc.record({ k: fc.constant('bigint' as const), v: fc.bigInt() }), weight: 1 },
     { arbitrary: fc.constant({ k: 'toJSONThrows' as const }), weight: 1 },
-    { arbitrary: fc.record({ k: fc.constant('toJSONOdd' as const), returns: fc.constantFrom('undefined' as const, 'function' as const, 'symbol' as const, 'bigint' as const, 'self' as const) }), weight: 1 },
+    {
+      arbitrary: fc.record({
+        k: fc.constant('toJSONOdd' as const),
+        returns: fc.constantFrom('undefined' as const, 'function' as const, 'symbol' as const, 'bigint' as const, 'self' as const),
+      }),
+      weight: 1,
+    },
     { arbitrary: fc.record({ k: fc.constant('getterThrows' as const), key: KEYS, enumerable: fc.boolean() }), weight: 1 },
     { arbitrary: fc.constant({ k: 'proxy' as const }), weight: 1 },
     { arbitrary: fc.constant({ k: 'revoked' as const }), weight: 1 },
     { arbitrary: fc.constant({ k: 'thenGetterThrows' as const }), weight: 1 },
-    { arbitrary: fc.record({ k: fc.constant('thenable' as const), how: fc.constantFrom<ThenableKind>('compliant', 'minimal', 'rejecting', 'throwing') }), weight: 1 },
-    { arbitrary: fc.record({ k: fc.constant('huge' as const), length: fc.integer({ min: 1, max: hugeMax }), unit: fc.constantFrom(...UNITS) }), weight: 1 },
+    {
+      arbitrary: fc.record({
+        k: fc.constant('thenable' as const),
+        how: fc.constantFrom<ThenableKind>('compliant', 'minimal', 'rejecting', 'throwing'),
+      }),
+      weight: 1,
+    },
+    {
+      arbitrary: fc.record({
+        k: fc.constant('huge' as const),
+        length: fc.integer({ min: 1, max: hugeMax }),
+        unit: fc.constantFrom(...UNITS),
+      }),
+      weight: 1,
+    },
     { arbitrary: fc.record({ k: fc.constant('deep' as const), depth: fc.integer({ min: 1, max: 3000 }), array: fc.boolean() }), weight: 1 },
-    { arbitrary: fc.record({ k: fc.constant('payload' as const), bytes: fc.integer({ min: 0, max: 20_000 }), how: fc.constantFrom('dataURL' as const, 'base64Source' as const, 'mimeData' as const, 'blob' as const) }), weight: 1 },
+    {
+      arbitrary: fc.record({
+        k: fc.constant('payload' as const),
+        bytes: fc.integer({ min: 0, max: 20_000 }),
+        how: fc.constantFrom('dataURL' as const, 'base64Source' as const, 'mimeData' as const, 'blob' as const),
+      }),
+      weight: 1,
+    },
     { arbitrary: fc.constantFrom({ k: 'function' as const }, { k: 'symbol' as const }), weight: 1 },
   );
 }
@@ -216,10 +278,23 @@ export function valueSpec(hugeMax = 100_000): fc.Arbitrary<ValueSpec> {
     value: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       { arbitrary: leafSpec(hugeMax), weight: 6 },
-      { arbitrary: fc.record({ k: fc.constant('object' as const), entries: fc.array(fc.tuple(KEYS, tie('value')), { maxLength: 3 }) }), weight: 2 },
+      {
+        arbitrary: fc.record({ k: fc.constant('object' as const), entries: fc.array(fc.tuple(KEYS, tie('value')), { maxLength: 3 }) }),
+        weight: 2,
+      },
       { arbitrary: fc.record({ k: fc.constant('array' as const), items: fc.array(tie('value'), { maxLength: 3 }) }), weight: 1 },
-      { arbitrary: fc.record({ k: fc.constant('nullProto' as const), entries: fc.array(fc.tuple(KEYS, tie('value')), { maxLength: 2 }) }), weight: 1 },
-      { arbitrary: fc.record({ k: fc.constant('circular' as const), via: fc.constantFrom('self' as const, 'array' as const, 'mutual' as const), inner: tie('value') }), weight: 1 },
+      {
+        arbitrary: fc.record({ k: fc.constant('nullProto' as const), entries: fc.array(fc.tuple(KEYS, tie('value')), { maxLength: 2 }) }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          k: fc.constant('circular' as const),
+          via: fc.constantFrom('self' as const, 'array' as const, 'mutual' as const),
+          inner: tie('value'),
+        }),
+        weight: 1,
+      },
       { arbitrary: fc.record({ k: fc.constant('frozen' as const), inner: tie('value') }), weight: 1 },
       { arbitrary: fc.record({ k: fc.constant('error' as const), e: errorSpec() }), weight: 1 },
     ),
@@ -342,7 +417,8 @@ export function makeValue(spec: ValueSpec): unknown {
     }
     case 'object': {
       const object: Record<string, unknown> = {};
-      for (const [key, value] of spec.entries) Object.defineProperty(object, key, { value: entryValue(key, value), enumerable: true, writable: true, configurable: true });
+      for (const [key, value] of spec.entries)
+        Object.defineProperty(object, key, { value: entryValue(key, value), enumerable: true, writable: true, configurable: true });
       return object;
     }
     case 'array':
@@ -384,14 +460,28 @@ export type ErrorClass = 'Error' | 'TypeError' | 'RangeError' | 'AggregateError'
 
 export type ErrorSpec =
   | { k: 'error'; cls: ErrorClass; message: string; status?: number; type?: string }
-  | { k: 'hostileFields'; throwing: Array<'message' | 'stack' | 'name' | 'constructor' | 'code' | 'cause' | 'status' | 'type' | 'error' | 'toString'> }
+  | {
+      k: 'hostileFields';
+      throwing: Array<'message' | 'stack' | 'name' | 'constructor' | 'code' | 'cause' | 'status' | 'type' | 'error' | 'toString'>;
+    }
   | { k: 'oddFields'; message: unknown; name: unknown; stack: unknown; code: unknown }
   | { k: 'proxyError' }
   | { k: 'frozenError'; message: string }
   | { k: 'circularCause' }
   | { k: 'thrownValue'; v: 'undefined' | 'null' | 'string' | 'number' | 'object' | 'proxy' | 'bigint' | 'symbol' | 'promise' };
 
-const FIELD_NAMES = fc.constantFrom('message' as const, 'stack' as const, 'name' as const, 'constructor' as const, 'code' as const, 'cause' as const, 'status' as const, 'type' as const, 'error' as const, 'toString' as const);
+const FIELD_NAMES = fc.constantFrom(
+  'message' as const,
+  'stack' as const,
+  'name' as const,
+  'constructor' as const,
+  'code' as const,
+  'cause' as const,
+  'status' as const,
+  'type' as const,
+  'error' as const,
+  'toString' as const,
+);
 
 export function errorSpec(): fc.Arbitrary<ErrorSpec> {
   return fc.oneof(
@@ -399,7 +489,16 @@ export function errorSpec(): fc.Arbitrary<ErrorSpec> {
       arbitrary: fc.record(
         {
           k: fc.constant('error' as const),
-          cls: fc.constantFrom<ErrorClass>('Error', 'TypeError', 'RangeError', 'AggregateError', 'DOMException', 'APIError', 'Computed', 'SymbolNamed'),
+          cls: fc.constantFrom<ErrorClass>(
+            'Error',
+            'TypeError',
+            'RangeError',
+            'AggregateError',
+            'DOMException',
+            'APIError',
+            'Computed',
+            'SymbolNamed',
+          ),
           message: fc.oneof(fc.string({ maxLength: 40 }), fc.constant('the prompt "secret-prompt-text" was rejected\n    at fake (frame)')),
           status: fc.constantFrom(400, 418, 429, 500, 0, -1, 1e9),
           type: fc.constantFrom('invalid_request_error', 'overloaded_error', 'made_up_type_x1', ''),
@@ -408,7 +507,10 @@ export function errorSpec(): fc.Arbitrary<ErrorSpec> {
       ),
       weight: 4,
     },
-    { arbitrary: fc.record({ k: fc.constant('hostileFields' as const), throwing: fc.uniqueArray(FIELD_NAMES, { minLength: 1 }) }), weight: 2 },
+    {
+      arbitrary: fc.record({ k: fc.constant('hostileFields' as const), throwing: fc.uniqueArray(FIELD_NAMES, { minLength: 1 }) }),
+      weight: 2,
+    },
     {
       arbitrary: fc.record({
         k: fc.constant('oddFields' as const),
@@ -425,7 +527,17 @@ export function errorSpec(): fc.Arbitrary<ErrorSpec> {
     {
       arbitrary: fc.record({
         k: fc.constant('thrownValue' as const),
-        v: fc.constantFrom('undefined' as const, 'null' as const, 'string' as const, 'number' as const, 'object' as const, 'proxy' as const, 'bigint' as const, 'symbol' as const, 'promise' as const),
+        v: fc.constantFrom(
+          'undefined' as const,
+          'null' as const,
+          'string' as const,
+          'number' as const,
+          'object' as const,
+          'proxy' as const,
+          'bigint' as const,
+          'symbol' as const,
+          'promise' as const,
+        ),
       }),
       weight: 2,
     },
@@ -485,8 +597,18 @@ export function makeError(spec: ErrorSpec): unknown {
     }
     case 'oddFields': {
       const error = new Error('odd fields');
-      for (const [field, value] of [['message', spec.message], ['name', spec.name], ['stack', spec.stack], ['code', spec.code]] as const) {
-        Object.defineProperty(error, field, { value: value && typeof value === 'object' ? structuredCloneLoose(value) : value, configurable: true, writable: true, enumerable: false });
+      for (const [field, value] of [
+        ['message', spec.message],
+        ['name', spec.name],
+        ['stack', spec.stack],
+        ['code', spec.code],
+      ] as const) {
+        Object.defineProperty(error, field, {
+          value: value && typeof value === 'object' ? structuredCloneLoose(value) : value,
+          configurable: true,
+          writable: true,
+          enumerable: false,
+        });
       }
       return error;
     }

@@ -36,7 +36,10 @@ export function weatherText(location: string): string {
 }
 
 /** An McpServer with `get_weather`; `onCall` sees each call's arguments and `extra` first (and may wait). */
-export function weatherServer(mcp: Mcp, onCall: (location: string, extra: { _meta?: Record<string, unknown>; signal: AbortSignal }) => unknown = () => undefined): McpServerClass {
+export function weatherServer(
+  mcp: Mcp,
+  onCall: (location: string, extra: { _meta?: Record<string, unknown>; signal: AbortSignal }) => unknown = () => undefined,
+): McpServerClass {
   const server = new mcp.McpServer({ name: 'weather', version: '1.0.0' });
   server.registerTool(
     'get_weather',

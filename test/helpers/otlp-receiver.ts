@@ -79,7 +79,10 @@ export async function startOtlpReceiver() {
         for (const resourceMetrics of body.resourceMetrics ?? []) {
           for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
             for (const metric of scopeMetrics.metrics ?? []) {
-              const sum = (metric.histogram?.dataPoints ?? []).reduce((total: number, point: { sum?: number }) => total + (point.sum ?? 0), 0);
+              const sum = (metric.histogram?.dataPoints ?? []).reduce(
+                (total: number, point: { sum?: number }) => total + (point.sum ?? 0),
+                0,
+              );
               metrics.set(metric.name, (metrics.get(metric.name) ?? 0) + sum);
             }
           }

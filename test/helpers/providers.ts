@@ -28,7 +28,8 @@ export const DRIVERS: Record<string, ProviderDriver> = {
   anthropic: {
     client: (baseURL) => new (requireSDK('@anthropic-ai/sdk').default)({ apiKey: 'test-key', baseURL, maxRetries: 0 }),
     call: (client) => client.messages.create({ ...fixtureRequest('anthropic/messages-text'), max_tokens: 100 }),
-    stream: (client, signal) => client.messages.create({ ...fixtureRequest('anthropic/messages-stream-long'), max_tokens: 1024 }, { signal }),
+    stream: (client, signal) =>
+      client.messages.create({ ...fixtureRequest('anthropic/messages-stream-long'), max_tokens: 1024 }, { signal }),
     rateLimited: (client) => client.messages.create({ ...fixtureRequest('anthropic/messages-error-429'), max_tokens: 100 }),
     cut: (client) => client.messages.create({ ...fixtureRequest('anthropic/messages-stream-cut'), max_tokens: 1024 }),
     promptText: ['What is the capital of France', 'Describe the water cycle'],
@@ -43,11 +44,23 @@ export const DRIVERS: Record<string, ProviderDriver> = {
   },
   google: {
     client: (baseURL) => new (requireSDK('@google/genai').GoogleGenAI)({ apiKey: 'test-key', httpOptions: { baseUrl: baseURL } }),
-    call: (client) => client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'What is the capital of France? Answer in one word.' }),
-    stream: (client, signal) => client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'Describe the water cycle in detail.', config: { abortSignal: signal } }),
-    rateLimited: (client) => client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Say hello. (This request is rate limited.)' }),
+    call: (client) =>
+      client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'What is the capital of France? Answer in one word.' }),
+    stream: (client, signal) =>
+      client.models.generateContentStream({
+        model: 'gemini-2.5-flash',
+        contents: 'Describe the water cycle in detail.',
+        config: { abortSignal: signal },
+      }),
+    rateLimited: (client) =>
+      client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Say hello. (This request is rate limited.)' }),
     // Without automatic continuation, which would retry the cut hop from its last checkpoint.
-    cut: (client) => client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'Explain how a refrigerator works.', config: { automaticContinuation: false } }),
+    cut: (client) =>
+      client.models.generateContentStream({
+        model: 'gemini-2.5-flash',
+        contents: 'Explain how a refrigerator works.',
+        config: { automaticContinuation: false },
+      }),
     promptText: ['What is the capital of France', 'Describe the water cycle'],
   },
 };

@@ -44,7 +44,9 @@ export function serializeSSE(events: SSEEvent[]): string {
  * Serves fixtures built from recordings at test time, from a temp folder (the recordings are never
  * copied into the repository); `close()` stops the server and removes the folder.
  */
-export async function serveRecorded(fixtures: Array<{ name: string; fixture: Fixture }>): Promise<{ server: ReplayServer; close(): Promise<void> }> {
+export async function serveRecorded(
+  fixtures: Array<{ name: string; fixture: Fixture }>,
+): Promise<{ server: ReplayServer; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'otel-genai-recordings-'));
   for (const { name, fixture } of fixtures) writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(fixture, null, 2)}\n`);
   const server = await startReplayServer({ fixtures: dir, delayScale: 0 });

@@ -18,7 +18,9 @@ let syncHooks: boolean | undefined;
 export function prepatchEnv(): Record<string, string> {
   if (syncHooks === undefined) {
     const instrumentation = dirname(require.resolve('@opentelemetry/instrumentation', { paths: [ROOT] }));
-    const check = pathToFileURL(join(dirname(require.resolve('import-in-the-middle', { paths: [instrumentation] })), 'supports-sync-hooks.mjs')).href;
+    const check = pathToFileURL(
+      join(dirname(require.resolve('import-in-the-middle', { paths: [instrumentation] })), 'supports-sync-hooks.mjs'),
+    ).href;
     const script = `import { supportsSyncHooks } from ${JSON.stringify(check)}; process.stdout.write(String(supportsSyncHooks()));`;
     syncHooks = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }) === 'true';
   }
@@ -37,9 +39,21 @@ export interface AppRun {
  */
 export function runApp(
   app: string | undefined,
-  options: { register?: boolean; env?: Record<string, string | undefined>; node?: string; args?: string[]; script?: string[]; cwd?: string } = {},
+  options: {
+    register?: boolean;
+    env?: Record<string, string | undefined>;
+    node?: string;
+    args?: string[];
+    script?: string[];
+    cwd?: string;
+  } = {},
 ): Promise<AppRun> {
-  const nodeArgs = [...(options.register ? ['--import', REGISTER] : []), ...(options.args ?? []), ...(app === undefined ? [] : [app]), ...(options.script ?? [])];
+  const nodeArgs = [
+    ...(options.register ? ['--import', REGISTER] : []),
+    ...(options.args ?? []),
+    ...(app === undefined ? [] : [app]),
+    ...(options.script ?? []),
+  ];
   return new Promise((resolve) => {
     execFile(
       options.node ?? process.execPath,

@@ -9,11 +9,7 @@ import type { setupTracing } from './tracing';
  * `bareAndTraced` runs a scenario without and then with the instrumentation and checks that the
  * app saw the same; `onlySpan` returns the one GenAI span the traced run made.
  */
-export function scenarioTools(
-  instrumentation: Instrumentation,
-  tracing: ReturnType<typeof setupTracing>,
-  server: () => ReplayServer,
-) {
+export function scenarioTools(instrumentation: Instrumentation, tracing: ReturnType<typeof setupTracing>, server: () => ReplayServer) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the suites drive several SDK majors
   async function bareAndTraced<T = any>(scenario: () => T | Promise<T>): Promise<Awaited<T>> {
     instrumentation.disable();

@@ -34,9 +34,7 @@ export function setupTracing(extraProcessors: SpanProcessor[] = []) {
     },
     /** Our model-call (CLIENT) spans, without tool and agent spans. */
     inferenceSpans(): ReadableSpan[] {
-      return exporter
-        .getFinishedSpans()
-        .filter((span) => span.instrumentationScope.name === 'otel-genai' && span.kind === SpanKind.CLIENT);
+      return exporter.getFinishedSpans().filter((span) => span.instrumentationScope.name === 'otel-genai' && span.kind === SpanKind.CLIENT);
     },
     /** Our `execute_tool` spans. */
     toolSpans(): ReadableSpan[] {

@@ -3,7 +3,12 @@ import { cannedFetch } from './canned.mjs';
 import { Anthropic, collectGarbage, ours } from './setup.mjs';
 
 const client = new Anthropic({ apiKey: 'x', baseURL: 'http://canned.invalid', fetch: cannedFetch, maxRetries: 0 });
-const ask = (n, stream = false) => ({ model: 'claude-sonnet-5-5', max_tokens: 10, stream, messages: [{ role: 'user', content: `question ${n}` }] });
+const ask = (n, stream = false) => ({
+  model: 'claude-sonnet-5-5',
+  max_tokens: 10,
+  stream,
+  messages: [{ role: 'user', content: `question ${n}` }],
+});
 
 async function neverIterated() {
   await client.messages.create(ask(1, true));
@@ -26,5 +31,8 @@ await readToTheEnd();
 await new Promise((resolve) => setTimeout(resolve, 50));
 const before = ours().map((span) => span.attributes['gen_ai.response.id'] ?? 'pending');
 await collectGarbage();
-const after = ours().map((span) => ({ id: span.attributes['gen_ai.response.id'], abandoned: span.attributes['otel_genai.abandoned'] === true }));
+const after = ours().map((span) => ({
+  id: span.attributes['gen_ai.response.id'],
+  abandoned: span.attributes['otel_genai.abandoned'] === true,
+}));
 console.log(JSON.stringify({ before, after }));

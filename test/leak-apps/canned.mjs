@@ -18,7 +18,10 @@ export function eventsFor(n, deltas = 5) {
   return [
     ['message_start', { type: 'message_start', message }],
     ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
-    ...Array.from({ length: deltas }, () => ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x' } }]),
+    ...Array.from({ length: deltas }, () => [
+      'content_block_delta',
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x' } },
+    ]),
     ['content_block_stop', { type: 'content_block_stop', index: 0 }],
     ['message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 2 * n } }],
     ['message_stop', { type: 'message_stop' }],
@@ -40,7 +43,11 @@ export function chatChunksFor(n, deltas = 5) {
   const base = { id: `chatcmpl-${n}`, object: 'chat.completion.chunk', created: 1795000000, model: 'gpt-4o-mini-2024-07-18' };
   return [
     { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null },
-    ...Array.from({ length: deltas }, () => ({ ...base, choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }], usage: null })),
+    ...Array.from({ length: deltas }, () => ({
+      ...base,
+      choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }],
+      usage: null,
+    })),
     { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null },
     { ...base, choices: [], usage: { prompt_tokens: n, completion_tokens: 2 * n, total_tokens: 3 * n } },
   ];
@@ -60,7 +67,11 @@ function sse(lines) {
 export async function cannedFetch(url, init) {
   const body = JSON.parse(init.body);
   const n = Number(/\d+/.exec(JSON.stringify(body.messages?.[0]?.content ?? body.input ?? ''))?.[0] ?? 0);
-  const headers = { 'content-type': body.stream ? 'text/event-stream' : 'application/json', 'request-id': `req_${n}`, 'x-request-id': `req_${n}` };
+  const headers = {
+    'content-type': body.stream ? 'text/event-stream' : 'application/json',
+    'request-id': `req_${n}`,
+    'x-request-id': `req_${n}`,
+  };
   const anthropic = String(url).includes('/v1/messages');
   if (!body.stream) return new Response(JSON.stringify(anthropic ? messageFor(n) : chatFor(n)), { status: 200, headers });
   const lines = anthropic

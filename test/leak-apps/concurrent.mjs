@@ -18,7 +18,12 @@ async function one(n) {
       return (await anthropic.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 10, messages: [{ role: 'user', content }] })).id;
     case 1: {
       let id;
-      for await (const event of await anthropic.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content }] })) {
+      for await (const event of await anthropic.messages.create({
+        model: 'claude-sonnet-5-5',
+        max_tokens: 10,
+        stream: true,
+        messages: [{ role: 'user', content }],
+      })) {
         if (event.type === 'message_start') id = event.message.id;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
       }
@@ -28,7 +33,12 @@ async function one(n) {
       return (await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] })).id;
     default: {
       let id;
-      for await (const chunk of await openai.chat.completions.create({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content }] })) {
+      for await (const chunk of await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content }],
+      })) {
         id = chunk.id;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
       }
@@ -46,4 +56,12 @@ for (const span of ours()) {
   const n = Number(/\d+$/.exec(id)?.[0]);
   if (span.attributes['gen_ai.usage.input_tokens'] !== n || span.attributes['gen_ai.usage.output_tokens'] !== 2 * n) mismatches.push(id);
 }
-console.log(JSON.stringify({ calls: ids.length, distinctIds: new Set(ids).size, spans: ours().length, spanIds: new Set(ours().map((span) => span.attributes['gen_ai.response.id'])).size, mismatches }));
+console.log(
+  JSON.stringify({
+    calls: ids.length,
+    distinctIds: new Set(ids).size,
+    spans: ours().length,
+    spanIds: new Set(ours().map((span) => span.attributes['gen_ai.response.id'])).size,
+    mismatches,
+  }),
+);

@@ -7,7 +7,12 @@ import { Anthropic, collectGarbage, OpenAI, ours } from './setup.mjs';
 const anthropic = new Anthropic({ apiKey: 'x', baseURL: 'http://canned.invalid', fetch: cannedFetch, maxRetries: 0 });
 const openai = new OpenAI({ apiKey: 'x', baseURL: 'http://canned.invalid/v1', fetch: cannedFetch, maxRetries: 0 });
 const ask = (n) => ({ model: 'claude-sonnet-5-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: `question ${n}` }] });
-const askOpenAI = (n) => ({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: `question ${n}` }] });
+const askOpenAI = (n) => ({
+  model: 'gpt-4o-mini',
+  stream: true,
+  stream_options: { include_usage: true },
+  messages: [{ role: 'user', content: `question ${n}` }],
+});
 
 async function branches(n) {
   return (await anthropic.messages.create(ask(n))).tee();
@@ -30,7 +35,13 @@ async function drain(iterable) {
   return n;
 }
 
-const held = { tee: await branches(1), openaiTee: await openAIBranches(2), readable: await readable(3), iterator: await iterator(4), openaiIterator: await openAIIterator(5) };
+const held = {
+  tee: await branches(1),
+  openaiTee: await openAIBranches(2),
+  readable: await readable(3),
+  iterator: await iterator(4),
+  openaiIterator: await openAIIterator(5),
+};
 await collectGarbage();
 const before = ours().length;
 const chunks = {

@@ -29,10 +29,16 @@ async function one(i) {
   const options = { captureMessageContent: true, redact: (part) => (part.type === 'text' ? { ...part, content: `[client ${i}]` } : part) };
   const content = `question ${i}`;
   if (i % 2 === 0) {
-    const anthropic = instrumentClient(new Anthropic({ apiKey: 'x', baseURL: 'http://canned.invalid', fetch: cannedFetch, maxRetries: 0 }), options);
+    const anthropic = instrumentClient(
+      new Anthropic({ apiKey: 'x', baseURL: 'http://canned.invalid', fetch: cannedFetch, maxRetries: 0 }),
+      options,
+    );
     return anthropic.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 10, messages: [{ role: 'user', content }] });
   }
-  const openai = instrumentClient(new OpenAI({ apiKey: 'x', baseURL: 'http://canned.invalid/v1', fetch: cannedFetch, maxRetries: 0 }), options);
+  const openai = instrumentClient(
+    new OpenAI({ apiKey: 'x', baseURL: 'http://canned.invalid/v1', fetch: cannedFetch, maxRetries: 0 }),
+    options,
+  );
   return openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] });
 }
 

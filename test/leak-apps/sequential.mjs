@@ -13,18 +13,32 @@ async function one(i) {
     case 0:
       return anthropic.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 10, messages: [{ role: 'user', content }] });
     case 1:
-      for await (const _event of await anthropic.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content }] }));
+      for await (const _event of await anthropic.messages.create({
+        model: 'claude-sonnet-5-5',
+        max_tokens: 10,
+        stream: true,
+        messages: [{ role: 'user', content }],
+      }));
       return undefined;
     case 2:
       return openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] });
     default:
-      for await (const _chunk of await openai.chat.completions.create({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content }] }));
+      for await (const _chunk of await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content }],
+      }));
       return undefined;
   }
 }
 
 // stdout is a TTY or a pipe, depending on who runs the script: not ours.
-const resources = () => process.getActiveResourcesInfo().filter((kind) => kind !== 'TTYWrap' && kind !== 'PipeWrap').sort();
+const resources = () =>
+  process
+    .getActiveResourcesInfo()
+    .filter((kind) => kind !== 'TTYWrap' && kind !== 'PipeWrap')
+    .sort();
 const listeners = () => process.eventNames().reduce((sum, name) => sum + process.listenerCount(name), 0);
 const heap = [];
 const block = total / 10;

@@ -52,7 +52,8 @@ afterEach(() => expect(diagLines.filter((line) => line.includes('ended Span'))).
 
 const MODEL = 'claude-sonnet-5-5';
 const mcpSpans = () => tracing.spans().filter((span) => span.attributes['mcp.method.name'] !== undefined);
-const named = (name: string, kind?: SpanKind) => tracing.spans().filter((span) => span.name === name && (kind === undefined || span.kind === kind));
+const named = (name: string, kind?: SpanKind) =>
+  tracing.spans().filter((span) => span.name === name && (kind === undefined || span.kind === kind));
 const only = (name: string, kind: SpanKind) => {
   const found = named(name, kind);
   expect(found, `${name} (${SpanKind[kind]})`).toHaveLength(1);
@@ -70,7 +71,11 @@ describe('client and server spans', () => {
     await client.close();
     await settle();
 
-    expect(mcpSpans().map((span) => `${span.name} ${SpanKind[span.kind]}`).sort()).toEqual([
+    expect(
+      mcpSpans()
+        .map((span) => `${span.name} ${SpanKind[span.kind]}`)
+        .sort(),
+    ).toEqual([
       'initialize CLIENT',
       'initialize SERVER',
       'notifications/initialized CLIENT',
@@ -89,7 +94,10 @@ describe('client and server spans', () => {
     }
     // A notification has no JSON-RPC id and no result.
     for (const kind of [SpanKind.CLIENT, SpanKind.SERVER]) {
-      expect(only('notifications/initialized', kind).attributes).toEqual({ 'mcp.method.name': 'notifications/initialized', 'mcp.protocol.version': '2025-11-25' });
+      expect(only('notifications/initialized', kind).attributes).toEqual({
+        'mcp.method.name': 'notifications/initialized',
+        'mcp.protocol.version': '2025-11-25',
+      });
       expect(only('notifications/initialized', kind).status.code).toBe(SpanStatusCode.UNSET);
     }
     const sent = only('tools/call get_weather', SpanKind.CLIENT);
@@ -110,13 +118,19 @@ describe('client and server spans', () => {
       'mcp.protocol.version': '2025-11-25',
     });
     // The protocol version is learned from initialize, on both sides, for its own span too.
-    expect(only('initialize', SpanKind.CLIENT).attributes).toMatchObject({ 'jsonrpc.request.id': '0', 'mcp.protocol.version': '2025-11-25' });
+    expect(only('initialize', SpanKind.CLIENT).attributes).toMatchObject({
+      'jsonrpc.request.id': '0',
+      'mcp.protocol.version': '2025-11-25',
+    });
     expect(only('tools/list', SpanKind.CLIENT).attributes['gen_ai.operation.name']).toBeUndefined();
   });
 
   it("puts the trace context in params._meta on a copy: the caller's objects are unchanged, its own _meta keys arrive too", async () => {
     let received: Record<string, unknown> | undefined;
-    const client = await connectInMemory(mcp, weatherServer(mcp, (_location, extra) => (received = extra._meta)));
+    const client = await connectInMemory(
+      mcp,
+      weatherServer(mcp, (_location, extra) => (received = extra._meta)),
+    );
     const meta = Object.freeze({ 'example.com/request': 'r-1' });
     const args = Object.freeze({ location: 'Paris' });
     const params = Object.freeze({ name: 'get_weather', arguments: args, _meta: meta });
@@ -166,13 +180,20 @@ describe('client and server spans', () => {
   it("a request the server sends its client (sampling) is a CLIENT span in the server and a SERVER span in the client, in the tool call's trace", async () => {
     const server = new mcp.McpServer({ name: 'summariser', version: '1.0.0' });
     server.registerTool('summarise', { description: 'Summarise', inputSchema: {} }, async () => {
-      const reply = await server.server.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: 'Summarise' } }], maxTokens: 10 });
+      const reply = await server.server.createMessage({
+        messages: [{ role: 'user', content: { type: 'text', text: 'Summarise' } }],
+        maxTokens: 10,
+      });
       return { content: [reply.content as { type: 'text'; text: string }] };
     });
     const [clientTransport, serverTransport] = mcp.InMemoryTransport.createLinkedPair();
     await server.connect(serverTransport);
     const client = new mcp.Client({ name: 'agent', version: '1.0.0' }, { capabilities: { sampling: {} } });
-    client.setRequestHandler(mcp.types.CreateMessageRequestSchema, async () => ({ role: 'assistant', content: { type: 'text', text: 'short' }, model: 'm' }));
+    client.setRequestHandler(mcp.types.CreateMessageRequestSchema, async () => ({
+      role: 'assistant',
+      content: { type: 'text', text: 'short' },
+      model: 'm',
+    }));
     await client.connect(clientTransport);
     await client.callTool({ name: 'summarise', arguments: {} });
     const chain = [
@@ -189,7 +210,8 @@ describe('client and server spans', () => {
     const server = new mcp.McpServer({ name: 'slow', version: '1.0.0' });
     server.registerTool('slow_sum', { description: 'Sums slowly', inputSchema: {} }, async (_args, extra) => {
       const progressToken = (extra as { _meta?: { progressToken?: string | number } })._meta?.progressToken;
-      if (progressToken !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: 1, total: 2 } });
+      if (progressToken !== undefined)
+        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: 1, total: 2 } });
       return { content: [{ type: 'text', text: '3' }] };
     });
     const client = await connectInMemory(mcp, server);
@@ -253,8 +275,13 @@ describe('errors, isError, timeouts, cancellations, a closed transport', () => {
     });
     await expect(client.callTool({ name: 'get_weather', arguments: {} })).rejects.toMatchObject({ code: -32603 });
     await settle();
-    expect(only('tools/call get_weather', SpanKind.SERVER).attributes).toMatchObject({ 'error.type': '-32603', 'rpc.response.status_code': '-32603' });
-    expect(only('tools/call get_weather', SpanKind.SERVER).events.map((event) => event.attributes?.['exception.type'])).toEqual(['TypeError']);
+    expect(only('tools/call get_weather', SpanKind.SERVER).attributes).toMatchObject({
+      'error.type': '-32603',
+      'rpc.response.status_code': '-32603',
+    });
+    expect(only('tools/call get_weather', SpanKind.SERVER).events.map((event) => event.attributes?.['exception.type'])).toEqual([
+      'TypeError',
+    ]);
     expect(only('tools/call get_weather', SpanKind.CLIENT).attributes['error.type']).toBe('-32603');
   });
 
@@ -285,7 +312,12 @@ describe('errors, isError, timeouts, cancellations, a closed transport', () => {
     const result = await client.callTool({ name: 'get_weather', arguments: { location: 'Atlantis' } });
     expect(result.isError).toBe(true);
     await settle();
-    expect(mcpSpans().filter((span) => span.attributes['error.type'] === 'tool_error').map((span) => SpanKind[span.kind]).sort()).toEqual(['CLIENT', 'SERVER']);
+    expect(
+      mcpSpans()
+        .filter((span) => span.attributes['error.type'] === 'tool_error')
+        .map((span) => SpanKind[span.kind])
+        .sort(),
+    ).toEqual(['CLIENT', 'SERVER']);
     expect(only('tools/call get_weather', SpanKind.SERVER).events).toEqual([]);
     await client.close();
   });
@@ -294,14 +326,19 @@ describe('errors, isError, timeouts, cancellations, a closed transport', () => {
   function waitingServer() {
     let aborted!: () => void;
     const abortedPromise = new Promise<void>((resolve) => (aborted = resolve));
-    const server = weatherServer(mcp, (_location, extra) => new Promise<void>((resolve) => extra.signal.addEventListener('abort', () => (resolve(), aborted()))));
+    const server = weatherServer(
+      mcp,
+      (_location, extra) => new Promise<void>((resolve) => extra.signal.addEventListener('abort', () => (resolve(), aborted()))),
+    );
     return { server, aborted: abortedPromise };
   }
 
   it('a timeout: timeout on the client (no response came), cancelled on the server (notifications/cancelled); each span ends once', async () => {
     const { server, aborted } = waitingServer();
     const client = await connectInMemory(mcp, server);
-    await expect(client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } }, undefined, { timeout: 30 })).rejects.toMatchObject({ code: -32001 });
+    await expect(
+      client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } }, undefined, { timeout: 30 }),
+    ).rejects.toMatchObject({ code: -32001 });
     await aborted;
     await settle(50);
     expect(only('tools/call get_weather', SpanKind.CLIENT).attributes).toMatchObject({ 'error.type': 'timeout' });
@@ -357,14 +394,18 @@ describe('content capture', () => {
   });
 
   it('on: the arguments and the result (without _meta) on both sides, through the redact hook; an isError text as the status', async () => {
-    instrumentation.setConfig({ captureMessageContent: true, redact: (part) => (part.type === 'arguments' ? { ...part, content: { location: '[city]' } } : part) });
+    instrumentation.setConfig({
+      captureMessageContent: true,
+      redact: (part) => (part.type === 'arguments' ? { ...part, content: { location: '[city]' } } : part),
+    });
     try {
       const client = await connectInMemory(mcp, weatherServer(mcp));
       await client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } });
       await client.callTool({ name: 'get_weather', arguments: { location: 'Atlantis' } });
       await settle();
       const [ok, failed] = named('tools/call get_weather', SpanKind.CLIENT);
-      for (const span of named('tools/call get_weather')) expect(span.attributes['gen_ai.tool.call.arguments']).toBe('{"location":"[city]"}');
+      for (const span of named('tools/call get_weather'))
+        expect(span.attributes['gen_ai.tool.call.arguments']).toBe('{"location":"[city]"}');
       const result = JSON.stringify({ content: [{ type: 'text', text: weatherText('Paris') }] });
       expect(ok.attributes['gen_ai.tool.call.result']).toBe(result);
       expect(named('tools/call get_weather', SpanKind.SERVER)[0].attributes['gen_ai.tool.call.result']).toBe(result);
@@ -378,15 +419,23 @@ describe('content capture', () => {
 });
 
 describe('one execute_tool span per tool call', () => {
-  const toolSpans = () => tracing.spans().filter((span) => span.attributes['gen_ai.operation.name'] === 'execute_tool' && span.kind !== SpanKind.SERVER);
+  const toolSpans = () =>
+    tracing.spans().filter((span) => span.attributes['gen_ai.operation.name'] === 'execute_tool' && span.kind !== SpanKind.SERVER);
 
   it('inside runTool for the same tool: the MCP attributes go on its span, which the server span is a child of', async () => {
     const client = await connectInMemory(mcp, weatherServer(mcp));
-    await runTool({ name: 'get_weather', callId: 'toolu_1', arguments: { location: 'Paris' } }, () => client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } }));
+    await runTool({ name: 'get_weather', callId: 'toolu_1', arguments: { location: 'Paris' } }, () =>
+      client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } }),
+    );
     await settle();
     expect(toolSpans().map((span) => `${span.name} ${SpanKind[span.kind]}`)).toEqual(['execute_tool get_weather INTERNAL']);
     const [tool] = toolSpans();
-    expect(tool.attributes).toMatchObject({ 'gen_ai.tool.call.id': 'toolu_1', 'mcp.method.name': 'tools/call', 'jsonrpc.request.id': '1', 'mcp.protocol.version': '2025-11-25' });
+    expect(tool.attributes).toMatchObject({
+      'gen_ai.tool.call.id': 'toolu_1',
+      'mcp.method.name': 'tools/call',
+      'jsonrpc.request.id': '1',
+      'mcp.protocol.version': '2025-11-25',
+    });
     expect(named('tools/call get_weather', SpanKind.CLIENT)).toEqual([]);
     expect(parentOf(only('tools/call get_weather', SpanKind.SERVER))).toBe(idOf(tool));
     await client.close();
@@ -434,12 +483,19 @@ describe('one execute_tool span per tool call', () => {
 
   it("a hand-written loop: the MCP span takes the model's tool call id, no span is inferred, the run counts one tool call", async () => {
     const client = await connectInMemory(mcp, weatherServer(mcp));
-    const text = await withAgent({ name: 'weather' }, () => weatherLoop(async (call) => mcpText(await client.callTool({ name: call.name, arguments: call.input }))));
+    const text = await withAgent({ name: 'weather' }, () =>
+      weatherLoop(async (call) => mcpText(await client.callTool({ name: call.name, arguments: call.input }))),
+    );
     expect(text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
     await settle();
-    expect(toolSpans().map((span) => [span.name, SpanKind[span.kind], span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])).toEqual([
-      ['tools/call get_weather', 'CLIENT', 'toolu_01qZru8cdgXwJyMEbVaFvDsj', undefined],
-    ]);
+    expect(
+      toolSpans().map((span) => [
+        span.name,
+        SpanKind[span.kind],
+        span.attributes['gen_ai.tool.call.id'],
+        span.attributes['otel_genai.tool.inferred'],
+      ]),
+    ).toEqual([['tools/call get_weather', 'CLIENT', 'toolu_01qZru8cdgXwJyMEbVaFvDsj', undefined]]);
     const [run] = named('invoke_agent weather');
     expect(run.attributes['otel_genai.agent.tool_calls']).toBe(1);
     expect(parentOf(toolSpans()[0])).toBe(idOf(run));
@@ -448,7 +504,9 @@ describe('one execute_tool span per tool call', () => {
   });
 
   /** The Anthropic weather loop of the fixtures, each tool call run by `runCall`. */
-  async function weatherLoop(runCall: (call: { id: string; name: string; input: Record<string, unknown> }) => Promise<string>): Promise<string> {
+  async function weatherLoop(
+    runCall: (call: { id: string; name: string; input: Record<string, unknown> }) => Promise<string>,
+  ): Promise<string> {
     const messages: unknown[] = [{ role: 'user', content: PROMPTS.toolUse }];
     for (;;) {
       const reply = await anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
@@ -465,7 +523,11 @@ describe('one execute_tool span per tool call', () => {
   it('runTool without a callId in a hand-written loop: the joined span takes the id the model gave, no span is inferred', async () => {
     const client = await connectInMemory(mcp, weatherServer(mcp));
     await withAgent({ name: 'weather' }, () =>
-      weatherLoop((call) => runTool({ name: call.name, arguments: call.input }, async () => mcpText(await client.callTool({ name: call.name, arguments: call.input })))),
+      weatherLoop((call) =>
+        runTool({ name: call.name, arguments: call.input }, async () =>
+          mcpText(await client.callTool({ name: call.name, arguments: call.input })),
+        ),
+      ),
     );
     await settle();
     expect(toolSpans().map((span) => [span.name, span.attributes['gen_ai.tool.call.id'], span.attributes['mcp.method.name']])).toEqual([
@@ -495,11 +557,16 @@ describe('one execute_tool span per tool call', () => {
       const reply = await anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
       const [call] = reply.content.filter((block: { type: string }) => block.type === 'tool_use');
       await client.callTool({ name: call.name, arguments: { location: 'Paris' } });
-      messages.push({ role: 'assistant', content: reply.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: weatherText('Lisbon, Portugal') }] });
+      messages.push(
+        { role: 'assistant', content: reply.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: weatherText('Lisbon, Portugal') }] },
+      );
       await anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
     });
     await settle();
-    expect(toolSpans().map((span) => [span.name, span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])).toEqual([
+    expect(
+      toolSpans().map((span) => [span.name, span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']]),
+    ).toEqual([
       ['tools/call get_weather', undefined, undefined],
       ['execute_tool get_weather', 'toolu_01qZru8cdgXwJyMEbVaFvDsj', true],
     ]);
@@ -511,14 +578,25 @@ describe('one execute_tool span per tool call', () => {
     const [definition] = WEATHER_TOOLS;
     const tool = {
       ...definition,
-      run: async (input: { location: string }) => ((await client.callTool({ name: definition.name, arguments: input })).content as Array<{ text: string }>)[0].text,
+      run: async (input: { location: string }) =>
+        ((await client.callTool({ name: definition.name, arguments: input })).content as Array<{ text: string }>)[0].text,
     };
-    const final = await anthropic.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [tool], messages: [{ role: 'user', content: PROMPTS.toolUse }] });
+    const final = await anthropic.beta.messages.toolRunner({
+      model: MODEL,
+      max_tokens: 1024,
+      tools: [tool],
+      messages: [{ role: 'user', content: PROMPTS.toolUse }],
+    });
     expect(final.content[0].text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
     await settle();
-    expect(toolSpans().map((span) => [span.name, SpanKind[span.kind], span.attributes['gen_ai.tool.call.id'], span.attributes['mcp.method.name']])).toEqual([
-      ['execute_tool get_weather', 'INTERNAL', 'toolu_01qZru8cdgXwJyMEbVaFvDsj', 'tools/call'],
-    ]);
+    expect(
+      toolSpans().map((span) => [
+        span.name,
+        SpanKind[span.kind],
+        span.attributes['gen_ai.tool.call.id'],
+        span.attributes['mcp.method.name'],
+      ]),
+    ).toEqual([['execute_tool get_weather', 'INTERNAL', 'toolu_01qZru8cdgXwJyMEbVaFvDsj', 'tools/call']]);
     expect(parentOf(only('tools/call get_weather', SpanKind.SERVER))).toBe(idOf(toolSpans()[0]));
     expect(named('invoke_agent')[0].attributes['otel_genai.agent.tool_calls']).toBe(1);
     await client.close();
@@ -526,14 +604,21 @@ describe('one execute_tool span per tool call', () => {
 
   it("Google's mcpToTool: an MCP span per call, which joins a tool span around it", async () => {
     // The CommonJS copies of both SDKs (the types describe their ES module ones).
-    const { mcpToTool } = require('@google/genai') as { mcpToTool(client: unknown): { callTool(calls: Array<{ name: string; args: unknown }>): Promise<unknown> } };
+    const { mcpToTool } = require('@google/genai') as {
+      mcpToTool(client: unknown): { callTool(calls: Array<{ name: string; args: unknown }>): Promise<unknown> };
+    };
     const client = await connectInMemory(mcp, weatherServer(mcp));
     const callable = mcpToTool(client);
     const parts = await callable.callTool([{ name: 'get_weather', args: { location: 'Paris' } }]);
-    expect(parts).toEqual([{ functionResponse: { name: 'get_weather', response: { content: [{ type: 'text', text: weatherText('Paris') }] } } }]);
+    expect(parts).toEqual([
+      { functionResponse: { name: 'get_weather', response: { content: [{ type: 'text', text: weatherText('Paris') }] } } },
+    ]);
     await runTool({ name: 'get_weather' }, () => callable.callTool([{ name: 'get_weather', args: { location: 'London' } }]));
     await settle();
-    expect(toolSpans().map((span) => `${span.name} ${SpanKind[span.kind]}`)).toEqual(['tools/call get_weather CLIENT', 'execute_tool get_weather INTERNAL']);
+    expect(toolSpans().map((span) => `${span.name} ${SpanKind[span.kind]}`)).toEqual([
+      'tools/call get_weather CLIENT',
+      'execute_tool get_weather INTERNAL',
+    ]);
     await client.close();
   });
 });
@@ -553,11 +638,27 @@ describe('metrics', () => {
       const points: Record<string, { unit: string; points: Array<Record<string, unknown>> }> = Object.fromEntries(
         resourceMetrics.scopeMetrics
           .flatMap((scope) => scope.metrics)
-          .map((metric) => [metric.descriptor.name, { unit: metric.descriptor.unit, points: metric.dataPoints.map((point) => ({ ...point.attributes, count: (point.value as { count: number }).count })) }]),
+          .map((metric) => [
+            metric.descriptor.name,
+            {
+              unit: metric.descriptor.unit,
+              points: metric.dataPoints.map((point) => ({ ...point.attributes, count: (point.value as { count: number }).count })),
+            },
+          ]),
       );
       const byMethod = (name: string): Record<string, { count: unknown; attributes: Record<string, unknown> }> =>
-        Object.fromEntries(points[name].points.map(({ count, ...attributes }) => [`${attributes['mcp.method.name']} ${attributes['gen_ai.tool.name'] ?? ''}`.trim(), { count, attributes }]));
-      expect(Object.keys(points).sort()).toEqual(['mcp.client.operation.duration', 'mcp.client.session.duration', 'mcp.server.operation.duration', 'mcp.server.session.duration']);
+        Object.fromEntries(
+          points[name].points.map(({ count, ...attributes }) => [
+            `${attributes['mcp.method.name']} ${attributes['gen_ai.tool.name'] ?? ''}`.trim(),
+            { count, attributes },
+          ]),
+        );
+      expect(Object.keys(points).sort()).toEqual([
+        'mcp.client.operation.duration',
+        'mcp.client.session.duration',
+        'mcp.server.operation.duration',
+        'mcp.server.session.duration',
+      ]);
       expect(points['mcp.client.operation.duration'].unit).toBe('s');
       expect(byMethod('mcp.client.operation.duration')['tools/call get_weather'].attributes).toEqual({
         'mcp.method.name': 'tools/call',
@@ -568,8 +669,16 @@ describe('metrics', () => {
       // The client names the tool it asked for; the server names only the tools it has.
       expect(byMethod('mcp.client.operation.duration')['tools/call no_such_tool'].attributes['error.type']).toBe('tool_error');
       expect(byMethod('mcp.server.operation.duration')['tools/call _OTHER'].attributes['error.type']).toBe('tool_error');
-      expect(Object.keys(byMethod('mcp.server.operation.duration')).sort()).toEqual(['initialize', 'notifications/initialized', 'tools/call _OTHER', 'tools/call get_weather']);
-      expect(byMethod('mcp.client.operation.duration')['notifications/initialized']).toEqual({ count: 1, attributes: { 'mcp.method.name': 'notifications/initialized', 'mcp.protocol.version': '2025-11-25' } });
+      expect(Object.keys(byMethod('mcp.server.operation.duration')).sort()).toEqual([
+        'initialize',
+        'notifications/initialized',
+        'tools/call _OTHER',
+        'tools/call get_weather',
+      ]);
+      expect(byMethod('mcp.client.operation.duration')['notifications/initialized']).toEqual({
+        count: 1,
+        attributes: { 'mcp.method.name': 'notifications/initialized', 'mcp.protocol.version': '2025-11-25' },
+      });
       for (const name of ['mcp.client.session.duration', 'mcp.server.session.duration']) {
         expect(points[name].points).toEqual([{ 'mcp.protocol.version': '2025-11-25', count: 1 }]);
       }
@@ -591,7 +700,9 @@ describe('metrics', () => {
       await expect(connectInMemory(mcp, server)).rejects.toMatchObject({ code: -32600 });
       await settle();
       const { resourceMetrics } = await reader.collect();
-      const session = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((metric) => metric.descriptor.name === 'mcp.client.session.duration');
+      const session = resourceMetrics.scopeMetrics
+        .flatMap((scope) => scope.metrics)
+        .find((metric) => metric.descriptor.name === 'mcp.client.session.duration');
       expect(session?.dataPoints.map((point) => point.attributes)).toEqual([{ 'error.type': '-32600' }]);
     } finally {
       instrumentation.setMeterProvider(metrics.getMeterProvider());
@@ -647,7 +758,10 @@ describe('never breaks the app', () => {
 
   it('a propagator that throws: the request is sent as the caller made it', async () => {
     let received: unknown = 'not called';
-    const client = await connectInMemory(mcp, weatherServer(mcp, (_location, extra) => (received = extra._meta)));
+    const client = await connectInMemory(
+      mcp,
+      weatherServer(mcp, (_location, extra) => (received = extra._meta)),
+    );
     await withPropagator(
       {
         inject: () => {
@@ -691,7 +805,11 @@ describe('never breaks the app', () => {
     await client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } });
     await client.close();
     await settle();
-    expect(named('tools/call get_weather').map((span) => SpanKind[span.kind]).sort()).toEqual(['CLIENT', 'SERVER']);
+    expect(
+      named('tools/call get_weather')
+        .map((span) => SpanKind[span.kind])
+        .sort(),
+    ).toEqual(['CLIENT', 'SERVER']);
   });
 });
 
@@ -705,7 +823,9 @@ describe('registered twice', () => {
       await client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } });
       await client.close();
       await settle();
-      return named('tools/call get_weather').map((span) => SpanKind[span.kind]).sort();
+      return named('tools/call get_weather')
+        .map((span) => SpanKind[span.kind])
+        .sort();
     };
     try {
       expect(await callOnce()).toEqual(['CLIENT', 'SERVER']);
@@ -739,6 +859,10 @@ describe('ES module copies', () => {
     await client.callTool({ name: 'ping_tool', arguments: {} });
     await client.close();
     await settle();
-    expect(named('tools/call ping_tool').map((span) => SpanKind[span.kind]).sort()).toEqual(['CLIENT', 'SERVER']);
+    expect(
+      named('tools/call ping_tool')
+        .map((span) => SpanKind[span.kind])
+        .sort(),
+    ).toEqual(['CLIENT', 'SERVER']);
   });
 });

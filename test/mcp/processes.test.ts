@@ -104,7 +104,12 @@ describe('stdio: an Anthropic tool runner agent and its MCP server as a child pr
               name: 'execute_tool get_weather',
               kind: INTERNAL,
               service: 'weather-agent',
-              attributes: { 'gen_ai.tool.call.id': 'toolu_01qZru8cdgXwJyMEbVaFvDsj', 'mcp.method.name': 'tools/call', 'network.transport': 'pipe', 'mcp.protocol.version': '2025-11-25' },
+              attributes: {
+                'gen_ai.tool.call.id': 'toolu_01qZru8cdgXwJyMEbVaFvDsj',
+                'mcp.method.name': 'tools/call',
+                'network.transport': 'pipe',
+                'mcp.protocol.version': '2025-11-25',
+              },
               children: [
                 {
                   name: 'tools/call get_weather',
@@ -146,7 +151,11 @@ describe('streamable HTTP: a hand-written OpenAI loop and an MCP server on 127.0
 
   /** Starts the HTTP server app under the register; resolves with its URL. */
   function startServer(env: Record<string, string>): Promise<string> {
-    server = spawn(process.execPath, ['--import', REGISTER, join(APPS, 'mcp-weather-http.cjs')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    server = spawn(process.execPath, ['--import', REGISTER, join(APPS, 'mcp-weather-http.cjs')], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     return new Promise((resolve, reject) => {
       server!.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8').trim()));
       server!.once('exit', (code) => reject(new Error(`the MCP server exited with ${code}`)));
@@ -163,7 +172,10 @@ describe('streamable HTTP: a hand-written OpenAI loop and an MCP server on 127.0
   it('one trace: the MCP client spans are the execute_tool spans, with the model call ids; no inferred span; the sessions match', async () => {
     const env = otlpEnv(replay.url, receiver.url);
     const url = await startServer({ ...env, OTEL_SERVICE_NAME: 'weather-mcp' });
-    const run = await runApp(join(APPS, 'mcp-agent-http.cjs'), { env: { ...env, OTEL_SERVICE_NAME: 'weather-agent', MCP_URL: url }, register: true });
+    const run = await runApp(join(APPS, 'mcp-agent-http.cjs'), {
+      env: { ...env, OTEL_SERVICE_NAME: 'weather-agent', MCP_URL: url },
+      register: true,
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ text: "It's 18 °C in both Paris and London right now." });
@@ -176,7 +188,13 @@ describe('streamable HTTP: a hand-written OpenAI loop and an MCP server on 127.0
       name: 'tools/call get_weather',
       kind: CLIENT,
       service: 'weather-agent',
-      attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.call.id': id, 'network.transport': 'tcp', 'network.protocol.name': 'http', 'server.address': '127.0.0.1' },
+      attributes: {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.call.id': id,
+        'network.transport': 'tcp',
+        'network.protocol.name': 'http',
+        'server.address': '127.0.0.1',
+      },
       children: [
         {
           name: 'tools/call get_weather',
@@ -188,16 +206,22 @@ describe('streamable HTTP: a hand-written OpenAI loop and an MCP server on 127.0
       ],
     });
     const [tree] = treeOf(agent.traceId, keep);
-    expect(tree.children.map((child) => child.name)).toEqual(['chat gpt-4o-mini', 'chat gpt-4o-mini', 'tools/call get_weather', 'tools/call get_weather']);
-    const calls = tree.children.filter((child) => child.name === 'tools/call get_weather');
-    expect(calls.sort((a, b) => String(a.attributes['gen_ai.tool.call.id']).localeCompare(String(b.attributes['gen_ai.tool.call.id'])))).toEqual([
-      call('call_2syLe4iVWPM1EuaRQS9PYAa6'),
-      call('call_towiSyY2E2cNJtAdJGZDwU25'),
+    expect(tree.children.map((child) => child.name)).toEqual([
+      'chat gpt-4o-mini',
+      'chat gpt-4o-mini',
+      'tools/call get_weather',
+      'tools/call get_weather',
     ]);
+    const calls = tree.children.filter((child) => child.name === 'tools/call get_weather');
+    expect(
+      calls.sort((a, b) => String(a.attributes['gen_ai.tool.call.id']).localeCompare(String(b.attributes['gen_ai.tool.call.id']))),
+    ).toEqual([call('call_2syLe4iVWPM1EuaRQS9PYAa6'), call('call_towiSyY2E2cNJtAdJGZDwU25')]);
     expect(agent.attributes['otel_genai.agent.tool_calls']).toBe(2);
     expect(receiver.spans.filter((span) => span.attributes['otel_genai.tool.inferred'] === true)).toEqual([]);
     // One session id, the transport's, on every request after initialize, on both sides.
-    const sessionIds = new Set(receiver.spans.filter((span) => span.name.startsWith('tools/')).map((span) => span.attributes['mcp.session.id']));
+    const sessionIds = new Set(
+      receiver.spans.filter((span) => span.name.startsWith('tools/')).map((span) => span.attributes['mcp.session.id']),
+    );
     expect(sessionIds.size).toBe(1);
     expect([...sessionIds][0]).toMatch(/^[0-9a-f-]{36}$/);
     const sent = receiver.spans.find((span) => span.name === 'tools/call get_weather' && span.kind - 1 === CLIENT);

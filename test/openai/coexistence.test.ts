@@ -43,8 +43,10 @@ function loadOpenAI(): any {
 
 const CALLS: Record<string, (client: any) => Promise<unknown>> = {
   'chat.completions.create': (client) => client.chat.completions.create(fixtureRequest('openai/chat-text')),
-  'chat.completions.create({ stream: true })': async (client) => collect(await client.chat.completions.create(fixtureRequest('openai/chat-stream'))),
-  'embeddings.create': (client) => client.embeddings.create({ model: 'text-embedding-3-small', input: ['The quick brown fox', 'jumps over the lazy dog'] }),
+  'chat.completions.create({ stream: true })': async (client) =>
+    collect(await client.chat.completions.create(fixtureRequest('openai/chat-stream'))),
+  'embeddings.create': (client) =>
+    client.embeddings.create({ model: 'text-embedding-3-small', input: ['The quick brown fox', 'jumps over the lazy dog'] }),
   'responses.create': (client) => client.responses.create(fixtureRequest('openai/responses-text')),
 };
 
@@ -140,7 +142,7 @@ describe('contrib registered after ours (enabled once the SDK is loaded and patc
 
   eachCallTracedOnceByUs(() => client);
 
-  it("disable() gives the calls to contrib, enable() takes them back", async () => {
+  it('disable() gives the calls to contrib, enable() takes them back', async () => {
     ours.disable();
     expect(await scopesOf('chat.completions.create', client)).toEqual([CONTRIB]);
     expect(await scopesOf('responses.create', client)).toEqual([CONTRIB]);
@@ -181,7 +183,12 @@ describe('a call made in the same synchronous run as contrib patching over ours'
     expect(OpenAI.Responses.prototype.create).toBe(oursCreate);
     expect(await pending).toEqual(bare['responses.create']);
     await settle();
-    expect(tracing.spans().map((span) => span.instrumentationScope.name).sort()).toEqual([CONTRIB, OURS]);
+    expect(
+      tracing
+        .spans()
+        .map((span) => span.instrumentationScope.name)
+        .sort(),
+    ).toEqual([CONTRIB, OURS]);
     expect(await scopesOf('responses.create', client)).toEqual([OURS]);
   });
 });

@@ -206,8 +206,19 @@ describe('Chat Completions mapping (unit)', () => {
           ],
         },
         { role: 'assistant', content: [{ type: 'refusal', refusal: 'I cannot.' }] },
-        { role: 'assistant', content: 'Let me check.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: 'not json' } }] },
-        { role: 'tool', tool_call_id: 'c1', content: [{ type: 'text', text: 'part one, ' }, { type: 'text', text: 'part two' }] },
+        {
+          role: 'assistant',
+          content: 'Let me check.',
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: 'not json' } }],
+        },
+        {
+          role: 'tool',
+          tool_call_id: 'c1',
+          content: [
+            { type: 'text', text: 'part one, ' },
+            { type: 'text', text: 'part two' },
+          ],
+        },
         { role: 'system', content: 'Old-style system.' },
         { content: 'no role' },
         42,
@@ -245,12 +256,26 @@ describe('Chat Completions mapping (unit)', () => {
     for (const params of [{}, { messages: 'x' }, { messages: [null, 1, { role: 3 }, { role: 'user', content: 7 }] }, { tools: 'x' }]) {
       expect(() => chatContent.input(params as Record<string, unknown>)).not.toThrow();
     }
-    for (const body of [undefined, null, 'x', { choices: 'x' }, { choices: [null, { message: 5 }, { message: { content: 5, tool_calls: [null, { function: 1 }] } }] }]) {
+    for (const body of [
+      undefined,
+      null,
+      'x',
+      { choices: 'x' },
+      { choices: [null, { message: 5 }, { message: { content: 5, tool_calls: [null, { function: 1 }] } }] },
+    ]) {
       expect(() => chatContent.output(body)).not.toThrow();
     }
-    expect(chatContent.output({ choices: [{ message: { content: '', refusal: 'No.' } }] })).toEqual([{ role: 'assistant', parts: [text('No.')] }]);
+    expect(chatContent.output({ choices: [{ message: { content: '', refusal: 'No.' } }] })).toEqual([
+      { role: 'assistant', parts: [text('No.')] },
+    ]);
     const stream = chatContent.streamOutput();
-    for (const chunk of [undefined, null, 'x', { choices: 'x' }, { choices: [null, { index: 'x', delta: 5 }, { index: 1, delta: { tool_calls: [null, { index: 0 }] } }] }]) {
+    for (const chunk of [
+      undefined,
+      null,
+      'x',
+      { choices: 'x' },
+      { choices: [null, { index: 'x', delta: 5 }, { index: 1, delta: { tool_calls: [null, { index: 0 }] } }] },
+    ]) {
       expect(() => stream.onChunk(chunk)).not.toThrow();
     }
     // Choice 1 (by its index, or by its position when the index is unreadable), with a nameless call.
@@ -262,7 +287,12 @@ describe('Chat Completions mapping (unit)', () => {
     const chunks = [
       { choices: [{ index: 1, delta: { role: 'assistant', content: 'B' } }] },
       { choices: [{ index: 0, delta: { role: 'assistant', content: 'A' } }] },
-      { choices: [{ index: 1, delta: { content: '2' } }, { index: 0, delta: { content: '1' } }] },
+      {
+        choices: [
+          { index: 1, delta: { content: '2' } },
+          { index: 0, delta: { content: '1' } },
+        ],
+      },
       { choices: [{ index: 0, delta: { tool_calls: [{ index: 1, id: 'c2', function: { name: 'g', arguments: '{}' } }] } }] },
       { choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'c1', function: { name: 'f', arguments: '{"a"' } }] } }] },
       { choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: ':1}' } }] } }] },
@@ -272,7 +302,11 @@ describe('Chat Completions mapping (unit)', () => {
     expect(stream.messages()).toEqual([
       {
         role: 'assistant',
-        parts: [text('A1'), { type: 'tool_call', id: 'c1', name: 'f', arguments: { a: 1 } }, { type: 'tool_call', id: 'c2', name: 'g', arguments: {} }],
+        parts: [
+          text('A1'),
+          { type: 'tool_call', id: 'c1', name: 'f', arguments: { a: 1 } },
+          { type: 'tool_call', id: 'c2', name: 'g', arguments: {} },
+        ],
       },
       { role: 'assistant', parts: [text('B2')] },
     ]);
@@ -316,7 +350,10 @@ describe('Responses content on the span', () => {
     expect(json(span, INPUT)).toEqual([{ role: 'user', parts: [text("What's the weather in Tokyo today?")] }]);
     expect(json(span, TOOLS)).toEqual([RESPONSES_WEATHER_TOOL]);
     expect(json(span, OUTPUT)).toEqual([
-      { role: 'assistant', parts: [{ type: 'tool_call', id: 'call_kskUmxDzWin4Y26hoyiVCZTl', name: 'get_weather', arguments: { location: 'Tokyo' } }] },
+      {
+        role: 'assistant',
+        parts: [{ type: 'tool_call', id: 'call_kskUmxDzWin4Y26hoyiVCZTl', name: 'get_weather', arguments: { location: 'Tokyo' } }],
+      },
     ]);
     expect(span.attributes[SYSTEM]).toBeUndefined();
   });
@@ -350,7 +387,14 @@ describe('Responses mapping (unit)', () => {
             { type: 'input_file', filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' },
           ],
         },
-        { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'Need the weather.' }, { type: 'summary_text', text: 'Call the tool.' }] },
+        {
+          type: 'reasoning',
+          id: 'rs_1',
+          summary: [
+            { type: 'summary_text', text: 'Need the weather.' },
+            { type: 'summary_text', text: 'Call the tool.' },
+          ],
+        },
         { type: 'reasoning', id: 'rs_2', summary: [] },
         { type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"location":"Tokyo"}' },
         { type: 'function_call_output', call_id: 'call_1', output: '{"temperature_c":21}' },
@@ -365,7 +409,15 @@ describe('Responses mapping (unit)', () => {
           ],
         },
         { type: 'item_reference', id: 'msg_0' },
-        { type: 'function_call_output', call_id: 'call_2', output: [{ type: 'input_text', text: 'a' }, { type: 'input_image', file_id: 'f' }, { type: 'input_text', text: 'b' }] },
+        {
+          type: 'function_call_output',
+          call_id: 'call_2',
+          output: [
+            { type: 'input_text', text: 'a' },
+            { type: 'input_image', file_id: 'f' },
+            { type: 'input_text', text: 'b' },
+          ],
+        },
         null,
         { content: 'neither type nor role' },
       ],
@@ -407,10 +459,23 @@ describe('Responses mapping (unit)', () => {
     expect(
       responsesContent.output({
         output: [
-          { type: 'reasoning', summary: [{ type: 'summary_text', text: 'a' }, { type: 'summary_text', text: 'b' }] },
+          {
+            type: 'reasoning',
+            summary: [
+              { type: 'summary_text', text: 'a' },
+              { type: 'summary_text', text: 'b' },
+            ],
+          },
           { type: 'reasoning', summary: [] },
           { type: 'web_search_call', id: 'ws_1', status: 'completed' },
-          { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hi' }, { type: 'refusal', refusal: 'No' }] },
+          {
+            type: 'message',
+            role: 'assistant',
+            content: [
+              { type: 'output_text', text: 'Hi' },
+              { type: 'refusal', refusal: 'No' },
+            ],
+          },
           { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{"x":' },
           null,
         ],
@@ -427,16 +492,31 @@ describe('Responses mapping (unit)', () => {
         ],
       },
     ]);
-    for (const body of [undefined, null, 1, { output: 'x' }, { output: [{ type: 'message', content: 5 }, { type: 'reasoning', summary: [null, 5] }] }]) {
+    for (const body of [
+      undefined,
+      null,
+      1,
+      { output: 'x' },
+      {
+        output: [
+          { type: 'message', content: 5 },
+          { type: 'reasoning', summary: [null, 5] },
+        ],
+      },
+    ]) {
       expect(() => responsesContent.output(body)).not.toThrow();
     }
     for (const params of [{}, { input: 5 }, { input: [{ type: 5 }, { role: 5 }] }, { instructions: 5, tools: [null] }]) {
       expect(() => responsesContent.input(params as Record<string, unknown>)).not.toThrow();
     }
     const stream = responsesContent.streamOutput();
-    for (const event of [undefined, null, { type: 'response.completed' }, { type: 'response.output_text.delta', delta: 'x' }]) stream.onChunk(event);
+    for (const event of [undefined, null, { type: 'response.completed' }, { type: 'response.output_text.delta', delta: 'x' }])
+      stream.onChunk(event);
     expect(stream.messages()).toEqual([]);
-    stream.onChunk({ type: 'response.incomplete', response: { output: [{ type: 'message', content: [{ type: 'output_text', text: 'Partial' }] }] } });
+    stream.onChunk({
+      type: 'response.incomplete',
+      response: { output: [{ type: 'message', content: [{ type: 'output_text', text: 'Partial' }] }] },
+    });
     expect(stream.messages()).toEqual([{ role: 'assistant', parts: [text('Partial')] }]);
   });
 });

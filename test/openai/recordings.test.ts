@@ -22,14 +22,12 @@ import { parseSSE, RECORDINGS, serveRecorded, recordingsAvailable as available, 
 import type { Json, SSEEvent } from '../helpers/recordings';
 import { settle, setupTracing } from '../helpers/tracing';
 
-
 const tracing = setupTracing();
 const instrumentation = new OpenAIInstrumentation();
 instrumentation.setTracerProvider(tracing.provider);
 // Required after the instrumentation exists, as an app would under `--import`.
 const require = createRequire(__filename);
 const OpenAI = require('openai').default as typeof import('openai').default;
-
 
 interface Exchange {
   /** The fixture's name: the recording's file stem, turn included (`NAME.0`). */
@@ -40,7 +38,11 @@ interface Exchange {
   sse: { text: string; events: SSEEvent[] };
 }
 
-const openAIFiles = available ? readdirSync(RECORDINGS).filter((file) => file.startsWith('openai-')).sort() : [];
+const openAIFiles = available
+  ? readdirSync(RECORDINGS)
+      .filter((file) => file.startsWith('openai-'))
+      .sort()
+  : [];
 
 /** Every OpenAI exchange in the folder: a `.request.json` and its `.response.sse`. */
 function discover(): Exchange[] {
@@ -139,7 +141,8 @@ function expectedChat(chunks: Json[]): Expected {
 
 /** Responses: everything from the final response object (`response.completed` / `.incomplete`). */
 function expectedResponses(events: Json[]): Expected {
-  const final = events.filter((event) => event.type === 'response.completed' || event.type === 'response.incomplete').at(-1)?.response as Json;
+  const final = events.filter((event) => event.type === 'response.completed' || event.type === 'response.incomplete').at(-1)
+    ?.response as Json;
   expect(final, 'a response.completed or response.incomplete event').toBeDefined();
   let reason: string;
   if (final.status === 'completed') {
@@ -222,10 +225,16 @@ describe.skipIf(!available)('real OpenAI recordings through the instrumented SDK
       expect(serializeSSE(exchange.sse.events), exchange.name).toBe(exchange.sse.text);
       // Chat Completions streams have no `event:` lines and end in [DONE]; Responses streams name every event.
       if (exchange.api === 'chat') {
-        expect(exchange.sse.events.every((event) => event.event === undefined), exchange.name).toBe(true);
+        expect(
+          exchange.sse.events.every((event) => event.event === undefined),
+          exchange.name,
+        ).toBe(true);
         expect(exchange.sse.events.at(-1)?.data, exchange.name).toBe('[DONE]');
       } else {
-        expect(exchange.sse.events.every((event) => event.event === (JSON.parse(event.data) as Json).type), exchange.name).toBe(true);
+        expect(
+          exchange.sse.events.every((event) => event.event === (JSON.parse(event.data) as Json).type),
+          exchange.name,
+        ).toBe(true);
       }
     }
   });

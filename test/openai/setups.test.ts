@@ -48,7 +48,16 @@ describe('provider names of OpenAI-compatible hosts', () => {
   }
 
   it('a compatible host gets its provider name and the true server.address', async () => {
-    const groq = new OpenAI({ apiKey: 'test-key', baseURL: 'https://api.groq.com/openai/v1', maxRetries: 0, fetch: (() => fetch(`${server.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(fixtureRequest('openai/chat-text')) })) as typeof fetch });
+    const groq = new OpenAI({
+      apiKey: 'test-key',
+      baseURL: 'https://api.groq.com/openai/v1',
+      maxRetries: 0,
+      fetch: (() =>
+        fetch(`${server.url}/v1/chat/completions`, {
+          method: 'POST',
+          body: JSON.stringify(fixtureRequest('openai/chat-text')),
+        })) as typeof fetch,
+    });
     await groq.chat.completions.create(fixtureRequest('openai/chat-text'));
     await settle();
     const [span] = tracing.genAISpans();
@@ -62,7 +71,11 @@ describe('requestStreamUsage', () => {
     await client.chat.completions.create(fixtureRequest('openai/chat-text'));
     expect(server.requests[0].body).toEqual(fixtureRequest('openai/chat-text'));
 
-    const explicit = { ...fixtureRequest('openai/chat-stream-optin-b-without-usage'), stream: true as const, stream_options: { include_usage: false } };
+    const explicit = {
+      ...fixtureRequest('openai/chat-stream-optin-b-without-usage'),
+      stream: true as const,
+      stream_options: { include_usage: false },
+    };
     await client.chat.completions.create(explicit).then(
       () => undefined,
       () => undefined,

@@ -121,7 +121,9 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
       expect(withResponse.request_id).toBe('req_d066548bbcded8077efcfe3fb2c3ea93');
       expect(onlySpan().attributes['gen_ai.usage.output_tokens']).toBe(8);
 
-      const body = await bareAndTraced(async () => (await client.chat.completions.create(fixtureRequest('openai/chat-text')).asResponse()).json());
+      const body = await bareAndTraced(async () =>
+        (await client.chat.completions.create(fixtureRequest('openai/chat-text')).asResponse()).json(),
+      );
       expect(body.id).toBe('chatcmpl-EKKmXZWWm5HPa6EeFUJFOrNXA6Whw');
       expect(onlySpan().status.code).toBe(SpanStatusCode.UNSET);
     });
@@ -214,7 +216,12 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
         const isRaining = ({ location }: { location: string }) => JSON.stringify({ location, raining: false });
         return options
           .chatHelpers(client)
-          .runTools({ model, messages, stream: true, tools: [{ type: 'function', function: { function: isRaining, parse: JSON.parse, name, description, parameters } }] })
+          .runTools({
+            model,
+            messages,
+            stream: true,
+            tools: [{ type: 'function', function: { function: isRaining, parse: JSON.parse, name, description, parameters } }],
+          })
           .finalContent();
       });
       expect(content).toBe("No, it's dry in Berlin right now.");
@@ -222,7 +229,9 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
       const chats = tracing.inferenceSpans();
       expect(chats.map((span) => span.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_calls'], ['stop']]);
       const tools = tracing.toolSpans();
-      expect(tools.map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])).toEqual([['call_FrlAf7sN4LO6S7MF2wqfSqNJ', undefined]]);
+      expect(tools.map((span) => [span.attributes['gen_ai.tool.call.id'], span.attributes['otel_genai.tool.inferred']])).toEqual([
+        ['call_FrlAf7sN4LO6S7MF2wqfSqNJ', undefined],
+      ]);
       for (const span of [...chats, ...tools]) expect(span.parentSpanContext?.spanId).toBe(agent.spanContext().spanId);
       // Streamed without include_usage: no call reported usage, so the run has none either (not zeros).
       expect(chats.map((span) => span.attributes['gen_ai.usage.input_tokens'])).toEqual([undefined, undefined]);
@@ -298,7 +307,9 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     });
 
     it('records every choice of a streamed n: 2 and a streamed tool call', async () => {
-      await bareAndTraced(async () => collect(await client.chat.completions.create({ ...streamRequest('chat-stream-n2'), max_completion_tokens: 20 })));
+      await bareAndTraced(async () =>
+        collect(await client.chat.completions.create({ ...streamRequest('chat-stream-n2'), max_completion_tokens: 20 })),
+      );
       expect(onlySpan().attributes['gen_ai.response.finish_reasons']).toEqual(['stop', 'length']);
 
       await bareAndTraced(async () => collect(await client.chat.completions.create(streamRequest('chat-stream-tool-calls'))));
@@ -306,7 +317,9 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     });
 
     it('the stream() helper with finalChatCompletion()', async () => {
-      const final = await bareAndTraced(() => options.chatHelpers(client).stream(fixtureRequest('openai/chat-stream')).finalChatCompletion());
+      const final = await bareAndTraced(() =>
+        options.chatHelpers(client).stream(fixtureRequest('openai/chat-stream')).finalChatCompletion(),
+      );
       expect(final.choices[0].finish_reason).toBe('stop');
       expect(onlySpan().attributes['gen_ai.response.finish_reasons']).toEqual(['stop']);
     });
@@ -368,7 +381,9 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
 
   describe('responses.create', () => {
     it('records usage with reasoning tokens, the API type and a derived finish reason', async () => {
-      const response = await bareAndTraced(() => client.responses.create({ ...fixtureRequest('openai/responses-text'), reasoning: { effort: 'low' } }));
+      const response = await bareAndTraced(() =>
+        client.responses.create({ ...fixtureRequest('openai/responses-text'), reasoning: { effort: 'low' } }),
+      );
       expect(response.output_text).toContain('sky');
       const span = onlySpan();
       expect(span.name).toBe('chat gpt-5-mini');
@@ -400,7 +415,9 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     });
 
     it('streams: create({ stream: true }) and the stream() helper', async () => {
-      const events = await bareAndTraced(async () => collect(await client.responses.create({ ...fixtureRequest('openai/responses-stream') })));
+      const events = await bareAndTraced(async () =>
+        collect(await client.responses.create({ ...fixtureRequest('openai/responses-stream') })),
+      );
       expect(events).toHaveLength(22);
       const span = onlySpan();
       expect(span.attributes).toMatchObject({
@@ -418,7 +435,9 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     });
 
     it('a stream that ends in response.failed is an error span, while the app sees no exception', async () => {
-      const events = await bareAndTraced(async () => collect(await client.responses.create(fixtureRequest('openai/responses-stream-failed'))));
+      const events = await bareAndTraced(async () =>
+        collect(await client.responses.create(fixtureRequest('openai/responses-stream-failed'))),
+      );
       expect((events.at(-1) as { type: string }).type).toBe('response.failed');
       const span = onlySpan();
       expect(span.status.code).toBe(SpanStatusCode.ERROR);
@@ -428,7 +447,9 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
 
   describe('embeddings.create', () => {
     it('records an embeddings span and the app still gets float arrays', async () => {
-      const result = await bareAndTraced(() => client.embeddings.create({ model: 'text-embedding-3-small', input: ['The quick brown fox', 'jumps over the lazy dog'] }));
+      const result = await bareAndTraced(() =>
+        client.embeddings.create({ model: 'text-embedding-3-small', input: ['The quick brown fox', 'jumps over the lazy dog'] }),
+      );
       expect(result.data).toHaveLength(2);
       expect(Array.from(result.data[0].embedding as ArrayLike<unknown>).every((value) => typeof value === 'number')).toBe(true);
       expect(result.data[0].embedding).toHaveLength(8);
@@ -446,7 +467,13 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
 
   describe('Azure and OpenAI-compatible hosts', () => {
     it('traces AzureOpenAI as azure.ai.openai', async () => {
-      const azure = new AzureOpenAI({ apiKey: 'test-key', endpoint: server.url, apiVersion: '2024-10-21', deployment: 'gpt-4o-mini-prod', maxRetries: 0 });
+      const azure = new AzureOpenAI({
+        apiKey: 'test-key',
+        endpoint: server.url,
+        apiVersion: '2024-10-21',
+        deployment: 'gpt-4o-mini-prod',
+        maxRetries: 0,
+      });
       const completion = await bareAndTraced(() => azure.chat.completions.create(fixtureRequest('openai/azure-chat-text')));
       expect(completion.choices[0].finish_reason).toBe('stop');
       expect(onlySpan().attributes).toMatchObject({

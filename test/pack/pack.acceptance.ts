@@ -87,12 +87,10 @@ beforeAll(async () => {
     ),
     api191: freshApp(work, 'app-api-1.9.1', [['@opentelemetry/api@1.9.1', '@anthropic-ai/sdk@latest']], copy(['app-span.mjs'])),
     api1100: freshApp(work, 'app-api-1.10.0', [['@opentelemetry/api@1.10.0', '@anthropic-ai/sdk@latest']], copy(['app-span.mjs'])),
-    auto: freshApp(
-      work,
-      'app-auto',
-      [[tarball, ...NEWEST_SDK, '@opentelemetry/auto-instrumentations-node@latest', 'openai@6']],
-      { ...copy(['auto-tracing.cjs', 'openai-chat.cjs']), ...copy(['auto-instrumentations.cjs'], SNIPPETS) },
-    ),
+    auto: freshApp(work, 'app-auto', [[tarball, ...NEWEST_SDK, '@opentelemetry/auto-instrumentations-node@latest', 'openai@6']], {
+      ...copy(['auto-tracing.cjs', 'openai-chat.cjs']),
+      ...copy(['auto-instrumentations.cjs'], SNIPPETS),
+    }),
   };
   for (const app of Object.values(apps)) app.catch(() => undefined);
 });
@@ -113,7 +111,12 @@ beforeEach(() => receiver.reset());
  */
 function run(app: FreshApp, script: string, args: string[], env: Record<string, string | undefined> = {}): Promise<AppRun> {
   receiver.reset();
-  return runApp(join(app.dir, script), { node: NODE_22, cwd: app.dir, args, env: { ...otlpEnv(server.url, receiver.url), OTEL_SERVICE_NAME: undefined, ...env } });
+  return runApp(join(app.dir, script), {
+    node: NODE_22,
+    cwd: app.dir,
+    args,
+    env: { ...otlpEnv(server.url, receiver.url), OTEL_SERVICE_NAME: undefined, ...env },
+  });
 }
 
 const chatSpans = (): ReceivedSpan[] => receiver.spans.filter((span) => span.name.startsWith('chat '));
@@ -121,14 +124,28 @@ const describeSpans = (spans: ReceivedSpan[]) => spans.map(({ name, scope, paren
 
 describe('1. the tarball, installed clean', () => {
   it('holds the compiled code, the register entry and the README, and nothing else', () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(['package.json', 'README.md', 'register.mjs', 'dist/index.js', 'dist/index.d.ts', 'dist/register/start.js', 'dist/testing/index.js']));
+    expect(packedFiles).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'register.mjs',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/register/start.js',
+        'dist/testing/index.js',
+      ]),
+    );
     expect(packedFiles.filter((path) => !/^(dist\/.+|register\.mjs|package\.json|README\.md|LICENSE)$/.test(path))).toEqual([]);
     // tsc never deletes: a compiled file whose source is gone would ship. And every source is built.
     const compiled = packedFiles.filter((path) => path.endsWith('.js')).map((path) => path.replace(/^dist\/(.*)\.js$/, 'src/$1.ts'));
     expect(compiled.filter((source) => !existsSync(join(ROOT, source)))).toEqual([]);
     const sources = (dir: string): string[] =>
       readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
-        entry.isDirectory() ? sources(`${dir}/${entry.name}`) : entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [`${dir}/${entry.name}`] : [],
+        entry.isDirectory()
+          ? sources(`${dir}/${entry.name}`)
+          : entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')
+            ? [`${dir}/${entry.name}`]
+            : [],
       );
     expect(sources('src').filter((source) => !compiled.includes(source))).toEqual([]);
   });
@@ -137,21 +154,28 @@ describe('1. the tarball, installed clean', () => {
     ['alone', 'npm install <tarball>', 1],
     ['tarballThenSdk', 'npm install <tarball>, then @opentelemetry/sdk-node@latest @opentelemetry/api@latest', 2],
     ['sdkThenTarball', 'npm install @opentelemetry/sdk-node@latest @opentelemetry/api@latest, then <tarball>', 2],
-    ['main', 'the tarball with sdk-node, api, api-logs, sdk-trace, context-async-hooks, instrumentation, openai and @anthropic-ai/sdk (all @latest)', 1],
-  ] as const)('%s: %s: no peer conflict, a valid tree, one @opentelemetry/sdk-trace and one @opentelemetry/api', async (key, _title, steps) => {
-    const app = await apps[key];
-    expect(app.installs.map((install) => install.command)).toHaveLength(steps);
-    for (const install of app.installs) {
-      expect(install.code, install.output).toBe(0);
-      expect(install.output).not.toMatch(/ERESOLVE/);
-      expect(install.output).not.toMatch(/overriding peer dependency/i);
-    }
-    const ls = await npm(app.dir, ['ls', '--all']);
-    expect(ls.code, ls.output).toBe(0);
-    expect(installedCopies(app.dir, 'otel-genai')).toEqual(['node_modules/otel-genai']);
-    expect(installedCopies(app.dir, '@opentelemetry/sdk-trace')).toHaveLength(1);
-    expect(installedCopies(app.dir, '@opentelemetry/api')).toHaveLength(1);
-  });
+    [
+      'main',
+      'the tarball with sdk-node, api, api-logs, sdk-trace, context-async-hooks, instrumentation, openai and @anthropic-ai/sdk (all @latest)',
+      1,
+    ],
+  ] as const)(
+    '%s: %s: no peer conflict, a valid tree, one @opentelemetry/sdk-trace and one @opentelemetry/api',
+    async (key, _title, steps) => {
+      const app = await apps[key];
+      expect(app.installs.map((install) => install.command)).toHaveLength(steps);
+      for (const install of app.installs) {
+        expect(install.code, install.output).toBe(0);
+        expect(install.output).not.toMatch(/ERESOLVE/);
+        expect(install.output).not.toMatch(/overriding peer dependency/i);
+      }
+      const ls = await npm(app.dir, ['ls', '--all']);
+      expect(ls.code, ls.output).toBe(0);
+      expect(installedCopies(app.dir, 'otel-genai')).toEqual(['node_modules/otel-genai']);
+      expect(installedCopies(app.dir, '@opentelemetry/sdk-trace')).toHaveLength(1);
+      expect(installedCopies(app.dir, '@opentelemetry/api')).toHaveLength(1);
+    },
+  );
 
   it('alone: the entry points load, from CommonJS and from ES modules, with only what the package brings', async () => {
     const app = installed(await apps.alone, 1);
@@ -167,7 +191,14 @@ describe('1. the tarball, installed clean', () => {
     });
     expect(cjs.stderr).toBe('');
     expect(JSON.parse(cjs.stdout)).toMatchObject({
-      main: expect.arrayContaining(['AnthropicInstrumentation', 'OpenAIInstrumentation', 'GenAITreeExporter', 'withAgent', 'runTool', 'instrumentClient']),
+      main: expect.arrayContaining([
+        'AnthropicInstrumentation',
+        'OpenAIInstrumentation',
+        'GenAITreeExporter',
+        'withAgent',
+        'runTool',
+        'instrumentClient',
+      ]),
       testing: expect.arrayContaining(['collectSpans', 'startReplayServer', 'startRecordingServer']),
     });
     const esm = await runApp(undefined, {
@@ -188,12 +219,14 @@ describe('1. the tarball, installed clean', () => {
 });
 
 describe('2. NodeSDK 3 preloaded with --require (snippets/tracing.cjs)', () => {
-  it('one chat span per call, scope otel-genai, service my-agent; no span of the Anthropic SDK\'s own tracing', async () => {
+  it("one chat span per call, scope otel-genai, service my-agent; no span of the Anthropic SDK's own tracing", async () => {
     const app = installed(await apps.main, 1);
     // The control: NodeSDK alone, where the Anthropic SDK traces itself, so that the last check can fail.
     const control = await run(app, 'chat-app.cjs', ['--require', './control-tracing.cjs']);
     expect(control.code, control.stderr).toBe(0);
-    expect(receiver.spans.filter((span) => span.scope.startsWith('com.anthropic')).map((span) => span.name)).toEqual(['anthropic.messages.create']);
+    expect(receiver.spans.filter((span) => span.scope.startsWith('com.anthropic')).map((span) => span.name)).toEqual([
+      'anthropic.messages.create',
+    ]);
 
     const traced = await run(app, 'chat-app.cjs', ['--require', './tracing.cjs']);
     expect(traced.stderr).toBe('');
@@ -209,7 +242,7 @@ describe('2. NodeSDK 3 preloaded with --require (snippets/tracing.cjs)', () => {
 });
 
 describe.each(['1.9.1', '1.10.0'])('3. otel-genai installed in its own folder, the app with its own @opentelemetry/api %s', (version) => {
-  it('node --import <otel-genai folder>/node_modules/otel-genai/register.mjs app.mjs: the app\'s span is exported, our chat span its child', async () => {
+  it("node --import <otel-genai folder>/node_modules/otel-genai/register.mjs app.mjs: the app's span is exported, our chat span its child", async () => {
     const x = installed(await apps.alone, 1);
     const y = installed(await (version === '1.9.1' ? apps.api191 : apps.api1100), 1);
     expect(installedCopies(y.dir, 'otel-genai')).toEqual([]);
@@ -225,12 +258,17 @@ describe.each(['1.9.1', '1.10.0'])('3. otel-genai installed in its own folder, t
     expect(appSpans).toHaveLength(1);
     expect(appSpans[0]).toMatchObject({ scope: 'app', traceId: app.traceId, spanId: app.spanId, parentSpanId: undefined });
     expect(chatSpans()).toHaveLength(1);
-    expect(chatSpans()[0]).toMatchObject({ name: 'chat claude-sonnet-5-5', scope: 'otel-genai', traceId: app.traceId, parentSpanId: app.spanId });
+    expect(chatSpans()[0]).toMatchObject({
+      name: 'chat claude-sonnet-5-5',
+      scope: 'otel-genai',
+      traceId: app.traceId,
+      parentSpanId: app.spanId,
+    });
   });
 });
 
 describe('4. logs', () => {
-  it('under register (OTEL_LOGS_EXPORTER=otlp): a record emitted through @opentelemetry/api 1.10\'s logs and one through @opentelemetry/api-logs are both exported', async () => {
+  it("under register (OTEL_LOGS_EXPORTER=otlp): a record emitted through @opentelemetry/api 1.10's logs and one through @opentelemetry/api-logs are both exported", async () => {
     const app = installed(await apps.main, 1);
     const traced = await run(app, 'logs-app.mjs', ['--import', 'otel-genai/register'], { OTEL_LOGS_EXPORTER: 'otlp' });
     expect(traced.stderr).toBe('');
@@ -243,11 +281,14 @@ describe('4. logs', () => {
     ]);
   });
 
-  it('NodeSDK 3 with OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs: a failed call is one exported gen_ai.client.inference.exception record, in its span\'s context', async () => {
+  it("NodeSDK 3 with OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs: a failed call is one exported gen_ai.client.inference.exception record, in its span's context", async () => {
     const app = installed(await apps.main, 1);
     const env = { OTEL_LOGS_EXPORTER: 'otlp', OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: 'logs' };
     // The control: without the opt-in, no record (the span event is the default).
-    const control = await run(app, 'failing-call.cjs', ['--require', './tracing.cjs'], { ...env, OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: undefined });
+    const control = await run(app, 'failing-call.cjs', ['--require', './tracing.cjs'], {
+      ...env,
+      OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: undefined,
+    });
     expect(control.code, control.stderr).toBe(0);
     expect(chatSpans()).toHaveLength(1);
     expect(receiver.logs.filter((record) => record.eventName === 'gen_ai.client.inference.exception')).toEqual([]);
@@ -258,7 +299,11 @@ describe('4. logs', () => {
     expect(JSON.parse(traced.stdout)).toEqual({ failure: 'BadRequestError 400' });
     const spans = chatSpans();
     expect(spans).toHaveLength(1);
-    expect(spans[0]).toMatchObject({ scope: 'otel-genai', statusCode: 2, attributes: expect.objectContaining({ 'error.type': 'BadRequestError' }) });
+    expect(spans[0]).toMatchObject({
+      scope: 'otel-genai',
+      statusCode: 2,
+      attributes: expect.objectContaining({ 'error.type': 'BadRequestError' }),
+    });
     const records = receiver.logs.filter((record) => record.eventName === 'gen_ai.client.inference.exception');
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({
@@ -283,7 +328,11 @@ describe('5. the README and docs/ snippets (test/pack/snippets/), each run in th
     expect(agents[0]).toMatchObject({ scope: 'otel-genai', parentSpanId: undefined });
     expect(agents[0].attributes).toMatchObject({ 'otel_genai.agent.model_calls': 2, 'otel_genai.agent.tool_calls': 1 });
     const children = receiver.spans.filter((span) => span.parentSpanId === agents[0].spanId);
-    expect(children.map((span) => [span.name, span.attributes['gen_ai.tool.call.id'] ?? null, span.attributes['otel_genai.tool.inferred'] ?? null]).sort()).toEqual([
+    expect(
+      children
+        .map((span) => [span.name, span.attributes['gen_ai.tool.call.id'] ?? null, span.attributes['otel_genai.tool.inferred'] ?? null])
+        .sort(),
+    ).toEqual([
       ['chat claude-sonnet-5-5', null, null],
       ['chat claude-sonnet-5-5', null, null],
       ['execute_tool get_weather', 'toolu_01qZru8cdgXwJyMEbVaFvDsj', null],
@@ -326,12 +375,15 @@ describe('5. the README and docs/ snippets (test/pack/snippets/), each run in th
       "instrumentationScope: { name: 'otel-genai'",
       "instrumentationScope: { name: 'otel-genai'",
     ]);
-    expect(traced.stdout.match(/^ {2}name: '.*',$/gm)?.sort()).toEqual(["  name: 'chat claude-sonnet-5-5',", "  name: 'chat gpt-4o-mini',"]);
+    expect(traced.stdout.match(/^ {2}name: '.*',$/gm)?.sort()).toEqual([
+      "  name: 'chat claude-sonnet-5-5',",
+      "  name: 'chat gpt-4o-mini',",
+    ]);
     expect(traced.stdout).toContain("'gen_ai.response.id': 'msg_01EDxgC9HgnvgQyQRUejyWUH'");
     expect(JSON.parse(traced.stdout.split('\n').find((line) => line.startsWith('{"anthropic"')) ?? 'null')).toEqual(ANSWERS);
   });
 
-  it('capital.test.mjs: the testing kit (collectSpans) in the app\'s own node:test test passes, run as `node --test`', async () => {
+  it("capital.test.mjs: the testing kit (collectSpans) in the app's own node:test test passes, run as `node --test`", async () => {
     const app = installed(await apps.main, 1);
     const tested = await runApp(undefined, { node: NODE_22, cwd: app.dir, args: ['--test', '--test-reporter=tap'] });
     expect(tested.code, tested.stdout + tested.stderr).toBe(0);
@@ -353,22 +405,25 @@ describe('6. beside getNodeAutoInstrumentations() (@opentelemetry/auto-instrumen
     ]);
   });
 
-  it.each(['ours-first', 'contrib-first'])('%s: ours wins (one chat span per call, scope otel-genai; none of the contrib\'s), with one diag warning naming the fix', async (order) => {
-    const app = installed(await apps.auto, 1);
-    const traced = await run(app, 'openai-chat.cjs', ['--require', './auto-tracing.cjs'], { AUTO_ORDER: order, OTEL_LOG_LEVEL: 'warn' });
-    expect(traced.code, traced.stderr).toBe(0);
-    expect(JSON.parse(traced.stdout.split('\n').find((line) => line.startsWith('{"text"')) ?? 'null')).toEqual({
-      text: ANSWERS.openai,
-      streamed: 'Keep a regular bedtime every night.',
-    });
-    expect(describeSpans(chatSpans())).toEqual([
-      { name: 'chat gpt-4o-mini', scope: 'otel-genai', parentSpanId: undefined },
-      { name: 'chat gpt-4o-mini', scope: 'otel-genai', parentSpanId: undefined },
-    ]);
-    expect(receiver.spans.filter((span) => span.scope === '@opentelemetry/instrumentation-openai')).toEqual([]);
-    const warnings = `${traced.stdout}\n${traced.stderr}`.split('\n').filter((line) => line.includes('instrumentation-openai'));
-    expect(warnings, 'one diag.warn that names @opentelemetry/instrumentation-openai').toHaveLength(1);
-  });
+  it.each(['ours-first', 'contrib-first'])(
+    "%s: ours wins (one chat span per call, scope otel-genai; none of the contrib's), with one diag warning naming the fix",
+    async (order) => {
+      const app = installed(await apps.auto, 1);
+      const traced = await run(app, 'openai-chat.cjs', ['--require', './auto-tracing.cjs'], { AUTO_ORDER: order, OTEL_LOG_LEVEL: 'warn' });
+      expect(traced.code, traced.stderr).toBe(0);
+      expect(JSON.parse(traced.stdout.split('\n').find((line) => line.startsWith('{"text"')) ?? 'null')).toEqual({
+        text: ANSWERS.openai,
+        streamed: 'Keep a regular bedtime every night.',
+      });
+      expect(describeSpans(chatSpans())).toEqual([
+        { name: 'chat gpt-4o-mini', scope: 'otel-genai', parentSpanId: undefined },
+        { name: 'chat gpt-4o-mini', scope: 'otel-genai', parentSpanId: undefined },
+      ]);
+      expect(receiver.spans.filter((span) => span.scope === '@opentelemetry/instrumentation-openai')).toEqual([]);
+      const warnings = `${traced.stdout}\n${traced.stderr}`.split('\n').filter((line) => line.includes('instrumentation-openai'));
+      expect(warnings, 'one diag.warn that names @opentelemetry/instrumentation-openai').toHaveLength(1);
+    },
+  );
 
   it("the README's set-up (the contrib's turned off): ours only, and no warning", async () => {
     const app = installed(await apps.auto, 1);

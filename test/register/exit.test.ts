@@ -87,7 +87,10 @@ describe('the last flush', () => {
   });
 
   it('keeps the exit code the app set when it gives up', async () => {
-    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, OTEL_GENAI_EXIT_FLUSH_TIMEOUT: '100' };
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      OTEL_GENAI_EXIT_FLUSH_TIMEOUT: '100',
+    };
     expect((await run('exit-code', { register: false, env })).code).toBe(5);
     expect((await run('exit-code', { register: true, env })).code).toBe(5);
   });
@@ -117,7 +120,7 @@ describe('signals', () => {
     expect(chatSpans()).toHaveLength(1);
   });
 
-  it("SIGTERM that the app handles: its handler runs and decides the exit, the spans are exported", async () => {
+  it('SIGTERM that the app handles: its handler runs and decides the exit, the spans are exported', async () => {
     const bare = await run('wait-handled', { register: false, signal: 'SIGTERM' });
     const traced = await run('wait-handled', { register: true, signal: 'SIGTERM' });
     expect(bare).toMatchObject({ code: 3, signal: null, stdout: 'Paris\nready\napp handler\n' });

@@ -52,7 +52,9 @@ describe('a module that does not exist', () => {
     const fullTraced = await runApp(app, { env, register: true, args: all });
     const withoutRITM = frames(fullTraced.stderr)
       .filter((line) => !line.includes('require-in-the-middle'))
-      .map((line) => line.replace(/at Module\.<anonymous> \(node:internal\/modules\/cjs\/loader/, 'at Module.require (node:internal/modules/cjs/loader'));
+      .map((line) =>
+        line.replace(/at Module\.<anonymous> \(node:internal\/modules\/cjs\/loader/, 'at Module.require (node:internal/modules/cjs/loader'),
+      );
     expect(withoutRITM).toEqual(frames(fullBaseline.stderr));
     expect(withoutRITM.some((line) => line.includes(`(${app}:2:1)`))).toBe(true);
   });

@@ -37,7 +37,10 @@ function write(files: Record<string, string>): void {
 /** What Node's ESM resolver gives for each specifier from `from` (a file URL's path), or null when it throws. */
 function nodeResolves(from: string, specifiers: string[]): Record<string, string | null> {
   const code = `const out = {}; for (const s of ${JSON.stringify(specifiers)}) { try { out[s] = import.meta.resolve(s); } catch { out[s] = null; } } console.log(JSON.stringify(out));`;
-  const urls = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: from, encoding: 'utf8' })) as Record<string, string | null>;
+  const urls = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: from, encoding: 'utf8' })) as Record<
+    string,
+    string | null
+  >;
   return Object.fromEntries(Object.entries(urls).map(([specifier, url]) => [specifier, url === null ? null : fileURLToPath(url)]));
 }
 
@@ -142,7 +145,11 @@ describe('appEntry', () => {
   beforeAll(() => write({ 'entry/package.json': '{ "type": "module" }', 'entry/main.js': '', 'entry/tool.cjs': '' }));
 
   it('a file: its folder, its format; the extension found as Node finds it', () => {
-    expect(appEntry(['node', 'main'], [], join(dir, 'entry'))).toEqual({ file: join(dir, 'entry', 'main.js'), dir: join(dir, 'entry'), esm: true });
+    expect(appEntry(['node', 'main'], [], join(dir, 'entry'))).toEqual({
+      file: join(dir, 'entry', 'main.js'),
+      dir: join(dir, 'entry'),
+      esm: true,
+    });
     expect(appEntry(['node', join(dir, 'entry', 'tool.cjs')], [], ROOT)).toMatchObject({ dir: join(dir, 'entry'), esm: false });
   });
 
@@ -173,7 +180,9 @@ describe('where an import of a package lands, as Node resolves it', () => {
     const packages: Record<string, unknown> = {
       'p-string': { exports: './lib/main.mjs' },
       'p-conditions': { exports: { require: './lib/main.cjs', import: './lib/main.mjs' } },
-      'p-nested': { exports: { '.': { types: './x.d.ts', node: { import: './lib/main.mjs', require: './lib/main.cjs' }, default: './lib/other.mjs' } } },
+      'p-nested': {
+        exports: { '.': { types: './x.d.ts', node: { import: './lib/main.mjs', require: './lib/main.cjs' }, default: './lib/other.mjs' } },
+      },
       'p-default': { exports: { '.': { browser: './lib/browser.mjs', default: './lib/main.mjs' }, './sub': './lib/other.mjs' } },
       'p-array': { exports: [{ import: './lib/main.mjs' }, './lib/main.cjs'] },
       'p-null': { exports: { '.': null, './sub': './lib/other.mjs' } },
@@ -186,11 +195,13 @@ describe('where an import of a package lands, as Node resolves it', () => {
     for (const [name, fields] of Object.entries(packages)) {
       const root = join('resolve', 'store', name);
       files[join(root, 'package.json')] = JSON.stringify({ name, version: '1.0.0', ...(fields as object) });
-      for (const file of ['lib/main.mjs', 'lib/main.cjs', 'lib/other.mjs', 'lib/browser.mjs', 'lib/index.js', 'index.js']) files[join(root, file)] = '';
+      for (const file of ['lib/main.mjs', 'lib/main.cjs', 'lib/other.mjs', 'lib/browser.mjs', 'lib/index.js', 'index.js'])
+        files[join(root, file)] = '';
     }
     write(files);
     mkdirSync(join(dir, 'resolve', 'app', 'node_modules', '@scope'), { recursive: true });
-    for (const name of Object.keys(packages)) symlinkSync(join(dir, 'resolve', 'store', name), join(dir, 'resolve', 'app', 'node_modules', name), 'dir');
+    for (const name of Object.keys(packages))
+      symlinkSync(join(dir, 'resolve', 'store', name), join(dir, 'resolve', 'app', 'node_modules', name), 'dir');
     const from = join(dir, 'resolve', 'app');
     const node = nodeResolves(from, Object.keys(packages));
     // Node names the file by its real path; importing the linked path gives that same module.
@@ -215,7 +226,9 @@ describe('prepatchInstalledSDKs', () => {
       ['@anthropic-ai/sdk', join(sdk, 'resources', 'index.mjs')],
     ]);
     // The module instance an app's `import` gets.
-    const namespace = (await import(pathToFileURL(join(sdk, 'index.mjs')).href)) as { default: { Messages: { prototype: { create: unknown } } } };
+    const namespace = (await import(pathToFileURL(join(sdk, 'index.mjs')).href)) as {
+      default: { Messages: { prototype: { create: unknown } } };
+    };
     expect(patched[0].version).toMatch(/^1\.\d+\.\d+$/);
     expect(isWrapped(namespace.default.Messages.prototype.create)).toBe(true);
     instrumentation.disable();
@@ -271,7 +284,11 @@ describe('ImportPatcher: the SDK files patched as they are imported', () => {
       'patcher/node_modules/fake-sdk/resources/index.mjs': 'export const b = 2;\n',
       'patcher/node_modules/fake-sdk/other.mjs': 'export const c = 3;\n',
       'patcher/node_modules/fake-sdk-extra/package.json': JSON.stringify({ name: 'fake-sdk-extra', version: '1.0.0' }),
-      'patcher/node_modules/fake-sdk-extra/node_modules/fake-sdk/package.json': JSON.stringify({ name: 'fake-sdk', version: '3.0.0', exports: { '.': './index.mjs' } }),
+      'patcher/node_modules/fake-sdk-extra/node_modules/fake-sdk/package.json': JSON.stringify({
+        name: 'fake-sdk',
+        version: '3.0.0',
+        exports: { '.': './index.mjs' },
+      }),
       'patcher/node_modules/fake-sdk-extra/node_modules/fake-sdk/index.mjs': 'export const a = 1;\n',
       'patcher/linked/fake-sdk/package.json': JSON.stringify({ name: 'fake-sdk', version: '4.0.0', exports: { '.': './index.mjs' } }),
       'patcher/linked/fake-sdk/index.mjs': 'export const a = 1;\n',
@@ -294,9 +311,15 @@ describe('ImportPatcher: the SDK files patched as they are imported', () => {
     const entry = patcher.load(url('index.mjs'), {}, () => ({ format: 'module', source: 'export const a = 1;\n' }));
     expect(entry).toEqual({ format: 'module', source: withPatchCall('export const a = 1;\n', url('index.mjs')) });
     // Node may hand the source over as bytes.
-    const resources = patcher.load(url('resources/index.mjs'), {}, () => ({ format: 'module', source: Buffer.from('export const b = 2;\n') }));
+    const resources = patcher.load(url('resources/index.mjs'), {}, () => ({
+      format: 'module',
+      source: Buffer.from('export const b = 2;\n'),
+    }));
     expect(resources.source).toBe(withPatchCall('export const b = 2;\n', url('resources/index.mjs')));
-    for (const [file, format] of [['other.mjs', 'module'], ['index.mjs', 'commonjs']] as const) {
+    for (const [file, format] of [
+      ['other.mjs', 'module'],
+      ['index.mjs', 'commonjs'],
+    ] as const) {
       const loaded = { format, source: 'export const c = 3;\n' };
       expect(patcher.load(url(file), {}, () => loaded)).toBe(loaded);
     }
@@ -308,7 +331,9 @@ describe('ImportPatcher: the SDK files patched as they are imported', () => {
     const patcher = new ImportPatcher([instrumentation]);
     const other = { format: 'module', source: '' };
     expect(patcher.load(url('other.mjs'), {}, () => other)).toBe(other);
-    expect(patcher.load(url('resources/index.mjs'), {}, () => ({ format: 'module', source: '' })).source).toBe(withPatchCall('', url('resources/index.mjs')));
+    expect(patcher.load(url('resources/index.mjs'), {}, () => ({ format: 'module', source: '' })).source).toBe(
+      withPatchCall('', url('resources/index.mjs')),
+    );
     const nested = pathToFileURL(join(dir, 'patcher', 'node_modules', 'fake-sdk-extra', 'node_modules', 'fake-sdk', 'index.mjs')).href;
     expect(patcher.load(nested, {}, () => ({ format: 'module', source: '' })).source).toBe(withPatchCall('', nested));
   });
@@ -318,7 +343,9 @@ describe('ImportPatcher: the SDK files patched as they are imported', () => {
     const linked = (path: string) => pathToFileURL(join(dir, 'patcher', 'linked', 'fake-sdk', path)).href;
     const other = { format: 'module', source: '' };
     expect(patcher.load(linked('lib/index.mjs'), {}, () => other)).toBe(other);
-    expect(patcher.load(linked('index.mjs'), {}, () => ({ format: 'module', source: '' })).source).toBe(withPatchCall('', linked('index.mjs')));
+    expect(patcher.load(linked('index.mjs'), {}, () => ({ format: 'module', source: '' })).source).toBe(
+      withPatchCall('', linked('index.mjs')),
+    );
     const app = { format: 'module', source: 'export {};' };
     expect(patcher.load(pathToFileURL(join(dir, 'app.mjs')).href, {}, () => app)).toBe(app);
   });
@@ -345,7 +372,7 @@ describe('ImportPatcher: the SDK files patched as they are imported', () => {
     expect(patches).toHaveLength(2);
   });
 
-  it('the appended lines run last and hand over the module\'s own namespace, every binding set', async () => {
+  it("the appended lines run last and hand over the module's own namespace, every binding set", async () => {
     const file = join(dir, 'patcher', 'self.mjs');
     const source = 'export const early = 1;\nexport class Late {}\nexport default function named() {}\n';
     writeFileSync(file, withPatchCall(source, pathToFileURL(file).href));

@@ -45,9 +45,16 @@ interface OtelState {
 
 /** Runs test/apps/otel-state.mjs under the register with the usual test environment plus `env`. */
 async function otelState(env: Record<string, string | undefined>, args: string[] = []): Promise<OtelState> {
-  const run = await runApp(join(APPS, 'otel-state.mjs'), { env: { ...otlpEnv(server.url, receiver.url), ...env }, register: true, script: args });
+  const run = await runApp(join(APPS, 'otel-state.mjs'), {
+    env: { ...otlpEnv(server.url, receiver.url), ...env },
+    register: true,
+    script: args,
+  });
   expect(run.code, run.stderr).toBe(0);
-  const line = run.stdout.split('\n').filter((text) => text.startsWith('{"tracerProvider"')).at(-1);
+  const line = run.stdout
+    .split('\n')
+    .filter((text) => text.startsWith('{"tracerProvider"'))
+    .at(-1);
   return JSON.parse(line ?? 'null') as OtelState;
 }
 
@@ -71,7 +78,11 @@ function folder(files: Record<string, string>, links: Record<string, string> = {
 describe('providers: what the environment asks for, and nothing more', () => {
   it('traces only (metrics and logs none): no meter or logger provider, their SDKs never loaded', async () => {
     const state = await otelState({});
-    expect(state).toMatchObject({ tracerProvider: 'TracerProvider', meterProvider: 'NoopMeterProvider', loggerProvider: 'NoopLoggerProvider' });
+    expect(state).toMatchObject({
+      tracerProvider: 'TracerProvider',
+      meterProvider: 'NoopMeterProvider',
+      loggerProvider: 'NoopLoggerProvider',
+    });
     expect(state.loadedAtStart).toEqual(['sdk-trace']);
     expect(state.loadedAtExit).toEqual(['sdk-trace']);
   });
@@ -156,7 +167,9 @@ describe('the OTLP trace exporter is loaded on the first export', () => {
   });
 
   it('zipkin too', async () => {
-    const state = await otelState({ OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${receiver.url}/api/v2/spans` }, ['span']);
+    const state = await otelState({ OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${receiver.url}/api/v2/spans` }, [
+      'span',
+    ]);
     expect(state.loadedAtStart).not.toContain('exporter-zipkin');
     expect(state.loadedAfterSpan).toContain('exporter-zipkin');
   });
@@ -165,11 +178,20 @@ describe('the OTLP trace exporter is loaded on the first export', () => {
 describe('the resource', () => {
   it('OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, and the default detectors (service, process, host)', async () => {
     await runApp(join(APPS, 'anthropic-app.cjs'), {
-      env: { ...otlpEnv(server.url, receiver.url), OTEL_SERVICE_NAME: 'resource-test', OTEL_RESOURCE_ATTRIBUTES: 'team=genai,deployment.environment.name=test' },
+      env: {
+        ...otlpEnv(server.url, receiver.url),
+        OTEL_SERVICE_NAME: 'resource-test',
+        OTEL_RESOURCE_ATTRIBUTES: 'team=genai,deployment.environment.name=test',
+      },
       register: true,
     });
     const [span] = receiver.spans;
-    expect(span.resource).toMatchObject({ 'service.name': 'resource-test', team: 'genai', 'deployment.environment.name': 'test', 'telemetry.sdk.language': 'nodejs' });
+    expect(span.resource).toMatchObject({
+      'service.name': 'resource-test',
+      team: 'genai',
+      'deployment.environment.name': 'test',
+      'telemetry.sdk.language': 'nodejs',
+    });
     expect(span.resource['process.pid']).toEqual(expect.any(Number));
     expect(span.resource['host.name']).toEqual(expect.any(String));
   });
@@ -196,7 +218,8 @@ describe('the resource', () => {
 });
 
 describe('an app that ends with process.exit(), which skips the beforeExit flush', () => {
-  const run = (args: string[]) => runApp(join(APPS, 'exit-app.mjs'), { env: otlpEnv(server.url, receiver.url), register: true, script: args });
+  const run = (args: string[]) =>
+    runApp(join(APPS, 'exit-app.mjs'), { env: otlpEnv(server.url, receiver.url), register: true, script: args });
 
   it("loses its spans unless it flushes through the register's shutdown() first", async () => {
     const lost = await run(['no-flush']);
@@ -211,7 +234,10 @@ describe('an app that ends with process.exit(), which skips the beforeExit flush
 describe('OTEL_TRACES_EXPORTER with genai-tree', () => {
   const TREE_LINE = /^chat claude-sonnet-5-5 +\d+ ms +in 21 +out 4 +end_turn$/m;
   const run = (exporters: string) =>
-    runApp(join(APPS, 'anthropic-app.cjs'), { env: { ...otlpEnv(server.url, receiver.url), OTEL_TRACES_EXPORTER: exporters }, register: true });
+    runApp(join(APPS, 'anthropic-app.cjs'), {
+      env: { ...otlpEnv(server.url, receiver.url), OTEL_TRACES_EXPORTER: exporters },
+      register: true,
+    });
 
   it('alone: the tree, nothing exported', async () => {
     const traced = await run('genai-tree');
@@ -264,7 +290,11 @@ function nestedCopyApp(): string {
 }
 
 const FAKE_OPENAI = {
-  'store/openai/package.json': JSON.stringify({ name: 'openai', version: '6.0.0', exports: { '.': { require: './index.js', default: './index.mjs' } } }),
+  'store/openai/package.json': JSON.stringify({
+    name: 'openai',
+    version: '6.0.0',
+    exports: { '.': { require: './index.js', default: './index.mjs' } },
+  }),
   'store/openai/index.mjs': 'globalThis.esmEvaluations = (globalThis.esmEvaluations ?? 0) + 1;\nexport default class OpenAI {}\n',
   'store/openai/index.js': 'globalThis.cjsEvaluations = (globalThis.cjsEvaluations ?? 0) + 1;\nmodule.exports = class OpenAI {};\n',
 };
@@ -298,7 +328,11 @@ describe('ES modules on Node 20 (on a newer Node, with OTEL_GENAI_ESM_LOADER_HOO
     );
   });
   const run = (app: string | undefined, options: { env?: Record<string, string>; args?: string[]; cwd?: string; node?: string } = {}) =>
-    runApp(app === undefined ? undefined : join(apps, app), { register: true, ...options, env: { ...(options.node === undefined ? prepatchEnv() : {}), ...options.env } }).then((result) => {
+    runApp(app === undefined ? undefined : join(apps, app), {
+      register: true,
+      ...options,
+      env: { ...(options.node === undefined ? prepatchEnv() : {}), ...options.env },
+    }).then((result) => {
       expect(result.code, result.stderr).toBe(0);
       return JSON.parse(result.stdout.trim()) as { before: number; after: number; cjs: number };
     });
@@ -369,24 +403,43 @@ describe('ES modules on Node 20 (on a newer Node, with OTEL_GENAI_ESM_LOADER_HOO
       // Its copy is a symlink to a folder outside node_modules: the package is found from the file.
       const debug = await runApp(join(apps, 'app.mjs'), { register: true, node: NODE_22, env: { OTEL_LOG_LEVEL: 'debug' } });
       expect(debug.stdout).toContain('otel-genai: ES modules through the instrumented SDKs patched in place as they are imported');
-      expect(debug.stdout).toContain(`otel-genai: instrumented openai@6.0.0 as it was imported: file://${realpathSync(join(apps, 'store', 'openai', 'index.mjs'))}`);
+      expect(debug.stdout).toContain(
+        `otel-genai: instrumented openai@6.0.0 as it was imported: file://${realpathSync(join(apps, 'store', 'openai', 'index.mjs'))}`,
+      );
       expect(await run('app.cjs', { node: NODE_22 })).toEqual({ before: 0, after: 0, cjs: 1 });
       // A CommonJS app that reaches the ES module copy through import(), which the Node 20 pre-patch does not see.
       const dynamic = join(apps, 'dynamic-import.cjs');
       writeFileSync(dynamic, "import('openai').then(() => console.log('imported'));\n");
       const imported = await runApp(dynamic, { register: true, node: NODE_22, env: { OTEL_LOG_LEVEL: 'debug' } });
       expect(imported.stdout).toContain('imported');
-      expect(imported.stdout).toContain(`otel-genai: instrumented openai@6.0.0 as it was imported: file://${realpathSync(join(apps, 'store', 'openai', 'index.mjs'))}`);
-      expect(await run('app.mjs', { node: NODE_22, env: { OTEL_GENAI_ESM_LOADER_HOOK: 'false' } })).toEqual({ before: 1, after: 1, cjs: 0 });
-      expect(await run('app.cjs', { node: NODE_22, env: { OTEL_GENAI_ESM_LOADER_HOOK: 'false' } })).toEqual({ before: 0, after: 0, cjs: 1 });
+      expect(imported.stdout).toContain(
+        `otel-genai: instrumented openai@6.0.0 as it was imported: file://${realpathSync(join(apps, 'store', 'openai', 'index.mjs'))}`,
+      );
+      expect(await run('app.mjs', { node: NODE_22, env: { OTEL_GENAI_ESM_LOADER_HOOK: 'false' } })).toEqual({
+        before: 1,
+        after: 1,
+        cjs: 0,
+      });
+      expect(await run('app.cjs', { node: NODE_22, env: { OTEL_GENAI_ESM_LOADER_HOOK: 'false' } })).toEqual({
+        before: 0,
+        after: 0,
+        cjs: 1,
+      });
     });
 
     it('when Node refuses the hook, says so and patches the installed SDKs up front instead', async () => {
       const refuse = join(apps, 'refuse-hooks.cjs');
       writeFileSync(refuse, "require('node:module').registerHooks = () => { throw new Error('hooks refused'); };\n");
-      const refused = await runApp(join(apps, 'app.mjs'), { register: true, node: NODE_22, args: ['--require', refuse], env: { OTEL_LOG_LEVEL: 'error' } });
+      const refused = await runApp(join(apps, 'app.mjs'), {
+        register: true,
+        node: NODE_22,
+        args: ['--require', refuse],
+        env: { OTEL_LOG_LEVEL: 'error' },
+      });
       expect(refused.code, refused.stderr).toBe(0);
-      expect(refused.stderr).toContain('otel-genai: could not register the import-patch hook; patching the installed SDKs up front instead');
+      expect(refused.stderr).toContain(
+        'otel-genai: could not register the import-patch hook; patching the installed SDKs up front instead',
+      );
       expect(refused.stderr).toContain('hooks refused');
       expect(JSON.parse(refused.stdout.trim().split('\n').at(-1) ?? 'null')).toEqual({ before: 1, after: 1, cjs: 0 });
     });

@@ -76,7 +76,9 @@ describe('node --import ./register.mjs', () => {
     const traced = await listWrapped({ OTEL_LOG_LEVEL: 'debug', ...prepatchEnv() });
     expect(traced.wrapped).toEqual([]);
     expect(traced.stdout).toContain('otel-genai: ES modules through the installed SDKs patched in place');
-    expect(traced.stdout).toMatch(/otel-genai: instrumented @anthropic-ai\/sdk@1\.\d+\.\d+ in place: \S+\/node_modules\/@anthropic-ai\/sdk\/index\.mjs/);
+    expect(traced.stdout).toMatch(
+      /otel-genai: instrumented @anthropic-ai\/sdk@1\.\d+\.\d+ in place: \S+\/node_modules\/@anthropic-ai\/sdk\/index\.mjs/,
+    );
     expect(inferenceSpans()).toHaveLength(3);
   });
 
@@ -177,11 +179,14 @@ describe('under Node 22 (the synchronous loader hooks)', () => {
   it("by default the SDK's entry and resources file are patched as imported: no other module is changed, nothing wrapped", async () => {
     const { wrapped, changed } = await run22({});
     expect(wrapped).toEqual([]);
-    expect(changed.map((url) => url.replace(/^.*\/node_modules\//, ''))).toEqual(['@anthropic-ai/sdk/index.mjs', '@anthropic-ai/sdk/resources/index.mjs']);
+    expect(changed.map((url) => url.replace(/^.*\/node_modules\//, ''))).toEqual([
+      '@anthropic-ai/sdk/index.mjs',
+      '@anthropic-ai/sdk/resources/index.mjs',
+    ]);
     expect(inferenceSpans()).toHaveLength(3);
   });
 
-  it('OTEL_GENAI_ESM_LOADER_HOOK=true: import-in-the-middle\'s in-thread hook instead, which wraps only the instrumented SDK', async () => {
+  it("OTEL_GENAI_ESM_LOADER_HOOK=true: import-in-the-middle's in-thread hook instead, which wraps only the instrumented SDK", async () => {
     const { wrapped, changed } = await run22({ OTEL_GENAI_ESM_LOADER_HOOK: 'true' });
     expect(changed).toEqual([]);
     expect(wrapped).toContain('@anthropic-ai/sdk');
@@ -281,14 +286,18 @@ describe('NodeSDK', () => {
 });
 
 describe('the examples, each run the way the demo is', () => {
-  const example = (name: string) => runApp(join(ROOT, 'examples', 'run-demo.mjs'), { env: { OTEL_TRACES_EXPORTER: undefined }, script: [join(ROOT, 'examples', name)] });
+  const example = (name: string) =>
+    runApp(join(ROOT, 'examples', 'run-demo.mjs'), { env: { OTEL_TRACES_EXPORTER: undefined }, script: [join(ROOT, 'examples', name)] });
 
   it('a minimal Anthropic app', async () => {
     const run = await example('minimal-anthropic.mjs');
     expect(run.code).toBe(0);
     // The tree is printed once the resource's asynchronous attributes (the host id) are read: before
     // or after the app's own line.
-    expect(run.stdout.split('\n').filter(Boolean).sort()).toEqual(['Paris', expect.stringMatching(/^chat claude-sonnet-5-5 +\d+ ms +in 21 +out 4 +end_turn$/)]);
+    expect(run.stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'Paris',
+      expect.stringMatching(/^chat claude-sonnet-5-5 +\d+ ms +in 21 +out 4 +end_turn$/),
+    ]);
   });
 
   it('a minimal OpenAI app', async () => {
@@ -328,5 +337,3 @@ describe('npm run demo', () => {
     );
   });
 });
-
-

@@ -42,7 +42,10 @@ beforeEach(() => {
 
 describe('node --import otel-genai/register', () => {
   const run = async (env: Record<string, string>) => {
-    const result = await runApp(APP, { register: true, env: { ...otlpEnv(server.url, receiver.url), OTEL_METRICS_EXPORTER: 'otlp', ...env } });
+    const result = await runApp(APP, {
+      register: true,
+      env: { ...otlpEnv(server.url, receiver.url), OTEL_METRICS_EXPORTER: 'otlp', ...env },
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const spans = receiver.spans.filter((span) => span.scope === 'otel-genai');
@@ -150,7 +153,10 @@ describe('the testing kit', () => {
       await priced.messages.create(body);
       await unpriced.messages.create(body);
       await spans.settle();
-      expect(spans.tree({ cost: true }).map((root) => root.attributes['otel_genai.usage.cost'])).toEqual([expect.closeTo(MESSAGES_CACHE_COST, 12), undefined]);
+      expect(spans.tree({ cost: true }).map((root) => root.attributes['otel_genai.usage.cost'])).toEqual([
+        expect.closeTo(MESSAGES_CACHE_COST, 12),
+        undefined,
+      ]);
     } finally {
       await spans.shutdown();
     }

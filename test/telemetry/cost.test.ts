@@ -13,7 +13,14 @@ import type { SumMetricData } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type * as GenAI from '@google/genai' with { 'resolution-mode': 'import' };
-import { AISDKInstrumentation, AnthropicInstrumentation, GenAITreeExporter, GoogleGenAIInstrumentation, OpenAIInstrumentation, withAgent } from '../../src';
+import {
+  AISDKInstrumentation,
+  AnthropicInstrumentation,
+  GenAITreeExporter,
+  GoogleGenAIInstrumentation,
+  OpenAIInstrumentation,
+  withAgent,
+} from '../../src';
 import type { AnthropicInstrumentationConfig, OpenAIInstrumentationConfig } from '../../src';
 import { PriceBook } from '../../src/cost';
 import type { PricedCall } from '../../src/cost';
@@ -24,7 +31,11 @@ import { anthropicWeatherLoop, fixtureRequest, PROMPTS, startFixtureServer } fro
 import { captureDiag, settle, setupTracing } from '../helpers/tracing';
 
 /** What the cost attributes name: the installed copy's version, read here from its package.json. */
-const PRICES_VERSION = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'node_modules', '@pydantic', 'genai-prices', 'package.json'), 'utf8')) as { version: string }).version;
+const PRICES_VERSION = (
+  JSON.parse(readFileSync(join(__dirname, '..', '..', 'node_modules', '@pydantic', 'genai-prices', 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
 const SOURCE = `@pydantic/genai-prices@${PRICES_VERSION}`;
 
 /**
@@ -100,15 +111,24 @@ const only = () => {
 
 /** An AI SDK mock model of `provider` whose answers name `responseModel` and report `input` / `output` tokens. */
 function mockModel(provider: string, modelId: string, responseModel: string, input: number, output: number) {
-  const doGenerate = { ...textResult('Done.'), usage: usage(input, output), response: { id: `resp-${modelId}`, modelId: responseModel, timestamp: new Date(0) } };
+  const doGenerate = {
+    ...textResult('Done.'),
+    usage: usage(input, output),
+    response: { id: `resp-${modelId}`, modelId: responseModel, timestamp: new Date(0) },
+  };
   return new aiTest.MockLanguageModelV4({ provider, modelId, doGenerate });
 }
 
 /** The cost counter's data points. */
 async function costPoints() {
   const { resourceMetrics } = await reader.collect();
-  const metric = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((each) => each.descriptor.name === 'otel_genai.client.operation.cost') as SumMetricData | undefined;
-  return { descriptor: metric?.descriptor, points: (metric?.dataPoints ?? []).map((point) => ({ attributes: point.attributes, value: point.value })) };
+  const metric = resourceMetrics.scopeMetrics
+    .flatMap((scope) => scope.metrics)
+    .find((each) => each.descriptor.name === 'otel_genai.client.operation.cost') as SumMetricData | undefined;
+  return {
+    descriptor: metric?.descriptor,
+    points: (metric?.dataPoints ?? []).map((point) => ({ attributes: point.attributes, value: point.value })),
+  };
 }
 
 describe('the cost of one model call, from the price data', () => {
@@ -130,8 +150,12 @@ describe('the cost of one model call, from the price data', () => {
 
     const after = await costPoints();
     expect(after.descriptor).toMatchObject({ name: 'otel_genai.client.operation.cost', unit: '{USD}' });
-    const point = after.points.find((each) => each.attributes['gen_ai.request.model'] === MODEL && each.attributes['gen_ai.response.model'] === MODEL);
-    const previous = before.points.find((each) => each.attributes['gen_ai.request.model'] === MODEL && each.attributes['gen_ai.response.model'] === MODEL)?.value ?? 0;
+    const point = after.points.find(
+      (each) => each.attributes['gen_ai.request.model'] === MODEL && each.attributes['gen_ai.response.model'] === MODEL,
+    );
+    const previous =
+      before.points.find((each) => each.attributes['gen_ai.request.model'] === MODEL && each.attributes['gen_ai.response.model'] === MODEL)
+        ?.value ?? 0;
     expect(point?.attributes).toMatchObject({
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'anthropic',
@@ -144,7 +168,10 @@ describe('the cost of one model call, from the price data', () => {
     await openai.chat.completions.create(fixtureRequest('openai/chat-cached'));
     await settle();
     // chat-cached.json: prompt_tokens 1200 of which cached_tokens 1024, completion_tokens 18.
-    const expected = perMillion(1200 - 1024, PRICES.gpt4oMini.input) + perMillion(1024, PRICES.gpt4oMini.cacheRead) + perMillion(18, PRICES.gpt4oMini.output);
+    const expected =
+      perMillion(1200 - 1024, PRICES.gpt4oMini.input) +
+      perMillion(1024, PRICES.gpt4oMini.cacheRead) +
+      perMillion(18, PRICES.gpt4oMini.output);
     expect(expected).toBeCloseTo(0.000114, 12);
     expect(costOf(only())).toBeCloseTo(expected, 12);
     expect(only().attributes['gen_ai.response.model']).toBe('gpt-4o-mini-2024-07-18');
@@ -154,7 +181,10 @@ describe('the cost of one model call, from the price data', () => {
     await openai.responses.create(fixtureRequest('openai/responses-cached'));
     await settle();
     // responses-cached.json: input_tokens 2100 of which cached_tokens 1920; output_tokens 420 of which reasoning_tokens 384.
-    const expected = perMillion(2100 - 1920, PRICES.gpt5Mini.input) + perMillion(1920, PRICES.gpt5Mini.cacheRead) + perMillion(420, PRICES.gpt5Mini.output);
+    const expected =
+      perMillion(2100 - 1920, PRICES.gpt5Mini.input) +
+      perMillion(1920, PRICES.gpt5Mini.cacheRead) +
+      perMillion(420, PRICES.gpt5Mini.output);
     expect(expected).toBeCloseTo(0.000933, 12);
     expect(only().attributes).toMatchObject({ 'gen_ai.usage.cache_read.input_tokens': 1920, 'gen_ai.usage.reasoning.output_tokens': 384 });
     expect(costOf(only())).toBeCloseTo(expected, 12);
@@ -186,11 +216,14 @@ describe('the cost of one model call, from the price data', () => {
     expect(costOf(only())).toBeCloseTo(expected, 12);
   });
 
-  it('Google Gen AI with cached content (gcp.gemini priced as the data\'s google)', async () => {
+  it("Google Gen AI with cached content (gcp.gemini priced as the data's google)", async () => {
     await google.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Summarise the style guide in one sentence.' });
     await settle();
     // generate-cached.json: promptTokenCount 2140 of which cachedContentTokenCount 2048, candidatesTokenCount 17.
-    const expected = perMillion(2140 - 2048, PRICES.gemini25Flash.input) + perMillion(2048, PRICES.gemini25Flash.cacheRead) + perMillion(17, PRICES.gemini25Flash.output);
+    const expected =
+      perMillion(2140 - 2048, PRICES.gemini25Flash.input) +
+      perMillion(2048, PRICES.gemini25Flash.cacheRead) +
+      perMillion(17, PRICES.gemini25Flash.output);
     expect(only().attributes['gen_ai.provider.name']).toBe('gcp.gemini');
     expect(costOf(only())).toBeCloseTo(expected, 12);
   });
@@ -288,14 +321,16 @@ describe('custom prices', () => {
     }
   };
 
-  it('a function: sees the call in the price library\'s form; its number wins, with its source; undefined leaves the call to the price data', async () => {
+  it("a function: sees the call in the price library's form; its number wins, with its source; undefined leaves the call to the price data", async () => {
     const seen: PricedCall[] = [];
     const prices = (call: PricedCall) => {
       seen.push(call);
       // A negotiated rate for one provider: $1 and $4 per million tokens, cache reads at a tenth.
       if (call.provider !== 'anthropic') return undefined;
       const cached = call.usage.cache_read_tokens ?? 0;
-      return perMillion((call.usage.input_tokens ?? 0) - cached, 1) + perMillion(cached, 0.1) + perMillion(call.usage.output_tokens ?? 0, 4);
+      return (
+        perMillion((call.usage.input_tokens ?? 0) - cached, 1) + perMillion(cached, 0.1) + perMillion(call.usage.output_tokens ?? 0, 4)
+      );
     };
     await withConfig({ cost: { prices, pricesSource: 'acme-contract-2026' } }, async () => {
       await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
@@ -309,12 +344,21 @@ describe('custom prices', () => {
         serverAddress: '127.0.0.1',
         usage: { input_tokens: 12 + 2048 + 1024, cache_read_tokens: 1024, cache_write_tokens: 2048, output_tokens: 40 },
       },
-      { provider: 'openai', model: 'gpt-4o-mini-2024-07-18', operation: 'chat', serverAddress: '127.0.0.1', usage: { input_tokens: 1200, cache_read_tokens: 1024, output_tokens: 18 } },
+      {
+        provider: 'openai',
+        model: 'gpt-4o-mini-2024-07-18',
+        operation: 'chat',
+        serverAddress: '127.0.0.1',
+        usage: { input_tokens: 1200, cache_read_tokens: 1024, output_tokens: 18 },
+      },
     ]);
     const [claude, gpt] = tracing.inferenceSpans();
     expect(costOf(claude)).toBeCloseTo(perMillion(12 + 2048, 1) + perMillion(1024, 0.1) + perMillion(40, 4), 12);
     expect(claude.attributes['otel_genai.usage.cost.source']).toBe('acme-contract-2026');
-    expect(costOf(gpt)).toBeCloseTo(perMillion(176, PRICES.gpt4oMini.input) + perMillion(1024, PRICES.gpt4oMini.cacheRead) + perMillion(18, PRICES.gpt4oMini.output), 12);
+    expect(costOf(gpt)).toBeCloseTo(
+      perMillion(176, PRICES.gpt4oMini.input) + perMillion(1024, PRICES.gpt4oMini.cacheRead) + perMillion(18, PRICES.gpt4oMini.output),
+      12,
+    );
     expect(gpt.attributes['otel_genai.usage.cost.source']).toBe(SOURCE);
   });
 
@@ -355,7 +399,11 @@ describe('custom prices', () => {
     };
     await withConfig({ cost: { prices: [negotiated] } }, async () => {
       await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
-      await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.maxTokens }] });
+      await anthropic.messages.create({
+        model: 'claude-haiku-4-5',
+        max_tokens: 100,
+        messages: [{ role: 'user', content: PROMPTS.maxTokens }],
+      });
     });
     const [sonnet, haiku] = tracing.inferenceSpans();
     expect(costOf(sonnet)).toBeCloseTo(perMillion(12, 1.5) + perMillion(2048, 1.875) + perMillion(1024, 0.15) + perMillion(40, 7.5), 12);
@@ -409,7 +457,9 @@ describe('PriceBook', () => {
     expect(book.estimate(started('openai', 'gpt-4o-mini'), undefined, { inputTokens: 100, outputTokens: undefined })).toBeNull();
     expect(book.estimate(started('openai', 'gpt-4o-mini'), undefined, { inputTokens: undefined, outputTokens: 10 })).toBeNull();
     expect(book.estimate(started('openai', undefined), undefined, full)).toBeNull();
-    expect(book.estimate(started('openai', 'text-embedding-3-small', 'embeddings'), undefined, { inputTokens: 100, outputTokens: undefined })).toEqual({ usd: perMillion(100, 0.02), source: SOURCE });
+    expect(
+      book.estimate(started('openai', 'text-embedding-3-small', 'embeddings'), undefined, { inputTokens: 100, outputTokens: undefined }),
+    ).toEqual({ usd: perMillion(100, 0.02), source: SOURCE });
   });
 
   it('the response model over the request model', () => {
@@ -423,14 +473,19 @@ describe('PriceBook', () => {
     const inconsistent = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 50 };
     expect(book.estimate(started('openai', 'gpt-4o'), undefined, inconsistent)).toBeNull();
     expect(book.estimate(started('openai', 'gpt-4o'), undefined, inconsistent)).toBeNull();
-    expect(lines.filter((line) => line.includes('otel-genai'))).toEqual([expect.stringContaining('could not price a call of model gpt-4o (openai)')]);
+    expect(lines.filter((line) => line.includes('otel-genai'))).toEqual([
+      expect.stringContaining('could not price a call of model gpt-4o (openai)'),
+    ]);
   });
 
   it("the conventions' provider names the price data does not match itself", () => {
     // gpt-4o-mini: the same prices under OpenAI and under Azure (the data's azure falls back to openai).
     const gpt = perMillion(100, PRICES.gpt4oMini.input) + perMillion(10, PRICES.gpt4oMini.output);
     expect(book.estimate(started('azure.ai.openai', 'gpt-4o-mini'), undefined, full)?.usd).toBeCloseTo(gpt, 12);
-    expect(book.estimate(started('gcp.gen_ai', 'gemini-2.5-flash', 'generate_content'), undefined, full)?.usd).toBeCloseTo(perMillion(100, 0.3) + perMillion(10, 2.5), 12);
+    expect(book.estimate(started('gcp.gen_ai', 'gemini-2.5-flash', 'generate_content'), undefined, full)?.usd).toBeCloseTo(
+      perMillion(100, 0.3) + perMillion(10, 2.5),
+      12,
+    );
     // A provider the data does not have is no guess under another's prices.
     expect(book.estimate(started('ibm.watsonx.ai', 'gpt-4o-mini'), undefined, full)).toBeNull();
   });

@@ -28,7 +28,9 @@ const names = (exporter: InMemoryLogRecordExporter) => exporter.getFinishedLogRe
 /** A tool failure and a model call failure, each recorded as a log record (OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs). */
 async function twoFailures(): Promise<void> {
   await runTool({ name: 'convert_currency' }, () => Promise.reject(new TypeError('rate service down'))).catch(() => undefined);
-  await replay.client.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] }).catch(() => undefined);
+  await replay.client.messages
+    .create({ model: 'claude-sonnet-5-5', max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] })
+    .catch(() => undefined);
   await settle();
 }
 
@@ -102,6 +104,9 @@ describe('log records', () => {
     expect(registerGlobalLoggerProvider(app.provider)).toBe(true);
     logs.getLogger('app').emit({ body: 'through @opentelemetry/api' });
     apiLogs.getLogger('app').emit({ body: 'through @opentelemetry/api-logs' });
-    expect(app.exporter.getFinishedLogRecords().map((record) => record.body)).toEqual(['through @opentelemetry/api', 'through @opentelemetry/api-logs']);
+    expect(app.exporter.getFinishedLogRecords().map((record) => record.body)).toEqual([
+      'through @opentelemetry/api',
+      'through @opentelemetry/api-logs',
+    ]);
   });
 });

@@ -72,7 +72,12 @@ function sums(metric: unknown) {
 
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 const SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
-const LEGACY_NAMES = ['gen_ai.client.token.usage', 'gen_ai.client.operation.duration', 'gen_ai.client.operation.time_to_first_chunk', 'gen_ai.client.operation.time_per_output_chunk'];
+const LEGACY_NAMES = [
+  'gen_ai.client.token.usage',
+  'gen_ai.client.operation.duration',
+  'gen_ai.client.operation.time_to_first_chunk',
+  'gen_ai.client.operation.time_per_output_chunk',
+];
 
 describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
   it('a chat call: duration, the token counters by modality, the per-call token histograms; units, types and buckets', async () => {
@@ -103,7 +108,10 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
     }
     // Not reported by this call: not recorded (the counters of what every call has are, as 0).
     expect(metrics.has('gen_ai.client.inference.usage.reasoning.output_tokens')).toBe(false);
-    for (const [name, sum] of [['gen_ai.client.inference.operation.input_tokens', 12 + 2048 + 1024], ['gen_ai.client.inference.operation.output_tokens', 40]] as const) {
+    for (const [name, sum] of [
+      ['gen_ai.client.inference.operation.input_tokens', 12 + 2048 + 1024],
+      ['gen_ai.client.inference.operation.output_tokens', 40],
+    ] as const) {
       expect(metrics.get(name)?.descriptor.unit).toBe('{token}');
       expect(metrics.get(name)?.dataPoints[0].value.buckets.boundaries).toEqual(TOKEN_BUCKETS);
       expect(points(metrics.get(name))).toEqual([{ attributes: base, count: 1, sum }]);
@@ -120,15 +128,20 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
     expect(point.sum).toBeCloseTo(spanSeconds, 6);
     expect(metrics.has('gen_ai.client.inference.time_to_first_chunk')).toBe(false);
     // The pre-split names only on opt-in, and nothing of embeddings for a chat call.
-    for (const name of [...LEGACY_NAMES, 'gen_ai.client.embeddings.duration', 'gen_ai.client.embeddings.operation.input_tokens']) expect(metrics.has(name), name).toBe(false);
+    for (const name of [...LEGACY_NAMES, 'gen_ai.client.embeddings.duration', 'gen_ai.client.embeddings.operation.input_tokens'])
+      expect(metrics.has(name), name).toBe(false);
   });
 
   it('a failed call: duration with error.type; counted as 0 tokens of unknown modality; the per-call histograms with error.type', async () => {
-    await anthropic.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] }).catch(() => undefined);
+    await anthropic.messages
+      .create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] })
+      .catch(() => undefined);
     const metrics = await histograms();
     expect(points(metrics.get('gen_ai.client.inference.duration'))[0].attributes['error.type']).toBe('RateLimitError');
     for (const name of ['gen_ai.client.inference.usage.input_tokens', 'gen_ai.client.inference.usage.output_tokens']) {
-      expect(sums(metrics.get(name)).map(({ attributes, value }) => [attributes['gen_ai.token.modality'], attributes['error.type'], value])).toEqual([['unknown', undefined, 0]]);
+      expect(
+        sums(metrics.get(name)).map(({ attributes, value }) => [attributes['gen_ai.token.modality'], attributes['error.type'], value]),
+      ).toEqual([['unknown', undefined, 0]]);
     }
     for (const name of ['gen_ai.client.inference.operation.input_tokens', 'gen_ai.client.inference.operation.output_tokens']) {
       expect(points(metrics.get(name)).map(({ attributes, sum }) => [attributes['error.type'], sum])).toEqual([['RateLimitError', 0]]);
@@ -136,7 +149,12 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
   });
 
   it('a stream: time to first chunk once, time per output chunk for each chunk after the first', async () => {
-    const stream = await anthropic.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: [{ role: 'user', content: PROMPTS.streamText }] });
+    const stream = await anthropic.messages.create({
+      model: MODEL,
+      max_tokens: 200,
+      stream: true,
+      messages: [{ role: 'user', content: PROMPTS.streamText }],
+    });
     let chunks = 0;
     for await (const _event of stream) chunks++;
     const metrics = await histograms();
@@ -169,7 +187,12 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
     const paced = await startFixtureServer(1);
     try {
       const client = new Anthropic({ apiKey: 'test-key', baseURL: paced.url, maxRetries: 0 });
-      const stream = await client.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: [{ role: 'user', content: PROMPTS.streamText }] });
+      const stream = await client.messages.create({
+        model: MODEL,
+        max_tokens: 200,
+        stream: true,
+        messages: [{ role: 'user', content: PROMPTS.streamText }],
+      });
       for await (const _event of stream);
     } finally {
       await paced.close();
@@ -185,16 +208,29 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
     await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['The quick brown fox', 'jumps over the lazy dog'] });
     const metrics = await histograms();
     const byModel = (name: string) =>
-      Object.fromEntries(sums(metrics.get(name)).map((point) => [`${point.attributes['gen_ai.request.model']} ${point.attributes['gen_ai.token.modality']}`, point.value]));
+      Object.fromEntries(
+        sums(metrics.get(name)).map((point) => [
+          `${point.attributes['gen_ai.request.model']} ${point.attributes['gen_ai.token.modality']}`,
+          point.value,
+        ]),
+      );
     expect(byModel('gen_ai.client.inference.usage.input_tokens')).toEqual({ 'gpt-4o-mini unknown': 31, 'gpt-5-mini unknown': 14 });
     expect(byModel('gen_ai.client.inference.usage.output_tokens')).toEqual({ 'gpt-4o-mini unknown': 8, 'gpt-5-mini unknown': 160 });
     // Reported as 0 by both: counted as reported.
     expect(byModel('gen_ai.client.inference.usage.cache_read.input_tokens')).toEqual({ 'gpt-4o-mini unknown': 0, 'gpt-5-mini unknown': 0 });
-    expect(points(metrics.get('gen_ai.client.embeddings.operation.input_tokens')).map(({ attributes, sum }) => [attributes['gen_ai.request.model'], sum])).toEqual([
-      ['text-embedding-3-small', 10],
+    expect(
+      points(metrics.get('gen_ai.client.embeddings.operation.input_tokens')).map(({ attributes, sum }) => [
+        attributes['gen_ai.request.model'],
+        sum,
+      ]),
+    ).toEqual([['text-embedding-3-small', 10]]);
+    expect(points(metrics.get('gen_ai.client.embeddings.duration')).map(({ attributes }) => attributes['gen_ai.operation.name'])).toEqual([
+      'embeddings',
     ]);
-    expect(points(metrics.get('gen_ai.client.embeddings.duration')).map(({ attributes }) => attributes['gen_ai.operation.name'])).toEqual(['embeddings']);
-    expect(points(metrics.get('gen_ai.client.inference.duration')).map(({ attributes }) => attributes['gen_ai.request.model'])).toEqual(['gpt-4o-mini', 'gpt-5-mini']);
+    expect(points(metrics.get('gen_ai.client.inference.duration')).map(({ attributes }) => attributes['gen_ai.request.model'])).toEqual([
+      'gpt-4o-mini',
+      'gpt-5-mini',
+    ]);
     // The OpenAI conventions add the response's service tier and fingerprint to the duration and the token metrics.
     const tiers = (name: string) =>
       Object.fromEntries(
@@ -214,7 +250,12 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
       setUp();
       try {
         anthropicInstrumentation.setMeterProvider(meterProvider);
-        const stream = await anthropic.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: [{ role: 'user', content: PROMPTS.streamText }] });
+        const stream = await anthropic.messages.create({
+          model: MODEL,
+          max_tokens: 200,
+          stream: true,
+          messages: [{ role: 'user', content: PROMPTS.streamText }],
+        });
         for await (const _event of stream);
         return await histograms();
       } finally {
@@ -236,7 +277,9 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
       ]);
       expect(points(found.get('gen_ai.client.operation.duration'))).toHaveLength(1);
       expect(points(found.get('gen_ai.client.operation.time_to_first_chunk'))).toHaveLength(1);
-      expect(points(found.get('gen_ai.client.operation.time_per_output_chunk'))[0].count).toBe(points(found.get('gen_ai.client.inference.time_per_output_chunk'))[0].count);
+      expect(points(found.get('gen_ai.client.operation.time_per_output_chunk'))[0].count).toBe(
+        points(found.get('gen_ai.client.inference.time_per_output_chunk'))[0].count,
+      );
       expect(points(found.get('gen_ai.client.inference.duration'))).toHaveLength(1);
     }
     reader = new TestReader();
@@ -251,10 +294,15 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
   it('OpenAI audio tokens: per-modality usage on the span, and counted as audio plus the rest unknown', async () => {
     await openai.chat.completions.create(fixtureRequest('openai/chat-audio'));
     const [span] = tracing.inferenceSpans();
-    expect(span.attributes).toMatchObject({ 'gen_ai.usage.audio.input_tokens': 100, 'gen_ai.usage.audio.output_tokens': 60, 'gen_ai.usage.input_tokens': 120 });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.usage.audio.input_tokens': 100,
+      'gen_ai.usage.audio.output_tokens': 60,
+      'gen_ai.usage.input_tokens': 120,
+    });
     expect(span.attributes).not.toHaveProperty(['gen_ai.usage.text.input_tokens']);
     const metrics = await histograms();
-    const byModality = (name: string) => Object.fromEntries(sums(metrics.get(name)).map((point) => [point.attributes['gen_ai.token.modality'], point.value]));
+    const byModality = (name: string) =>
+      Object.fromEntries(sums(metrics.get(name)).map((point) => [point.attributes['gen_ai.token.modality'], point.value]));
     expect(byModality('gen_ai.client.inference.usage.input_tokens')).toEqual({ audio: 100, unknown: 20 });
     expect(byModality('gen_ai.client.inference.usage.output_tokens')).toEqual({ audio: 60, unknown: 20 });
     // A text call reports audio_tokens 0: no modality is claimed for it.
@@ -275,7 +323,8 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
       timeToFirstChunkSeconds: undefined,
     });
     const metrics = await histograms();
-    const byModality = (name: string) => Object.fromEntries(sums(metrics.get(name)).map((point) => [point.attributes['gen_ai.token.modality'], point.value]));
+    const byModality = (name: string) =>
+      Object.fromEntries(sums(metrics.get(name)).map((point) => [point.attributes['gen_ai.token.modality'], point.value]));
     expect(byModality('gen_ai.client.inference.usage.input_tokens')).toEqual({ audio: 200, unknown: 100 });
     expect(byModality('gen_ai.client.inference.usage.output_tokens')).toEqual({ audio: 120 });
   });
@@ -284,7 +333,12 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
     const describeAll = async () => {
       const found = await histograms();
       return [...found.values()]
-        .map((metric) => ({ name: metric.descriptor.name, type: metric.dataPointType, unit: metric.descriptor.unit, keys: metric.dataPoints.map((point) => Object.keys(point.attributes).sort()) }))
+        .map((metric) => ({
+          name: metric.descriptor.name,
+          type: metric.dataPointType,
+          unit: metric.descriptor.unit,
+          keys: metric.dataPoints.map((point) => Object.keys(point.attributes).sort()),
+        }))
         .sort((a, b) => a.name.localeCompare(b.name));
     };
     const run = () => anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
@@ -311,7 +365,12 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
     await settle();
     expect(tracing.inferenceSpans()).toHaveLength(0);
     const metrics = await histograms();
-    expect([...sums(metrics.get('gen_ai.client.inference.usage.input_tokens')), ...sums(metrics.get('gen_ai.client.inference.usage.output_tokens'))].map((point) => point.value)).toEqual([21, 4]);
+    expect(
+      [
+        ...sums(metrics.get('gen_ai.client.inference.usage.input_tokens')),
+        ...sums(metrics.get('gen_ai.client.inference.usage.output_tokens')),
+      ].map((point) => point.value),
+    ).toEqual([21, 4]);
   });
 
   it('are off, and computed for nothing, with no meter provider', () => {
@@ -330,7 +389,7 @@ describe('agent run and tool metrics, on the global meter provider as their span
   });
   afterAll(() => metrics.disable());
 
-  it('a run and its tool calls: names, tool type, error.type on failures, the spans\' durations', async () => {
+  it("a run and its tool calls: names, tool type, error.type on failures, the spans' durations", async () => {
     await withAgent({ name: 'trip-planner' }, async () => {
       runTool({ name: 'get_weather' }, () => 'sunny');
       await runTool({ name: 'convert_currency', type: 'extension' }, async () => {
@@ -356,7 +415,12 @@ describe('agent run and tool metrics, on the global meter provider as their span
     expect(points(tool).map(({ attributes, count }) => ({ attributes, count }))).toEqual([
       { attributes: { 'gen_ai.tool.name': 'get_weather', 'gen_ai.tool.type': 'function', 'gen_ai.agent.name': 'trip-planner' }, count: 1 },
       {
-        attributes: { 'gen_ai.tool.name': 'convert_currency', 'gen_ai.tool.type': 'extension', 'gen_ai.agent.name': 'trip-planner', 'error.type': 'TypeError' },
+        attributes: {
+          'gen_ai.tool.name': 'convert_currency',
+          'gen_ai.tool.type': 'extension',
+          'gen_ai.agent.name': 'trip-planner',
+          'error.type': 'TypeError',
+        },
         count: 1,
       },
       { attributes: { 'gen_ai.tool.name': 'lookup', 'gen_ai.tool.type': 'function' }, count: 1 },
@@ -371,7 +435,9 @@ describe('agent run and tool metrics, on the global meter provider as their span
   it("each run's model calls, failed ones included, and tool calls, once per run with the agent's name; the one model on the duration and the span", async () => {
     await withAgent({ name: 'trip-planner', model: MODEL }, async () => {
       await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
-      await anthropic.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] }).catch(() => undefined);
+      await anthropic.messages
+        .create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] })
+        .catch(() => undefined);
       runTool({ name: 'get_weather' }, () => 'sunny');
       runTool({ name: 'get_weather' }, () => 'rain');
       await runTool({ name: 'convert_currency' }, async () => {
@@ -389,7 +455,13 @@ describe('agent run and tool metrics, on the global meter provider as their span
     const counted = (name: string) => {
       const metric = found.get(name);
       expect(metric?.dataPoints[0].value.buckets.boundaries).toEqual(CALL_BUCKETS);
-      return metric?.dataPoints.map(({ attributes, value }) => ({ attributes, count: value.count, sum: value.sum, min: value.min, max: value.max }));
+      return metric?.dataPoints.map(({ attributes, value }) => ({
+        attributes,
+        count: value.count,
+        sum: value.sum,
+        min: value.min,
+        max: value.max,
+      }));
     };
     expect(found.get('gen_ai.invoke_agent.inference_calls')?.descriptor.unit).toBe('{inference_call}');
     expect(counted('gen_ai.invoke_agent.inference_calls')).toEqual([
@@ -415,7 +487,16 @@ describe('agent run and tool metrics, on the global meter provider as their span
     const reply = await anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
     const call = reply.content.find((block: { type: string }) => block.type === 'tool_use');
     messages.push({ role: 'assistant', content: reply.content });
-    messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: JSON.stringify({ location: call.input.location, temperature_c: 19, conditions: 'sunny' }) }] });
+    messages.push({
+      role: 'user',
+      content: [
+        {
+          type: 'tool_result',
+          tool_use_id: call.id,
+          content: JSON.stringify({ location: call.input.location, temperature_c: 19, conditions: 'sunny' }),
+        },
+      ],
+    });
     await anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
     await settle();
     expect(tracing.toolSpans().map((span) => span.attributes['otel_genai.tool.inferred'])).toEqual([true]);

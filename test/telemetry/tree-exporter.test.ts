@@ -6,7 +6,15 @@ import type { TreeSpan } from '../../src/tree-exporter';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
-function span(id: string, parent: string | undefined, name: string, startMs: number, durationMs: number, attributes: Attributes, error?: string): TreeSpan {
+function span(
+  id: string,
+  parent: string | undefined,
+  name: string,
+  startMs: number,
+  durationMs: number,
+  attributes: Attributes,
+  error?: string,
+): TreeSpan {
   const ms = (value: number): HrTime => [Math.floor(value / 1000), (value % 1000) * 1e6];
   return {
     name,
@@ -33,7 +41,11 @@ const agentTrace = [
   span('t1', 'a1', 'execute_tool get_weather', 1310, 80, { ...tool, 'otel_genai.tool.inferred': true }),
   span('t2', 'a1', 'execute_tool convert_currency', 1320, 5, tool, 'Error'),
   span('c1', 'a1', 'chat claude-sonnet-5-5', 1000, 300, chat(583, 64, 'tool_use')),
-  span('a1', undefined, 'invoke_agent weather', 990, 1620, { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 1285, 'gen_ai.usage.output_tokens': 82 }),
+  span('a1', undefined, 'invoke_agent weather', 990, 1620, {
+    'gen_ai.operation.name': 'invoke_agent',
+    'gen_ai.usage.input_tokens': 1285,
+    'gen_ai.usage.output_tokens': 82,
+  }),
 ];
 
 function capture(options: { colors?: boolean; durations?: boolean } = {}) {

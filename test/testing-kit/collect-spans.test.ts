@@ -54,7 +54,11 @@ function weatherAgent(client: AnthropicClient, question: string): Promise<string
       if (calls.length === 0) return reply.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
       messages.push({
         role: 'user',
-        content: calls.map((call) => ({ type: 'tool_result' as const, tool_use_id: call.id, content: getWeather(call.input as { location: string }) })),
+        content: calls.map((call) => ({
+          type: 'tool_result' as const,
+          tool_use_id: call.id,
+          content: getWeather(call.input as { location: string }),
+        })),
       });
     }
   });
@@ -113,7 +117,9 @@ beforeEach(() => {
 
 describe('collectSpans() over the replay server', () => {
   it('gives the agent run back as one tree: invoke_agent → chat, execute_tool, chat', async () => {
-    expect(await weatherAgent(anthropic, 'What is the weather like in Lisbon right now?')).toBe("It's sunny in Lisbon right now, at about 19 °C.");
+    expect(await weatherAgent(anthropic, 'What is the weather like in Lisbon right now?')).toBe(
+      "It's sunny in Lisbon right now, at about 19 °C.",
+    );
     await spans.settle();
     expect(spans.tree()).toEqual(WEATHER_TREE);
     expect(spans.genAISpans()).toHaveLength(4);
@@ -127,12 +133,20 @@ describe('collectSpans() over the replay server', () => {
   });
 
   it('keeps the attributes asked for; "all" has every one', async () => {
-    await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'What is the capital of France? Answer in one word.' }] });
+    await anthropic.messages.create({
+      model: MODEL,
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'What is the capital of France? Answer in one word.' }],
+    });
     await spans.settle();
     expect(spans.tree({ attributes: ['gen_ai.request.model', 'gen_ai.request.max_tokens', 'gen_ai.response.id'] })).toEqual([
       {
         name: `chat ${MODEL}`,
-        attributes: { 'gen_ai.request.model': MODEL, 'gen_ai.request.max_tokens': 100, 'gen_ai.response.id': 'msg_01EDxgC9HgnvgQyQRUejyWUH' },
+        attributes: {
+          'gen_ai.request.model': MODEL,
+          'gen_ai.request.max_tokens': 100,
+          'gen_ai.response.id': 'msg_01EDxgC9HgnvgQyQRUejyWUH',
+        },
         children: [],
       },
     ]);
@@ -181,7 +195,11 @@ describe('collectSpans() over the replay server', () => {
       await mine.close();
     }
     await spans.settle();
-    expect(spans.tree({ attributes: ['gen_ai.provider.name', 'gen_ai.response.model', 'gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens'] })).toEqual([
+    expect(
+      spans.tree({
+        attributes: ['gen_ai.provider.name', 'gen_ai.response.model', 'gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens'],
+      }),
+    ).toEqual([
       {
         name: 'chat gpt-4o-mini',
         attributes: {
@@ -222,7 +240,11 @@ describe('record mode through the kit', () => {
         const key = (req.headers['x-api-key'] as string | undefined) ?? req.headers.authorization?.replace(/^Bearer /, '');
         received.push({ key, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
         const authorized = key === KEY;
-        res.writeHead(authorized ? 200 : 401, { 'content-type': 'application/json', 'request-id': 'req_recorded_by_the_kit', 'set-cookie': 'session=FAKE-cookie' });
+        res.writeHead(authorized ? 200 : 401, {
+          'content-type': 'application/json',
+          'request-id': 'req_recorded_by_the_kit',
+          'set-cookie': 'session=FAKE-cookie',
+        });
         res.end(JSON.stringify(authorized ? answer : { type: 'error', error: { type: 'authentication_error', message: 'no key' } }));
       });
     });
@@ -281,9 +303,17 @@ describe('record mode through the kit', () => {
 
 describe('lifecycle and module loading', () => {
   // Structural: the CommonJS and the ESM copies of the SDK have distinct (nominal) class types.
-  type MessagesClient = { messages: { create(body: { model: string; max_tokens: number; messages: Array<{ role: 'user'; content: string }> }): PromiseLike<unknown> } };
+  type MessagesClient = {
+    messages: {
+      create(body: { model: string; max_tokens: number; messages: Array<{ role: 'user'; content: string }> }): PromiseLike<unknown>;
+    };
+  };
   const ask = (client: MessagesClient) =>
-    client.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'What is the capital of France? Answer in one word.' }] });
+    client.messages.create({
+      model: MODEL,
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'What is the capital of France? Answer in one word.' }],
+    });
 
   it('allows one collector at a time', () => {
     expect(() => collectSpans()).toThrow(/already active.*shutdown\(\)/);
@@ -315,7 +345,9 @@ describe('lifecycle and module loading', () => {
       expect(spans.tree().map((span) => span.name)).toEqual(['anthropic.messages.create']);
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toMatch(/^OtelGenAITestingWarning: otel-genai\/testing: spans of @anthropic-ai\/sdk's own tracing .* collectSpans\(\{ modules: \{ anthropic \} \}\)/);
+      expect(warnings[0]).toMatch(
+        /^OtelGenAITestingWarning: otel-genai\/testing: spans of @anthropic-ai\/sdk's own tracing .* collectSpans\(\{ modules: \{ anthropic \} \}\)/,
+      );
     } finally {
       process.off('warning', onWarning);
     }
@@ -354,9 +386,14 @@ describe('lifecycle and module loading', () => {
 
   it('the example in examples/testing passes', async () => {
     const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      execFile(process.execPath, ['--test', '--test-reporter=tap', join(ROOT, 'examples', 'testing', 'my-agent.test.mjs')], { cwd: ROOT }, (error, stdout, stderr) => {
-        resolve({ code: error === null ? 0 : (error.code as number | null), output: `${stdout}${stderr}` });
-      });
+      execFile(
+        process.execPath,
+        ['--test', '--test-reporter=tap', join(ROOT, 'examples', 'testing', 'my-agent.test.mjs')],
+        { cwd: ROOT },
+        (error, stdout, stderr) => {
+          resolve({ code: error === null ? 0 : (error.code as number | null), output: `${stdout}${stderr}` });
+        },
+      );
     });
     expect(result.output).toContain('# pass 1');
     expect(result.code).toBe(0);

@@ -28,7 +28,13 @@ import { startReplayServer } from '../../src/testing/replay-server';
 
 const ANTHROPIC_KEY = 'fake-anthropic-record-mode-key-6d21';
 const OPENAI_KEY = 'sk-FAKE-record-mode-openai-key-90ab';
-const QUERY_SECRETS = ['FAKE-query-key-1a', 'FAKE-query-api-key-2b', 'FAKE-query-api_key-3c', 'FAKE-query-access-token-4d', 'FAKE-query-Key-5e'];
+const QUERY_SECRETS = [
+  'FAKE-query-key-1a',
+  'FAKE-query-api-key-2b',
+  'FAKE-query-api_key-3c',
+  'FAKE-query-access-token-4d',
+  'FAKE-query-Key-5e',
+];
 
 const messageAnswer = {
   model: 'claude-recorded-1',
@@ -58,9 +64,19 @@ beforeAll(async () => {
   upstream = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      received.push({ host: (req.headers['x-meant-for'] as string | undefined) ?? 'fake-upstream', method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      received.push({
+        host: (req.headers['x-meant-for'] as string | undefined) ?? 'fake-upstream',
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+      });
       const path = (req.url ?? '').split('?')[0];
-      const body = path === '/v1/messages' ? messageAnswer : path === '/v1/chat/completions' ? { id: 'chatcmpl-record', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [] } : { object: 'list', data: [], has_more: false, first_id: null, last_id: null };
+      const body =
+        path === '/v1/messages'
+          ? messageAnswer
+          : path === '/v1/chat/completions'
+            ? { id: 'chatcmpl-record', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [] }
+            : { object: 'list', data: [], has_more: false, first_id: null, last_id: null };
       res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_record_mode' });
       res.end(JSON.stringify(body));
     });
@@ -92,14 +108,29 @@ function writtenFixtures(): Array<{ name: string; text: string; fixture: Fixture
 }
 
 /** A raw request, so that the path and headers are exactly what the test says (`fetch` would normalise `//`). */
-function raw(base: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: string }> {
+function raw(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const url = new URL(base);
-    const request = httpRequest({ host: url.hostname, port: url.port, method, path, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const request = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     request.on('error', reject);
     request.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -108,7 +139,11 @@ function raw(base: string, method: string, path: string, headers: Record<string,
 describe('record mode: credentials in the query string', () => {
   it('are scrubbed from the fixture by name, in any case, and still reach the upstream', async () => {
     const recording = await startRecordingServer(dir, { upstream: () => upstreamURL, delayScale: 0 });
-    const request = { model: 'claude-recorded-1', max_tokens: 10, messages: [{ role: 'user' as const, content: 'Record with a key in the query.' }] };
+    const request = {
+      model: 'claude-recorded-1',
+      max_tokens: 10,
+      messages: [{ role: 'user' as const, content: 'Record with a key in the query.' }],
+    };
     try {
       // The Anthropic SDK's defaultQuery: how a gateway key often travels.
       const sdk = new Anthropic({ apiKey: ANTHROPIC_KEY, baseURL: recording.url, maxRetries: 0, defaultQuery: { key: QUERY_SECRETS[0] } });
@@ -121,7 +156,10 @@ describe('record mode: credentials in the query string', () => {
         `Key=${QUERY_SECRETS[4]}&after_id=abc%20def`,
       ];
       for (const [index, query] of queries.entries()) {
-        const answer = await raw(recording.url, 'POST', `/v1/messages?${query}`, headers, { ...request, messages: [{ role: 'user', content: `query ${index}` }] });
+        const answer = await raw(recording.url, 'POST', `/v1/messages?${query}`, headers, {
+          ...request,
+          messages: [{ role: 'user', content: `query ${index}` }],
+        });
         expect(answer.status).toBe(200);
       }
     } finally {
@@ -195,9 +233,23 @@ describe('record mode: the default upstream', () => {
       const anthropic = new Anthropic({ apiKey: ANTHROPIC_KEY, baseURL: anthropicRecording.url, maxRetries: 0 });
       await anthropic.models.list();
       await anthropic.beta.files.list();
-      await anthropic.messages.create({ model: 'claude-recorded-1', max_tokens: 10, messages: [{ role: 'user', content: 'Placed by its headers.' }] });
+      await anthropic.messages.create({
+        model: 'claude-recorded-1',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'Placed by its headers.' }],
+      });
       // The legacy completions endpoint, with the raw key header older SDKs send.
-      expect((await raw(anthropicRecording.url, 'POST', '/v1/complete', { 'x-api-key': ANTHROPIC_KEY }, { model: 'claude-2', prompt: '\n\nHuman: hi\n\nAssistant:', max_tokens_to_sample: 5 })).status).toBe(200);
+      expect(
+        (
+          await raw(
+            anthropicRecording.url,
+            'POST',
+            '/v1/complete',
+            { 'x-api-key': ANTHROPIC_KEY },
+            { model: 'claude-2', prompt: '\n\nHuman: hi\n\nAssistant:', max_tokens_to_sample: 5 },
+          )
+        ).status,
+      ).toBe(200);
     } finally {
       await anthropicRecording.close();
     }
@@ -224,8 +276,19 @@ describe('record mode: the default upstream', () => {
       if (host === 'api.openai.com') expect(sent).not.toContain(ANTHROPIC_KEY);
       if (host === 'api.anthropic.com') expect(sent).not.toContain(OPENAI_KEY);
     }
-    expect(writtenFixtures().map(({ fixture }) => `${fixture.meta.provider} ${fixture.request.path.split('?')[0]}`).sort()).toEqual(
-      ['anthropic /v1/models', 'anthropic /v1/files', 'anthropic /v1/messages', 'anthropic /v1/complete', 'openai /v1/models', 'openai /v1/chat/completions'].sort(),
+    expect(
+      writtenFixtures()
+        .map(({ fixture }) => `${fixture.meta.provider} ${fixture.request.path.split('?')[0]}`)
+        .sort(),
+    ).toEqual(
+      [
+        'anthropic /v1/models',
+        'anthropic /v1/files',
+        'anthropic /v1/messages',
+        'anthropic /v1/complete',
+        'openai /v1/models',
+        'openai /v1/chat/completions',
+      ].sort(),
     );
   });
 
@@ -236,9 +299,21 @@ describe('record mode: the default upstream', () => {
     const cases: Array<[string, string, Record<string, string>]> = [
       ['no credentials at all', '/v1/messages', {}],
       ['an API key header that names no provider', '/v1/chat/completions', { 'api-key': 'FAKE-azure-key-77' }],
-      ['Anthropic and OpenAI credentials together', '/v1/messages', { 'x-api-key': ANTHROPIC_KEY, 'openai-organization': 'org-FAKE', authorization: `Bearer ${OPENAI_KEY}` }],
-      ['a signature that is not a bearer token', '/v1/messages', { authorization: 'AWS4-HMAC-SHA256 Credential=FAKE/2026/us-east-1/bedrock/aws4_request' }],
-      ['a Vertex AI path', '/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude:rawPredict', { authorization: 'Bearer FAKE-google-token', 'anthropic-version': 'vertex-2023-10-16' }],
+      [
+        'Anthropic and OpenAI credentials together',
+        '/v1/messages',
+        { 'x-api-key': ANTHROPIC_KEY, 'openai-organization': 'org-FAKE', authorization: `Bearer ${OPENAI_KEY}` },
+      ],
+      [
+        'a signature that is not a bearer token',
+        '/v1/messages',
+        { authorization: 'AWS4-HMAC-SHA256 Credential=FAKE/2026/us-east-1/bedrock/aws4_request' },
+      ],
+      [
+        'a Vertex AI path',
+        '/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude:rawPredict',
+        { authorization: 'Bearer FAKE-google-token', 'anthropic-version': 'vertex-2023-10-16' },
+      ],
       ['a path that names another host', '//attacker.example/v1/messages', { 'x-api-key': ANTHROPIC_KEY }],
       ['an absolute URL as the path', 'http://attacker.example/v1/messages', { 'x-api-key': ANTHROPIC_KEY }],
     ];
@@ -273,11 +348,16 @@ describe('record mode: the default upstream', () => {
       const anthropic = new Anthropic({ apiKey: ANTHROPIC_KEY, baseURL: recording.url, maxRetries: 0 });
       await anthropic.models.list();
       const openai = new OpenAI({ apiKey: OPENAI_KEY, baseURL: `${recording.url}/v1`, maxRetries: 0 });
-      await expect(openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Refused by the option.' }] })).rejects.toMatchObject({ status: 400 });
+      await expect(
+        openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Refused by the option.' }] }),
+      ).rejects.toMatchObject({ status: 400 });
     } finally {
       await recording.close();
     }
-    expect(asked.map(([path, provider]) => `${provider} ${path.split('?')[0]}`)).toEqual(['anthropic /v1/models', 'openai /v1/chat/completions']);
+    expect(asked.map(([path, provider]) => `${provider} ${path.split('?')[0]}`)).toEqual([
+      'anthropic /v1/models',
+      'openai /v1/chat/completions',
+    ]);
     expect(received.map(({ url }) => url.split('?')[0])).toEqual(['/v1/models']);
     expect(JSON.stringify(received[0].headers)).not.toContain(OPENAI_KEY);
   });

@@ -97,7 +97,11 @@ describe('matching', () => {
   });
 
   it('answers an unmatched request with a 404 naming the closest fixture and the difference', async () => {
-    const response = await post(`${server.url}/v1/messages`, { model: 'claude-other-model', max_tokens: 100, messages: user(PROMPTS.text) });
+    const response = await post(`${server.url}/v1/messages`, {
+      model: 'claude-other-model',
+      max_tokens: 100,
+      messages: user(PROMPTS.text),
+    });
     expect(response.status).toBe(404);
     expect(response.headers.get('x-replay-unmatched')).toBe('true');
     const body = (await response.json()) as { type: string; error: { type: string; message: string } };
@@ -109,9 +113,10 @@ describe('matching', () => {
     // The closest fixture differs in the model only, so the messages are not listed.
     expect(body.error.message).not.toContain('body.messages');
 
-    const error = await client.messages
-      .create({ model: 'claude-other-model', max_tokens: 100, messages: user(PROMPTS.text) })
-      .then(() => undefined, (caught: unknown) => caught as Error & { status?: number });
+    const error = await client.messages.create({ model: 'claude-other-model', max_tokens: 100, messages: user(PROMPTS.text) }).then(
+      () => undefined,
+      (caught: unknown) => caught as Error & { status?: number },
+    );
     expect(error).toBeInstanceOf(Anthropic.NotFoundError);
     expect(error?.status).toBe(404);
     expect(error?.message).toContain('anthropic/messages-text');
@@ -192,7 +197,12 @@ describe('server-sent events', () => {
       expect(events.length).toBeGreaterThan(60);
 
       const sentAt = performance.now();
-      const response = await post(`${slow.url}/v1/messages`, { model: MODEL, max_tokens: 500, stream: true, messages: user(PROMPTS.streamLong) });
+      const response = await post(`${slow.url}/v1/messages`, {
+        model: MODEL,
+        max_tokens: 500,
+        stream: true,
+        messages: user(PROMPTS.streamLong),
+      });
       const headersAt = performance.now();
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('text/event-stream');
@@ -219,7 +229,12 @@ describe('server-sent events', () => {
   });
 
   it('sends ping events verbatim', async () => {
-    const response = await post(`${server.url}/v1/messages`, { model: MODEL, max_tokens: 200, stream: true, messages: user(PROMPTS.streamText) });
+    const response = await post(`${server.url}/v1/messages`, {
+      model: MODEL,
+      max_tokens: 200,
+      stream: true,
+      messages: user(PROMPTS.streamText),
+    });
     const text = await response.text();
     expect(text).toContain('event: ping\ndata: {"type": "ping"}\n\n');
     // Object data is written as compact JSON.
@@ -228,7 +243,12 @@ describe('server-sent events', () => {
 
   it('destroys the connection after the last event of a cut fixture', async () => {
     const events = fixture('messages-stream-cut').response!.events!;
-    const response = await post(`${server.url}/v1/messages`, { model: MODEL, max_tokens: 500, stream: true, messages: user(PROMPTS.streamCut) });
+    const response = await post(`${server.url}/v1/messages`, {
+      model: MODEL,
+      max_tokens: 500,
+      stream: true,
+      messages: user(PROMPTS.streamCut),
+    });
     expect(response.status).toBe(200);
     const { text, error } = await readChunks(response);
     expect(error).toBeInstanceOf(Error);
@@ -236,7 +256,12 @@ describe('server-sent events', () => {
     expect(parseSSE(text)).toEqual(events.map((event) => ({ event: event.event, data: wireData(event) })));
     expect(text).not.toContain('message_stop');
 
-    const again = await post(`${server.url}/v1/messages`, { model: MODEL, max_tokens: 500, stream: true, messages: user(PROMPTS.streamCut) });
+    const again = await post(`${server.url}/v1/messages`, {
+      model: MODEL,
+      max_tokens: 500,
+      stream: true,
+      messages: user(PROMPTS.streamCut),
+    });
     await expect(again.text()).rejects.toThrow();
   });
 });
@@ -264,7 +289,16 @@ describe('record mode', () => {
       event: 'message_start',
       data: {
         type: 'message_start',
-        message: { model: 'claude-recorded-1', id: 'msg_recorded_sse_01', type: 'message', role: 'assistant', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 11, output_tokens: 1 } },
+        message: {
+          model: 'claude-recorded-1',
+          id: 'msg_recorded_sse_01',
+          type: 'message',
+          role: 'assistant',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 11, output_tokens: 1 },
+        },
       },
     },
     { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
@@ -272,7 +306,10 @@ describe('record mode', () => {
     { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Recorded' } } },
     { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: ' stream.' } } },
     { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-    { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 4 } } },
+    {
+      event: 'message_delta',
+      data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 4 } },
+    },
     { event: 'message_stop', data: { type: 'message_stop' } },
   ];
   const GAP_MS = 25;
@@ -280,7 +317,9 @@ describe('record mode', () => {
   // that a loaded machine's event-loop stalls (which can merge two short gaps into one read) do not eat.
   const LONG_GAP_MS = 250;
   const LONG_GAP_AT = 3;
-  const sseText = sseAnswer.map(({ event, data }) => `event: ${event}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`).join('');
+  const sseText = sseAnswer
+    .map(({ event, data }) => `event: ${event}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`)
+    .join('');
   const jsonRequest = { model: 'claude-recorded-1', max_tokens: 20, messages: user('Say hello for the recording.') };
   const sseRequest = { model: 'claude-recorded-1', max_tokens: 20, stream: true, messages: user('Stream something for the recording.') };
 
@@ -310,11 +349,22 @@ describe('record mode', () => {
           'openai-organization': OPENAI_ORG,
         };
         if (body.stream !== true) {
-          res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_recorded_json', 'x-upstream-marker': 'json', ...secretHeaders });
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            'request-id': 'req_recorded_json',
+            'x-upstream-marker': 'json',
+            ...secretHeaders,
+          });
           res.end(JSON.stringify(jsonAnswer));
           return;
         }
-        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': 'req_recorded_sse', 'x-upstream-marker': 'sse', ...secretHeaders });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          'request-id': 'req_recorded_sse',
+          'x-upstream-marker': 'sse',
+          ...secretHeaders,
+        });
         res.flushHeaders();
         void (async () => {
           for (const [index, { event, data }] of sseAnswer.entries()) {
@@ -378,12 +428,27 @@ describe('record mode', () => {
     expect(sseReplyText).toBe(sseText);
 
     // Two fixtures were written, with no credential in them.
-    const files = readdirSync(dir).filter((file) => file.endsWith('.json')).sort();
+    const files = readdirSync(dir)
+      .filter((file) => file.endsWith('.json'))
+      .sort();
     expect(files).toHaveLength(2);
     const written = files.map((file) => ({ name: file.replace(/\.json$/, ''), text: readFileSync(join(dir, file), 'utf8') }));
     for (const { text } of written) {
       const lower = text.toLowerCase();
-      for (const secret of [API_KEY, RAW_KEY, BEARER, COOKIE, ANTHROPIC_ORG, OPENAI_ORG, 'x-api-key', 'authorization', 'set-cookie', 'cookie', 'anthropic-organization-id', 'openai-organization']) {
+      for (const secret of [
+        API_KEY,
+        RAW_KEY,
+        BEARER,
+        COOKIE,
+        ANTHROPIC_ORG,
+        OPENAI_ORG,
+        'x-api-key',
+        'authorization',
+        'set-cookie',
+        'cookie',
+        'anthropic-organization-id',
+        'openai-organization',
+      ]) {
         expect(lower).not.toContain(secret.toLowerCase());
       }
     }
@@ -402,7 +467,11 @@ describe('record mode', () => {
     }
     expect(json.fixture.request.match).toEqual(jsonRequest);
     expect(json.fixture.response!.body).toEqual(jsonAnswer);
-    expect(json.fixture.response!.headers).toMatchObject({ 'request-id': 'req_recorded_json', 'x-upstream-marker': 'json', 'content-type': 'application/json' });
+    expect(json.fixture.response!.headers).toMatchObject({
+      'request-id': 'req_recorded_json',
+      'x-upstream-marker': 'json',
+      'content-type': 'application/json',
+    });
     expect(sse.fixture.request.match).toEqual(sseRequest);
     expect(sse.fixture.response!.headers).toMatchObject({ 'request-id': 'req_recorded_sse', 'x-upstream-marker': 'sse' });
     const events = sse.fixture.response!.events!;
@@ -439,9 +508,13 @@ describe('record mode', () => {
 describe('fixture matching', () => {
   it('a request contains a fixture match when it has every named field, arrays item by item', () => {
     const fixture = { messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'call_1' }] }] };
-    expect(contains({ messages: [{ role: 'assistant', content: null, refusal: null, tool_calls: [{ id: 'call_1', index: 0 }] }] }, fixture)).toBe(true);
+    expect(
+      contains({ messages: [{ role: 'assistant', content: null, refusal: null, tool_calls: [{ id: 'call_1', index: 0 }] }] }, fixture),
+    ).toBe(true);
     expect(contains({ messages: [{ role: 'assistant', content: '', tool_calls: [{ id: 'call_1' }] }] }, fixture)).toBe(false);
-    expect(contains({ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'call_1' }, { id: 'call_2' }] }] }, fixture)).toBe(false);
+    expect(contains({ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'call_1' }, { id: 'call_2' }] }] }, fixture)).toBe(
+      false,
+    );
     expect(contains({ messages: [] }, fixture)).toBe(false);
     expect(contains({ stream: true }, { stream: true })).toBe(true);
     expect(contains({}, { stream: true })).toBe(false);

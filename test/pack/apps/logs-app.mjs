@@ -4,5 +4,7 @@ import { logs, SeverityNumber } from '@opentelemetry/api';
 import { logs as apiLogs } from '@opentelemetry/api-logs';
 
 logs.getLogger('app-api').emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: 'through @opentelemetry/api' });
-apiLogs.getLogger('app-api-logs').emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: 'through @opentelemetry/api-logs' });
+apiLogs
+  .getLogger('app-api-logs')
+  .emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: 'through @opentelemetry/api-logs' });
 console.log('emitted');
