@@ -51,7 +51,12 @@ function secondsHistogram(meter: Meter, name: string, description: string, bucke
 }
 
 function tokenHistogram(meter: Meter, name: string, description: string): Histogram {
-  return meter.createHistogram(name, { description, unit: '{token}', valueType: ValueType.INT, advice: { explicitBucketBoundaries: TOKEN_BUCKETS } });
+  return meter.createHistogram(name, {
+    description,
+    unit: '{token}',
+    valueType: ValueType.INT,
+    advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
+  });
 }
 
 function tokenCounter(meter: Meter, name: string, description: string): Counter {
@@ -64,7 +69,13 @@ function isNoop(instrument: Histogram): boolean {
 }
 
 /** Request attributes that metrics carry, copied from the span's start attributes. */
-const REQUEST_KEYS = [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT];
+const REQUEST_KEYS = [
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+];
 
 /** Token counts a provider gave for one modality, each part of its total (`gen_ai.usage.{modality}.*`). */
 export type ModalityTokens = Partial<Record<TokenModality, number>>;
@@ -119,26 +130,62 @@ export class GenAIMetrics {
 
   constructor(meter: Meter, legacyNames = false) {
     this.inferenceDuration = secondsHistogram(meter, METRIC_GEN_AI_CLIENT_INFERENCE_DURATION, 'Duration of a GenAI inference (model) call');
-    this.timeToFirstChunk = secondsHistogram(meter, METRIC_GEN_AI_CLIENT_INFERENCE_TIME_TO_FIRST_CHUNK, 'Time to receive the first chunk of a streaming response');
+    this.timeToFirstChunk = secondsHistogram(
+      meter,
+      METRIC_GEN_AI_CLIENT_INFERENCE_TIME_TO_FIRST_CHUNK,
+      'Time to receive the first chunk of a streaming response',
+    );
     this.timePerOutputChunk = secondsHistogram(
       meter,
       METRIC_GEN_AI_CLIENT_INFERENCE_TIME_PER_OUTPUT_CHUNK,
       'Time from the previous chunk of a streaming response to this one, for each chunk after the first',
     );
-    this.inputTokens = tokenCounter(meter, METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS, 'Input tokens used, cache read and write included');
+    this.inputTokens = tokenCounter(
+      meter,
+      METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS,
+      'Input tokens used, cache read and write included',
+    );
     this.outputTokens = tokenCounter(meter, METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_OUTPUT_TOKENS, 'Output tokens used, reasoning included');
-    this.cacheReadTokens = tokenCounter(meter, METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ_INPUT_TOKENS, 'Input tokens read from the provider cache');
-    this.cacheWriteTokens = tokenCounter(meter, METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_WRITE_INPUT_TOKENS, 'Input tokens written to the provider cache');
-    this.reasoningTokens = tokenCounter(meter, METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_REASONING_OUTPUT_TOKENS, 'Output tokens spent on reasoning');
-    this.operationInputTokens = tokenHistogram(meter, METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_INPUT_TOKENS, 'Input tokens per inference call');
-    this.operationOutputTokens = tokenHistogram(meter, METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_OUTPUT_TOKENS, 'Output tokens per inference call');
+    this.cacheReadTokens = tokenCounter(
+      meter,
+      METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ_INPUT_TOKENS,
+      'Input tokens read from the provider cache',
+    );
+    this.cacheWriteTokens = tokenCounter(
+      meter,
+      METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_WRITE_INPUT_TOKENS,
+      'Input tokens written to the provider cache',
+    );
+    this.reasoningTokens = tokenCounter(
+      meter,
+      METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_REASONING_OUTPUT_TOKENS,
+      'Output tokens spent on reasoning',
+    );
+    this.operationInputTokens = tokenHistogram(
+      meter,
+      METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_INPUT_TOKENS,
+      'Input tokens per inference call',
+    );
+    this.operationOutputTokens = tokenHistogram(
+      meter,
+      METRIC_GEN_AI_CLIENT_INFERENCE_OPERATION_OUTPUT_TOKENS,
+      'Output tokens per inference call',
+    );
     this.embeddingsDuration = secondsHistogram(meter, METRIC_GEN_AI_CLIENT_EMBEDDINGS_DURATION, 'Duration of a GenAI embeddings call');
-    this.embeddingsInputTokens = tokenHistogram(meter, METRIC_GEN_AI_CLIENT_EMBEDDINGS_OPERATION_INPUT_TOKENS, 'Input tokens per embeddings call');
+    this.embeddingsInputTokens = tokenHistogram(
+      meter,
+      METRIC_GEN_AI_CLIENT_EMBEDDINGS_OPERATION_INPUT_TOKENS,
+      'Input tokens per embeddings call',
+    );
     if (legacyNames) {
       this.legacy = {
         tokenUsage: tokenHistogram(meter, LEGACY_METRIC_GEN_AI_CLIENT_TOKEN_USAGE, 'Number of input and output tokens used'),
         duration: secondsHistogram(meter, LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_DURATION, 'GenAI operation duration'),
-        timeToFirstChunk: secondsHistogram(meter, LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK, 'Time to receive the first chunk of a streaming response'),
+        timeToFirstChunk: secondsHistogram(
+          meter,
+          LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
+          'Time to receive the first chunk of a streaming response',
+        ),
         timePerOutputChunk: secondsHistogram(
           meter,
           LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
@@ -264,9 +311,24 @@ export class RunMetrics {
   private readonly toolDuration: Histogram;
 
   private constructor(meter: Meter) {
-    this.agentDuration = secondsHistogram(meter, 'gen_ai.invoke_agent.duration', 'The end-to-end duration of a single agent invocation', AGENT_SECONDS_BUCKETS);
-    this.inferenceCalls = callsHistogram(meter, 'gen_ai.invoke_agent.inference_calls', '{inference_call}', 'The number of inference (model) calls a GenAI agent makes during a single invocation');
-    this.toolCalls = callsHistogram(meter, 'gen_ai.invoke_agent.tool_calls', '{tool_call}', 'The number of tool calls a GenAI agent makes during a single invocation');
+    this.agentDuration = secondsHistogram(
+      meter,
+      'gen_ai.invoke_agent.duration',
+      'The end-to-end duration of a single agent invocation',
+      AGENT_SECONDS_BUCKETS,
+    );
+    this.inferenceCalls = callsHistogram(
+      meter,
+      'gen_ai.invoke_agent.inference_calls',
+      '{inference_call}',
+      'The number of inference (model) calls a GenAI agent makes during a single invocation',
+    );
+    this.toolCalls = callsHistogram(
+      meter,
+      'gen_ai.invoke_agent.tool_calls',
+      '{tool_call}',
+      'The number of tool calls a GenAI agent makes during a single invocation',
+    );
     this.toolDuration = secondsHistogram(meter, 'gen_ai.execute_tool.duration', 'The duration of a single tool execution');
   }
 
