@@ -10,7 +10,7 @@ import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { roundUsd } from './cost';
 import type { Estimate } from './cost';
 import { errorTypeOf, globalLogger, guard, messageOf, recordException } from './errors';
-import { nonEmptyString, putString } from './values';
+import { nonEmptyString, putString, spanSeconds } from './values';
 import { RunMetrics } from './metrics';
 import {
   ATTR_AGENT_BUDGETS_EXCEEDED,
@@ -85,10 +85,7 @@ export class AgentRun {
     putString(attributes, ATTR_GEN_AI_CONVERSATION_ID, options.conversationId);
     putString(attributes, ATTR_GEN_AI_REQUEST_MODEL, options.model);
     const name = agentName ? `${GEN_AI_OPERATION_INVOKE_AGENT} ${agentName}` : GEN_AI_OPERATION_INVOKE_AGENT;
-    // Started and ended at the instants its duration metric measures from and to.
-    this.span = trace
-      .getTracer(PACKAGE_NAME, PACKAGE_VERSION)
-      .startSpan(name, { kind: SpanKind.INTERNAL, attributes, startTime: this.startedAt }, parent);
+    this.span = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION).startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
     this.context = trace.setSpan(parent, this.span).setValue(AGENT_RUN, this);
   }
 
@@ -130,7 +127,6 @@ export class AgentRun {
     if (this.ended) return;
     this.ended = true;
     const endedAt = performance.now();
-    const seconds = (endedAt - this.startedAt) / 1000;
     guard(() => {
       this.span.setAttributes({
         [ATTR_AGENT_MODEL_CALLS]: this.modelCalls,
@@ -152,10 +148,11 @@ export class AgentRun {
       guard(() => recordException(this.span, error, { logger: globalLogger, name: undefined }));
     }
     // Apart, so that a failure in recording what the run did never leaves its span open.
-    guard(() => this.span.end(endedAt));
+    guard(() => this.span.end());
     guard(() => {
       const metrics = RunMetrics.global();
       if (metrics === undefined) return;
+      const seconds = spanSeconds(this.span) ?? (endedAt - this.startedAt) / 1000;
       const named: Attributes = {};
       if (this.name !== undefined) named[ATTR_GEN_AI_AGENT_NAME] = this.name;
       const attributes: Attributes = { ...named };

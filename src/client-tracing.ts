@@ -11,7 +11,7 @@ import type { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { beneathOthers, isOurs, warnDisplaced } from './genai-instrumentation';
 import { CallSettings } from './telemetry-instrumentation';
 import type { GenAIInstrumentationConfig } from './config';
-import { record } from './values';
+import { asRecord } from './values';
 
 export type Method = (this: unknown, ...args: unknown[]) => unknown;
 export type Fields = Record<string, unknown>;
@@ -54,11 +54,11 @@ export interface Tracing {
 /** The methods each instrumented object had before we shadowed them, by name. */
 const originals = new WeakMap<object, Map<string, Method>>();
 
-export const hasMethod = (value: unknown, name: string): boolean => typeof record(value)?.[name] === 'function';
+export const hasMethod = (value: unknown, name: string): boolean => typeof asRecord(value)?.[name] === 'function';
 
 /** What `target[name]` was before we shadowed it (or, called on another object, what it inherits). */
 export function originalMethod(target: unknown, name: string): Method {
-  const recorded = record(target) === undefined ? undefined : originals.get(target as object)?.get(name);
+  const recorded = asRecord(target) === undefined ? undefined : originals.get(target as object)?.get(name);
   if (recorded !== undefined) return recorded;
   // Not an object we shadowed (a method called on another object): the method it inherits, as
   // the SDK would run it. Like the SDK, this throws a TypeError for an undefined `this`.
@@ -91,7 +91,7 @@ export function newTracing(
 
 /** The settings a client instrumented with `config` runs under (a copy of its options, as they are now). */
 export function settingsFor(tracing: Tracing, config: object | undefined): CallSettings {
-  const options = record(config);
+  const options = asRecord(config);
   if (options === undefined) return (tracing.defaults ??= new CallSettings({}));
   let settings = tracing.byOptions.get(options);
   if (settings === undefined) tracing.byOptions.set(options, (settings = new CallSettings({ ...options, enabled: false })));
@@ -139,7 +139,7 @@ export function shadowMethod(
  * (its own instance arrow functions are enumerable; prototype methods are not).
  */
 export function shadowOn(object: unknown, name: string, shadow: Method | undefined): void {
-  const target = record(object);
+  const target = asRecord(object);
   const current = target?.[name];
   if (target === undefined || shadow === undefined || typeof current !== 'function') return;
   let methods = originals.get(target);

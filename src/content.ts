@@ -10,7 +10,7 @@ import {
   ATTR_GEN_AI_TOOL_DEFINITIONS,
 } from './semconv';
 import { blobWithoutPayload, jsonPrefix, LazyList, PayloadsLeftOut, withoutNestedPayloads } from './content-json';
-import { record } from './values';
+import { asRecord } from './values';
 
 /** A message part: `text`, `tool_call`, `tool_call_response`, `reasoning`, `blob`, `uri`, `file`, or another `type`. */
 export interface Part {
@@ -61,7 +61,7 @@ export function lazyMessages(items: unknown, read: (item: Record<string, unknown
     *[Symbol.iterator]() {
       if (!Array.isArray(items)) return;
       for (const item of items) {
-        const fields = record(item);
+        const fields = asRecord(item);
         const message = fields === undefined ? undefined : read(fields);
         if (message !== undefined) yield message;
       }

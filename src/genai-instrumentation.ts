@@ -32,7 +32,7 @@ import {
 } from './semconv';
 import { serverOf } from './server-address';
 import { CallSettings, TelemetryInstrumentation } from './telemetry-instrumentation';
-import { nonEmptyString, record } from './values';
+import { asRecord, nonEmptyString } from './values';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type MethodWrapper = (original: AnyFunction) => AnyFunction;
@@ -491,7 +491,7 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     if (insideAISDKModelCall(context.active())) return original.apply(resource, args);
     let call: InferenceCall;
     try {
-      const params = record(args[0]) ?? {};
+      const params = asRecord(args[0]) ?? {};
       let links: Link[] | undefined;
       if (toolCallLedger.size > 0 && spec.toolResults !== undefined) {
         links = inferToolSpans(this.currentTracer(), spec.toolResults(params), context.active());

@@ -42,6 +42,7 @@ import {
 import type { SemconvMode } from './semconv';
 import { epochMillis, toolCallLedger } from './tools';
 import type { RequestedToolCall } from './tools';
+import { spanSeconds } from './values';
 
 /** What one instrumentation's calls report to, settled from its config and providers. */
 export interface CallTelemetry {
@@ -130,12 +131,7 @@ export class InferenceCall {
   ) {
     const parent = context.active();
     this.agent = agentRunOf(parent);
-    // Started and ended at the instants the metrics measure from, so that the duration metric is the span's duration.
-    this.span = telemetry.tracer.startSpan(
-      name,
-      { kind: SpanKind.CLIENT, attributes: startAttributes, links, startTime: this.startedAt },
-      parent,
-    );
+    this.span = telemetry.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: startAttributes, links }, parent);
     this.context = trace.setSpan(parent, this.span);
     setSpanAttributes(this.span, requestAttributes, telemetry.semconvMode);
     if (telemetry.content !== undefined && contentMapping !== undefined) {
@@ -181,7 +177,7 @@ export class InferenceCall {
     if (this.telemetry.cost !== undefined) guard(() => this.writeCost());
     // The duration metric is the span's: measured as it ends, before the bookkeeping below.
     const endedAt = performance.now();
-    guard(() => this.span.end(endedAt));
+    guard(() => this.span.end());
     try {
       if (this.toolCalls !== undefined) toolCallLedger.expect(this.toolCalls, epochMillis(), this.span.spanContext(), this.agent);
       this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons, this.cost);
@@ -228,7 +224,7 @@ export class InferenceCall {
     // A call that failed after its usage came (a Responses stream ending in `response.failed`) was billed all the same.
     if (this.telemetry.cost !== undefined) guard(() => this.writeCost());
     const endedAt = performance.now();
-    guard(() => this.span.end(endedAt));
+    guard(() => this.span.end());
     guard(() => {
       this.agent?.recordModelCall(this.inputTokens, this.outputTokens, this.finishReasons, this.cost);
       this.recordMetrics(type, endedAt);
@@ -299,7 +295,7 @@ export class InferenceCall {
       startAttributes: this.startAttributes,
       responseModel: this.responseModel,
       errorType,
-      durationSeconds: (endedAt - this.startedAt) / 1000,
+      durationSeconds: spanSeconds(this.span) ?? (endedAt - this.startedAt) / 1000,
       usage: {
         inputTokens: this.inputTokens,
         outputTokens: this.outputTokens,

@@ -23,7 +23,7 @@
  */
 import { diag } from '@opentelemetry/api';
 import type { ClientSupport, Tracing } from './client-tracing';
-import { record } from './values';
+import { asRecord } from './values';
 import { settingsFor } from './client-tracing';
 import { registryEntries } from './registry';
 import type { ClientConfig } from './registry';
@@ -58,7 +58,7 @@ function clientKinds(): Array<{ support: ClientSupport; tracing: Tracing | undef
  */
 export function instrumentClient<Client>(client: Client, config?: InstrumentClientConfig): Client {
   try {
-    const target = record(client);
+    const target = asRecord(client);
     let recognised = false;
     for (const kind of clientKinds()) {
       if (target === undefined || !kind.support.recognises(target)) continue;

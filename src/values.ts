@@ -24,7 +24,7 @@ export function parsedJSON(value: unknown): unknown {
   }
 }
 
-export function record(value: unknown): Record<string, unknown> | undefined {
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
 }
 
@@ -55,4 +55,15 @@ export function withProperty<T extends object>(object: T, key: string, value: un
     configurable: existing?.configurable ?? true,
   };
   return Object.create(Object.getPrototypeOf(object), descriptors) as T;
+}
+
+/**
+ * An ended span's duration in seconds, as the OpenTelemetry SDK's span holds it (`duration`, not in
+ * the API): a duration metric that takes it is the span's duration exactly. Undefined for another
+ * tracer's span.
+ */
+export function spanSeconds(span: object): number | undefined {
+  const duration = (span as { duration?: unknown }).duration;
+  if (!Array.isArray(duration) || typeof duration[0] !== 'number' || typeof duration[1] !== 'number') return undefined;
+  return duration[0] + duration[1] / 1e9;
 }

@@ -10,7 +10,7 @@
 import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, Part, StreamContent, ToolDefinition } from '../content';
 import type { ToolResult } from '../tools';
-import { nonEmptyString, parsedJSON, record } from '../values';
+import { asRecord, nonEmptyString, parsedJSON } from '../values';
 
 type Fields = Record<string, unknown>;
 
@@ -55,7 +55,7 @@ function dataPart(data: unknown, mediaType: unknown, modality: string): Part {
   }
   if (data instanceof ArrayBuffer)
     return { type: 'blob', modality, ...(mime && { mime_type: mime }), content: Buffer.from(data).toString('base64') };
-  const fields = record(data);
+  const fields = asRecord(data);
   // A provider's file reference (`{ type: 'reference', … }`, an uploaded file's id).
   const id = nonEmptyString(fields?.id) ?? nonEmptyString(fields?.fileId) ?? nonEmptyString(fields?.file_id);
   if (id !== undefined) return { type: 'file', modality, file_id: id };
@@ -64,7 +64,7 @@ function dataPart(data: unknown, mediaType: unknown, modality: string): Part {
 
 /** A tool result's `output` (`{ type: 'text' | 'json' | 'error-text' | 'error-json' | 'content' | 'execution-denied', value }`) as the response. */
 function toolOutput(output: unknown): unknown {
-  const fields = record(output);
+  const fields = asRecord(output);
   if (fields === undefined) return output;
   if (fields.type === 'execution-denied') return { denied: true, ...(fields.reason !== undefined && { reason: fields.reason }) };
   return 'value' in fields ? fields.value : output;
@@ -103,7 +103,7 @@ function partsOf(content: unknown): Part[] {
   if (!Array.isArray(content)) return [];
   const parts: Part[] = [];
   for (const item of content) {
-    const fields = record(item);
+    const fields = asRecord(item);
     if (fields !== undefined) parts.push(partOf(fields));
   }
   return parts;
@@ -116,7 +116,7 @@ function systemParts(instructions: unknown): Part[] {
   const parts: Part[] = [];
   for (const item of items) {
     if (typeof item === 'string') parts.push({ type: 'text', content: item });
-    else parts.push(...partsOf(record(item)?.content));
+    else parts.push(...partsOf(asRecord(item)?.content));
   }
   return parts;
 }
@@ -144,7 +144,7 @@ class StreamReply implements StreamContent<unknown> {
   private readonly open = new Map<string, Part>();
 
   onChunk(chunk: unknown): void {
-    const part = record(chunk);
+    const part = asRecord(chunk);
     if (part === undefined) return;
     switch (part.type) {
       case 'text-start':
@@ -188,11 +188,11 @@ export const languageModelContent: ContentMapping<unknown, unknown> = {
   input(event) {
     const messages = lazyMessages(event.messages, (fields) => ({ role: asString(fields.role), parts: partsOf(fields.content) }));
     const system = systemParts(event.instructions);
-    const tools = Array.isArray(event.tools) ? event.tools.map((tool) => toolDefinition(record(tool) ?? {})) : undefined;
+    const tools = Array.isArray(event.tools) ? event.tools.map((tool) => toolDefinition(asRecord(tool) ?? {})) : undefined;
     return { messages, systemInstructions: system.length > 0 ? system : undefined, toolDefinitions: tools };
   },
   output(result) {
-    const content = record(result)?.content;
+    const content = asRecord(result)?.content;
     return assistant(partsOf(content).filter((part) => part.type !== 'source'));
   },
   streamOutput() {
@@ -209,14 +209,14 @@ export function toolResultsOf(messages: unknown): ToolResult[] {
   const results: ToolResult[] = [];
   if (!Array.isArray(messages)) return results;
   for (let i = messages.length - 1; i >= 0; i--) {
-    const message = record(messages[i]);
+    const message = asRecord(messages[i]);
     if (message?.role === 'assistant') break;
     if (message?.role !== 'tool' || !Array.isArray(message.content)) continue;
     for (const item of message.content) {
-      const part = record(item);
+      const part = asRecord(item);
       const id = part?.type === 'tool-result' ? nonEmptyString(part.toolCallId) : undefined;
       if (id === undefined) continue;
-      const outputType = record(part?.output)?.type;
+      const outputType = asRecord(part?.output)?.type;
       results.push(outputType === 'error-text' || outputType === 'error-json' ? { id, failed: true } : { id });
     }
   }

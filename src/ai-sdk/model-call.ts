@@ -13,7 +13,7 @@ import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ERROR_TYPE_INCOMPLETE_STREAM, ER
 import { serverOf } from '../server-address';
 import { toolCallLedger } from '../tools';
 import type { RequestedToolCall, ToolContent } from '../tools';
-import { finiteNumber, nonEmptyString, parsedJSON, record } from '../values';
+import { asRecord, finiteNumber, nonEmptyString, parsedJSON } from '../values';
 import { markedAsAISDKModelCall } from './marker';
 
 export class AISDKModelCall extends InferenceCall {
@@ -76,9 +76,9 @@ export class AISDKModelCall extends InferenceCall {
 
   /** `LanguageModelV4Usage`: `inputTokens.{total, cacheRead, cacheWrite}` (the total counts the cache), `outputTokens.{total, reasoning}`. */
   applyUsage(usage: unknown): void {
-    const fields = record(usage);
-    const input = record(fields?.inputTokens);
-    const output = record(fields?.outputTokens);
+    const fields = asRecord(usage);
+    const input = asRecord(fields?.inputTokens);
+    const output = asRecord(fields?.outputTokens);
     const inputTokens = finiteNumber(input?.total);
     if (inputTokens !== undefined) this.inputTokens = inputTokens;
     const cacheRead = finiteNumber(input?.cacheRead);
@@ -93,13 +93,13 @@ export class AISDKModelCall extends InferenceCall {
 
   /** The provider's own finish reason (`end_turn`, `tool_calls`, …); the AI SDK's unified one only when the provider gave none. */
   applyFinishReason(finishReason: unknown): void {
-    const fields = record(finishReason);
+    const fields = asRecord(finishReason);
     const reason = fields !== undefined ? (nonEmptyString(fields.raw) ?? nonEmptyString(fields.unified)) : nonEmptyString(finishReason);
     if (reason !== undefined) this.finishReasons = [reason];
   }
 
   applyResponse(response: unknown): void {
-    const fields = record(response);
+    const fields = asRecord(response);
     const id = nonEmptyString(fields?.id);
     if (id !== undefined) this.responseId = id;
     const model = nonEmptyString(fields?.modelId);
@@ -121,10 +121,10 @@ export class AISDKModelCall extends InferenceCall {
     this.applyResponse(result.response);
     this.applyFinishReason(result.finishReason);
     this.applyUsage(result.usage);
-    this.setServer(record(result.request)?.url);
+    this.setServer(asRecord(result.request)?.url);
     if (Array.isArray(result.content)) {
       for (const item of result.content) {
-        const part = record(item);
+        const part = asRecord(item);
         if (part?.type === 'tool-call') this.addToolCall(part);
       }
     }
@@ -141,10 +141,10 @@ export class AISDKModelCall extends InferenceCall {
  */
 export function aiErrorType(error: unknown): string {
   try {
-    const fields = record(error);
+    const fields = asRecord(error);
     if (fields === undefined) return errorTypeOf(error);
     if (!(error instanceof Error)) {
-      const inner = record(fields.error);
+      const inner = asRecord(fields.error);
       return (
         knownErrorType(fields.type) ??
         knownErrorType(inner?.type) ??
@@ -162,7 +162,7 @@ export function aiErrorType(error: unknown): string {
 /** Whether the AI SDK retries after this failure (its `retryWithExponentialBackoff` retries an `APICallError` marked retryable). */
 export function isRetryable(error: unknown): boolean {
   try {
-    return record(error)?.isRetryable === true;
+    return asRecord(error)?.isRetryable === true;
   } catch {
     return false;
   }
@@ -171,7 +171,7 @@ export function isRetryable(error: unknown): boolean {
 /** An abort's reason: a `DOMException` / error named `AbortError` or `TimeoutError`. */
 export function isAbort(reason: unknown): boolean {
   try {
-    const name = record(reason)?.name;
+    const name = asRecord(reason)?.name;
     return name === 'AbortError' || name === 'TimeoutError';
   } catch {
     return false;
@@ -217,7 +217,7 @@ export class StreamObserver {
     const call = this.call;
     if (call.isEnded) return;
     try {
-      const part = record(chunk);
+      const part = asRecord(chunk);
       if (part === undefined) return;
       if (isOutputPart(part)) call.markChunk();
       this.reply?.onChunk(part);

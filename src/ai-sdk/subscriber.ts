@@ -69,7 +69,7 @@ import {
 } from '../semconv';
 import { inferToolSpans, runOwnedTool, toolCallLedger } from '../tools';
 import type { ToolCallOptions } from '../tools';
-import { finiteNumber, nonEmptyString, putNumber, record, stringArray } from '../values';
+import { asRecord, finiteNumber, nonEmptyString, putNumber, stringArray } from '../values';
 import { languageModelContent, toolResultsOf } from './content';
 import { contextStore } from './context-store';
 import { AISDKModelCall, isAbort, isRetryable, StreamObserver, tapStream } from './model-call';
@@ -236,7 +236,7 @@ export class ChannelSubscriber {
   }
 
   private start(message: Message, parent: Context): Context | undefined {
-    const event = record(message.event);
+    const event = asRecord(message.event);
     if (event === undefined) return undefined;
     switch (message.type) {
       case 'generateText':
@@ -442,9 +442,9 @@ export class ChannelSubscriber {
       call.failWith(message.error);
       return;
     }
-    const result = record(message.result);
+    const result = asRecord(message.result);
     if (result !== undefined && result.stream instanceof ReadableStream) {
-      call.setServer(record(result.request)?.url);
+      call.setServer(asRecord(result.request)?.url);
       if (this.tap(call, result)) {
         run?.open.add(call);
         return;
@@ -480,9 +480,9 @@ export class ChannelSubscriber {
   private startTool(message: Message, event: Fields, parent: Context): Context | undefined {
     const run = this.runOf(event);
     if (run?.standDown) return undefined;
-    const toolCall = record(event.toolCall);
+    const toolCall = asRecord(event.toolCall);
     const name = nonEmptyString(toolCall?.toolName) ?? 'unknown';
-    const tool = record(record(run?.event.tools)?.[name]);
+    const tool = asRecord(asRecord(run?.event.tools)?.[name]);
     const options: ToolCallOptions = {
       name,
       callId: nonEmptyString(toolCall?.toolCallId),
@@ -517,7 +517,7 @@ export class ChannelSubscriber {
       return;
     }
     // A tool that throws ends the operation with a `tool-error` output, not an error.
-    const output = record(record(message.result)?.output);
+    const output = asRecord(asRecord(message.result)?.output);
     if (output?.type === 'tool-error') handle.reject(output.error ?? ownError('the tool call failed'));
     else handle.resolve(output?.output);
   }
@@ -545,8 +545,8 @@ export class ChannelSubscriber {
       call.failWith(message.error);
       return;
     }
-    const result = record(message.result);
-    const tokens = finiteNumber(record(result?.usage)?.tokens);
+    const result = asRecord(message.result);
+    const tokens = finiteNumber(asRecord(result?.usage)?.tokens);
     if (tokens !== undefined) call.inputTokens = tokens;
     call.end();
   }
@@ -573,8 +573,8 @@ export class ChannelSubscriber {
       call.failWith(message.error);
       return;
     }
-    const result = record(message.result);
-    const usage = record(result?.usage);
+    const result = asRecord(message.result);
+    const usage = asRecord(result?.usage);
     const input = finiteNumber(usage?.inputTokens);
     if (input !== undefined) call.inputTokens = input;
     const output = finiteNumber(usage?.outputTokens);
@@ -593,10 +593,10 @@ function agentFor(event: Fields, parent: Context): AgentRun | undefined {
 }
 
 function hasExecutableTools(tools: unknown): boolean {
-  const set = record(tools);
+  const set = asRecord(tools);
   if (set === undefined) return false;
   for (const key of Object.keys(set)) {
-    if (typeof record(set[key])?.execute === 'function') return true;
+    if (typeof asRecord(set[key])?.execute === 'function') return true;
   }
   return false;
 }
@@ -631,7 +631,7 @@ function languageRequestAttributes(event: Fields, run: RunState | undefined): At
   putReasoning(target, event.reasoning);
   if (run?.streaming) target[ATTR_GEN_AI_REQUEST_STREAM] = true;
   // The run's `output` (`Output.text()`, `.object()`, `.array()`, `.choice()`, `.json()`), when it asked for one.
-  const output = nonEmptyString(record(run?.event.output)?.name);
+  const output = nonEmptyString(asRecord(run?.event.output)?.name);
   if (output !== undefined) target[ATTR_GEN_AI_OUTPUT_TYPE] = output === 'text' ? 'text' : 'json';
   if (providerName(event.provider) === 'openai') {
     const api = openAIApiType(event.provider);
@@ -656,5 +656,5 @@ function isSettable(object: object, key: string): boolean {
  * of its own ("The stream was cancelled."); the app chose to stop, which is no failure of the run.
  */
 function isConsumerCancel(error: unknown): boolean {
-  return isAbort(error) && record(error)?.message === 'The stream was cancelled.';
+  return isAbort(error) && asRecord(error)?.message === 'The stream was cancelled.';
 }

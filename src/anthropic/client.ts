@@ -4,7 +4,7 @@
  * client-tracing.ts for the machinery).
  */
 import type { ClientSupport, Fields, Method, Tracing } from '../client-tracing';
-import { record } from '../values';
+import { asRecord } from '../values';
 import { hasMethod, newTracing, originalMethod, shadowMethod, shadowOn, standIn, versionOf, wrapStandIns } from '../client-tracing';
 import type { CallSettings } from '../telemetry-instrumentation';
 import { AnthropicInstrumentation, MODULE } from './instrumentation';
@@ -39,7 +39,7 @@ function instrument(tracing: Tracing, settings: CallSettings, client: Fields): v
   const toolRunner = traced['beta.toolRunner'];
   const thread = traced['beta.thread'];
   shadowOn(client.messages, 'create', create && shadowMethod(tracing, settings, 'create', create));
-  const betaMessages = record(record(client.beta)?.messages);
+  const betaMessages = asRecord(asRecord(client.beta)?.messages);
   shadowOn(betaMessages, 'create', betaCreate && shadowMethod(tracing, settings, 'create', betaCreate));
   shadowOn(betaMessages, 'toolRunner', toolRunner && shadowMethod(tracing, settings, 'toolRunner', toolRunner));
   if (thread !== undefined && toolRunner !== undefined) {

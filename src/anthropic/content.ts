@@ -1,7 +1,7 @@
 /** Anthropic Messages requests and responses as content parts (used only while capture is on). */
 import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, Part, StreamContent, ToolDefinition } from '../content';
-import { nonEmptyString, parsedJSON, record } from '../values';
+import { asRecord, nonEmptyString, parsedJSON } from '../values';
 
 type Block = Record<string, unknown>;
 
@@ -17,8 +17,8 @@ function asString(value: unknown): string {
 /** Text of a `tool_result`'s content: a string, or its text blocks joined. */
 function resultText(content: unknown): unknown {
   if (!Array.isArray(content)) return content;
-  const texts = content.map((block) => (record(block)?.type === 'text' ? (record(block)?.text as string) : undefined));
-  return texts.every((text) => typeof text === 'string') ? texts.join('') : content.map((block) => blockPart(record(block) ?? {}));
+  const texts = content.map((block) => (asRecord(block)?.type === 'text' ? (asRecord(block)?.text as string) : undefined));
+  return texts.every((text) => typeof text === 'string') ? texts.join('') : content.map((block) => blockPart(asRecord(block) ?? {}));
 }
 
 /** An image or document source as a `blob`, `uri` or `file` part. */
@@ -41,9 +41,9 @@ function blockPart(block: Block): Part {
     case 'text':
       return { type: 'text', content: block.text };
     case 'image':
-      return sourcePart(record(block.source), 'image');
+      return sourcePart(asRecord(block.source), 'image');
     case 'document':
-      return sourcePart(record(block.source), 'document');
+      return sourcePart(asRecord(block.source), 'document');
     case 'tool_use':
       return { type: 'tool_call', id: block.id, name: block.name, arguments: block.input };
     case 'server_tool_use':
@@ -66,7 +66,7 @@ function parts(content: unknown): Part[] {
   if (!Array.isArray(content)) return [];
   const result: Part[] = [];
   for (const block of content) {
-    const fields = record(block);
+    const fields = asRecord(block);
     if (fields !== undefined) result.push(blockPart(fields));
   }
   return result;
@@ -96,11 +96,11 @@ class MessageStreamContent implements StreamContent<unknown> {
   private readonly streamed: string[] = [];
 
   onChunk(event: unknown): void {
-    const fields = record(event);
+    const fields = asRecord(event);
     if (fields === undefined) return;
     const index = typeof fields.index === 'number' ? fields.index : -1;
     if (fields.type === 'content_block_start') {
-      const block = record(fields.content_block);
+      const block = asRecord(fields.content_block);
       if (block !== undefined && index >= 0) {
         this.blocks[index] = { ...block };
         this.streamed[index] = '';
@@ -108,7 +108,7 @@ class MessageStreamContent implements StreamContent<unknown> {
       return;
     }
     if (fields.type !== 'content_block_delta' || this.blocks[index] === undefined) return;
-    const delta = record(fields.delta);
+    const delta = asRecord(fields.delta);
     const piece = delta?.text ?? delta?.partial_json ?? delta?.thinking;
     if (typeof piece === 'string') this.streamed[index] += piece;
   }
@@ -148,11 +148,11 @@ export const messagesContent: ContentMapping<unknown, unknown> = {
   input(params) {
     const messages = lazyMessages(params.messages, (fields) => ({ role: asString(fields.role), parts: parts(fields.content) }));
     const system = parts(params.system);
-    const tools = Array.isArray(params.tools) ? params.tools.map((tool) => toolDefinition(record(tool) ?? {})) : undefined;
+    const tools = Array.isArray(params.tools) ? params.tools.map((tool) => toolDefinition(asRecord(tool) ?? {})) : undefined;
     return { messages, systemInstructions: system.length > 0 ? system : undefined, toolDefinitions: tools };
   },
   output(body) {
-    return assistant(record(body)?.content);
+    return assistant(asRecord(body)?.content);
   },
   streamOutput() {
     return new MessageStreamContent();

@@ -17,7 +17,7 @@ import {
   ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_REQUEST_TOP_P,
 } from '../semconv';
-import { finiteNumber, nonEmptyString, putNumber, putString, record, stringArray } from '../values';
+import { asRecord, finiteNumber, nonEmptyString, putNumber, putString, stringArray } from '../values';
 
 function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
   putNumber(target, ATTR_GEN_AI_REQUEST_MAX_TOKENS, params.max_tokens);
@@ -27,10 +27,10 @@ function requestAttributes(params: Record<string, unknown>, target: Attributes):
   const stop = stringArray(params.stop_sequences);
   if (stop !== undefined) target[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
   if (params.stream === true) target[ATTR_GEN_AI_REQUEST_STREAM] = true;
-  const outputConfig = record(params.output_config);
+  const outputConfig = asRecord(params.output_config);
   if (outputConfig !== undefined) {
     putString(target, ATTR_GEN_AI_REQUEST_REASONING_LEVEL, outputConfig.effort);
-    if (record(outputConfig.format)?.type === 'json_schema') target[ATTR_GEN_AI_OUTPUT_TYPE] = 'json';
+    if (asRecord(outputConfig.format)?.type === 'json_schema') target[ATTR_GEN_AI_OUTPUT_TYPE] = 'json';
   }
 }
 
@@ -46,7 +46,7 @@ class UsageParts {
   uncached: number | undefined;
 
   apply(call: InferenceCall, usage: unknown, outputFinal: boolean): void {
-    const fields = record(usage);
+    const fields = asRecord(usage);
     if (fields === undefined) return;
     const uncached = finiteNumber(fields.input_tokens);
     const cacheRead = finiteNumber(fields.cache_read_input_tokens);
@@ -58,7 +58,7 @@ class UsageParts {
       const output = finiteNumber(fields.output_tokens);
       if (output !== undefined) call.outputTokens = output;
       // Extended thinking is billed as output; the API reports its share separately.
-      const thinking = finiteNumber(record(fields.output_tokens_details)?.thinking_tokens);
+      const thinking = finiteNumber(asRecord(fields.output_tokens_details)?.thinking_tokens);
       if (thinking !== undefined) call.reasoningTokens = thinking;
     }
     if (this.uncached !== undefined || call.cacheReadTokens !== undefined || call.cacheWriteTokens !== undefined) {
@@ -74,7 +74,7 @@ function toolUses(content: unknown): RequestedToolCall[] | undefined {
   if (!Array.isArray(content)) return undefined;
   let calls: RequestedToolCall[] | undefined;
   for (const block of content) {
-    const fields = record(block);
+    const fields = asRecord(block);
     if (fields?.type !== 'tool_use') continue;
     const id = nonEmptyString(fields.id);
     const name = nonEmptyString(fields.name);
@@ -88,11 +88,11 @@ function toolResults(params: Record<string, unknown>): ToolResult[] {
   const results: ToolResult[] = [];
   const messages = Array.isArray(params.messages) ? params.messages : [];
   for (let i = messages.length - 1; i >= 0; i--) {
-    const message = record(messages[i]);
+    const message = asRecord(messages[i]);
     if (message?.role !== 'user') break;
     if (!Array.isArray(message.content)) continue;
     for (const block of message.content) {
-      const fields = record(block);
+      const fields = asRecord(block);
       const id = fields?.type === 'tool_result' ? nonEmptyString(fields.tool_use_id) : undefined;
       // The app told the model that the tool failed: the only word of it the request carries.
       if (id !== undefined) results.push(fields?.is_error === true ? { id, failed: true } : { id });
@@ -120,16 +120,16 @@ class MessageStreamHandler implements ChunkHandler<unknown> {
   constructor(private readonly call: InferenceCall) {}
 
   onChunk(event: unknown): void {
-    const fields = record(event);
+    const fields = asRecord(event);
     if (fields === undefined) return;
     switch (fields.type) {
       case 'message_start': {
-        const message = record(fields.message);
+        const message = asRecord(fields.message);
         if (message !== undefined) applyMessage(this.call, message, this.usage, false);
         break;
       }
       case 'content_block_start': {
-        const block = record(fields.content_block);
+        const block = asRecord(fields.content_block);
         const id = block?.type === 'tool_use' ? nonEmptyString(block.id) : undefined;
         const name = nonEmptyString(block?.name);
         // The input arrives in pieces that we do not keep: the call is known by id and name only.
@@ -137,7 +137,7 @@ class MessageStreamHandler implements ChunkHandler<unknown> {
         break;
       }
       case 'message_delta': {
-        const stopReason = nonEmptyString(record(fields.delta)?.stop_reason);
+        const stopReason = nonEmptyString(asRecord(fields.delta)?.stop_reason);
         if (stopReason !== undefined) this.call.finishReasons = [stopReason];
         this.usage.apply(this.call, fields.usage, true);
         break;
@@ -148,7 +148,7 @@ class MessageStreamHandler implements ChunkHandler<unknown> {
 
 const messagesMapping: ResponseMapping<unknown, unknown> = {
   onBody(call, body) {
-    const message = record(body);
+    const message = asRecord(body);
     if (message !== undefined) applyMessage(call, message, new UsageParts(), true);
   },
   chunkHandler(call) {

@@ -21,7 +21,7 @@ import { context, diag } from '@opentelemetry/api';
 import { agentRunOf, runAsAgent } from '../agent';
 import type { AgentRun, RunnerTracing } from '../agent';
 import { runTool } from '../tools';
-import { nonEmptyString, record } from '../values';
+import { asRecord, nonEmptyString } from '../values';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -49,12 +49,12 @@ function likeOriginal(wrapper: Method, original: Method): void {
 /** The tool-use block a runner passes to a tool, with the arguments the tool gets; undefined for a call of the app's own. */
 function runnerCall(args: unknown[]): { toolUse: Record<string, unknown>; input: unknown } | undefined {
   // A function tool: run(input, { toolUse, toolUseBlock, signal }).
-  const options = record(args[1]);
-  const toolUse = record(options?.toolUseBlock) ?? record(options?.toolUse);
+  const options = asRecord(args[1]);
+  const toolUse = asRecord(options?.toolUseBlock) ?? asRecord(options?.toolUse);
   if (toolUse !== undefined) return { toolUse, input: args[0] };
   // A toolset: run({ toolUse, toolUseBlock, signal }, toolUse).
-  const first = record(args[0]);
-  const member = record(first?.toolUseBlock) ?? record(first?.toolUse);
+  const first = asRecord(args[0]);
+  const member = asRecord(first?.toolUseBlock) ?? asRecord(first?.toolUse);
   return member === undefined ? undefined : { toolUse: member, input: member.input };
 }
 
@@ -113,7 +113,7 @@ function inheritedDescriptor(object: object, key: string): PropertyDescriptor | 
 
 /** Wraps `tool.run` in place for `holder`, or adds `holder` to the runs the wrapper already serves. */
 function holdTool(tool: unknown, holder: RunnerTools): void {
-  const fields = record(tool);
+  const fields = asRecord(tool);
   if (fields === undefined || typeof fields.run !== 'function') return;
   const wrapped = wrappedTools.get(fields);
   if (wrapped !== undefined && fields.run === wrapped.wrapper) {
@@ -164,8 +164,8 @@ function releaseTools(holder: RunnerTools): void {
 
 /** Whether a message's content has a `tool_use` block with this id. */
 function hasToolUse(message: unknown, id: string): boolean {
-  const content = record(message)?.content;
-  return Array.isArray(content) && content.some((block) => record(block)?.type === 'tool_use' && record(block)?.id === id);
+  const content = asRecord(message)?.content;
+  return Array.isArray(content) && content.some((block) => asRecord(block)?.type === 'tool_use' && asRecord(block)?.id === id);
 }
 
 /** One traced run's view of its runner: the tools it holds, and the tool-use ids its runner knows. */
@@ -184,7 +184,7 @@ class RunnerTools {
   adopt(): void {
     if (this.ended) return;
     try {
-      const tools = record(this.runner.params)?.tools;
+      const tools = asRecord(this.runner.params)?.tools;
       if (Array.isArray(tools)) for (const tool of tools) holdTool(tool, this);
     } catch (problem) {
       diag.error("otel-genai: could not trace a toolRunner()'s tools", problem);
@@ -193,7 +193,7 @@ class RunnerTools {
 
   /** Whether `id` is a tool-use id of the reply the runner is handling (yielded, streaming, or in its params). */
   knowsCall(id: string): boolean {
-    const last = record(this.last);
+    const last = asRecord(this.last);
     if (hasToolUse(last, id)) return true;
     // A message stream: the reply so far, or the replies it has received.
     if (last !== undefined && !Array.isArray(last.content)) {
@@ -202,10 +202,10 @@ class RunnerTools {
       if (Array.isArray(received) && received.some((message) => hasToolUse(message, id))) return true;
     }
     // A history that ends in the call (the app's own, before the first turn).
-    const messages = record(this.runner.params)?.messages;
+    const messages = asRecord(this.runner.params)?.messages;
     if (!Array.isArray(messages)) return false;
     for (let i = messages.length - 1; i >= 0; i--) {
-      if (record(messages[i])?.role === 'assistant') return hasToolUse(messages[i], id);
+      if (asRecord(messages[i])?.role === 'assistant') return hasToolUse(messages[i], id);
     }
     return false;
   }

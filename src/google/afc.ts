@@ -23,31 +23,31 @@ import { guard } from '../errors';
 import { ATTR_ABANDONED, ATTR_ERROR_TYPE, ERROR_TYPE_TOOL_ERROR } from '../semconv';
 import { runOwnedTool, toolCallLedger, withToolContent } from '../tools';
 import type { ToolContent } from '../tools';
-import { nonEmptyString, record } from '../values';
+import { asRecord, nonEmptyString } from '../values';
 import { viewOf } from '../views';
 import { callKey } from './models';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
 function isCallableTool(tool: unknown): boolean {
-  return typeof record(tool)?.callTool === 'function';
+  return typeof asRecord(tool)?.callTool === 'function';
 }
 
 /** Whether the SDK runs this call as an AFC loop: callable tools, and AFC not turned off. */
 export function runsFunctions(params: Record<string, unknown> | undefined): boolean {
-  const config = record(params?.config);
+  const config = asRecord(params?.config);
   if (config === undefined || !Array.isArray(config.tools) || !config.tools.some(isCallableTool)) return false;
-  return record(config.automaticFunctionCalling)?.disable !== true;
+  return asRecord(config.automaticFunctionCalling)?.disable !== true;
 }
 
 /** The function names a tool declared, from what its `tool()` resolved to. */
 function declaredNames(tool: unknown): Map<string, string | undefined> | undefined {
-  const declarations = record(tool)?.functionDeclarations;
+  const declarations = asRecord(tool)?.functionDeclarations;
   if (!Array.isArray(declarations)) return undefined;
   const names = new Map<string, string | undefined>();
   for (const declaration of declarations) {
-    const name = nonEmptyString(record(declaration)?.name);
-    if (name !== undefined) names.set(name, nonEmptyString(record(declaration)?.description));
+    const name = nonEmptyString(asRecord(declaration)?.name);
+    if (name !== undefined) names.set(name, nonEmptyString(asRecord(declaration)?.description));
   }
   return names;
 }
@@ -63,7 +63,7 @@ function markedFailures(run: () => unknown): () => unknown {
     const check = (parts: unknown) => {
       guard(() => {
         const failed =
-          Array.isArray(parts) && parts.some((part) => record(record(record(part)?.functionResponse)?.response)?.error !== undefined);
+          Array.isArray(parts) && parts.some((part) => asRecord(asRecord(asRecord(part)?.functionResponse)?.response)?.error !== undefined);
         if (failed && span !== undefined) {
           span.setAttribute(ATTR_ERROR_TYPE, ERROR_TYPE_TOOL_ERROR);
           span.setStatus({ code: SpanStatusCode.ERROR });
@@ -112,7 +112,7 @@ function toolView(tool: Record<string, unknown>, content: ToolContent): object {
       const original = () => (value as Method).apply(tool, args);
       let calls: Array<Record<string, unknown>>;
       try {
-        calls = (Array.isArray(args[0]) ? args[0] : []).map((call) => record(call) ?? {});
+        calls = (Array.isArray(args[0]) ? args[0] : []).map((call) => asRecord(call) ?? {});
       } catch (problem) {
         diag.error('otel-genai: could not trace the function calls of a callable tool', problem);
         return original();
@@ -140,7 +140,7 @@ function paramsView(params: Record<string, unknown>, content: ToolContent): obje
   const views = new WeakMap<unknown[], unknown[]>();
   const configs = new WeakMap<object, object>();
   return viewOf(params, ['config'], (key, value) => {
-    const config = record(value);
+    const config = asRecord(value);
     if (key !== 'config' || config === undefined) return value;
     let view = configs.get(config);
     if (view === undefined) {
@@ -170,7 +170,7 @@ export function runFunctionCalling(original: Method, models: unknown, args: unkn
   let given: unknown[];
   let inner: Context;
   try {
-    const params = record(args[0]) as Record<string, unknown>;
+    const params = asRecord(args[0]) as Record<string, unknown>;
     run = new AgentRun({ model: nonEmptyString(params.model) });
     inner = withToolContent(run.context, content);
     given = [paramsView(params, content), ...args.slice(1)];
@@ -215,7 +215,7 @@ export function runFunctionCalling(original: Method, models: unknown, args: unkn
  * marked abandoned, when it is collected (abandonment.ts). False when `value` is no iterator.
  */
 function endsWith(value: unknown, run: AgentRun, inner: Context): boolean {
-  const iterator = record(value);
+  const iterator = asRecord(value);
   if (iterator === undefined || typeof iterator.next !== 'function') return false;
   const next = iterator.next as Method;
   const held: Abandonable = {

@@ -6,7 +6,7 @@
  * properties (see client-tracing.ts for the machinery).
  */
 import type { ClientSupport, Fields, Tracing } from '../client-tracing';
-import { record } from '../values';
+import { asRecord } from '../values';
 import { hasMethod, newTracing, shadowMethod, shadowOn, standIn, wrapStandIns } from '../client-tracing';
 import type { CallSettings } from '../telemetry-instrumentation';
 import { GoogleGenAIInstrumentation, MODULE } from './instrumentation';
@@ -28,10 +28,10 @@ function tracing(): Tracing {
 /** The SDK version its requests announce (`x-goog-api-client: google-genai-sdk/3.6.1 …`), for the version check. */
 function versionOf(client: Fields): string | undefined {
   try {
-    const apiClient = record(record(client.models)?.apiClient);
+    const apiClient = asRecord(asRecord(client.models)?.apiClient);
     const headers =
       typeof apiClient?.getDefaultHeaders === 'function'
-        ? record((apiClient.getDefaultHeaders as () => unknown).call(apiClient))
+        ? asRecord((apiClient.getDefaultHeaders as () => unknown).call(apiClient))
         : undefined;
     const label = Object.values(headers ?? {}).find((value) => typeof value === 'string' && value.includes('google-genai-sdk/')) as
       string | undefined;

@@ -9,7 +9,7 @@
  */
 import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, Part, StreamContent, ToolDefinition } from '../content';
-import { nonEmptyString, record } from '../values';
+import { asRecord, nonEmptyString } from '../values';
 
 type Fields = Record<string, unknown>;
 
@@ -23,7 +23,7 @@ export function normalizeContents(contents: unknown): Fields[] {
   const turns: Fields[] = [];
   let loose: unknown[] | undefined;
   for (const item of items) {
-    const fields = record(item);
+    const fields = asRecord(item);
     if (fields !== undefined && Array.isArray(fields.parts)) turns.push(fields);
     else (loose ??= []).push(item);
   }
@@ -52,22 +52,22 @@ function modalityOf(mimeType: unknown): string {
 
 function partOf(item: unknown): Part {
   if (typeof item === 'string') return { type: 'text', content: item };
-  const part = record(item);
+  const part = asRecord(item);
   if (part === undefined) return { type: 'unknown' };
   if (typeof part.text === 'string') return { type: part.thought === true ? 'reasoning' : 'text', content: part.text };
-  const inline = record(part.inlineData);
+  const inline = asRecord(part.inlineData);
   if (inline !== undefined)
     return { type: 'blob', modality: modalityOf(inline.mimeType), mime_type: inline.mimeType, content: inline.data };
-  const file = record(part.fileData);
+  const file = asRecord(part.fileData);
   if (file !== undefined) return { type: 'uri', modality: modalityOf(file.mimeType), mime_type: file.mimeType, uri: file.fileUri };
-  const call = record(part.functionCall);
+  const call = asRecord(part.functionCall);
   if (call !== undefined) return { type: 'tool_call', id: nonEmptyString(call.id), name: call.name, arguments: call.args };
-  const response = record(part.functionResponse);
+  const response = asRecord(part.functionResponse);
   if (response !== undefined) return { type: 'tool_call_response', id: nonEmptyString(response.id), response: response.response };
-  const code = record(part.executableCode);
+  const code = asRecord(part.executableCode);
   if (code !== undefined)
     return { type: 'server_tool_call', name: 'code_execution', arguments: { language: code.language, code: code.code } };
-  const result = record(part.codeExecutionResult);
+  const result = asRecord(part.codeExecutionResult);
   if (result !== undefined) return { type: 'server_tool_call_response', response: { outcome: result.outcome, output: result.output } };
   // Another kind of part (`videoMetadata` alone, a future one): its field name as its type.
   const kind = Object.keys(part).find((key) => key !== 'thought' && key !== 'thoughtSignature');
@@ -93,7 +93,7 @@ function messageOf(turn: Fields): ChatMessage {
 
 /** `config.systemInstruction`: a string, a part, parts, or a `{ parts }` content. */
 function systemParts(instruction: unknown): Part[] {
-  const fields = record(instruction);
+  const fields = asRecord(instruction);
   if (fields !== undefined && !Array.isArray(instruction) && fields.parts !== undefined) return partsOf(fields.parts);
   return partsOf(instruction);
 }
@@ -102,12 +102,12 @@ function toolDefinitions(tools: unknown): ToolDefinition[] | undefined {
   if (!Array.isArray(tools)) return undefined;
   const definitions: ToolDefinition[] = [];
   for (const tool of tools) {
-    const fields = record(tool);
+    const fields = asRecord(tool);
     if (fields === undefined) continue;
     const declarations = fields.functionDeclarations;
     if (Array.isArray(declarations)) {
       for (const declaration of declarations) {
-        const function_ = record(declaration) ?? {};
+        const function_ = asRecord(declaration) ?? {};
         definitions.push({
           type: 'function',
           name: nonEmptyString(function_.name),
@@ -124,9 +124,9 @@ function toolDefinitions(tools: unknown): ToolDefinition[] | undefined {
 }
 
 function candidatesOutput(body: unknown): ChatMessage[] {
-  const candidates = record(body)?.candidates;
+  const candidates = asRecord(body)?.candidates;
   if (!Array.isArray(candidates)) return [];
-  return candidates.map((candidate) => ({ role: 'assistant', parts: partsOf(record(record(candidate)?.content)?.parts) }));
+  return candidates.map((candidate) => ({ role: 'assistant', parts: partsOf(asRecord(asRecord(candidate)?.content)?.parts) }));
 }
 
 /**
@@ -137,17 +137,17 @@ class StreamOutput implements StreamContent<unknown> {
   private readonly candidates = new Map<number, Part[]>();
 
   onChunk(chunk: unknown): void {
-    const candidates = record(chunk)?.candidates;
+    const candidates = asRecord(chunk)?.candidates;
     if (!Array.isArray(candidates)) return;
     candidates.forEach((candidate, position) => {
-      const fields = record(candidate);
+      const fields = asRecord(candidate);
       const index =
         typeof fields?.index === 'number' && Number.isInteger(fields.index) && fields.index >= 0 && fields.index < 64
           ? fields.index
           : position;
       let parts = this.candidates.get(index);
       if (parts === undefined) this.candidates.set(index, (parts = []));
-      for (const part of partsOf(record(fields?.content)?.parts)) {
+      for (const part of partsOf(asRecord(fields?.content)?.parts)) {
         const last = parts[parts.length - 1];
         if (
           (part.type === 'text' || part.type === 'reasoning') &&
@@ -168,7 +168,7 @@ class StreamOutput implements StreamContent<unknown> {
 
 export const generateContentContent: ContentMapping<unknown, unknown> = {
   input(params) {
-    const config = record(params.config);
+    const config = asRecord(params.config);
     const system = config === undefined ? [] : systemParts(config.systemInstruction);
     return {
       messages: lazyMessages(normalizeContents(params.contents), messageOf),

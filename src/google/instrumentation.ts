@@ -24,7 +24,7 @@ import type { ClientDescription, ModelCallSpec, SDKClient, SDKResource } from '.
 import type { ResponseObserver } from '../response-observer';
 import { ATTR_GEN_AI_REQUEST_SEED } from '../semconv';
 import { serverOf } from '../server-address';
-import { finiteNumber, record } from '../values';
+import { asRecord, finiteNumber } from '../values';
 import { runFunctionCalling, runsFunctions } from './afc';
 import { embedContent, generateContent, generateContentStream } from './models';
 
@@ -90,7 +90,8 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentation<GoogleGenAI
     this.rememberCopy(loaded, (instance) => instance.patchExports(loaded, version));
     this.checkVersion(MODULE, version, TESTED_MAJORS);
     const moduleExports = loaded as Record<string, unknown> | undefined;
-    const Models = (moduleExports?.Models ?? record(moduleExports?.default)?.Models) as { prototype?: Record<string, unknown> } | undefined;
+    const Models = (moduleExports?.Models ?? asRecord(moduleExports?.default)?.Models) as
+      { prototype?: Record<string, unknown> } | undefined;
     const prototype = Models?.prototype;
     const label = `${MODULE}@${version ?? 'unknown'} Models`;
     this.patchMethod(prototype, 'generateContentInternal', (original) => this.wrapRequest(original, generateContent), label);
@@ -120,7 +121,7 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentation<GoogleGenAI
       // OpenAI's. Only on a span of ours: a call left untraced runs where it was called.
       const outside = trace.getActiveSpan();
       const withSeed = function (this: unknown, ...inner: unknown[]) {
-        const seed = finiteNumber(record(record(inner[0])?.config)?.seed);
+        const seed = finiteNumber(asRecord(asRecord(inner[0])?.config)?.seed);
         const active = seed === undefined ? undefined : trace.getActiveSpan();
         if (active !== undefined && active !== outside) active.setAttribute(ATTR_GEN_AI_REQUEST_SEED, seed as number);
         return original.apply(this, inner);
@@ -133,7 +134,7 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentation<GoogleGenAI
   wrapRun(original: Method, stream: boolean): Method {
     const instrumentation = this;
     return function (this: unknown, ...args: unknown[]) {
-      if (!runsFunctions(record(args[0]))) return original.apply(this, args);
+      if (!runsFunctions(asRecord(args[0]))) return original.apply(this, args);
       return runFunctionCalling(original, this, args, instrumentation.current.toolContent, stream);
     };
   }

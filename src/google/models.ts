@@ -30,7 +30,7 @@ import {
   GEN_AI_OPERATION_EMBEDDINGS,
   GEN_AI_OPERATION_GENERATE_CONTENT,
 } from '../semconv';
-import { finiteNumber, nonEmptyString, putNumber, record, stringArray } from '../values';
+import { asRecord, finiteNumber, nonEmptyString, putNumber, stringArray } from '../values';
 import { generateContentContent, normalizeContents } from './content';
 
 /** What a response's `responseMimeType` / `responseModalities` ask for, as `gen_ai.output.type`. */
@@ -49,7 +49,7 @@ function outputType(config: Record<string, unknown>): string | undefined {
  * or a `thinkingBudget` of 0 (thinking off) as `none`. Other budgets are token counts, not levels.
  */
 function reasoningLevel(config: Record<string, unknown>): string | undefined {
-  const thinking = record(config.thinkingConfig);
+  const thinking = asRecord(config.thinkingConfig);
   if (thinking === undefined) return undefined;
   const level = nonEmptyString(thinking.thinkingLevel);
   if (level !== undefined) return level;
@@ -57,7 +57,7 @@ function reasoningLevel(config: Record<string, unknown>): string | undefined {
 }
 
 function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
-  const config = record(params.config);
+  const config = asRecord(params.config);
   if (config === undefined) return;
   putNumber(target, ATTR_GEN_AI_REQUEST_TEMPERATURE, config.temperature);
   putNumber(target, ATTR_GEN_AI_REQUEST_TOP_P, config.topP);
@@ -86,7 +86,7 @@ function modalityTokens(details: unknown): ModalityTokens | undefined {
   if (!Array.isArray(details)) return undefined;
   let tokens: ModalityTokens | undefined;
   for (const detail of details) {
-    const fields = record(detail);
+    const fields = asRecord(detail);
     const count = finiteNumber(fields?.tokenCount);
     const modality = typeof fields?.modality === 'string' ? fields.modality.toLowerCase() : undefined;
     if (count === undefined || (modality !== 'text' && modality !== 'image' && modality !== 'audio')) continue;
@@ -106,7 +106,7 @@ function sum(...counts: Array<number | undefined>): number | undefined {
 
 /** A response's (or chunk's) `usageMetadata` into the call; a later one replaces an earlier one. */
 function applyUsage(call: InferenceCall, usage: unknown): void {
-  const fields = record(usage);
+  const fields = asRecord(usage);
   if (fields === undefined) return;
   const prompt = finiteNumber(fields.promptTokenCount);
   const toolUse = finiteNumber(fields.toolUsePromptTokenCount);
@@ -144,7 +144,7 @@ function functionCalls(parts: unknown, into: RequestedToolCall[] | undefined): R
   if (!Array.isArray(parts)) return into;
   let calls = into;
   for (const part of parts) {
-    const call = record(record(part)?.functionCall);
+    const call = asRecord(asRecord(part)?.functionCall);
     if (call === undefined) continue;
     const key = callKey(call);
     const name = nonEmptyString(call.name);
@@ -163,17 +163,17 @@ function toolResults(params: Record<string, unknown>): ToolResult[] {
   let last = contents.length - 1;
   const answers: Array<Record<string, unknown>> = [];
   for (; last >= 0; last--) {
-    const content = record(contents[last]);
+    const content = asRecord(contents[last]);
     if (content?.role === 'model') break;
     for (const part of Array.isArray(content?.parts) ? content.parts : []) {
-      const response = record(record(part)?.functionResponse);
+      const response = asRecord(asRecord(part)?.functionResponse);
       if (response !== undefined) answers.push(response);
     }
   }
   if (answers.length === 0) return results;
-  const modelParts = last >= 0 ? record(contents[last])?.parts : undefined;
+  const modelParts = last >= 0 ? asRecord(contents[last])?.parts : undefined;
   const calls = (Array.isArray(modelParts) ? modelParts : [])
-    .map((part) => record(record(part)?.functionCall))
+    .map((part) => asRecord(asRecord(part)?.functionCall))
     .filter((call) => call !== undefined);
   const answered = new Set<Record<string, unknown>>();
   // In the order the app wrote them (the loop above walked backwards, turn by turn).
@@ -184,7 +184,7 @@ function toolResults(params: Record<string, unknown>): ToolResult[] {
       if (call !== undefined) answered.add(call);
       key = call === undefined ? callKey({ name: response.name }) : callKey(call);
     }
-    if (key !== undefined) results.push(record(response.response)?.error !== undefined ? { id: key, failed: true } : { id: key });
+    if (key !== undefined) results.push(asRecord(response.response)?.error !== undefined ? { id: key, failed: true } : { id: key });
   }
   return results;
 }
@@ -193,7 +193,7 @@ function toolResults(params: Record<string, unknown>): ToolResult[] {
 function finishReasonsOf(candidates: unknown[], known: string[] | undefined): string[] | undefined {
   let reasons = known;
   candidates.forEach((candidate, position) => {
-    const fields = record(candidate);
+    const fields = asRecord(candidate);
     const reason = nonEmptyString(fields?.finishReason);
     if (reason === undefined) return;
     const index = finiteNumber(fields?.index);
@@ -218,11 +218,11 @@ function applyResponse(call: InferenceCall, body: Record<string, unknown>): void
   if (reasons !== undefined) call.finishReasons = reasons;
   // A prompt blocked before any candidate: the block reason is the one reason the call ended.
   if (candidates.length === 0 && call.finishReasons === undefined) {
-    const blocked = nonEmptyString(record(body.promptFeedback)?.blockReason);
+    const blocked = nonEmptyString(asRecord(body.promptFeedback)?.blockReason);
     if (blocked !== undefined) call.finishReasons = [blocked];
   }
-  const first = record(candidates[0]);
-  const calls = functionCalls(record(first?.content)?.parts, call.toolCalls);
+  const first = asRecord(candidates[0]);
+  const calls = functionCalls(asRecord(first?.content)?.parts, call.toolCalls);
   if (calls !== undefined) call.toolCalls = calls;
 }
 
@@ -230,7 +230,7 @@ class StreamHandler implements ChunkHandler<unknown> {
   constructor(private readonly call: InferenceCall) {}
 
   onChunk(chunk: unknown): void {
-    const fields = record(chunk);
+    const fields = asRecord(chunk);
     if (fields !== undefined) applyResponse(this.call, fields);
   }
 }
@@ -240,7 +240,7 @@ export const generateContent: ModelCallSpec<unknown, unknown> = {
   requestAttributes,
   mapping: {
     onBody(call, body) {
-      const response = record(body);
+      const response = asRecord(body);
       if (response !== undefined) applyResponse(call, response);
     },
     chunkHandler(call) {
@@ -254,7 +254,7 @@ export const generateContent: ModelCallSpec<unknown, unknown> = {
 export const generateContentStream: ModelCallSpec<unknown, unknown> = { ...generateContent, requestAttributes: streamRequestAttributes };
 
 function embeddingRequestAttributes(params: Record<string, unknown>, target: Attributes): void {
-  putNumber(target, ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, record(params.config)?.outputDimensionality);
+  putNumber(target, ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, asRecord(params.config)?.outputDimensionality);
 }
 
 export const embedContent: ModelCallSpec<unknown, unknown> = {
@@ -262,14 +262,14 @@ export const embedContent: ModelCallSpec<unknown, unknown> = {
   requestAttributes: embeddingRequestAttributes,
   mapping: {
     onBody(call, body) {
-      const response = record(body);
+      const response = asRecord(body);
       if (response === undefined) return;
       // Vertex AI counts each input's tokens (`statistics.tokenCount`); the Gemini API reports none.
       let tokens: number | undefined;
       for (const embedding of Array.isArray(response.embeddings) ? response.embeddings : []) {
-        tokens = sum(tokens, finiteNumber(record(record(embedding)?.statistics)?.tokenCount));
+        tokens = sum(tokens, finiteNumber(asRecord(asRecord(embedding)?.statistics)?.tokenCount));
       }
-      tokens ??= finiteNumber(record(response.usageMetadata)?.promptTokenCount);
+      tokens ??= finiteNumber(asRecord(response.usageMetadata)?.promptTokenCount);
       if (tokens !== undefined) call.inputTokens = tokens;
     },
     chunkHandler() {

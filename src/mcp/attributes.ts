@@ -26,7 +26,7 @@ import {
   ERROR_TYPE_TIMEOUT,
 } from '../semconv';
 import { errorTypeOf } from '../errors';
-import { nonEmptyString, record } from '../values';
+import { asRecord, nonEmptyString } from '../values';
 
 export const METHOD_TOOLS_CALL = 'tools/call';
 export const METHOD_PROMPTS_GET = 'prompts/get';
@@ -55,10 +55,10 @@ export interface RequestDescription {
 
 /** The request's description, or undefined when it has no method name (nothing to name a span by). */
 export function describeRequest(request: unknown): RequestDescription | undefined {
-  const message = record(request);
+  const message = asRecord(request);
   const method = nonEmptyString(message?.method);
   if (method === undefined) return undefined;
-  const params = record(message?.params);
+  const params = asRecord(message?.params);
   const attributes: Attributes = { [ATTR_MCP_METHOD_NAME]: method };
   let target: string | undefined;
   const isToolCall = method === METHOD_TOOLS_CALL;

@@ -33,7 +33,7 @@ import {
   EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION,
 } from '../semconv';
 import { fingerprint } from '../tools';
-import { nonEmptyString, record } from '../values';
+import { asRecord, nonEmptyString } from '../values';
 import {
   attributesOfTransport,
   clientErrorType,
@@ -218,7 +218,7 @@ class ClientCall {
     if (!this.begin()) return;
     let errorType: string | undefined;
     guard(() => {
-      const body = record(result);
+      const body = asRecord(result);
       learnProtocolVersion(this.peer, this.description.method, body, this.attributes, this.target);
       if (!this.description.isToolCall) return;
       if (body?.isError === true) {
@@ -237,7 +237,7 @@ class ClientCall {
     let errorType = '_OTHER';
     guard(() => {
       const responseCode = this.waiting?.responseCode;
-      errorType = clientErrorType(error, responseCode, field(record(this.options)?.signal, 'aborted') === true);
+      errorType = clientErrorType(error, responseCode, field(asRecord(this.options)?.signal, 'aborted') === true);
       if (this.description.method === METHOD_INITIALIZE) this.peer.sessionError = errorType;
       if (responseCode !== undefined) this.target.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, String(responseCode));
       if (responseCode !== undefined) this.attributes[ATTR_RPC_RESPONSE_STATUS_CODE] = String(responseCode);
@@ -282,13 +282,13 @@ class ClientCall {
  * nothing or its `params` is not an object.
  */
 function withTraceContext(request: unknown, ctx: Context): unknown {
-  const message = record(request);
+  const message = asRecord(request);
   if (message === undefined) return request;
   const params = message.params;
-  if (params !== undefined && (record(params) === undefined || Array.isArray(params))) return request;
+  if (params !== undefined && (asRecord(params) === undefined || Array.isArray(params))) return request;
   const carrier: Record<string, string> = {};
   propagation.inject(ctx, carrier);
   if (Object.keys(carrier).length === 0) return request;
-  const meta = record(record(params)?._meta);
-  return { ...message, params: { ...record(params), _meta: { ...meta, ...carrier } } };
+  const meta = asRecord(asRecord(params)?._meta);
+  return { ...message, params: { ...asRecord(params), _meta: { ...meta, ...carrier } } };
 }

@@ -32,7 +32,7 @@ import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { ContentRecorder } from '../content';
 import type { ContentOptions } from '../content';
 import { reportFailure } from '../errors';
-import { record } from '../values';
+import { asRecord } from '../values';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version';
 import { field } from './attributes';
 import { traceNotification, traceRequest } from './client';
@@ -416,8 +416,8 @@ function isSupportedVersion(dir: string | undefined): boolean {
 function noteResponse(protocol: object, response: unknown): void {
   const peer = knownPeer(protocol);
   if (peer === undefined || peer.waiting.size === 0) return;
-  const message = record(response);
-  const error = record(message?.error);
+  const message = asRecord(response);
+  const error = asRecord(message?.error);
   if (error === undefined || typeof error.code !== 'number') return;
   const waiting = peer.waiting.get(Number(message?.id));
   if (waiting !== undefined) waiting.responseCode = error.code;

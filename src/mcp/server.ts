@@ -34,7 +34,7 @@ import {
   ERROR_TYPE_TOOL_ERROR,
   EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION,
 } from '../semconv';
-import { nonEmptyString, record } from '../values';
+import { asRecord, nonEmptyString } from '../values';
 import {
   attributesOfTransport,
   describeRequest,
@@ -78,7 +78,7 @@ export function rememberOwner(server: unknown, mcpServer: object): void {
 function isRegistered(protocol: object, registry: string, name: string): boolean {
   const owner = owners.get(protocol);
   if (owner === undefined) return true;
-  const registered = record(field(owner, registry));
+  const registered = asRecord(field(owner, registry));
   return registered === undefined || Object.prototype.hasOwnProperty.call(registered, name);
 }
 
@@ -157,23 +157,23 @@ class ServerCall {
     if (description === undefined) return undefined;
     const peer = peerOf(protocol);
     const attributes: Attributes = { ...description.attributes, ...attributesOfTransport(field(protocol, '_transport'), 'server') };
-    const requestInfo = record(field(extra, 'requestInfo'));
+    const requestInfo = asRecord(field(extra, 'requestInfo'));
     if (attributes[ATTR_NETWORK_TRANSPORT] === undefined && requestInfo !== undefined) {
       attributes[ATTR_NETWORK_TRANSPORT] = 'tcp';
       attributes[ATTR_NETWORK_PROTOCOL_NAME] = 'http';
     }
-    const id = requestIdOf(record(request)?.id);
+    const id = requestIdOf(asRecord(request)?.id);
     if (id !== undefined) attributes[ATTR_JSONRPC_REQUEST_ID] = id;
     const sessionId = nonEmptyString(field(extra, 'sessionId'));
     if (sessionId !== undefined) attributes[ATTR_MCP_SESSION_ID] = sessionId;
-    const headerVersion = nonEmptyString(record(requestInfo?.headers)?.['mcp-protocol-version']);
+    const headerVersion = nonEmptyString(asRecord(requestInfo?.headers)?.['mcp-protocol-version']);
     const protocolVersion = peer.protocolVersion ?? headerVersion;
     if (protocolVersion !== undefined) attributes[ATTR_MCP_PROTOCOL_VERSION] = protocolVersion;
 
     const ambient = context.active();
     let parent = ambient;
     let links: Link[] | undefined;
-    const meta = record(record(record(request)?.params)?._meta) ?? record(field(extra, '_meta'));
+    const meta = asRecord(asRecord(asRecord(request)?.params)?._meta) ?? asRecord(field(extra, '_meta'));
     if (meta !== undefined) {
       const extracted = propagation.extract(ROOT_CONTEXT, meta);
       const remote = trace.getSpanContext(extracted);
@@ -204,7 +204,7 @@ class ServerCall {
     if (!this.begin()) return;
     let errorType: string | undefined;
     guard(() => {
-      const body = record(result);
+      const body = asRecord(result);
       learnProtocolVersion(this.peer, this.description.method, body, this.attributes, this.span);
       if (!this.description.isToolCall) return;
       if (body?.isError === true) {

@@ -6,7 +6,7 @@
  */
 import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, InputContent, Part, StreamContent, ToolDefinition } from '../content';
-import { finiteNumber, nonEmptyString, parsedJSON, record } from '../values';
+import { asRecord, finiteNumber, nonEmptyString, parsedJSON } from '../values';
 import {
   textPart,
   toolCallPart,
@@ -29,13 +29,13 @@ function chatPart(part: Fields, type: string): Part | undefined {
     case 'refusal':
       return typeof part.refusal === 'string' ? textPart(part.refusal) : undefined;
     case 'image_url': {
-      const url = nonEmptyString(record(part.image_url)?.url);
+      const url = nonEmptyString(asRecord(part.image_url)?.url);
       return url === undefined ? undefined : urlPart(url, 'image');
     }
     case 'input_audio':
-      return audioPart(record(part.input_audio));
+      return audioPart(asRecord(part.input_audio));
     case 'file': {
-      const file = record(part.file);
+      const file = asRecord(part.file);
       const fileId = nonEmptyString(file?.file_id);
       if (fileId !== undefined) return { type: 'file', modality: 'document', file_id: fileId };
       const data = nonEmptyString(file?.file_data);
@@ -50,14 +50,14 @@ function chatPart(part: Fields, type: string): Part | undefined {
 function chatToolCalls(toolCalls: unknown, into: Part[]): void {
   if (!Array.isArray(toolCalls)) return;
   for (const value of toolCalls) {
-    const call = record(value);
+    const call = asRecord(value);
     if (call === undefined) continue;
-    const fn = record(call.function);
+    const fn = asRecord(call.function);
     if (fn !== undefined) {
       into.push(toolCallPart(call.id, fn.name, parsedJSON(fn.arguments)));
       continue;
     }
-    const custom = record(call.custom);
+    const custom = asRecord(call.custom);
     if (custom !== undefined) into.push(toolCallPart(call.id, custom.name, custom.input));
   }
 }
@@ -87,11 +87,11 @@ function chatToolDefinitions(tools: unknown): ToolDefinition[] | undefined {
   if (!Array.isArray(tools)) return undefined;
   const definitions: ToolDefinition[] = [];
   for (const value of tools) {
-    const tool = record(value);
+    const tool = asRecord(value);
     const type = nonEmptyString(tool?.type);
     if (tool === undefined || type === undefined) continue;
     if (type === 'function') {
-      const fn = record(tool.function);
+      const fn = asRecord(tool.function);
       definitions.push(functionDefinition(fn?.name, fn?.description, fn?.parameters));
     } else {
       definitions.push({ type });
@@ -139,10 +139,10 @@ class ChatStreamContent implements StreamContent<unknown> {
   private readonly choices = new Map<number, StreamedChoice>();
 
   onChunk(chunk: unknown): void {
-    const choices = record(chunk)?.choices;
+    const choices = asRecord(chunk)?.choices;
     if (!Array.isArray(choices)) return;
     for (let position = 0; position < choices.length; position++) {
-      const choice = record(choices[position]);
+      const choice = asRecord(choices[position]);
       if (choice === undefined) continue;
       const index = finiteNumber(choice.index) ?? position;
       let state = this.choices.get(index);
@@ -150,7 +150,7 @@ class ChatStreamContent implements StreamContent<unknown> {
         state = { text: '', refusal: '', toolCalls: undefined };
         this.choices.set(index, state);
       }
-      const delta = record(choice.delta);
+      const delta = asRecord(choice.delta);
       if (delta === undefined) continue;
       if (typeof delta.content === 'string') state.text += delta.content;
       if (typeof delta.refusal === 'string') state.refusal += delta.refusal;
@@ -162,7 +162,7 @@ class ChatStreamContent implements StreamContent<unknown> {
   private addToolCalls(state: StreamedChoice, deltas: unknown[]): void {
     const calls = (state.toolCalls ??= new Map());
     for (let position = 0; position < deltas.length; position++) {
-      const delta = record(deltas[position]);
+      const delta = asRecord(deltas[position]);
       if (delta === undefined) continue;
       const index = finiteNumber(delta.index) ?? position;
       let call = calls.get(index);
@@ -171,7 +171,7 @@ class ChatStreamContent implements StreamContent<unknown> {
         calls.set(index, call);
       }
       if (call.id === undefined) call.id = nonEmptyString(delta.id);
-      const fn = record(delta.function);
+      const fn = asRecord(delta.function);
       if (fn === undefined) continue;
       if (call.name === undefined) call.name = nonEmptyString(fn.name);
       if (typeof fn.arguments === 'string') call.arguments += fn.arguments;
@@ -206,12 +206,12 @@ export const chatContent: ContentMapping<unknown, unknown> = {
     return input;
   },
   output(body) {
-    const choices = record(body)?.choices;
+    const choices = asRecord(body)?.choices;
     if (!Array.isArray(choices)) return [];
     const messages: ChatMessage[] = [];
     for (const value of choices) {
-      const choice = record(value);
-      if (choice !== undefined) messages.push(chatOutputMessage(record(choice.message)));
+      const choice = asRecord(value);
+      if (choice !== undefined) messages.push(chatOutputMessage(asRecord(choice.message)));
     }
     return messages;
   },

@@ -24,12 +24,12 @@ import {
 } from '../semconv';
 import type { ChunkHandler } from '../stream';
 import type { RequestedToolCall, ToolResult } from '../tools';
-import { finiteNumber, nonEmptyString, putNumber, putString, record, stringArray } from '../values';
+import { asRecord, finiteNumber, nonEmptyString, putNumber, putString, stringArray } from '../values';
 import { chatContent } from './chat-content';
 
 /** `response_format.type` / `text.format.type` as `gen_ai.output.type`. */
 export function outputType(format: unknown): string | undefined {
-  switch (record(format)?.type) {
+  switch (asRecord(format)?.type) {
     case 'json_schema':
     case 'json_object':
       return 'json';
@@ -87,11 +87,11 @@ function applyHeader(call: InferenceCall, body: Record<string, unknown>): void {
  * choices have finished; input counts are final whenever given.
  */
 function applyUsage(call: InferenceCall, usage: unknown, outputFinal: boolean): void {
-  const fields = record(usage);
+  const fields = asRecord(usage);
   if (fields === undefined) return;
   const input = finiteNumber(fields.prompt_tokens);
   if (input !== undefined) call.inputTokens = input;
-  const inputDetails = record(fields.prompt_tokens_details);
+  const inputDetails = asRecord(fields.prompt_tokens_details);
   const cached = finiteNumber(inputDetails?.cached_tokens);
   if (cached !== undefined) call.cacheReadTokens = cached;
   // The only modality chat splits out (audio models); every response carries it, as 0 for a text one,
@@ -101,7 +101,7 @@ function applyUsage(call: InferenceCall, usage: unknown, outputFinal: boolean): 
   if (!outputFinal) return;
   const output = finiteNumber(fields.completion_tokens);
   if (output !== undefined) call.outputTokens = output;
-  const outputDetails = record(fields.completion_tokens_details);
+  const outputDetails = asRecord(fields.completion_tokens_details);
   const reasoning = finiteNumber(outputDetails?.reasoning_tokens);
   if (reasoning !== undefined) call.reasoningTokens = reasoning;
   const audioOutput = finiteNumber(outputDetails?.audio_tokens);
@@ -113,11 +113,11 @@ function messageToolCalls(choices: unknown): RequestedToolCall[] | undefined {
   if (!Array.isArray(choices)) return undefined;
   let calls: RequestedToolCall[] | undefined;
   for (const choice of choices) {
-    const toolCalls = record(record(choice)?.message)?.tool_calls;
+    const toolCalls = asRecord(asRecord(choice)?.message)?.tool_calls;
     if (!Array.isArray(toolCalls)) continue;
     for (const toolCall of toolCalls) {
-      const fields = record(toolCall);
-      const fn = record(fields?.function);
+      const fields = asRecord(toolCall);
+      const fn = asRecord(fields?.function);
       const id = nonEmptyString(fields?.id);
       const name = nonEmptyString(fn?.name);
       if (id !== undefined && name !== undefined) (calls ??= []).push({ id, name, arguments: fn?.arguments });
@@ -131,7 +131,7 @@ function toolResults(params: Record<string, unknown>): ToolResult[] {
   const results: ToolResult[] = [];
   const messages = Array.isArray(params.messages) ? params.messages : [];
   for (let i = messages.length - 1; i >= 0; i--) {
-    const message = record(messages[i]);
+    const message = asRecord(messages[i]);
     if (message?.role !== 'tool') break;
     const id = nonEmptyString(message.tool_call_id);
     if (id !== undefined) results.push({ id });
@@ -153,7 +153,7 @@ function collectFinishReasons(choices: unknown, into: Array<string | undefined>)
   if (!Array.isArray(choices)) return false;
   let found = false;
   for (const choice of choices) {
-    const fields = record(choice);
+    const fields = asRecord(choice);
     const reason = nonEmptyString(fields?.finish_reason);
     if (reason === undefined) continue;
     // An index that cannot be a choice's (negative, fractional, beyond the API's 128) goes last:
@@ -176,7 +176,7 @@ class ChatStreamHandler implements ChunkHandler<unknown> {
   ) {}
 
   onChunk(chunk: unknown): boolean {
-    const fields = record(chunk);
+    const fields = asRecord(chunk);
     if (fields === undefined) return true;
     if (!this.seenHeader) {
       this.seenHeader = true;
@@ -200,12 +200,12 @@ class ChatStreamHandler implements ChunkHandler<unknown> {
   /** A streamed tool call shows its id and name in its first delta only; its arguments are not kept. */
   private collectToolCalls(choices: unknown[]): void {
     for (const choice of choices) {
-      const toolCalls = record(record(choice)?.delta)?.tool_calls;
+      const toolCalls = asRecord(asRecord(choice)?.delta)?.tool_calls;
       if (!Array.isArray(toolCalls)) continue;
       for (const toolCall of toolCalls) {
-        const fields = record(toolCall);
+        const fields = asRecord(toolCall);
         const id = nonEmptyString(fields?.id);
-        const name = nonEmptyString(record(fields?.function)?.name);
+        const name = nonEmptyString(asRecord(fields?.function)?.name);
         if (id !== undefined && name !== undefined) (this.call.toolCalls ??= []).push({ id, name });
       }
     }
@@ -215,7 +215,7 @@ class ChatStreamHandler implements ChunkHandler<unknown> {
 function chatMapping(hideAddedUsage: boolean): ResponseMapping<unknown, unknown> {
   return {
     onBody(call, body) {
-      const completion = record(body);
+      const completion = asRecord(body);
       if (completion === undefined) return;
       applyHeader(call, completion);
       const reasons: Array<string | undefined> = [];

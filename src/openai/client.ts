@@ -3,7 +3,7 @@
  * `runTools`, responses and embeddings `create` (see client-tracing.ts for the machinery).
  */
 import type { ClientSupport, Fields, Tracing } from '../client-tracing';
-import { record } from '../values';
+import { asRecord } from '../values';
 import { hasMethod, newTracing, shadowMethod, shadowOn, standIn, versionOf, wrapStandIns } from '../client-tracing';
 import type { CallSettings } from '../telemetry-instrumentation';
 import { MODULE, OpenAIInstrumentation } from './instrumentation';
@@ -27,12 +27,12 @@ function instrument(tracing: Tracing, settings: CallSettings, client: Fields): v
   const runTools = traced['completions.runTools'];
   const responsesCreate = traced['responses.create'];
   const embeddingsCreate = traced['embeddings.create'];
-  const beta = record(client.beta);
-  shadowOn(record(client.chat)?.completions, 'create', chatCreate && shadowMethod(tracing, settings, 'create', chatCreate));
+  const beta = asRecord(client.beta);
+  shadowOn(asRecord(client.chat)?.completions, 'create', chatCreate && shadowMethod(tracing, settings, 'create', chatCreate));
   const tracedRunTools = runTools && shadowMethod(tracing, settings, 'runTools', runTools);
-  shadowOn(record(client.chat)?.completions, 'runTools', tracedRunTools);
+  shadowOn(asRecord(client.chat)?.completions, 'runTools', tracedRunTools);
   // openai 4.x keeps runTools() on beta.chat.completions.
-  shadowOn(record(beta?.chat)?.completions, 'runTools', tracedRunTools);
+  shadowOn(asRecord(beta?.chat)?.completions, 'runTools', tracedRunTools);
   const tracedResponses = responsesCreate && shadowMethod(tracing, settings, 'create', responsesCreate);
   shadowOn(client.responses, 'create', tracedResponses);
   shadowOn(beta?.responses, 'create', tracedResponses);
@@ -43,7 +43,7 @@ export const openAIClients: ClientSupport = {
   module: MODULE,
   describes: 'an OpenAI SDK client',
   recognises: (client) =>
-    hasMethod(record(client.chat)?.completions, 'create') ||
+    hasMethod(asRecord(client.chat)?.completions, 'create') ||
     hasMethod(client.responses, 'create') ||
     hasMethod(client.embeddings, 'create'),
   tracing,

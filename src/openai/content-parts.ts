@@ -4,7 +4,7 @@
  * Payloads are untrusted: what cannot be read is skipped, and nothing here throws on an odd shape.
  */
 import type { Part, ToolDefinition } from '../content';
-import { nonEmptyString, record } from '../values';
+import { asRecord, nonEmptyString } from '../values';
 
 export type Fields = Record<string, unknown>;
 
@@ -101,7 +101,7 @@ export function contentParts(content: unknown, read: (part: Fields, type: string
   }
   if (!Array.isArray(content)) return;
   for (const value of content) {
-    const fields = record(value);
+    const fields = asRecord(value);
     const type = nonEmptyString(fields?.type);
     if (fields === undefined || type === undefined) continue;
     const part = read(fields, type);
@@ -115,7 +115,7 @@ export function joinedText(content: unknown, textTypes: ReadonlySet<string>): st
   if (!Array.isArray(content)) return undefined;
   let text = '';
   for (const value of content) {
-    const fields = record(value);
+    const fields = asRecord(value);
     if (fields !== undefined && textTypes.has(fields.type as string) && typeof fields.text === 'string') text += fields.text;
   }
   return text;

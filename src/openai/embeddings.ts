@@ -2,7 +2,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ModelCallSpec } from '../genai-instrumentation';
 import { ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, ATTR_GEN_AI_REQUEST_ENCODING_FORMATS, GEN_AI_OPERATION_EMBEDDINGS } from '../semconv';
-import { finiteNumber, nonEmptyString, putNumber, record } from '../values';
+import { asRecord, finiteNumber, nonEmptyString, putNumber } from '../values';
 
 function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
   // The params are the app's: a format the SDK chose on its own (base64) is not the app's request.
@@ -16,11 +16,11 @@ export const embeddingsCreate: ModelCallSpec<unknown, unknown> = {
   requestAttributes,
   mapping: {
     onBody(call, body) {
-      const response = record(body);
+      const response = asRecord(body);
       if (response === undefined) return;
       const model = nonEmptyString(response.model);
       if (model !== undefined) call.responseModel = model;
-      const input = finiteNumber(record(response.usage)?.prompt_tokens);
+      const input = finiteNumber(asRecord(response.usage)?.prompt_tokens);
       if (input !== undefined) call.inputTokens = input;
     },
     chunkHandler() {

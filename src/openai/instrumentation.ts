@@ -7,7 +7,7 @@ import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentat
 import type { OpenAIInstrumentationConfig } from '../config';
 import { GenAIInstrumentation } from '../genai-instrumentation';
 import type { SDKClient, SDKResource } from '../genai-instrumentation';
-import { record } from '../values';
+import { asRecord } from '../values';
 import { chatCreate, chatCreateWithAddedUsage } from './chat';
 import { embeddingsCreate } from './embeddings';
 import { openAIProvider } from './provider';
@@ -108,13 +108,13 @@ export class OpenAIInstrumentation extends GenAIInstrumentation<OpenAIInstrument
   private wrapChat(original: Method): Method {
     const instrumentation = this;
     return function create(this: unknown, ...args: unknown[]) {
-      const params = record(args[0]);
+      const params = asRecord(args[0]);
       if (
         instrumentation.current.config.requestStreamUsage &&
         params?.stream === true &&
-        record(params.stream_options)?.include_usage === undefined
+        asRecord(params.stream_options)?.include_usage === undefined
       ) {
-        const withUsage = { ...params, stream_options: { ...record(params.stream_options), include_usage: true } };
+        const withUsage = { ...params, stream_options: { ...asRecord(params.stream_options), include_usage: true } };
         return instrumentation.traceModelCall(chatCreateWithAddedUsage, original, this as SDKResource, [withUsage, ...args.slice(1)]);
       }
       return instrumentation.traceModelCall(chatCreate, original, this as SDKResource, args);

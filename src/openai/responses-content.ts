@@ -6,7 +6,7 @@
  */
 import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, InputContent, Part, StreamContent, ToolDefinition } from '../content';
-import { nonEmptyString, parsedJSON, record } from '../values';
+import { asRecord, nonEmptyString, parsedJSON } from '../values';
 import {
   textPart,
   toolCallPart,
@@ -44,7 +44,7 @@ function responsesPart(part: Fields, type: string): Part | undefined {
       return url === undefined ? undefined : urlPart(url, 'document');
     }
     case 'input_audio':
-      return audioPart(record(part.input_audio));
+      return audioPart(asRecord(part.input_audio));
     default:
       return { type };
   }
@@ -56,7 +56,7 @@ function reasoningTexts(item: Fields): string[] {
   for (const field of [item.summary, item.content]) {
     if (!Array.isArray(field)) continue;
     for (const value of field) {
-      const text = record(value)?.text;
+      const text = asRecord(value)?.text;
       if (typeof text === 'string' && text !== '') texts.push(text);
     }
     if (texts.length > 0) break;
@@ -101,7 +101,7 @@ function responsesToolDefinitions(tools: unknown): ToolDefinition[] | undefined 
   if (!Array.isArray(tools)) return undefined;
   const definitions: ToolDefinition[] = [];
   for (const value of tools) {
-    const tool = record(value);
+    const tool = asRecord(value);
     const type = nonEmptyString(tool?.type);
     if (tool === undefined || type === undefined) continue;
     definitions.push(type === 'function' ? functionDefinition(tool.name, tool.description, tool.parameters) : { type });
@@ -111,11 +111,11 @@ function responsesToolDefinitions(tools: unknown): ToolDefinition[] | undefined 
 
 /** A Response object's output items as one assistant message. */
 function responseMessages(response: unknown): ChatMessage[] {
-  const output = record(response)?.output;
+  const output = asRecord(response)?.output;
   if (!Array.isArray(output)) return [];
   const parts: Part[] = [];
   for (const value of output) {
-    const item = record(value);
+    const item = asRecord(value);
     const type = nonEmptyString(item?.type);
     if (item === undefined || type === undefined) continue;
     switch (type) {
@@ -148,9 +148,9 @@ class ResponsesStreamContent implements StreamContent<unknown> {
   private response: Fields | undefined;
 
   onChunk(event: unknown): void {
-    const fields = record(event);
+    const fields = asRecord(event);
     if (fields === undefined || !FINAL_EVENTS.has(fields.type as string)) return;
-    const response = record(fields.response);
+    const response = asRecord(fields.response);
     if (response !== undefined) this.response = response;
   }
 

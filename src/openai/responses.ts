@@ -30,7 +30,7 @@ import {
 } from '../semconv';
 import type { ChunkHandler } from '../stream';
 import type { RequestedToolCall, ToolResult } from '../tools';
-import { finiteNumber, nonEmptyString, putNumber, putString, record } from '../values';
+import { asRecord, finiteNumber, nonEmptyString, putNumber, putString } from '../values';
 import { outputType, samplingAttributes } from './chat';
 import { responsesContent } from './responses-content';
 
@@ -40,11 +40,11 @@ function requestAttributes(params: Record<string, unknown>, target: Attributes):
   target[ATTR_OPENAI_API_TYPE] = 'responses';
   samplingAttributes(params, target);
   putNumber(target, ATTR_GEN_AI_REQUEST_MAX_TOKENS, params.max_output_tokens);
-  putString(target, ATTR_GEN_AI_REQUEST_REASONING_LEVEL, record(params.reasoning)?.effort);
-  const output = outputType(record(params.text)?.format);
+  putString(target, ATTR_GEN_AI_REQUEST_REASONING_LEVEL, asRecord(params.reasoning)?.effort);
+  const output = outputType(asRecord(params.text)?.format);
   if (output !== undefined) target[ATTR_GEN_AI_OUTPUT_TYPE] = output;
   putString(target, ATTR_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID, params.previous_response_id);
-  const conversation = nonEmptyString(params.conversation) ?? nonEmptyString(record(params.conversation)?.id);
+  const conversation = nonEmptyString(params.conversation) ?? nonEmptyString(asRecord(params.conversation)?.id);
   if (conversation !== undefined) target[ATTR_GEN_AI_CONVERSATION_ID] = conversation;
 }
 
@@ -52,10 +52,10 @@ function finishReason(response: Record<string, unknown>): string | undefined {
   switch (response.status) {
     case 'completed': {
       const output = Array.isArray(response.output) ? response.output : [];
-      return output.some((item) => CLIENT_TOOL_CALLS.has(record(item)?.type as string)) ? 'tool_calls' : 'stop';
+      return output.some((item) => CLIENT_TOOL_CALLS.has(asRecord(item)?.type as string)) ? 'tool_calls' : 'stop';
     }
     case 'incomplete':
-      return nonEmptyString(record(response.incomplete_details)?.reason) ?? 'incomplete';
+      return nonEmptyString(asRecord(response.incomplete_details)?.reason) ?? 'incomplete';
     case 'failed':
       return FINISH_REASON_ERROR;
     case 'cancelled':
@@ -70,7 +70,7 @@ function toolResults(params: Record<string, unknown>): ToolResult[] {
   const results: ToolResult[] = [];
   const input = Array.isArray(params.input) ? params.input : [];
   for (let i = input.length - 1; i >= 0; i--) {
-    const item = record(input[i]);
+    const item = asRecord(input[i]);
     if (item?.type !== 'function_call_output') break;
     const id = nonEmptyString(item.call_id);
     if (id !== undefined) results.push({ id });
@@ -88,7 +88,7 @@ function applyResponse(call: InferenceCall, response: Record<string, unknown>): 
   if (Array.isArray(response.output)) {
     let calls: RequestedToolCall[] | undefined;
     for (const item of response.output) {
-      const fields = record(item);
+      const fields = asRecord(item);
       if (fields?.type !== 'function_call') continue;
       const id = nonEmptyString(fields.call_id);
       const name = nonEmptyString(fields.name);
@@ -99,24 +99,24 @@ function applyResponse(call: InferenceCall, response: Record<string, unknown>): 
   const tier = nonEmptyString(response.service_tier);
   if (tier !== undefined) (call.providerAttributes ??= {})[ATTR_OPENAI_RESPONSE_SERVICE_TIER] = tier;
   if (response.status === 'failed') {
-    const error = record(response.error);
+    const error = asRecord(response.error);
     call.reportedError = {
       type: knownErrorType(error?.code) ?? ERROR_TYPE_RESPONSE_FAILED,
       message: nonEmptyString(error?.message),
     };
   }
-  const usage = record(response.usage);
+  const usage = asRecord(response.usage);
   if (usage === undefined) return;
   const input = finiteNumber(usage.input_tokens);
   if (input !== undefined) call.inputTokens = input;
-  const cached = finiteNumber(record(usage.input_tokens_details)?.cached_tokens);
+  const cached = finiteNumber(asRecord(usage.input_tokens_details)?.cached_tokens);
   if (cached !== undefined) call.cacheReadTokens = cached;
   // A response still under way (a stream's `response.created` / `response.in_progress`, a background
   // response) has no final output count: only input counts are taken from it.
   if (response.status === 'queued' || response.status === 'in_progress') return;
   const output = finiteNumber(usage.output_tokens);
   if (output !== undefined) call.outputTokens = output;
-  const reasoning = finiteNumber(record(usage.output_tokens_details)?.reasoning_tokens);
+  const reasoning = finiteNumber(asRecord(usage.output_tokens_details)?.reasoning_tokens);
   if (reasoning !== undefined) call.reasoningTokens = reasoning;
 }
 
@@ -133,16 +133,16 @@ class ResponseStreamHandler implements ChunkHandler<unknown> {
   constructor(private readonly call: InferenceCall) {}
 
   onChunk(event: unknown): void {
-    const fields = record(event);
+    const fields = asRecord(event);
     if (fields === undefined || !RESPONSE_EVENTS.has(fields.type as string)) return;
-    const response = record(fields.response);
+    const response = asRecord(fields.response);
     if (response !== undefined) applyResponse(this.call, response);
   }
 }
 
 const responsesMapping: ResponseMapping<unknown, unknown> = {
   onBody(call, body) {
-    const response = record(body);
+    const response = asRecord(body);
     if (response !== undefined) applyResponse(call, response);
   },
   chunkHandler(call) {

@@ -16,7 +16,7 @@ import { diag } from '@opentelemetry/api';
 import { runAsAgent } from '../agent';
 import type { AgentRun, RunnerTracing } from '../agent';
 import { runTool } from '../tools';
-import { nonEmptyString, record } from '../values';
+import { asRecord, nonEmptyString } from '../values';
 import { viewOf } from '../views';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
@@ -33,12 +33,12 @@ interface Runner {
 function claimCallId(runner: Runner, name: string, claimed: Set<string>): string | undefined {
   const messages = Array.isArray(runner?.messages) ? runner.messages : [];
   for (let i = messages.length - 1; i >= 0; i--) {
-    const message = record(messages[i]);
+    const message = asRecord(messages[i]);
     if (message?.role !== 'assistant' || !Array.isArray(message.tool_calls)) continue;
     for (const toolCall of message.tool_calls) {
-      const fields = record(toolCall);
+      const fields = asRecord(toolCall);
       const id = nonEmptyString(fields?.id);
-      if (id !== undefined && !claimed.has(id) && record(fields?.function)?.name === name) {
+      if (id !== undefined && !claimed.has(id) && asRecord(fields?.function)?.name === name) {
         claimed.add(id);
         return id;
       }
@@ -130,13 +130,13 @@ function definitionView(tracing: ToolTracing, definition: Record<string, unknown
  * `$callback`) runs in an `execute_tool` span; other tools as they are.
  */
 function toolView(tracing: ToolTracing, tool: unknown): unknown {
-  const fields = record(tool);
+  const fields = asRecord(tool);
   if (fields === undefined) return tool;
   // zod / `zodFunction()` tools: the runner calls `$callback`, on an object of its own.
   if (typeof fields.$callback === 'function') {
     const traced = new WeakMap<ToolFunction, ToolFunction>();
-    const name = () => nonEmptyString(record(fields.function)?.name) ?? 'unknown';
-    const description = () => nonEmptyString(record(fields.function)?.description);
+    const name = () => nonEmptyString(asRecord(fields.function)?.name) ?? 'unknown';
+    const description = () => nonEmptyString(asRecord(fields.function)?.description);
     return viewOf(fields, ['$callback'], (key, value) => {
       if (key !== '$callback' || typeof value !== 'function') return value;
       let made = traced.get(value as ToolFunction);
@@ -145,7 +145,7 @@ function toolView(tracing: ToolTracing, tool: unknown): unknown {
       return made;
     });
   }
-  const definition = record(fields.function);
+  const definition = asRecord(fields.function);
   if (fields.type !== 'function' || definition === undefined || typeof definition.function !== 'function') return tool;
   const view = definitionView(tracing, definition);
   return viewOf(fields, ['function'], (key, value) => (key === 'function' && value === definition ? view : value));
@@ -166,7 +166,7 @@ function observeTools(runner: Runner): void {
     if (runner._runTools === observed) delete runner._runTools;
     let traced = args;
     try {
-      const params = record(args[1]);
+      const params = asRecord(args[1]);
       if (params !== undefined && Array.isArray(params.tools)) {
         const tracing: ToolTracing = { runner, claimed: new Set() };
         // The app's params as the loop reads them (some fields on each turn), with views of its tools.
@@ -211,7 +211,7 @@ export function wrapRunTools(original: Method): Method {
   const tracing: RunnerTracing = {
     method: 'runTools()',
     agent(_owner, args) {
-      const params = record(args[0]);
+      const params = asRecord(args[0]);
       if (!Array.isArray(params?.tools)) return undefined;
       // The runner sends every request of the run with the params it was given: one model per run.
       return { model: nonEmptyString(params.model) };

@@ -12,7 +12,7 @@ import { InferenceCall } from '../../src/inference-call';
 import type { CallTelemetry } from '../../src/inference-call';
 import { PromiseResponseObserver, UNOBSERVED } from '../../src/response-observer';
 import type { ResponseMapping } from '../../src/response-observer';
-import { record } from '../../src/values';
+import { asRecord } from '../../src/values';
 import { settle, setupTracing } from '../helpers/tracing';
 
 const tracing = setupTracing();
@@ -27,13 +27,13 @@ const telemetry: CallTelemetry = {
 /** A mapping of a made-up SDK: bodies `{ id, done }`, chunks `{ text, done? }`. */
 const mapping: ResponseMapping<unknown, unknown> = {
   onBody(call, body) {
-    call.responseId = record(body)?.id as string | undefined;
+    call.responseId = asRecord(body)?.id as string | undefined;
     call.finishReasons = ['stop'];
   },
   chunkHandler(call) {
     return {
       onChunk(chunk) {
-        if (record(chunk)?.done === true) call.finishReasons = ['stop'];
+        if (asRecord(chunk)?.done === true) call.finishReasons = ['stop'];
       },
     };
   },
