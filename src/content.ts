@@ -130,7 +130,16 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   // encodeInto stops before the first character that does not fit: what it read is the cut, in code units.
   const size = Math.min(budget, text.length * 3);
   if (encoded.length < size) encoded = new Uint8Array(size);
-  const { read } = utf8.encodeInto(text, encoded.subarray(0, size));
+  let { read, written } = utf8.encodeInto(text, encoded.subarray(0, size));
+  // V8 may stop short of the room left (seen for one-byte strings): the characters that still fit are
+  // added one at a time, so that the cut never depends on what follows it. A lone surrogate is 3 bytes (U+FFFD).
+  while (read < text.length) {
+    const code = text.codePointAt(read)!;
+    const bytes = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (written + bytes > size) break;
+    written += bytes;
+    read += code > 0xffff ? 2 : 1;
+  }
   return text.slice(0, read) + marker;
 }
 
