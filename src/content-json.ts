@@ -78,45 +78,6 @@ export class LazyList<T> {
 /** A value written as `withoutNestedPayloads(value, 0)` would be written, its payloads left out as the writer reaches them. */
 export class PayloadsLeftOut {
   constructor(readonly value: unknown) {}
-
-  /**
-   * For `JSON.stringify` (a list item that fits, see `putList`): the value stripped, with its own
-   * toJSON applied once, as `JSON.stringify` applied it to the stripped value in its holder.
-   */
-  toJSON(key: string): unknown {
-    const stripped = withoutNestedPayloads(this.value, 0);
-    if ((typeof stripped !== 'object' || stripped === null) && typeof stripped !== 'bigint') return stripped;
-    const toJSON = (stripped as { toJSON?: unknown }).toJSON;
-    return typeof toJSON === 'function' ? toJSON.call(stripped, key) : stripped;
-  }
-}
-
-/**
- * Whether `value`'s strings, keys and other values add up to at most `room` code units: a lower
- * bound of its JSON's length, counted only until it passes `room` (so the count costs at most that).
- */
-function fitsIn(value: unknown, room: number): boolean {
-  let left = room;
-  const pending: unknown[] = [value];
-  while (pending.length > 0) {
-    const item = pending.pop();
-    if (item instanceof LazyList) return false;
-    if (item instanceof PayloadsLeftOut) pending.push(item.value);
-    else if (typeof item === 'string') left -= item.length;
-    else if (Array.isArray(item)) {
-      left -= item.length + 1;
-      if (left < 0) return false;
-      for (let index = 0; index < item.length; index++) pending.push(item[index]);
-    } else if (typeof item === 'object' && item !== null) {
-      for (const key of Object.keys(item)) {
-        left -= key.length + 1;
-        if (left < 0) return false;
-        pending.push((item as Record<string, unknown>)[key]);
-      }
-    } else left -= 1;
-    if (left < 0) return false;
-  }
-  return true;
 }
 
 /** JSON text the writer puts as it is: what `JSON.stringify` wrote for a subtree deeper than the writer goes. */
@@ -157,12 +118,6 @@ class PrefixWriter {
   constructor(private readonly limit: number) {}
 
   write(value: unknown): string {
-    // A value that fits is written by JSON.stringify itself (see putList).
-    if (fitsIn(value, this.limit)) {
-      const whole = JSON.stringify(value);
-      if (whole === undefined) throw new TypeError('content has no JSON form');
-      return whole;
-    }
     try {
       const resolved = this.resolve(value, '', -1, 0);
       if (resolved === OMITTED) throw new TypeError('content has no JSON form');
@@ -298,12 +253,7 @@ class PrefixWriter {
     let index = 0;
     for (const item of list.items) {
       if (index > 0) this.append(',');
-      const mapped = list.map(item);
-      // An item that fits in what is left is written by JSON.stringify itself, which is the same text
-      // and far cheaper than node by node; the one that reaches the limit is written node by node, as far as it.
-      const ownJSON = typeof (mapped as { toJSON?: unknown } | undefined)?.toJSON === 'function';
-      if (!ownJSON && fitsIn(mapped, this.limit - this.text.length)) this.append(JSON.stringify(mapped) ?? 'null');
-      else this.putItem(this.resolve(mapped, index, -1, depth + 1), depth);
+      this.putItem(this.resolve(list.map(item), index, -1, depth + 1), depth);
       index++;
     }
     this.append(']');
