@@ -172,6 +172,17 @@ describe('truncateUtf8', () => {
     );
   });
 
+  it('cuts one-byte (Latin-1) text as long as it fits too, at every cap (TextEncoder.encodeInto stops short there on Node 26)', () => {
+    for (let ascii = 0; ascii < 30; ascii++) {
+      const value = `${'a'.repeat(ascii)}${'é°'.repeat(12)}abc`;
+      for (let max = 0; max < 70; max++) {
+        const marker = max >= Buffer.byteLength(TRUNCATION_MARKER) ? TRUNCATION_MARKER : '';
+        const expected = Buffer.byteLength(value) <= max ? value : longestFitting(value, max - Buffer.byteLength(marker)) + marker;
+        expect(truncateUtf8(value, max)).toBe(expected);
+      }
+    }
+  });
+
   it('a cap that is not a whole number of bytes cuts at the whole bytes below it; one that is no number cuts nothing', () => {
     // 20.5 bytes less the marker's 14 leave 6.5: three é of two bytes each.
     expect(truncateUtf8('é'.repeat(20), 20.5)).toBe(`ééé${TRUNCATION_MARKER}`);
