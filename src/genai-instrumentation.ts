@@ -11,7 +11,7 @@
 import { context, diag } from '@opentelemetry/api';
 import type { Attributes, Link } from '@opentelemetry/api';
 import { sep } from 'node:path';
-import { isWrapped } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
 import { insideAISDKModelCall } from './ai-sdk/marker';
 import type { Unwrap, Wrap } from './api-promise';
 import { PromiseResponseObserver, StainlessResponseObserver, UNOBSERVED } from './response-observer';
@@ -36,6 +36,8 @@ import { asRecord, nonEmptyString } from './values';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type MethodWrapper = (original: AnyFunction) => AnyFunction;
+/** Patches one copy of an SDK module (or of one of its files) as it loads, and returns what the app gets. */
+type ModulePatch = (loaded: unknown, version?: string) => unknown;
 
 /**
  * Set on every wrapper we install. Shimmer's own mark (`__wrapped`, what `isWrapped` reads) is on
@@ -197,10 +199,6 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
   private warnedUnobservable = false;
   private reclaimScheduled = false;
 
-  constructor(config: Config) {
-    super(config);
-  }
-
   override setConfig(config: Config = {} as Config): void {
     super.setConfig(config);
     this.settings = new CallSettings(config);
@@ -240,6 +238,19 @@ export abstract class GenAIInstrumentation<Config extends GenAIInstrumentationCo
     } finally {
       this.scoped = previous;
     }
+  }
+
+  /**
+   * The hook of an SDK module, any version (one outside the tested ones is instrumented with a
+   * warning: see `checkVersion`), and of `files` of it: every patch comes off when a copy unloads.
+   */
+  protected hookModule(module: string, patch: ModulePatch, files?: InstrumentationNodeModuleFile[]): InstrumentationNodeModuleDefinition {
+    return new InstrumentationNodeModuleDefinition(module, ['*'], patch, () => this.unpatchAll(), files);
+  }
+
+  /** The hook of one file of an SDK module (`name`: the module's name and the file's path in it), as `hookModule`'s. */
+  protected hookFile(name: string, patch: ModulePatch): InstrumentationNodeModuleFile {
+    return new InstrumentationNodeModuleFile(name, ['*'], patch, () => this.unpatchAll());
   }
 
   /**

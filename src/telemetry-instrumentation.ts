@@ -55,7 +55,7 @@ export abstract class TelemetryInstrumentation<Config extends GenAIInstrumentati
   declare private ownTracerProvider: boolean | undefined;
   declare private ownLoggerProvider: boolean | undefined;
 
-  constructor(config: Config) {
+  constructor(config: Config = {} as Config) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
   }
 

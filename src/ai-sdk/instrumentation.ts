@@ -35,10 +35,6 @@ export class AISDKInstrumentation extends TelemetryInstrumentation<AISDKInstrume
   declare private settings: CallSettings<AISDKInstrumentationConfig>;
   declare private subscriber: ChannelSubscriber | undefined;
 
-  constructor(config: AISDKInstrumentationConfig = {}) {
-    super(config);
-  }
-
   /** No module definitions: the AI SDK is reached through its channel, not its module. */
   protected init(): [] {
     return [];

@@ -4,7 +4,6 @@
  * go through, and `Beta.Messages.prototype.toolRunner` for the run's agent and tool spans. The Bedrock and Vertex SDKs build their clients on the same classes, reached through
  * `@anthropic-ai/sdk/resources/index` rather than the main module, so that file is hooked too.
  */
-import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } from '@opentelemetry/instrumentation';
 import type { AnthropicInstrumentationConfig } from '../config';
 import { GenAIInstrumentation, isOurs } from '../genai-instrumentation';
 import type { SDKClient, SDKResource } from '../genai-instrumentation';
@@ -35,28 +34,11 @@ interface MessagesResource extends SDKResource {
 type Create = (this: unknown, ...args: unknown[]) => unknown;
 
 export class AnthropicInstrumentation extends GenAIInstrumentation<AnthropicInstrumentationConfig> {
-  constructor(config: AnthropicInstrumentationConfig = {}) {
-    super(config);
-  }
-
   protected init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        MODULE,
-        ['*'],
-        (loaded: unknown, version?: string) => this.patchExports(loaded, version, 'main'),
-        () => this.unpatchAll(),
-        RESOURCE_FILES.map(
-          (file) =>
-            new InstrumentationNodeModuleFile(
-              `${MODULE}/${file}`,
-              ['*'],
-              (loaded: unknown, version?: string) => this.patchExports(loaded, version, 'resources'),
-              () => this.unpatchAll(),
-            ),
-        ),
-      ),
-    ];
+    const resources = RESOURCE_FILES.map((file) =>
+      this.hookFile(`${MODULE}/${file}`, (loaded, version) => this.patchExports(loaded, version, 'resources')),
+    );
+    return [this.hookModule(MODULE, (loaded, version) => this.patchExports(loaded, version, 'main'), resources)];
   }
 
   private patchExports<T>(loaded: T, version: string | undefined, entry: 'main' | 'resources'): T {

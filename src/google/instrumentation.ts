@@ -17,7 +17,6 @@
  * call as an agent run and passes every other call straight through.
  */
 import { trace } from '@opentelemetry/api';
-import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { GoogleGenAIInstrumentationConfig } from '../config';
 import { GenAIInstrumentation, plainObserver } from '../genai-instrumentation';
 import type { ClientDescription, ModelCallSpec, SDKClient, SDKResource } from '../genai-instrumentation';
@@ -54,19 +53,8 @@ const enabled = new Set<GoogleGenAIInstrumentation>();
 const prototypes = new Set<object>();
 
 export class GoogleGenAIInstrumentation extends GenAIInstrumentation<GoogleGenAIInstrumentationConfig> {
-  constructor(config: GoogleGenAIInstrumentationConfig = {}) {
-    super(config);
-  }
-
   protected init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        MODULE,
-        ['*'],
-        (loaded: unknown, version?: string) => this.patchExports(loaded, version),
-        () => this.unpatchAll(),
-      ),
-    ];
+    return [this.hookModule(MODULE, (loaded, version) => this.patchExports(loaded, version))];
   }
 
   /** Native promises and the SDK's async generators: no `APIPromise` here. */

@@ -3,7 +3,6 @@
  * call, in openai 4.x from `beta.chat.completions` too), `Responses.prototype.create` (which
  * `responses.stream()` and `responses.parse()` call) and `Embeddings.prototype.create`.
  */
-import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { OpenAIInstrumentationConfig } from '../config';
 import { GenAIInstrumentation } from '../genai-instrumentation';
 import type { SDKClient, SDKResource } from '../genai-instrumentation';
@@ -43,19 +42,8 @@ function betaChatCompletions(OpenAI: OpenAIClass | undefined): { runTools?: unkn
 }
 
 export class OpenAIInstrumentation extends GenAIInstrumentation<OpenAIInstrumentationConfig> {
-  constructor(config: OpenAIInstrumentationConfig = {}) {
-    super(config);
-  }
-
   protected init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        MODULE,
-        ['*'],
-        (loaded: unknown, version?: string) => this.patchExports(loaded, version),
-        () => this.unpatchAll(),
-      ),
-    ];
+    return [this.hookModule(MODULE, (loaded, version) => this.patchExports(loaded, version))];
   }
 
   private patchExports<T>(loaded: T, version: string | undefined): T {
