@@ -17,11 +17,11 @@ import type { Unwrap, Wrap } from './api-promise';
 import { PromiseResponseObserver, StainlessResponseObserver, UNOBSERVED } from './response-observer';
 import type { ResponseMapping, ResponseObserver } from './response-observer';
 import type { GenAIInstrumentationConfig } from './config';
-import { InferenceCall } from './inference-call';
-import type { CallTelemetry } from './inference-call';
+import { ModelCall } from './inference-call';
+import type { InferenceCall } from './inference-call';
 import type { ContentMapping } from './content';
 import { inferToolSpans, toolCallLedger, withToolContent } from './tools';
-import type { ToolContent, ToolResult } from './tools';
+import type { ToolResult } from './tools';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -136,34 +136,6 @@ export interface ClientDescription {
   provider: string;
   address: string | undefined;
   port: number | undefined;
-}
-
-/**
- * A model call of ours. When it ends, the tool calls its response asked for wait in the ledger
- * under its content settings: a `runTool` with one of their ids records under those (see tools.ts).
- */
-class ModelCall extends InferenceCall {
-  constructor(
-    private readonly toolContent: ToolContent,
-    telemetry: CallTelemetry,
-    name: string,
-    startAttributes: Attributes,
-    requestAttributes: Attributes,
-    contentMapping: ContentMapping<unknown, unknown> | undefined,
-    params: Record<string, unknown>,
-    links: Link[] | undefined,
-  ) {
-    super(telemetry, name, startAttributes, requestAttributes, contentMapping, params, links);
-  }
-
-  override end(): void {
-    const previous = toolCallLedger.askedUnder(this.toolContent);
-    try {
-      super.end();
-    } finally {
-      toolCallLedger.askedUnder(previous);
-    }
-  }
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any instance, whatever its config

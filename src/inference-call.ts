@@ -41,7 +41,7 @@ import {
 } from './semconv';
 import type { SemconvMode } from './semconv';
 import { epochMillis, toolCallLedger } from './tools';
-import type { RequestedToolCall } from './tools';
+import type { RequestedToolCall, ToolContent } from './tools';
 import { spanSeconds } from './values';
 
 /** What one instrumentation's calls report to, settled from its config and providers. */
@@ -308,6 +308,35 @@ export class InferenceCall {
       providerAttributes: this.providerAttributes,
       timeToFirstChunkSeconds: this.firstChunkAt === undefined ? undefined : (this.firstChunkAt - this.startedAt) / 1000,
     });
+  }
+}
+
+/**
+ * A model call of ours, of an SDK or of the AI SDK. When it ends, the tool calls its response asked
+ * for wait in the ledger under its content settings: a `runTool` with one of their ids records under
+ * those (see tools.ts).
+ */
+export class ModelCall extends InferenceCall {
+  constructor(
+    private readonly toolContent: ToolContent,
+    telemetry: CallTelemetry,
+    name: string,
+    startAttributes: Attributes,
+    requestAttributes: Attributes,
+    contentMapping: ContentMapping<unknown, unknown> | undefined,
+    params: Record<string, unknown>,
+    links?: Link[],
+  ) {
+    super(telemetry, name, startAttributes, requestAttributes, contentMapping, params, links);
+  }
+
+  override end(): void {
+    const previous = toolCallLedger.askedUnder(this.toolContent);
+    try {
+      super.end();
+    } finally {
+      toolCallLedger.askedUnder(previous);
+    }
   }
 }
 

@@ -7,16 +7,15 @@
 import type { Attributes, Context, Link } from '@opentelemetry/api';
 import type { ContentMapping } from '../content';
 import { errorTypeOf, knownErrorType, ownError, reportFailure } from '../errors';
-import { InferenceCall } from '../inference-call';
+import { ModelCall } from '../inference-call';
 import type { CallTelemetry } from '../inference-call';
 import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ERROR_TYPE_INCOMPLETE_STREAM, ERROR_TYPE_OTHER } from '../semconv';
 import { serverOf } from '../server-address';
-import { toolCallLedger } from '../tools';
 import type { RequestedToolCall, ToolContent } from '../tools';
 import { asRecord, finiteNumber, nonEmptyString, parsedJSON } from '../values';
 import { markedAsAISDKModelCall } from './marker';
 
-export class AISDKModelCall extends InferenceCall {
+export class AISDKModelCall extends ModelCall {
   /** The failure of the last attempt, while the AI SDK may retry it (see the subscriber). */
   pendingError: unknown;
   /** What the call's run does when the app drops the call's stream unfinished. */
@@ -25,7 +24,7 @@ export class AISDKModelCall extends InferenceCall {
   readonly bound: Context;
 
   constructor(
-    private readonly toolContent: ToolContent,
+    toolContent: ToolContent,
     telemetry: CallTelemetry,
     name: string,
     private readonly attributes: Attributes,
@@ -34,18 +33,8 @@ export class AISDKModelCall extends InferenceCall {
     params: Record<string, unknown>,
     links?: Link[],
   ) {
-    super(telemetry, name, attributes, requestAttributes, contentMapping, params, links);
+    super(toolContent, telemetry, name, attributes, requestAttributes, contentMapping, params, links);
     this.bound = markedAsAISDKModelCall(this.context);
-  }
-
-  /** The tool calls it asked for wait in the ledger under our content settings (see tools.ts). */
-  override end(): void {
-    const previous = toolCallLedger.askedUnder(this.toolContent);
-    try {
-      super.end();
-    } finally {
-      toolCallLedger.askedUnder(previous);
-    }
   }
 
   override abandon(): void {
