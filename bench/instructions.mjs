@@ -5,7 +5,7 @@
 // and most of the JIT's warm-up cancelling out. Counts everything the process executes: our code, the
 // SDK, V8's garbage collector and compiler (on every thread), Node's internals.
 //
-//   node bench/instructions.mjs [--workload=call|stream|startup|conversation] [--providers=anthropic,openai] [--contenders=bare,floor,ours] [--calls=N1,N2] [--older] [--jobs=2] [--node=PATH] [--node-flags=F1,F2] [--by-function] [--ours=DIR]
+//   node bench/instructions.mjs [--workload=call|stream|startup|conversation] [--providers=anthropic,openai,google,aisdk,mcp] [--contenders=bare,floor,ours] [--calls=N1,N2] [--older] [--jobs=2] [--node=PATH] [--node-flags=F1,F2] [--by-function] [--ours=DIR]
 //
 // --workload=stream counts instructions per chunk instead: runs of N1 and N2 streams of 1,000 chunks
 // (default 100,200), each read with `for await`, the difference divided by the chunks between them.
@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { excessByFunction, parseAnnotate } from './lib/by-function.mjs';
 import { callgrindArgs, instructionsOf, nodeFlagsArg } from './lib/callgrind.mjs';
 import { depsDir, installOurs } from './lib/ours.mjs';
+import { checkProviders, olderLineDir, PROVIDER_NAMES, sdkLabel } from './lib/providers.mjs';
 import { STARTUP_ENV, startupCases } from './lib/startup.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -42,8 +43,9 @@ const flags = Object.fromEntries(
     .filter((a) => a.startsWith('--'))
     .map((a) => [a.slice(2).split('=')[0], a.split('=')[1] ?? 'true']),
 );
-const providers = (flags.providers ?? 'anthropic,openai').split(',');
 const workload = flags.workload ?? 'call';
+// Those that have the workload (MCP has no streams; the conversation workload is Anthropic's and OpenAI's).
+const providers = checkProviders(flags.providers?.split(',') ?? PROVIDER_NAMES, [workload]);
 const contenders = (flags.contenders ?? (workload === 'conversation' ? 'bare,ours,ours-content,arize,traceloop' : 'bare,floor,ours')).split(
   ',',
 );
@@ -77,7 +79,7 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
 }
 
 function sdkDir(provider) {
-  return flags.older === undefined ? DEPS : join(BENCH, 'sdk-versions', provider === 'anthropic' ? 'anthropic-0.133' : 'openai-4');
+  return (flags.older === undefined ? undefined : olderLineDir(BENCH, provider)) ?? DEPS;
 }
 
 /** Instructions of one process under callgrind, all threads (see lib/callgrind.mjs). */
@@ -216,7 +218,7 @@ for (const provider of providers) {
     for (const contender of contenders) {
       const row = perCall.get(contender);
       const ratio = (base) => (row && perCall.get(base) ? `${(row.value / perCall.get(base).value).toFixed(3)}×` : '–');
-      const sdk = row?.sdk ? `${provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${row.sdk}` : provider;
+      const sdk = row?.sdk ? sdkLabel(provider, row.sdk) : provider;
       const context = conversation ? ` ${contextLabel(contextBytes)} |` : '';
       console.log(
         `| ${sdk} |${context} ${contender} | ${row ? Math.round(row.value).toLocaleString('en') : 'failed'} | ${ratio('bare')} | ${ratio('floor')} | ${row ? `${row.spans}/${row.calls}` : '–'} |`,

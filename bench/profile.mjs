@@ -2,7 +2,7 @@
 // CPU profile of one bench workload, summarised: the top self-time frames, and the share of each
 // package (ours is `otel-genai (dist)`). For finding where a missed target goes.
 //
-//   node bench/profile.mjs call|stream anthropic|openai [contender=ours] [--calls=N] [--older]
+//   node bench/profile.mjs call|stream anthropic|openai|google|aisdk|mcp [contender=ours] [--calls=N] [--older]
 //   node bench/profile.mjs conversation anthropic|openai [contender=ours-content] [--context=BYTES, default 100000] [--calls=N]
 //   node bench/profile.mjs startup [--register=PATH]   (default: the repo's register.mjs)
 //   node bench/profile.mjs esm                          (ours' register under the 300-module app)
@@ -12,6 +12,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { depsDir, installOurs } from './lib/ours.mjs';
+import { olderLineDir } from './lib/providers.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -48,7 +49,7 @@ if (workload === 'startup') {
 } else {
   const calls = Number(flags.calls ?? (workload === 'call' ? 20000 : 300));
   // --older: the older SDK line the bench also measures (bench/sdk-versions/).
-  const sdkDir = !('older' in flags) ? DEPS : join(BENCH, 'sdk-versions', provider === 'anthropic' ? 'anthropic-0.133' : 'openai-4');
+  const sdkDir = (!('older' in flags) ? undefined : olderLineDir(BENCH, provider)) ?? DEPS;
   const contextBytes = workload === 'conversation' ? Number(flags.context ?? 100000) : undefined;
   const spec = {
     workload,

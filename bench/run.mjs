@@ -4,7 +4,7 @@
 // BENCHMARKS.md for what each contender and workload is.
 //
 //   node bench/run.mjs [--smoke] [--rounds=N] [--workloads=call,stream,startup,esm,memory]
-//                      [--contenders=bare,floor,ours,...] [--providers=anthropic,openai]
+//                      [--contenders=bare,floor,ours,...] [--providers=anthropic,openai,google,aisdk,mcp]
 //                      [--workloads=conversation --contexts=10000,100000,1000000]
 //                      [--deps=bench|root] [--latest-only] [--node=PATH]
 //                      [--json=FILE] [--no-pin]
@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { belowBare, unsteady } from './lib/noise.mjs';
 import { depsDir, installOurs } from './lib/ours.mjs';
 import { packageVersion } from './lib/package-version.mjs';
+import { checkProviders, olderLineDir, PROVIDER_NAMES, PROVIDERS, sdkLabel, spansPerCall } from './lib/providers.mjs';
 import { STARTUP_ENV, startupCases as startupCasesFor } from './lib/startup.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -43,7 +44,8 @@ const list = (value) => (typeof value === 'string' ? value.split(',').filter(Boo
 const rounds = Number(args.rounds ?? process.env.BENCH_ROUNDS ?? (smoke ? 1 : 3));
 const workloads = list(args.workloads) ?? ['call', 'stream', 'startup', 'esm', 'memory'];
 const onlyContenders = list(args.contenders);
-const providers = list(args.providers) ?? ['anthropic', 'openai'];
+const providers = checkProviders(list(args.providers) ?? PROVIDER_NAMES, workloads);
+const has = (provider, workload) => PROVIDERS[provider].workloads.includes(workload);
 const useBenchDeps = args.deps !== 'root' && depsDir(BENCH, ROOT) === BENCH;
 const DEPS = useBenchDeps ? BENCH : ROOT;
 const OURS = installOurs(ROOT, DEPS);
@@ -98,11 +100,9 @@ delete childEnv.ANTHROPIC_OPEN_TELEMETRY;
 /** SDK versions: the newest each peer supports on this Node, plus an older line per provider. */
 function sdkVersions(provider) {
   const versions = [{ dir: DEPS }];
-  if (useBenchDeps && args['latest-only'] !== true) {
-    versions.push({ dir: join(BENCH, 'sdk-versions', provider === 'anthropic' ? 'anthropic-0.133' : 'openai-4') });
-  }
-  const name = provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai';
-  return versions.map((v) => ({ ...v, version: packageVersionIn(v.dir, name) })).filter((v) => v.version !== undefined);
+  const older = olderLineDir(BENCH, provider);
+  if (useBenchDeps && args['latest-only'] !== true && older !== undefined) versions.push({ dir: older });
+  return versions.map((v) => ({ ...v, version: packageVersionIn(v.dir, PROVIDERS[provider].sdk) })).filter((v) => v.version !== undefined);
 }
 
 function contendersFor(provider, sdkVersion) {
@@ -112,10 +112,7 @@ function contendersFor(provider, sdkVersion) {
   if (onlyContenders?.includes('ours-metrics')) all.push('ours-metrics');
   if (onlyContenders?.includes('ours-cost')) all.push('ours-cost');
   if (nativeTracing) all.push('native');
-  if (useBenchDeps) {
-    if (provider === 'openai') all.push('otel');
-    all.push('arize', 'traceloop');
-  }
+  if (useBenchDeps) all.push(...PROVIDERS[provider].peers);
   return all.filter((c) => onlyContenders === undefined || onlyContenders.includes(c));
 }
 
@@ -123,7 +120,7 @@ const SDKS = Object.fromEntries(providers.map((p) => [p, sdkVersions(p)]));
 const jobs = [];
 for (const workload of ['call', 'stream']) {
   if (!workloads.includes(workload)) continue;
-  for (const provider of providers) {
+  for (const provider of providers.filter((p) => has(p, workload))) {
     for (const sdk of SDKS[provider]) {
       for (const contender of contendersFor(provider, sdk.version)) {
         jobs.push({ workload, provider, sdk: sdk.version, sdkDir: sdk.dir, contender });
@@ -136,7 +133,7 @@ if (workloads.includes('conversation')) {
   const contenders = ['bare', 'ours', 'ours-content', ...(useBenchDeps ? ['arize', 'traceloop'] : [])].filter(
     (c) => onlyContenders === undefined || onlyContenders.includes(c),
   );
-  for (const provider of providers) {
+  for (const provider of providers.filter((p) => has(p, 'conversation'))) {
     for (const sdk of SDKS[provider]) {
       for (const contextBytes of CONTEXTS) {
         for (const contender of contenders)
@@ -299,7 +296,7 @@ for (let round = 0; round < rounds; round++) {
 
 const memory = [];
 if (workloads.includes('memory')) {
-  for (const provider of providers) {
+  for (const provider of providers.filter((p) => has(p, 'memory'))) {
     const sdk = SDKS[provider][0];
     for (const contender of ['bare', 'ours'].filter((c) => onlyContenders === undefined || onlyContenders.includes(c))) {
       const job = { workload: 'memory', provider, sdk: sdk.version, sdkDir: sdk.dir, contender };
@@ -323,12 +320,13 @@ function summarise(job) {
   const bestPerRound = good.filter((r) => r[cpuMetric]?.length).map((r) => Math.min(...r[cpuMetric]));
   const calls = good.reduce((n, r) => n + r.calls, 0);
   const spans = good.reduce((n, r) => n + r.spans, 0);
+  const expectedSpans = calls * spansPerCall(job.provider, job.contender);
   const errors = runs.filter((r) => !r.ok).map((r) => r.error);
   const diag = [...new Set(runs.flatMap((r) => r.diag ?? []))];
   let status = 'ok';
   if (good.length === 0) status = 'crash';
   else if (job.contender !== 'bare' && spans === 0) status = 'no spans';
-  else if (job.contender !== 'bare' && spans !== calls) status = `${(spans / calls).toFixed(2)} spans/call`;
+  else if (spans !== expectedSpans) status = `${(spans / calls).toFixed(2)} spans/call`;
   return {
     ...job,
     status,
@@ -439,9 +437,9 @@ const versions = {
   '@opentelemetry/api': packageVersionIn(DEPS, '@opentelemetry/api'),
   '@opentelemetry/sdk-trace': packageVersionIn(DEPS, '@opentelemetry/sdk-trace'),
   '@opentelemetry/sdk-node': packageVersionIn(DEPS, '@opentelemetry/sdk-node'),
-  '@anthropic-ai/sdk': SDKS.anthropic?.map((s) => s.version).join(', '),
-  openai: SDKS.openai?.map((s) => s.version).join(', '),
 };
+for (const provider of providers) versions[PROVIDERS[provider].sdk] = SDKS[provider].map((s) => s.version).join(', ');
+if (providers.includes('aisdk')) versions[PROVIDERS.aisdk.provider] = packageVersionIn(DEPS, PROVIDERS.aisdk.provider);
 if (useBenchDeps) {
   for (const name of [
     '@opentelemetry/instrumentation-openai',
@@ -488,7 +486,7 @@ for (const workload of ['call', 'stream']) {
   out.push('');
   out.push(
     workload === 'call'
-      ? `### Per call (non-streaming create, µs per call; median of ${rounds} process(es), each the median of ${ITER.call.batches} batches of ${ITER.call.batchSize} after ${ITER.call.warmup} warm-up calls)`
+      ? `### Per call (a non-streaming call: create, generateContent, generateText, MCP tools/call; µs per call; median of ${rounds} process(es), each the median of ${ITER.call.batches} batches of ${ITER.call.batchSize} after ${ITER.call.warmup} warm-up calls)`
       : `### Per chunk (${CHUNKS}-chunk streams read with for await, µs per chunk; median of ${rounds} process(es), each the median of ${ITER.stream.batches} batches of ${ITER.stream.batchSize} streams after ${ITER.stream.warmup} warm-up streams)`,
   );
   out.push('');
@@ -510,7 +508,7 @@ for (const workload of ['call', 'stream']) {
       header,
       wRows.map((r) => {
         const cells = [
-          `${r.provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${r.sdk}`,
+          sdkLabel(r.provider, r.sdk),
           LABEL[r.contender],
           r.status === 'crash' ? 'crash' : fmt(r.medianUs, workload === 'call' ? 1 : 2),
           r.status === 'crash' ? '–' : `${fmt(r.minUs, workload === 'call' ? 1 : 2)}–${fmt(r.maxUs, workload === 'call' ? 1 : 2)}`,
@@ -539,7 +537,7 @@ if (conversationRows.length) {
     table(
       ['SDK', 'context', 'contender', 'µs/call', 'min–max', '× bare', 'CPU µs (best)', 'CPU × bare', 'recorded chars/span', 'spans'],
       conversationRows.map((r) => [
-        `${r.provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${r.sdk}`,
+        sdkLabel(r.provider, r.sdk),
         kb(r.contextBytes),
         LABEL[r.contender],
         r.status === 'crash' ? 'crash' : fmt(r.medianUs, 1),
@@ -620,7 +618,7 @@ if (memory.length) {
         if (!result.ok) return [`${provider} ${sdk}`, LABEL[contender], 'crash', '', '', '', ''];
         const points = result.memory.points;
         return [
-          `${provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${sdk}`,
+          sdkLabel(provider, sdk),
           LABEL[contender],
           ...points.map((p) => fmt(p.heapAboveBaseKB, 0)),
           fmt(result.memory.afterEndKB, 0),
@@ -637,7 +635,7 @@ const failures = [
     .filter((r) => r.status !== 'ok')
     .map(
       (r) =>
-        `- ${LABEL[r.contender]} on ${r.provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${r.sdk} (${r.workload}): ${r.status}${r.errors.length ? ` — ${r.errors[0]}` : ''}${r.diag.length ? ` — diag: ${r.diag[0]}` : ''}`,
+        `- ${LABEL[r.contender]} on ${sdkLabel(r.provider, r.sdk)} (${r.workload}): ${r.status}${r.errors.length ? ` — ${r.errors[0]}` : ''}${r.diag.length ? ` — diag: ${r.diag[0]}` : ''}`,
     ),
   ...startupRows
     .filter((r) => r.errors.length)
@@ -675,7 +673,7 @@ const noiseIn = (workload, provider, sdk) => {
 for (const workload of ['call', 'stream']) {
   const limit = workload === 'call' ? 1.05 : 1.03;
   for (const ours of rows.filter((r) => r.workload === workload && r.contender === 'ours')) {
-    const sdkName = `${ours.provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai'} ${ours.sdk}`;
+    const sdkName = sdkLabel(ours.provider, ours.sdk);
     const noise = smoke ? undefined : noiseIn(workload, ours.provider, ours.sdk);
     const xf = ours.cpuXFloor ?? ours.xFloor;
     check(

@@ -1,6 +1,8 @@
 // Canned responses for the bench, built from the repo's fixtures, served by an in-process `fetch`
 // (passed to the SDK client as its `fetch` option): no socket, no server, no timer. Streams are a
 // `ReadableStream` of SSE events, one event per enqueued chunk, as a network read would deliver them.
+// `provider` here is the HTTP API answered: anthropic, openai (also what the AI SDK's OpenAI provider
+// calls) or google (the Gemini API).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,9 +12,19 @@ function fixture(root, provider, name) {
   return JSON.parse(readFileSync(join(root, 'fixtures', provider, `${name}.json`), 'utf8'));
 }
 
-/** The request each workload sends (the fixture's own request). */
+/** Each API's fixtures: a non-streaming reply, and a streamed one. */
+const FIXTURES = {
+  anthropic: { call: 'messages-text', stream: 'messages-stream-text' },
+  openai: { call: 'chat-text', stream: 'chat-stream' },
+  google: { call: 'generate-text', stream: 'generate-stream' },
+};
+
+/** The request each workload sends (the fixture's own request; for Gemini, its model is in the path). */
 export function requestParams(root, provider) {
-  const fx = provider === 'anthropic' ? fixture(root, 'anthropic', 'messages-text') : fixture(root, 'openai', 'chat-text');
+  const fx = fixture(root, provider, FIXTURES[provider].call);
+  if (provider === 'google') {
+    return { model: fx.request.path.match(/\/models\/([^:]+):/)[1], contents: fx.request.match.contents };
+  }
   const params = { ...fx.request.match };
   if (provider === 'anthropic') params.max_tokens = 1024;
   return params;
@@ -30,7 +42,7 @@ function sseEvent(event, data) {
  */
 export function streamEvents(root, provider, chunks, deltaBytes) {
   if (provider === 'anthropic') {
-    const events = fixture(root, 'anthropic', 'messages-stream-text').response.events;
+    const events = fixture(root, 'anthropic', FIXTURES.anthropic.stream).response.events;
     const start = events.filter((e) => e.event === 'message_start' || e.event === 'content_block_start');
     const end = events.filter((e) => ['content_block_stop', 'message_delta', 'message_stop'].includes(e.event));
     const deltas = deltaBytes
@@ -48,7 +60,20 @@ export function streamEvents(root, provider, chunks, deltaBytes) {
     for (const e of end) out.push(sseEvent(e.event, e.data));
     return out;
   }
-  const events = fixture(root, 'openai', 'chat-stream').response.events.filter((e) => e.data !== '[DONE]');
+  if (provider === 'google') {
+    // Every event of a Gemini stream is a whole GenerateContentResponse; the last one carries the finish reason and the usage.
+    const events = fixture(root, 'google', FIXTURES.google.stream).response.events;
+    const last = events[events.length - 1];
+    const deltas = deltaBytes
+      ? [{ data: { ...events[0].data, candidates: [{ content: { parts: [{ text: 'x'.repeat(deltaBytes) }], role: 'model' }, index: 0 }] } }]
+      : events.slice(0, -1);
+    const encodedDeltas = deltas.map((e) => sseEvent(undefined, e.data));
+    const out = [];
+    for (let i = 0; i < chunks - 1; i++) out.push(encodedDeltas[i % encodedDeltas.length]);
+    out.push(sseEvent(undefined, last.data));
+    return out;
+  }
+  const events = fixture(root, 'openai', FIXTURES.openai.stream).response.events.filter((e) => e.data !== '[DONE]');
   const first = events[0];
   const last = events[events.length - 1];
   const deltas = deltaBytes
@@ -69,14 +94,16 @@ export function streamEvents(root, provider, chunks, deltaBytes) {
   return out;
 }
 
+const REQUEST_ID_HEADER = { anthropic: 'request-id', openai: 'x-request-id' };
+
 const jsonHeaders = (provider) => ({
   'content-type': 'application/json',
-  ...(provider === 'anthropic' ? { 'request-id': 'req_bench' } : { 'x-request-id': 'req_bench' }),
+  ...(REQUEST_ID_HEADER[provider] === undefined ? {} : { [REQUEST_ID_HEADER[provider]]: 'req_bench' }),
 });
 
 /** A `fetch` answering every request with the fixture's non-streaming body. */
 export function jsonFetch(root, provider) {
-  const fx = provider === 'anthropic' ? fixture(root, 'anthropic', 'messages-text') : fixture(root, 'openai', 'chat-text');
+  const fx = fixture(root, provider, FIXTURES[provider].call);
   const body = JSON.stringify(fx.response.body);
   const headers = jsonHeaders(provider);
   return async function cannedFetch() {

@@ -1,10 +1,12 @@
 // One bench process: one workload × one contender × one SDK version, given as JSON in argv[2].
-// Prints one line `BENCH_RESULT {json}` on stdout. Run by bench/run.mjs, pinned to one CPU.
+// Prints one line `BENCH_RESULT {json}` on stdout. Run by bench/run.mjs, pinned to one CPU. The
+// SDKs (anthropic, openai, google, aisdk, mcp) and how each is driven: providers.mjs.
 //
 // Contenders (all but `bare` share one tracer provider: sdk-trace's TracerProvider, an AsyncLocalStorage
 // context manager, a BatchSpanProcessor over an exporter that only counts and calls back):
 //   bare       the SDK alone: no provider, no context manager, nothing
-//   floor      one plain span per call, made active around the call (what any instrumentation pays)
+//   floor      one plain span per call, made active around the call (what any instrumentation pays);
+//              on MCP around the client's tools/call, where ours makes two (the client's and the server's)
 //   ours       otel-genai (createInstrumentations()), defaults: content capture off, no meter provider
 //   ours-metrics  the same with a global MeterProvider (sdk-metrics, a reader that never collects), so
 //              that the GenAI metrics are recorded: not in run.mjs's default set (--contenders=…)
@@ -20,14 +22,11 @@
 // `native` and `ours`: `ours` runs with it on, as an app would, and replaces it per client.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { conversationParams, jsonFetch, requestParams, sseFetch, streamEvents } from './canned.mjs';
-import { packageVersion } from './package-version.mjs';
+import { openProvider, streamItems } from './providers.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const { workload, provider, contender, root } = spec;
 const requireDeps = createRequire(join(spec.depsDir, 'package.json'));
-const requireSDK = createRequire(join(spec.sdkDir, 'package.json'));
-const sdkName = provider === 'anthropic' ? '@anthropic-ai/sdk' : 'openai';
 const now = process.hrtime.bigint;
 
 const result = { spec: { workload, provider, contender, sdk: spec.sdk }, ok: false, diag: [] };
@@ -122,28 +121,24 @@ async function main() {
     requireDeps('@opentelemetry/instrumentation').registerInstrumentations({ instrumentations, tracerProvider });
   }
 
-  // The SDK is loaded after every hook is in place, through require (the hooks all contenders share).
-  const sdkModule = requireSDK(sdkName);
-  const Client = sdkModule.default ?? sdkModule.Anthropic ?? sdkModule.OpenAI ?? sdkModule;
-  result.sdkVersion = packageVersion(requireSDK, sdkName);
-
+  // The SDK is loaded after every hook is in place (see providers.mjs).
   // `conversation`: per call, as `call`, with an agent's request of spec.contextBytes of context.
   const perCall = workload === 'call' || workload === 'conversation';
-  const params = workload === 'conversation' ? conversationParams(root, provider, spec.contextBytes) : requestParams(root, provider);
-  const fetch = perCall
-    ? jsonFetch(root, provider)
-    : sseFetch(
-        provider,
-        streamEvents(
-          root,
-          provider,
-          workload === 'memory' ? spec.memChunks : spec.chunks,
-          workload === 'memory' ? spec.memDeltaBytes : undefined,
-        ),
-      );
-  const client = new Client({ apiKey: 'bench-key', fetch });
-  const resource = provider === 'anthropic' ? client.messages : client.chat.completions;
-  const create = (body) => resource.create(body);
+  const sdk = await openProvider(provider, {
+    sdkDir: spec.sdkDir,
+    root,
+    workload,
+    chunks: workload === 'memory' ? spec.memChunks : spec.chunks,
+    deltaBytes: workload === 'memory' ? spec.memDeltaBytes : undefined,
+    contextBytes: spec.contextBytes,
+  });
+  result.sdkVersion = sdk.sdkVersion;
+  const params = sdk.params;
+  const create = perCall ? sdk.call : sdk.stream;
+  if (create === undefined) throw new Error(`${provider} has no ${workload} workload`);
+  // Spans made while the SDK was set up (MCP's initialize, both sides) are not the calls'.
+  if (tracerProvider !== undefined) await tracerProvider.forceFlush();
+  const setupSpans = exported;
 
   let run = create;
   if (contender === 'floor') {
@@ -192,7 +187,8 @@ async function main() {
       result.perCallCpuUs.push(m.cpu);
     }
   } else if (workload === 'stream') {
-    const body = { ...params, stream: true };
+    const body = params;
+    const expectedItems = streamItems(provider, spec.chunks);
     const measure = async (n) => {
       let chunkNs = 0n;
       let chunkGaps = 0;
@@ -215,7 +211,7 @@ async function main() {
         chunkCpu += cpu.user + cpu.system;
         chunkGaps += seen - 1;
         end();
-        if (seen !== spec.chunks) throw new Error(`stream delivered ${seen} chunks, expected ${spec.chunks}`);
+        if (seen !== expectedItems) throw new Error(`stream delivered ${seen} chunks, expected ${expectedItems}`);
       }
       calls += n;
       return { perChunk: Number(chunkNs) / 1000 / chunkGaps, perChunkCpu: chunkCpu / chunkGaps, perStream: Number(now() - t0) / 1000 / n };
@@ -232,7 +228,7 @@ async function main() {
     }
   } else if (workload === 'memory') {
     if (typeof globalThis.gc !== 'function') throw new Error('the memory workload needs --expose-gc');
-    const body = { ...params, stream: true };
+    const body = params;
     // Warm up on whole streams, so that what the SDK and V8 allocate once is in the baseline.
     for (let i = 0; i < 3; i++) {
       const { stream, end } = await run(body);
@@ -263,6 +259,6 @@ async function main() {
 
   result.calls = calls;
   if (tracerProvider !== undefined) await tracerProvider.forceFlush();
-  result.spans = exported;
+  result.spans = exported - setupSpans;
   if (workload === 'conversation') result.attributeCharsPerSpan = exported === 0 ? 0 : attributeChars / exported;
 }

@@ -1,8 +1,9 @@
 /**
  * Keeps the bench (`npm run bench`, bench/run.mjs) from rotting: its smoke version, for our
- * contender (with and without a meter provider) and the bare SDK only, resolving the SDKs and OpenTelemetry from the root install (no
+ * contender (with and without a meter provider) and the bare SDK only, on every SDK the bench
+ * measures (Anthropic, OpenAI, Google Gen AI, the AI SDK, MCP), resolving the SDKs and OpenTelemetry from the root install (no
  * `npm ci --prefix bench`, no peers). It asserts that every workload ran and that ours produced one
- * span per call; it asserts no timing — the numbers of a smoke run mean nothing.
+ * span per call (two on MCP: the client's and the server's of each tools/call); it asserts no timing — the numbers of a smoke run mean nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,9 +13,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '..', '..');
 
+/** Each SDK, the workloads it has in the bench, and the spans ours makes per call. */
+const PROVIDERS = {
+  anthropic: { workloads: ['call', 'stream'], oursSpansPerCall: 1, memory: true },
+  openai: { workloads: ['call', 'stream'], oursSpansPerCall: 1, memory: true },
+  google: { workloads: ['call', 'stream'], oursSpansPerCall: 1, memory: true },
+  aisdk: { workloads: ['call', 'stream'], oursSpansPerCall: 1, memory: true },
+  mcp: { workloads: ['call'], oursSpansPerCall: 2, memory: false },
+} as const;
+
 interface Row {
   workload: 'call' | 'stream';
-  provider: 'anthropic' | 'openai';
+  provider: keyof typeof PROVIDERS;
   contender: string;
   status: string;
   calls: number;
@@ -44,8 +54,11 @@ describe('bench smoke', () => {
     expect(child.stdout).toContain('### Per call');
 
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
-    for (const workload of ['call', 'stream'] as const) {
-      for (const provider of ['anthropic', 'openai'] as const) {
+    for (const [provider, { workloads, oursSpansPerCall }] of Object.entries(PROVIDERS) as [
+      Row['provider'],
+      (typeof PROVIDERS)[Row['provider']],
+    ][]) {
+      for (const workload of workloads) {
         const row = (contender: string) =>
           report.rows.find((r) => r.workload === workload && r.provider === provider && r.contender === contender);
         const ours = row('ours');
@@ -55,14 +68,15 @@ describe('bench smoke', () => {
         expect(ours?.errors).toEqual([]);
         expect(ours?.status).toBe('ok');
         expect(ours?.calls).toBeGreaterThan(0);
-        expect(ours?.spans).toBe(ours?.calls);
+        expect(ours?.spans).toBe((ours?.calls ?? 0) * oursSpansPerCall);
         expect(bare?.status).toBe('ok');
         expect(bare?.spans).toBe(0);
         const metered = row('ours-metrics');
         expect(metered?.status, `${workload} ${provider} ours-metrics`).toBe('ok');
-        expect(metered?.spans).toBe(metered?.calls);
+        expect(metered?.spans).toBe((metered?.calls ?? 0) * oursSpansPerCall);
       }
     }
+    expect(report.rows.filter((r) => r.provider === 'mcp' && r.workload === 'stream')).toEqual([]);
     expect(report.rows.every((r) => ['bare', 'ours', 'ours-metrics'].includes(r.contender))).toBe(true);
 
     for (const name of ['bare', 'ours']) {
@@ -74,7 +88,7 @@ describe('bench smoke', () => {
       expect(esm?.appMs).toBeGreaterThan(0);
     }
 
-    for (const provider of ['anthropic', 'openai']) {
+    for (const provider of Object.keys(PROVIDERS).filter((name) => PROVIDERS[name as Row['provider']].memory)) {
       const memory = report.memory.find((m) => m.provider === provider && m.contender === 'ours');
       expect(memory?.result.error).toBeUndefined();
       expect(memory?.result.ok).toBe(true);
