@@ -35,7 +35,7 @@ import type { AgentRun } from './agent';
 import { ContentRecorder } from './content';
 import type { ContentOptions } from './content';
 import { errorTypeOf, globalLogger, guard, messageOf, recordException, reportFailure } from './errors';
-import { nonEmptyString, parsedJSON, putString } from './values';
+import { asRecord, nonEmptyString, parsedJSON, putString } from './values';
 import { RunMetrics } from './metrics';
 import {
   ATTR_ERROR_TYPE,
@@ -91,6 +91,23 @@ export interface ToolResult {
   id: string;
   /** The request says the tool failed (Anthropic's `is_error`); OpenAI's results have no such flag. */
   failed?: boolean;
+}
+
+/**
+ * The tool results of the items that end a request (its messages, or its input items) after the
+ * model's last turn, last first: `read` adds one item's results to `into`, and returns false at the
+ * first item that is not one of them (the model's turn), where the walk stops.
+ */
+export function trailingToolResults(
+  items: unknown,
+  read: (item: Record<string, unknown> | undefined, into: ToolResult[]) => boolean,
+): ToolResult[] {
+  const results: ToolResult[] = [];
+  if (!Array.isArray(items)) return results;
+  for (let i = items.length - 1; i >= 0; i--) {
+    if (!read(asRecord(items[i]), results)) break;
+  }
+  return results;
 }
 
 /**

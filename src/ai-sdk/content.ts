@@ -9,6 +9,7 @@
  */
 import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, Part, StreamContent, ToolDefinition } from '../content';
+import { trailingToolResults } from '../tools';
 import type { ToolResult } from '../tools';
 import { asRecord, nonEmptyString, parsedJSON } from '../values';
 
@@ -206,19 +207,19 @@ export const languageModelContent: ContentMapping<unknown, unknown> = {
  * whose output is `error-text` / `error-json` says the tool failed.
  */
 export function toolResultsOf(messages: unknown): ToolResult[] {
-  const results: ToolResult[] = [];
-  if (!Array.isArray(messages)) return results;
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = asRecord(messages[i]);
-    if (message?.role === 'assistant') break;
-    if (message?.role !== 'tool' || !Array.isArray(message.content)) continue;
-    for (const item of message.content) {
-      const part = asRecord(item);
-      const id = part?.type === 'tool-result' ? nonEmptyString(part.toolCallId) : undefined;
-      if (id === undefined) continue;
-      const outputType = asRecord(part?.output)?.type;
-      results.push(outputType === 'error-text' || outputType === 'error-json' ? { id, failed: true } : { id });
-    }
+  return trailingToolResults(messages, toolMessageResults);
+}
+
+/** The `tool-result` parts of a `role: "tool"` message; false at an assistant message. */
+function toolMessageResults(message: Record<string, unknown> | undefined, into: ToolResult[]): boolean {
+  if (message?.role === 'assistant') return false;
+  if (message?.role !== 'tool' || !Array.isArray(message.content)) return true;
+  for (const item of message.content) {
+    const part = asRecord(item);
+    const id = part?.type === 'tool-result' ? nonEmptyString(part.toolCallId) : undefined;
+    if (id === undefined) continue;
+    const outputType = asRecord(part?.output)?.type;
+    into.push(outputType === 'error-text' || outputType === 'error-json' ? { id, failed: true } : { id });
   }
-  return results;
+  return true;
 }

@@ -5,6 +5,7 @@ import type { ResponseMapping } from '../api-promise';
 import type { ModelCallSpec } from '../genai-instrumentation';
 import { messagesContent } from './content';
 import type { ChunkHandler } from '../stream';
+import { trailingToolResults } from '../tools';
 import type { RequestedToolCall, ToolResult } from '../tools';
 import {
   GEN_AI_OPERATION_CHAT,
@@ -83,22 +84,21 @@ function toolUses(content: unknown): RequestedToolCall[] | undefined {
   return calls;
 }
 
-/** The `tool_result` blocks in the user turns that follow the last assistant turn. */
-function toolResults(params: Record<string, unknown>): ToolResult[] {
-  const results: ToolResult[] = [];
-  const messages = Array.isArray(params.messages) ? params.messages : [];
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = asRecord(messages[i]);
-    if (message?.role !== 'user') break;
-    if (!Array.isArray(message.content)) continue;
-    for (const block of message.content) {
-      const fields = asRecord(block);
-      const id = fields?.type === 'tool_result' ? nonEmptyString(fields.tool_use_id) : undefined;
-      // The app told the model that the tool failed: the only word of it the request carries.
-      if (id !== undefined) results.push(fields?.is_error === true ? { id, failed: true } : { id });
-    }
+/** The `tool_result` blocks of a user turn: the turns that follow the last assistant turn are all user turns. */
+function userTurnResults(message: Record<string, unknown> | undefined, into: ToolResult[]): boolean {
+  if (message?.role !== 'user') return false;
+  if (!Array.isArray(message.content)) return true;
+  for (const block of message.content) {
+    const fields = asRecord(block);
+    const id = fields?.type === 'tool_result' ? nonEmptyString(fields.tool_use_id) : undefined;
+    // The app told the model that the tool failed: the only word of it the request carries.
+    if (id !== undefined) into.push(fields?.is_error === true ? { id, failed: true } : { id });
   }
-  return results;
+  return true;
+}
+
+function toolResults(params: Record<string, unknown>): ToolResult[] {
+  return trailingToolResults(params.messages, userTurnResults);
 }
 
 /** A whole message (a response body), or a stream's `message_start` (`final` false: its output usage is a placeholder). */

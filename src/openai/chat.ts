@@ -23,6 +23,7 @@ import {
   GEN_AI_OPERATION_CHAT,
 } from '../semconv';
 import type { ChunkHandler } from '../stream';
+import { trailingToolResults } from '../tools';
 import type { RequestedToolCall, ToolResult } from '../tools';
 import { asRecord, finiteNumber, nonEmptyString, putNumber, putString, stringArray } from '../values';
 import { chatContent } from './chat-content';
@@ -126,17 +127,16 @@ function messageToolCalls(choices: unknown): RequestedToolCall[] | undefined {
   return calls;
 }
 
-/** The `role: "tool"` results after the last assistant message. */
+/** A `role: "tool"` message's result: only those follow the last assistant message. */
+function toolMessageResult(message: Record<string, unknown> | undefined, into: ToolResult[]): boolean {
+  if (message?.role !== 'tool') return false;
+  const id = nonEmptyString(message.tool_call_id);
+  if (id !== undefined) into.push({ id });
+  return true;
+}
+
 function toolResults(params: Record<string, unknown>): ToolResult[] {
-  const results: ToolResult[] = [];
-  const messages = Array.isArray(params.messages) ? params.messages : [];
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = asRecord(messages[i]);
-    if (message?.role !== 'tool') break;
-    const id = nonEmptyString(message.tool_call_id);
-    if (id !== undefined) results.push({ id });
-  }
-  return results;
+  return trailingToolResults(params.messages, toolMessageResult);
 }
 
 /** One finish reason per choice, in choice order; `error` for a choice whose reason never came. */

@@ -29,6 +29,7 @@ import {
   GEN_AI_OPERATION_CHAT,
 } from '../semconv';
 import type { ChunkHandler } from '../stream';
+import { trailingToolResults } from '../tools';
 import type { RequestedToolCall, ToolResult } from '../tools';
 import { asRecord, finiteNumber, nonEmptyString, putNumber, putString } from '../values';
 import { outputType, samplingAttributes } from './chat';
@@ -65,17 +66,16 @@ function finishReason(response: Record<string, unknown>): string | undefined {
   }
 }
 
-/** The `function_call_output` items at the end of the input. */
+/** A `function_call_output` item's result: only those end the input after the model's turn. */
+function functionCallOutputResult(item: Record<string, unknown> | undefined, into: ToolResult[]): boolean {
+  if (item?.type !== 'function_call_output') return false;
+  const id = nonEmptyString(item.call_id);
+  if (id !== undefined) into.push({ id });
+  return true;
+}
+
 function toolResults(params: Record<string, unknown>): ToolResult[] {
-  const results: ToolResult[] = [];
-  const input = Array.isArray(params.input) ? params.input : [];
-  for (let i = input.length - 1; i >= 0; i--) {
-    const item = asRecord(input[i]);
-    if (item?.type !== 'function_call_output') break;
-    const id = nonEmptyString(item.call_id);
-    if (id !== undefined) results.push({ id });
-  }
-  return results;
+  return trailingToolResults(params.input, functionCallOutputResult);
 }
 
 function applyResponse(call: InferenceCall, response: Record<string, unknown>): void {
