@@ -7,21 +7,19 @@
  * inlined; only Node builtins left outside) and run as `node bundle.cjs` against the replay server and
  * an OTLP receiver.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metrics, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { build } from 'esbuild';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, instrumentClient, OpenAIInstrumentation } from '../../src';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { startOtlpReceiver } from '../helpers/otlp-receiver';
-import { fixtureRequest, PROMPTS, startFixtureServer, WEATHER_TOOLS } from '../helpers/replay';
-import { otlpEnv, ROOT, runApp } from '../helpers/run-app';
+import { bundledApp } from '../helpers/bundled-app';
+import { fixtureRequest, PROMPTS, WEATHER_TOOLS } from '../helpers/replay';
+import { replayAndReceiver } from '../helpers/replay-and-receiver';
+import { runApp } from '../helpers/run-app';
 import { collect } from '../helpers/scenario';
 import { captureDiag, settle, setupTracing } from '../helpers/tracing';
 
@@ -39,43 +37,35 @@ const user = (content: string) => [{ role: 'user' as const, content }];
 const sunny = ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 19, conditions: 'sunny' });
 const weatherTool = { ...WEATHER_TOOLS[0], run: sunny };
 
-let server: ReplayServer;
+const backends = replayAndReceiver();
+beforeEach(() => tracing.exporter.reset());
 
-beforeAll(async () => {
-  server = await startFixtureServer();
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  tracing.exporter.reset();
-  server.reset();
-});
-
-const anthropicClient = () => new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-const openAIClient = () => new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
+const anthropicClient = () => new Anthropic({ apiKey: 'test-key', baseURL: backends.server.url, maxRetries: 0 });
+const openAIClient = () => new OpenAI({ apiKey: 'test-key', baseURL: `${backends.server.url}/v1`, maxRetries: 0 });
 
 /** Every call the tests make: a plain call, a stream and a tool runner of each SDK. */
 async function anthropicCalls(client: any) {
   const message = await client.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
-  server.reset();
+  backends.server.reset();
   const events = await collect(
     await client.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: user(PROMPTS.streamText) }),
   );
-  server.reset();
+  backends.server.reset();
   const final = await client.beta.messages.toolRunner({
     model: MODEL,
     max_tokens: 1024,
     tools: [weatherTool],
     messages: user(PROMPTS.toolUse),
   });
-  server.reset();
+  backends.server.reset();
   return { text: message.content[0].text, events: events.length, final: final.content[0].text };
 }
 
 async function openAICalls(client: any) {
   const completion = await client.chat.completions.create(fixtureRequest('openai/chat-text'));
-  server.reset();
+  backends.server.reset();
   const chunks = await collect(await client.chat.completions.create({ ...fixtureRequest('openai/chat-stream'), stream: true }));
-  server.reset();
+  backends.server.reset();
   const { model, messages, tools } = fixtureRequest('openai/chat-tool-calls');
   const { name, description, parameters } = tools[0].function;
   const getWeather = ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 18 });
@@ -86,7 +76,7 @@ async function openAICalls(client: any) {
       tools: [{ type: 'function', function: { function: getWeather, parse: JSON.parse, name, description, parameters } }],
     })
     .finalContent();
-  server.reset();
+  backends.server.reset();
   return { answer: completion.choices[0].message.content, chunks: chunks.length, content };
 }
 
@@ -125,7 +115,7 @@ describe('instrumentClient() in-process', () => {
       'gen_ai.request.model': MODEL,
       'gen_ai.request.max_tokens': 100,
       'server.address': '127.0.0.1',
-      'server.port': Number(new URL(server.url).port),
+      'server.port': Number(new URL(backends.server.url).port),
       'gen_ai.response.id': 'msg_01EDxgC9HgnvgQyQRUejyWUH',
       'gen_ai.response.model': MODEL,
       'gen_ai.response.finish_reasons': ['end_turn'],
@@ -248,14 +238,16 @@ describe('instrumentClient() in-process', () => {
     const anthropic = instrumentClient(instrumentClient(anthropicClient()));
     const openai = instrumentClient(instrumentClient(openAIClient()));
     await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: user(PROMPTS.text) });
-    server.reset();
+    backends.server.reset();
     await openai.chat.completions.create(fixtureRequest('openai/chat-text'));
     await settle();
     expect(tracing.genAISpans().map((span) => span.name)).toEqual([`chat ${MODEL}`, 'chat gpt-4o-mini']);
   });
 
   it('recognises an AnthropicBedrock client by its shape', async () => {
-    const bedrock = instrumentClient(new AnthropicBedrock({ baseURL: server.url, skipAuth: true, awsRegion: 'us-east-1', maxRetries: 0 }));
+    const bedrock = instrumentClient(
+      new AnthropicBedrock({ baseURL: backends.server.url, skipAuth: true, awsRegion: 'us-east-1', maxRetries: 0 }),
+    );
     await bedrock.messages.create({ model: MODEL, max_tokens: 50, messages: user('Which ocean is the largest? Answer in one word.') });
     await settle();
     const [span] = tracing.inferenceSpans();
@@ -342,63 +334,13 @@ describe('instrumentClient() in-process', () => {
 });
 
 describe('a bundled app', () => {
-  const APP = join(__dirname, '..', 'apps', 'bundled-app.mjs');
-  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
-  let dir: string;
-  let bundle: string;
-  let externals: string[];
-  let inputs: string[];
-
-  /**
-   * A workaround: dist/version.js reads `join(__dirname, '..', '..', 'package.json')` at load time (for the
-   * instrumentation scope's version). In a bundle `__dirname` is the bundle's folder, so that read
-   * fails (ENOENT) and the bundle dies on start. Until version.ts stops reading a file at run time,
-   * the bundle gets the same two values, read here at build time.
-   */
-  beforeAll(async () => {
-    // The app imports 'otel-genai', which the package's own "exports" resolve to dist/.
-    if (!readFileSync(join(ROOT, 'dist', 'index.js'), 'utf8').includes('instrumentClient'))
-      throw new Error('dist/ is out of date: run `npm run build` first');
-    receiver = await startOtlpReceiver();
-    dir = mkdtempSync(join(tmpdir(), 'otel-genai-bundle-'));
-    bundle = join(dir, 'app.cjs');
-    // Nothing is marked external: platform 'node' leaves only the Node builtins outside.
-    const result = await build({
-      entryPoints: [APP],
-      absWorkingDir: ROOT,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node22',
-      // OpenTelemetry JS 3's ES module files (the gRPC exporter base) call createRequire(import.meta.url)
-      // as they load, which a CommonJS bundle leaves undefined: the usual esbuild shim gives it the bundle's URL.
-      banner: { js: "const import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-      define: { 'import.meta.url': 'import_meta_url' },
-      outfile: bundle,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    expect(result.errors).toEqual([]);
-    inputs = Object.keys(result.metafile.inputs);
-    externals = Object.values(result.metafile.outputs).flatMap((output) =>
-      output.imports.filter((entry) => entry.external).map((entry) => entry.path),
-    );
-  });
-  afterAll(async () => {
-    await receiver.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  beforeEach(() => {
-    receiver.spans.length = 0;
-  });
-
-  const ourSpans = () => receiver.spans.filter((span) => span.scope === 'otel-genai');
+  const bundled = bundledApp(join(__dirname, '..', 'apps', 'bundled-app.mjs'), 'instrumentClient');
 
   it('inlines both SDKs, OpenTelemetry and otel-genai: only Node builtins stay outside', () => {
-    expect(externals.length).toBeGreaterThan(0);
+    expect(bundled.externals.length).toBeGreaterThan(0);
     // Besides the builtins, esbuild leaves out only `debug`'s optional `try { require('supports-color') }`
     // (through require-in-the-middle), a package that is not installed.
-    expect(externals.filter((path) => !isBuiltin(path))).toEqual(['supports-color']);
+    expect(bundled.externals.filter((path) => !isBuiltin(path))).toEqual(['supports-color']);
     expect(() => requireSDK.resolve('supports-color')).toThrow();
     for (const from of [
       'node_modules/@anthropic-ai/sdk/',
@@ -406,9 +348,9 @@ describe('a bundled app', () => {
       'node_modules/@opentelemetry/sdk-node/',
       'dist/instrument-client.js',
     ]) {
-      expect(inputs.some((input) => input.startsWith(from))).toBe(true);
+      expect(bundled.inputs.some((input) => input.startsWith(from))).toBe(true);
     }
-    const source = readFileSync(bundle, 'utf8');
+    const source = readFileSync(bundled.file, 'utf8');
     // Strings found only in each SDK's code.
     expect(source).toContain('Message threads are not available on this client');
     expect(source).toContain('Missing credentials. Please pass an `apiKey`');
@@ -421,11 +363,11 @@ describe('a bundled app', () => {
   });
 
   it("node bundle.cjs: instrumentClient() traces the inlined SDKs, exported over OTLP by the app's NodeSDK", async () => {
-    const run = await runApp(bundle, { env: otlpEnv(server.url, receiver.url) });
+    const run = await runApp(bundled.file, { env: backends.env() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ anthropic: 'Paris', openai: 'The capital of Japan is Tokyo.' });
-    const spans = ourSpans();
+    const spans = backends.inferenceSpans();
     expect(spans.map((span) => span.name)).toEqual([`chat ${MODEL}`, 'chat gpt-4o-mini']);
     expect(spans[0].resource['service.name']).toBe('zero-code-test');
     expect(spans[0].kind).toBe(3); // CLIENT, as OTLP numbers it
@@ -443,17 +385,19 @@ describe('a bundled app', () => {
     });
     expect(spans.every((span) => span.statusCode === SpanStatusCode.UNSET)).toBe(true);
     // The Anthropic SDK's own spans are turned off on the instrumented client: one span per call.
-    expect(receiver.spans.filter((span) => span.scope.startsWith('com.anthropic'))).toEqual([]);
+    expect(backends.receiver.spans.filter((span) => span.scope.startsWith('com.anthropic'))).toEqual([]);
   });
 
   it('without instrumentClient(), our module hooks in the same bundle see nothing: no otel-genai span', async () => {
-    const run = await runApp(bundle, { env: { ...otlpEnv(server.url, receiver.url), BUNDLED_APP_TRACING: 'hooks' } });
+    const run = await runApp(bundled.file, { env: backends.env({ BUNDLED_APP_TRACING: 'hooks' }) });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ anthropic: 'Paris', openai: 'The capital of Japan is Tokyo.' });
-    expect(ourSpans()).toEqual([]);
+    expect(backends.inferenceSpans()).toEqual([]);
     // No `chat …` span at all: what is left is the Anthropic SDK tracing itself, which it does
     // whenever a tracer provider is registered (instrumentClient() turns that off on its clients).
-    expect(receiver.spans.map((span) => [span.scope, span.name])).toEqual([['com.anthropic.sdk.typescript', 'anthropic.messages.create']]);
+    expect(backends.receiver.spans.map((span) => [span.scope, span.name])).toEqual([
+      ['com.anthropic.sdk.typescript', 'anthropic.messages.create'],
+    ]);
   });
 });

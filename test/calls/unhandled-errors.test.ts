@@ -8,36 +8,24 @@
  */
 import { join } from 'node:path';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../../src';
 import { peekStack } from '../../src/errors';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { startOtlpReceiver } from '../helpers/otlp-receiver';
-import { fixtureRequest, startFixtureServer } from '../helpers/replay';
-import { otlpEnv, runApp } from '../helpers/run-app';
+import { fixtureRequest } from '../helpers/replay';
+import { replayAndReceiver } from '../helpers/replay-and-receiver';
+import { runApp } from '../helpers/run-app';
 import { settle, setupTracing } from '../helpers/tracing';
 
 const APP = join(__dirname, '..', 'apps', 'unhandled-app.mjs');
-let server: ReplayServer;
-let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
-
-beforeAll(async () => {
-  server = await startFixtureServer(0);
-  receiver = await startOtlpReceiver();
-});
-afterAll(() => Promise.all([server.close(), receiver.close()]));
-beforeEach(() => {
-  receiver.spans.length = 0;
-  server.reset();
-});
+const backends = replayAndReceiver(0);
 
 describe("Node's report of an unhandled model-call error", () => {
   for (const provider of ['anthropic', 'openai']) {
     for (const how of ['dropped', 'awaited', 'stream', 'cut']) {
       it(`${provider}, ${how}: the same report, heading line included, traced as untraced; the span exported`, async () => {
-        const bare = await runApp(APP, { register: false, env: otlpEnv(server.url, receiver.url), script: [provider, how] });
-        server.reset();
-        const traced = await runApp(APP, { register: true, env: otlpEnv(server.url, receiver.url), script: [provider, how] });
+        const bare = await runApp(APP, { register: false, env: backends.env(), script: [provider, how] });
+        backends.server.reset();
+        const traced = await runApp(APP, { register: true, env: backends.env(), script: [provider, how] });
         expect(bare.code).toBe(1);
         expect(traced.code).toBe(bare.code);
         // The heading: the source line where the error was made (the SDK's, or undici's for a cut).
@@ -51,7 +39,7 @@ describe("Node's report of an unhandled model-call error", () => {
             ? stderr.replace(/\n {4,}at TCP\.callbackTrampoline \(.*\)/g, '').replace(/localPort: \d+/g, 'localPort: N')
             : stderr;
         expect(comparable(traced.stderr)).toBe(comparable(bare.stderr));
-        const chat = receiver.spans.filter((span) => span.scope === 'otel-genai' && span.name.startsWith('chat'));
+        const chat = backends.receiver.spans.filter((span) => span.scope === 'otel-genai' && span.name.startsWith('chat'));
         expect(chat).toHaveLength(1);
         expect(chat[0].statusCode).toBe(SpanStatusCode.ERROR);
       });
@@ -105,7 +93,7 @@ describe('peekStack', () => {
     instrumentation.setTracerProvider(tracing.provider);
     // Loaded after the instrumentation, as an app's SDK would be.
     const OpenAI = require('openai').default;
-    const client = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
+    const client = new OpenAI({ apiKey: 'test-key', baseURL: `${backends.server.url}/v1`, maxRetries: 0 });
     const error = await client.chat.completions.create(fixtureRequest('openai/chat-error-429')).then(
       () => undefined,
       (failure: Error) => failure,

@@ -3,33 +3,18 @@
  * are instrumented) and CommonJS, exporting OTLP to a receiver, against the bundled fixtures.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { startOtlpReceiver } from '../helpers/otlp-receiver';
-import { startFixtureServer } from '../helpers/replay';
-import { otlpEnv, prepatchEnv, runApp } from '../helpers/run-app';
+import { describe, expect, it } from 'vitest';
+import { replayAndReceiver } from '../helpers/replay-and-receiver';
+import { prepatchEnv, runApp } from '../helpers/run-app';
 
 const APPS = join(__dirname, '..', 'apps');
-let server: ReplayServer;
-let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+const backends = replayAndReceiver();
 
-beforeAll(async () => {
-  server = await startFixtureServer();
-  receiver = await startOtlpReceiver();
-});
-afterAll(async () => {
-  await server.close();
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.spans.length = 0;
-});
-
-const ours = () => receiver.spans.filter((span) => span.scope === 'otel-genai');
+const { inferenceSpans } = backends;
 
 /** The ESM app's spans, whichever way its ES modules were instrumented. */
 function expectESMAppTrace(): void {
-  const spans = ours();
+  const spans = inferenceSpans();
   const calls = spans.filter((span) => span.name === 'generate_content gemini-2.5-flash');
   // A call, a stream, a failure, and the two turns of the function-calling run.
   expect(calls).toHaveLength(5);
@@ -56,10 +41,10 @@ function expectESMAppTrace(): void {
 
 describe('node --import ./register.mjs, @google/genai', () => {
   it('an unmodified ESM app (ES modules patched as imported): the same output, every call traced', async () => {
-    const env = otlpEnv(server.url, receiver.url);
+    const env = backends.env();
     const bare = await runApp(join(APPS, 'google-app.mjs'), { env });
     expect(bare.code, bare.stderr).toBe(0);
-    expect(receiver.spans).toHaveLength(0);
+    expect(backends.receiver.spans).toHaveLength(0);
     const traced = await runApp(join(APPS, 'google-app.mjs'), { env, register: true });
     expect(traced.stderr).toBe('');
     expect(traced.code).toBe(0);
@@ -74,7 +59,7 @@ describe('node --import ./register.mjs, @google/genai', () => {
 
   it('the same ESM app with the installed SDK patched up front (Node 22.15–22.22.2, OTEL_GENAI_ESM_LOADER_HOOK=false)', async () => {
     const traced = await runApp(join(APPS, 'google-app.mjs'), {
-      env: { ...otlpEnv(server.url, receiver.url), ...prepatchEnv() },
+      env: backends.env(prepatchEnv()),
       register: true,
     });
     expect(traced.stderr).toBe('');
@@ -83,18 +68,18 @@ describe('node --import ./register.mjs, @google/genai', () => {
   });
 
   it('an unmodified CommonJS app: a chat, a streamed chat message and embeddings', async () => {
-    const env = otlpEnv(server.url, receiver.url);
+    const env = backends.env();
     const bare = await runApp(join(APPS, 'google-app.cjs'), { env });
     const traced = await runApp(join(APPS, 'google-app.cjs'), { env, register: true });
     expect(traced.stderr).toBe('');
     expect(traced.stdout).toBe(bare.stdout);
     expect(JSON.parse(traced.stdout)).toMatchObject({ first: 'Paris', dimensions: [4, 4] });
-    expect(ours().map((span) => span.name)).toEqual([
+    expect(inferenceSpans().map((span) => span.name)).toEqual([
       'generate_content gemini-2.5-flash',
       'generate_content gemini-2.5-flash',
       'embeddings gemini-embedding-001',
     ]);
-    expect(ours()[1].attributes['gen_ai.request.stream']).toBe(true);
+    expect(inferenceSpans()[1].attributes['gen_ai.request.stream']).toBe(true);
   });
 
   it('the Gemini demo agent prints its trace as a tree', async () => {

@@ -63,39 +63,17 @@ export function spansFrom(body: any): ReceivedSpan[] {
   return spans;
 }
 
-/** An OTLP/HTTP JSON receiver on 127.0.0.1 that keeps every span it is sent. */
-export async function startOtlpReceiver() {
-  const spans: ReceivedSpan[] = [];
-  /** Metric names with the sum of their histogram points, and log event names. */
-  const metrics = new Map<string, number>();
-  const events: string[] = [];
+/**
+ * An OTLP/HTTP JSON endpoint on 127.0.0.1 that hands each export's path (`/v1/traces`, …) and parsed
+ * body to `onExport` and answers every request with 200 `{}`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- OTLP/JSON as sent
+export async function listenForOtlp(onExport: (path: string | undefined, body: any) => void) {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      if (req.url === '/v1/traces') spans.push(...spansFrom(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-      if (req.url === '/v1/metrics') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        for (const resourceMetrics of body.resourceMetrics ?? []) {
-          for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
-            for (const metric of scopeMetrics.metrics ?? []) {
-              const sum = (metric.histogram?.dataPoints ?? []).reduce(
-                (total: number, point: { sum?: number }) => total + (point.sum ?? 0),
-                0,
-              );
-              metrics.set(metric.name, (metrics.get(metric.name) ?? 0) + sum);
-            }
-          }
-        }
-      }
-      if (req.url === '/v1/logs') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        for (const resourceLogs of body.resourceLogs ?? []) {
-          for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
-            for (const record of scopeLogs.logRecords ?? []) events.push(record.eventName);
-          }
-        }
-      }
+      onExport(req.url, JSON.parse(Buffer.concat(chunks).toString('utf8')));
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     });
@@ -104,9 +82,51 @@ export async function startOtlpReceiver() {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export type OtlpReceiver = Awaited<ReturnType<typeof startOtlpReceiver>>;
+
+/** An OTLP/HTTP JSON receiver on 127.0.0.1 that keeps every span it is sent. */
+export async function startOtlpReceiver() {
+  const spans: ReceivedSpan[] = [];
+  /** Metric names with the sum of their histogram points, and log event names. */
+  const metrics = new Map<string, number>();
+  const events: string[] = [];
+  const endpoint = await listenForOtlp((path, body) => {
+    if (path === '/v1/traces') spans.push(...spansFrom(body));
+    if (path === '/v1/metrics') {
+      for (const resourceMetrics of body.resourceMetrics ?? []) {
+        for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
+          for (const metric of scopeMetrics.metrics ?? []) {
+            const sum = (metric.histogram?.dataPoints ?? []).reduce(
+              (total: number, point: { sum?: number }) => total + (point.sum ?? 0),
+              0,
+            );
+            metrics.set(metric.name, (metrics.get(metric.name) ?? 0) + sum);
+          }
+        }
+      }
+    }
+    if (path === '/v1/logs') {
+      for (const resourceLogs of body.resourceLogs ?? []) {
+        for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
+          for (const record of scopeLogs.logRecords ?? []) events.push(record.eventName);
+        }
+      }
+    }
+  });
+  return {
+    ...endpoint,
     spans,
     metrics,
     events,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /** Forgets everything received so far. */
+    reset(): void {
+      spans.length = 0;
+      metrics.clear();
+      events.length = 0;
+    },
   };
 }

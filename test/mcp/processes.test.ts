@@ -8,30 +8,13 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { startOtlpReceiver } from '../helpers/otlp-receiver';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ReceivedSpan } from '../helpers/otlp-receiver';
-import { startFixtureServer } from '../helpers/replay';
-import { otlpEnv, prepatchEnv, REGISTER, ROOT, runApp } from '../helpers/run-app';
+import { replayAndReceiver } from '../helpers/replay-and-receiver';
+import { prepatchEnv, REGISTER, ROOT, runApp } from '../helpers/run-app';
 
 const APPS = join(__dirname, '..', 'apps');
-let replay: ReplayServer;
-let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
-
-beforeAll(async () => {
-  replay = await startFixtureServer(0);
-  receiver = await startOtlpReceiver();
-});
-afterAll(async () => {
-  await replay.close();
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.spans.length = 0;
-  receiver.metrics.clear();
-  replay.reset();
-});
+const backends = replayAndReceiver(0);
 
 /** The API's SpanKind values (OTLP's, less one). */
 const INTERNAL = 0;
@@ -48,7 +31,7 @@ interface Node {
 
 /** The received spans of one trace as a tree (children in the order the receiver got them, then by name). */
 function treeOf(traceId: string, keep: readonly string[]): Node[] {
-  const spans = receiver.spans.filter((span) => span.traceId === traceId);
+  const spans = backends.receiver.spans.filter((span) => span.traceId === traceId);
   const node = (span: ReceivedSpan): Node => ({
     name: span.name,
     kind: span.kind - 1,
@@ -63,7 +46,7 @@ function treeOf(traceId: string, keep: readonly string[]): Node[] {
 }
 
 const only = (predicate: (span: ReceivedSpan) => boolean) => {
-  const found = receiver.spans.filter(predicate);
+  const found = backends.receiver.spans.filter(predicate);
   expect(found).toHaveLength(1);
   return found[0];
 };
@@ -76,7 +59,7 @@ describe('stdio: an Anthropic tool runner agent and its MCP server as a child pr
   ] as const) {
     it(`one trace from invoke_agent through execute_tool into the server's own work: ${strategy}`, async () => {
       const env = {
-        ...otlpEnv(replay.url, receiver.url),
+        ...backends.env(),
         ...esmEnv,
         OTEL_SERVICE_NAME: 'weather-agent',
         OTEL_METRICS_EXPORTER: 'otlp',
@@ -131,9 +114,9 @@ describe('stdio: an Anthropic tool runner agent and its MCP server as a child pr
         expect([handled.traceId, handled.parentSpanId]).toEqual([sent.traceId, sent.spanId]);
         expect(handled.resource['service.name']).toBe('weather-mcp');
       }
-      expect(receiver.spans.filter((span) => span.attributes['otel_genai.tool.inferred'] === true)).toEqual([]);
+      expect(backends.receiver.spans.filter((span) => span.attributes['otel_genai.tool.inferred'] === true)).toEqual([]);
       // Both processes' MCP metrics, sessions included (the server's ends with its stdin).
-      expect([...receiver.metrics.keys()].filter((name) => name.startsWith('mcp.')).sort()).toEqual([
+      expect([...backends.receiver.metrics.keys()].filter((name) => name.startsWith('mcp.')).sort()).toEqual([
         'mcp.client.operation.duration',
         'mcp.client.session.duration',
         'mcp.server.operation.duration',
@@ -170,7 +153,7 @@ describe('streamable HTTP: a hand-written OpenAI loop and an MCP server on 127.0
   }
 
   it('one trace: the MCP client spans are the execute_tool spans, with the model call ids; no inferred span; the sessions match', async () => {
-    const env = otlpEnv(replay.url, receiver.url);
+    const env = backends.env();
     const url = await startServer({ ...env, OTEL_SERVICE_NAME: 'weather-mcp' });
     const run = await runApp(join(APPS, 'mcp-agent-http.cjs'), {
       env: { ...env, OTEL_SERVICE_NAME: 'weather-agent', MCP_URL: url },
@@ -217,14 +200,14 @@ describe('streamable HTTP: a hand-written OpenAI loop and an MCP server on 127.0
       calls.sort((a, b) => String(a.attributes['gen_ai.tool.call.id']).localeCompare(String(b.attributes['gen_ai.tool.call.id']))),
     ).toEqual([call('call_2syLe4iVWPM1EuaRQS9PYAa6'), call('call_towiSyY2E2cNJtAdJGZDwU25')]);
     expect(agent.attributes['otel_genai.agent.tool_calls']).toBe(2);
-    expect(receiver.spans.filter((span) => span.attributes['otel_genai.tool.inferred'] === true)).toEqual([]);
+    expect(backends.receiver.spans.filter((span) => span.attributes['otel_genai.tool.inferred'] === true)).toEqual([]);
     // One session id, the transport's, on every request after initialize, on both sides.
     const sessionIds = new Set(
-      receiver.spans.filter((span) => span.name.startsWith('tools/')).map((span) => span.attributes['mcp.session.id']),
+      backends.receiver.spans.filter((span) => span.name.startsWith('tools/')).map((span) => span.attributes['mcp.session.id']),
     );
     expect(sessionIds.size).toBe(1);
     expect([...sessionIds][0]).toMatch(/^[0-9a-f-]{36}$/);
-    const sent = receiver.spans.find((span) => span.name === 'tools/call get_weather' && span.kind - 1 === CLIENT);
+    const sent = backends.receiver.spans.find((span) => span.name === 'tools/call get_weather' && span.kind - 1 === CLIENT);
     expect(sent?.attributes['server.port']).toBe(Number(new URL(url).port));
   });
 });

@@ -3,9 +3,7 @@
  * keeps only the event names of log records, extended to keep each record whole (scope, body,
  * severity, attributes, trace context). Spans are decoded as there.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { decode, decodeAttributes, spansFrom } from '../helpers/otlp-receiver';
+import { decode, decodeAttributes, listenForOtlp, spansFrom } from '../helpers/otlp-receiver';
 import type { ReceivedSpan } from '../helpers/otlp-receiver';
 
 export type { ReceivedSpan };
@@ -28,46 +26,35 @@ export type OtlpReceiver = Awaited<ReturnType<typeof startOtlpReceiver>>;
 export async function startOtlpReceiver() {
   const spans: ReceivedSpan[] = [];
   const logs: ReceivedLogRecord[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (req.url === '/v1/traces') spans.push(...spansFrom(JSON.parse(text)));
-      if (req.url === '/v1/logs') {
-        const body = JSON.parse(text);
-        for (const resourceLogs of body.resourceLogs ?? []) {
-          const resource = decodeAttributes(resourceLogs.resource?.attributes);
-          for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
-            for (const record of scopeLogs.logRecords ?? []) {
-              logs.push({
-                scope: scopeLogs.scope?.name,
-                eventName: record.eventName || undefined,
-                severityText: record.severityText || undefined,
-                body: decode(record.body),
-                attributes: decodeAttributes(record.attributes),
-                traceId: record.traceId || undefined,
-                spanId: record.spanId || undefined,
-                resource,
-              });
-            }
+  const endpoint = await listenForOtlp((path, body) => {
+    if (path === '/v1/traces') spans.push(...spansFrom(body));
+    if (path === '/v1/logs') {
+      for (const resourceLogs of body.resourceLogs ?? []) {
+        const resource = decodeAttributes(resourceLogs.resource?.attributes);
+        for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
+          for (const record of scopeLogs.logRecords ?? []) {
+            logs.push({
+              scope: scopeLogs.scope?.name,
+              eventName: record.eventName || undefined,
+              severityText: record.severityText || undefined,
+              body: decode(record.body),
+              attributes: decodeAttributes(record.attributes),
+              traceId: record.traceId || undefined,
+              spanId: record.spanId || undefined,
+              resource,
+            });
           }
         }
       }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    ...endpoint,
     spans,
     logs,
     reset(): void {
       spans.length = 0;
       logs.length = 0;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

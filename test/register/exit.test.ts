@@ -7,32 +7,23 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { startOtlpReceiver } from '../helpers/otlp-receiver';
-import { startFixtureServer } from '../helpers/replay';
-import { otlpEnv, REGISTER, ROOT } from '../helpers/run-app';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replayAndReceiver } from '../helpers/replay-and-receiver';
+import { REGISTER, ROOT } from '../helpers/run-app';
 
 const APP = join(__dirname, '..', 'apps', 'ending-app.mjs');
-let server: ReplayServer;
-let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+const backends = replayAndReceiver();
 /** A "collector" that accepts connections and never answers. */
 let silent: Server;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
-  server = await startFixtureServer();
-  receiver = await startOtlpReceiver();
   silent = createServer((socket) => sockets.push(socket));
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
 });
 afterAll(async () => {
   for (const socket of sockets) socket.destroy();
-  await Promise.all([server.close(), receiver.close(), new Promise((resolve) => silent.close(resolve))]);
-});
-beforeEach(() => {
-  receiver.spans.length = 0;
-  server.reset();
+  await new Promise((resolve) => silent.close(resolve));
 });
 
 interface Ending {
@@ -48,7 +39,7 @@ function run(how: string, options: { register: boolean; env?: Record<string, str
   const started = Date.now();
   const child = spawn(process.execPath, [...(options.register ? ['--import', REGISTER] : []), APP, how], {
     cwd: ROOT,
-    env: { ...process.env, ...otlpEnv(server.url, receiver.url), ...options.env },
+    env: { ...process.env, ...backends.env(options.env) },
   });
   let stdout = '';
   let stderr = '';
@@ -70,7 +61,7 @@ function run(how: string, options: { register: boolean; env?: Record<string, str
   });
 }
 
-const chatSpans = () => receiver.spans.filter((span) => span.scope === 'otel-genai' && span.name.startsWith('chat'));
+const chatSpans = () => backends.receiver.spans.filter((span) => span.scope === 'otel-genai' && span.name.startsWith('chat'));
 
 describe('the last flush', () => {
   it('is bounded when the collector never answers: the process ends about a second after its work, and says why through diag', async () => {

@@ -5,31 +5,16 @@
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { startOtlpReceiver } from '../helpers/otlp-receiver';
-import { startFixtureServer } from '../helpers/replay';
-import { NODE_22, otlpEnv, prepatchEnv, ROOT, runApp } from '../helpers/run-app';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replayAndReceiver } from '../helpers/replay-and-receiver';
+import { NODE_22, prepatchEnv, ROOT, runApp } from '../helpers/run-app';
 
 const APPS = join(__dirname, '..', 'apps');
 const OPENAI_4 = join(ROOT, 'compat', 'openai-4', 'node_modules', 'openai');
-let server: ReplayServer;
-let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+const backends = replayAndReceiver();
 const tempDirs: string[] = [];
-
-beforeAll(async () => {
-  server = await startFixtureServer();
-  receiver = await startOtlpReceiver();
-});
-afterAll(async () => {
-  await server.close();
-  await receiver.close();
+afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-beforeEach(() => {
-  receiver.spans.length = 0;
-  receiver.metrics.clear();
-  receiver.events.length = 0;
 });
 
 interface OtelState {
@@ -46,7 +31,7 @@ interface OtelState {
 /** Runs test/apps/otel-state.mjs under the register with the usual test environment plus `env`. */
 async function otelState(env: Record<string, string | undefined>, args: string[] = []): Promise<OtelState> {
   const run = await runApp(join(APPS, 'otel-state.mjs'), {
-    env: { ...otlpEnv(server.url, receiver.url), ...env },
+    env: backends.env(env),
     register: true,
     script: args,
   });
@@ -120,12 +105,12 @@ describe('providers: what the environment asks for, and nothing more', () => {
     const enabled = await otelState({}, ['sdk']);
     expect(enabled.anthropicPatched).toBe(true);
 
-    const env = { ...otlpEnv(server.url, receiver.url), OTEL_SDK_DISABLED: 'true' };
+    const env = backends.env({ OTEL_SDK_DISABLED: 'true' });
     const bare = await runApp(join(APPS, 'anthropic-app.mjs'), { env });
     const run = await runApp(join(APPS, 'anthropic-app.mjs'), { env, register: true });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe(bare.stdout);
-    expect(receiver.spans).toHaveLength(0);
+    expect(backends.receiver.spans).toHaveLength(0);
   });
 
   it('OTEL_PROPAGATORS: the default, b3 (loaded only then) and none', async () => {
@@ -138,11 +123,11 @@ describe('providers: what the environment asks for, and nothing more', () => {
 
   it('OTEL_TRACES_SAMPLER is honoured (read by the trace SDK itself)', async () => {
     const run = await runApp(join(APPS, 'anthropic-app.cjs'), {
-      env: { ...otlpEnv(server.url, receiver.url), OTEL_TRACES_SAMPLER: 'always_off' },
+      env: backends.env({ OTEL_TRACES_SAMPLER: 'always_off' }),
       register: true,
     });
     expect(run.code).toBe(0);
-    expect(receiver.spans).toHaveLength(0);
+    expect(backends.receiver.spans).toHaveLength(0);
   });
 });
 
@@ -152,7 +137,7 @@ describe('the OTLP trace exporter is loaded on the first export', () => {
     expect(state.loadedAtStart.filter((name) => OTLP_TRACE_EXPORTERS.includes(name))).toEqual([]);
     // OTEL_EXPORTER_OTLP_PROTOCOL=http/json in the test environment.
     expect(state.loadedAfterSpan).toContain('exporter-trace-otlp-http');
-    expect(receiver.spans.map((span) => [span.scope, span.name])).toEqual([['otel-state-app', 'app span']]);
+    expect(backends.receiver.spans.map((span) => [span.scope, span.name])).toEqual([['otel-state-app', 'app span']]);
   });
 
   it('never, in a process that makes no span (the exit flush does not load it)', async () => {
@@ -163,13 +148,14 @@ describe('the OTLP trace exporter is loaded on the first export', () => {
   it('of the protocol OTEL_EXPORTER_OTLP_TRACES_PROTOCOL names, over OTEL_EXPORTER_OTLP_PROTOCOL', async () => {
     const state = await otelState({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }, ['span']);
     expect(state.loadedAfterSpan?.filter((name) => OTLP_TRACE_EXPORTERS.includes(name))).toEqual(['exporter-trace-otlp-http']);
-    expect(receiver.spans).toHaveLength(1);
+    expect(backends.receiver.spans).toHaveLength(1);
   });
 
   it('zipkin too', async () => {
-    const state = await otelState({ OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${receiver.url}/api/v2/spans` }, [
-      'span',
-    ]);
+    const state = await otelState(
+      { OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${backends.receiver.url}/api/v2/spans` },
+      ['span'],
+    );
     expect(state.loadedAtStart).not.toContain('exporter-zipkin');
     expect(state.loadedAfterSpan).toContain('exporter-zipkin');
   });
@@ -179,13 +165,13 @@ describe('the resource', () => {
   it('OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, and the default detectors (service, process, host)', async () => {
     await runApp(join(APPS, 'anthropic-app.cjs'), {
       env: {
-        ...otlpEnv(server.url, receiver.url),
+        ...backends.env(),
         OTEL_SERVICE_NAME: 'resource-test',
         OTEL_RESOURCE_ATTRIBUTES: 'team=genai,deployment.environment.name=test',
       },
       register: true,
     });
-    const [span] = receiver.spans;
+    const [span] = backends.receiver.spans;
     expect(span.resource).toMatchObject({
       'service.name': 'resource-test',
       team: 'genai',
@@ -198,36 +184,35 @@ describe('the resource', () => {
 
   it('OTEL_NODE_RESOURCE_DETECTORS=service: only what the environment says; the 2.x name env is warned about, as NodeSDK 3 does', async () => {
     await runApp(join(APPS, 'anthropic-app.cjs'), {
-      env: { ...otlpEnv(server.url, receiver.url), OTEL_NODE_RESOURCE_DETECTORS: 'service' },
+      env: backends.env({ OTEL_NODE_RESOURCE_DETECTORS: 'service' }),
       register: true,
     });
-    const [span] = receiver.spans;
+    const [span] = backends.receiver.spans;
     expect(span.resource['service.name']).toBe('zero-code-test');
     expect(span.resource['service.instance.id']).toEqual(expect.any(String));
     expect(span.resource['process.pid']).toBeUndefined();
     expect(span.resource['host.name']).toBeUndefined();
 
-    receiver.spans.length = 0;
+    backends.receiver.spans.length = 0;
     const env = await runApp(join(APPS, 'anthropic-app.cjs'), {
-      env: { ...otlpEnv(server.url, receiver.url), OTEL_NODE_RESOURCE_DETECTORS: 'env', OTEL_LOG_LEVEL: 'warn' },
+      env: backends.env({ OTEL_NODE_RESOURCE_DETECTORS: 'env', OTEL_LOG_LEVEL: 'warn' }),
       register: true,
     });
     expect(env.stderr + env.stdout).toContain('"env" resource detector name is no longer supported');
-    expect(receiver.spans[0].resource['service.name']).toMatch(/^unknown_service/);
+    expect(backends.receiver.spans[0].resource['service.name']).toMatch(/^unknown_service/);
   });
 });
 
 describe('an app that ends with process.exit(), which skips the beforeExit flush', () => {
-  const run = (args: string[]) =>
-    runApp(join(APPS, 'exit-app.mjs'), { env: otlpEnv(server.url, receiver.url), register: true, script: args });
+  const run = (args: string[]) => runApp(join(APPS, 'exit-app.mjs'), { env: backends.env(), register: true, script: args });
 
   it("loses its spans unless it flushes through the register's shutdown() first", async () => {
     const lost = await run(['no-flush']);
     expect(lost.code, lost.stderr).toBe(0);
-    expect(receiver.spans).toHaveLength(0);
+    expect(backends.receiver.spans).toHaveLength(0);
     const flushed = await run([]);
     expect(flushed.code, flushed.stderr).toBe(0);
-    expect(receiver.spans.map((span) => span.name)).toEqual(['chat claude-sonnet-5-5']);
+    expect(backends.receiver.spans.map((span) => span.name)).toEqual(['chat claude-sonnet-5-5']);
   });
 });
 
@@ -235,7 +220,7 @@ describe('OTEL_TRACES_EXPORTER with genai-tree', () => {
   const TREE_LINE = /^chat claude-sonnet-5-5 +\d+ ms +in 21 +out 4 +end_turn$/m;
   const run = (exporters: string) =>
     runApp(join(APPS, 'anthropic-app.cjs'), {
-      env: { ...otlpEnv(server.url, receiver.url), OTEL_TRACES_EXPORTER: exporters },
+      env: backends.env({ OTEL_TRACES_EXPORTER: exporters }),
       register: true,
     });
 
@@ -244,26 +229,26 @@ describe('OTEL_TRACES_EXPORTER with genai-tree', () => {
     expect(traced.stderr).toBe('');
     expect(traced.stdout).toMatch(TREE_LINE);
     expect(traced.stdout).not.toContain("name: 'chat claude-sonnet-5-5'");
-    expect(receiver.spans).toHaveLength(0);
+    expect(backends.receiver.spans).toHaveLength(0);
   });
 
   it('beside console: both', async () => {
     const traced = await run('console,genai-tree');
     expect(traced.stdout).toMatch(TREE_LINE);
     expect(traced.stdout).toContain("name: 'chat claude-sonnet-5-5'");
-    expect(receiver.spans).toHaveLength(0);
+    expect(backends.receiver.spans).toHaveLength(0);
   });
 
   it('beside none: the tree only', async () => {
     const traced = await run('none,genai-tree');
     expect(traced.stdout).toMatch(TREE_LINE);
     expect(traced.stdout).not.toContain("name: 'chat claude-sonnet-5-5'");
-    expect(receiver.spans).toHaveLength(0);
+    expect(backends.receiver.spans).toHaveLength(0);
   });
 });
 
 it('warns when a CommonJS copy of the SDK was loaded before the register (OTEL_LOG_LEVEL=warn)', async () => {
-  const env = { ...otlpEnv(server.url, receiver.url), OTEL_LOG_LEVEL: 'warn' };
+  const env = backends.env({ OTEL_LOG_LEVEL: 'warn' });
   const first = await runApp(join(APPS, 'anthropic-app.cjs'), { env, register: true, args: ['--require', '@anthropic-ai/sdk'] });
   expect(first.stderr).toContain('@anthropic-ai/sdk was loaded before otel-genai');
   const after = await runApp(join(APPS, 'anthropic-app.cjs'), { env, register: true });
@@ -373,12 +358,12 @@ describe('ES modules on Node 20 (on a newer Node, with OTEL_GENAI_ESM_LOADER_HOO
 
   it('traces an ESM app whose SDK is its own copy (openai 4, symlinked), not the one beside the register', async () => {
     const app = folder({ 'app.mjs': readFileSync(join(APPS, 'openai-app.mjs'), 'utf8') }, { 'node_modules/openai': OPENAI_4 });
-    const env = otlpEnv(server.url, receiver.url);
+    const env = backends.env();
     const bare = await runApp(join(app, 'app.mjs'), { env });
     const traced = await runApp(join(app, 'app.mjs'), { env, register: true });
     expect(traced.stderr).toBe('');
     expect(traced.stdout).toBe(bare.stdout);
-    expect(receiver.spans.filter((span) => span.scope === 'otel-genai').map((span) => span.name)).toEqual([
+    expect(backends.inferenceSpans().map((span) => span.name)).toEqual([
       'chat gpt-4o-mini',
       'chat gpt-4o-mini',
       'embeddings text-embedding-3-small',
@@ -387,14 +372,14 @@ describe('ES modules on Node 20 (on a newer Node, with OTEL_GENAI_ESM_LOADER_HOO
 
   it('a copy the app folder does not resolve (nested in a dependency) needs OTEL_GENAI_ESM_LOADER_HOOK=true', async () => {
     const app = nestedCopyApp();
-    const env = otlpEnv(server.url, receiver.url);
+    const env = backends.env();
     const prepatched = await runApp(join(app, 'app.mjs'), { env: { ...env, ...prepatchEnv() }, register: true });
     expect(prepatched.stdout).toContain('Tokyo');
-    expect(receiver.spans.filter((span) => span.scope === 'otel-genai')).toHaveLength(0);
+    expect(backends.inferenceSpans()).toHaveLength(0);
 
     const hooked = await runApp(join(app, 'app.mjs'), { env: { ...env, OTEL_GENAI_ESM_LOADER_HOOK: 'true' }, register: true });
     expect(hooked.stdout).toBe(prepatched.stdout);
-    expect(receiver.spans.filter((span) => span.scope === 'otel-genai').map((span) => span.name)).toEqual(['chat gpt-4o-mini']);
+    expect(backends.inferenceSpans().map((span) => span.name)).toEqual(['chat gpt-4o-mini']);
   });
 
   describe('under Node 22 (synchronous hooks)', () => {
@@ -446,20 +431,20 @@ describe('ES modules on Node 20 (on a newer Node, with OTEL_GENAI_ESM_LOADER_HOO
 
     it('traces a copy the app folder does not resolve (nested in a dependency), which the Node 20 pre-patch misses', async () => {
       const app = nestedCopyApp();
-      const traced = await runApp(join(app, 'app.mjs'), { env: otlpEnv(server.url, receiver.url), register: true, node: NODE_22 });
+      const traced = await runApp(join(app, 'app.mjs'), { env: backends.env(), register: true, node: NODE_22 });
       expect(traced.stderr).toBe('');
       expect(traced.stdout).toContain('Tokyo');
-      expect(receiver.spans.filter((span) => span.scope === 'otel-genai').map((span) => span.name)).toEqual(['chat gpt-4o-mini']);
+      expect(backends.inferenceSpans().map((span) => span.name)).toEqual(['chat gpt-4o-mini']);
     });
 
     it('OTEL_GENAI_ESM_LOADER_HOOK=false traces an ESM app', async () => {
       const run22 = await runApp(join(APPS, 'anthropic-app.mjs'), {
-        env: { ...otlpEnv(server.url, receiver.url), OTEL_GENAI_ESM_LOADER_HOOK: 'false' },
+        env: backends.env({ OTEL_GENAI_ESM_LOADER_HOOK: 'false' }),
         register: true,
         node: NODE_22,
       });
       expect(run22.stderr).toBe('');
-      expect(receiver.spans.filter((span) => span.scope === 'otel-genai')).toHaveLength(3);
+      expect(backends.inferenceSpans()).toHaveLength(3);
     });
   });
 });

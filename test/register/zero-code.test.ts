@@ -1,39 +1,20 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { startOtlpReceiver } from '../helpers/otlp-receiver';
-import { startFixtureServer } from '../helpers/replay';
-import { NODE_22, otlpEnv, prepatchEnv, ROOT, runApp } from '../helpers/run-app';
+import { describe, expect, it } from 'vitest';
+import { replayAndReceiver } from '../helpers/replay-and-receiver';
+import { NODE_22, prepatchEnv, ROOT, runApp } from '../helpers/run-app';
 
 const APPS = join(__dirname, '..', 'apps');
-let server: ReplayServer;
-let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+const backends = replayAndReceiver();
 
-beforeAll(async () => {
-  server = await startFixtureServer();
-  receiver = await startOtlpReceiver();
-});
-afterAll(async () => {
-  await server.close();
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.spans.length = 0;
-  receiver.metrics.clear();
-  receiver.events.length = 0;
-});
-
-function inferenceSpans() {
-  return receiver.spans.filter((span) => span.scope === 'otel-genai');
-}
+const { inferenceSpans } = backends;
 
 describe('node --import ./register.mjs', () => {
   it('traces an unmodified ESM app, which prints the same as without it', async () => {
-    const env = otlpEnv(server.url, receiver.url);
+    const env = backends.env();
     const bare = await runApp(join(APPS, 'anthropic-app.mjs'), { env });
     expect(bare.code).toBe(0);
-    expect(receiver.spans).toHaveLength(0);
+    expect(backends.receiver.spans).toHaveLength(0);
 
     const traced = await runApp(join(APPS, 'anthropic-app.mjs'), { env, register: true });
     expect(traced.stderr).toBe('');
@@ -54,13 +35,13 @@ describe('node --import ./register.mjs', () => {
     expect(spans[2].attributes).toMatchObject({ 'error.type': 'RateLimitError' });
     expect(spans[2].statusCode).toBe(2);
     // The SDK's own tracing is replaced by ours: one inference span per call.
-    expect(receiver.spans.filter((span) => span.scope.startsWith('com.anthropic.sdk'))).toHaveLength(0);
+    expect(backends.receiver.spans.filter((span) => span.scope.startsWith('com.anthropic.sdk'))).toHaveLength(0);
   });
 
   // list-wrapped.mjs registers a catch-all hook that sees every module a loader hook wrapped.
   const listWrapped = (env: Record<string, string>, node?: string) =>
     runApp(join(APPS, 'anthropic-app.mjs'), {
-      env: { ...otlpEnv(server.url, receiver.url), ...env },
+      env: backends.env(env),
       register: true,
       args: ['--import', join(APPS, 'list-wrapped.mjs')],
       node,
@@ -90,7 +71,7 @@ describe('node --import ./register.mjs', () => {
   });
 
   it('traces an unmodified CommonJS app', async () => {
-    const env = otlpEnv(server.url, receiver.url);
+    const env = backends.env();
     const bare = await runApp(join(APPS, 'anthropic-app.cjs'), { env });
     const traced = await runApp(join(APPS, 'anthropic-app.cjs'), { env, register: true });
     expect(traced.stderr).toBe('');
@@ -101,26 +82,26 @@ describe('node --import ./register.mjs', () => {
   });
 
   it('patches both copies when an app loads the SDK through import and require', async () => {
-    const traced = await runApp(join(APPS, 'dual-load.mjs'), { env: otlpEnv(server.url, receiver.url), register: true });
+    const traced = await runApp(join(APPS, 'dual-load.mjs'), { env: backends.env(), register: true });
     expect(traced.stderr).toBe('');
     expect(JSON.parse(traced.stdout).distinctClasses).toBe(true);
     expect(inferenceSpans()).toHaveLength(2);
   });
 
   it('prints spans with OTEL_TRACES_EXPORTER=console and stays quiet with none', async () => {
-    const base = { ...otlpEnv(server.url, receiver.url) };
+    const base = backends.env();
     const consoleRun = await runApp(join(APPS, 'anthropic-app.cjs'), { env: { ...base, OTEL_TRACES_EXPORTER: 'console' }, register: true });
     expect(consoleRun.stdout).toContain("name: 'chat claude-sonnet-5-5'");
     expect(consoleRun.stdout).toContain("'gen_ai.usage.output_tokens': 64");
     const noneRun = await runApp(join(APPS, 'anthropic-app.cjs'), { env: { ...base, OTEL_TRACES_EXPORTER: 'none' }, register: true });
     expect(noneRun.code).toBe(0);
     expect(noneRun.stdout).not.toContain('chat claude');
-    expect(receiver.spans).toHaveLength(0);
+    expect(backends.receiver.spans).toHaveLength(0);
   });
 
   it('OTEL_TRACES_EXPORTER=otlp,genai-tree prints the tree and still exports OTLP', async () => {
     const traced = await runApp(join(APPS, 'anthropic-app.cjs'), {
-      env: { ...otlpEnv(server.url, receiver.url), OTEL_TRACES_EXPORTER: 'otlp,genai-tree' },
+      env: backends.env({ OTEL_TRACES_EXPORTER: 'otlp,genai-tree' }),
       register: true,
     });
     expect(traced.stderr).toBe('');
@@ -137,7 +118,7 @@ describe('node --import ./register.mjs', () => {
 
 describe('OpenAI apps', () => {
   it('traces an unmodified ESM OpenAI app: chat, a stream and embeddings', async () => {
-    const env = otlpEnv(server.url, receiver.url);
+    const env = backends.env();
     const bare = await runApp(join(APPS, 'openai-app.mjs'), { env });
     const traced = await runApp(join(APPS, 'openai-app.mjs'), { env, register: true });
     expect(traced.stderr).toBe('');
@@ -151,7 +132,7 @@ describe('OpenAI apps', () => {
   });
 
   it('traces an unmodified CommonJS OpenAI app', async () => {
-    const env = otlpEnv(server.url, receiver.url);
+    const env = backends.env();
     const bare = await runApp(join(APPS, 'openai-app.cjs'), { env });
     const traced = await runApp(join(APPS, 'openai-app.cjs'), { env, register: true });
     expect(traced.stderr).toBe('');
@@ -164,7 +145,7 @@ describe('OpenAI apps', () => {
 describe('under Node 22 (the synchronous loader hooks)', () => {
   const run22 = (env: Record<string, string>) =>
     runApp(join(APPS, 'anthropic-app.mjs'), {
-      env: { ...otlpEnv(server.url, receiver.url), ...env },
+      env: backends.env(env),
       register: true,
       args: ['--import', join(APPS, 'list-wrapped.mjs'), '--import', join(APPS, 'list-changed.mjs')],
       node: NODE_22,
@@ -195,19 +176,19 @@ describe('under Node 22 (the synchronous loader hooks)', () => {
   });
 
   it('patches both copies when an app loads the SDK through import and require', async () => {
-    const traced = await runApp(join(APPS, 'dual-load.mjs'), { env: otlpEnv(server.url, receiver.url), register: true, node: NODE_22 });
+    const traced = await runApp(join(APPS, 'dual-load.mjs'), { env: backends.env(), register: true, node: NODE_22 });
     expect(traced.stderr).toBe('');
     expect(JSON.parse(traced.stdout).distinctClasses).toBe(true);
     expect(inferenceSpans()).toHaveLength(2);
   });
 
   it('traces the Anthropic ESM app and an openai 7 app', async () => {
-    const env = otlpEnv(server.url, receiver.url);
+    const env = backends.env();
     const anthropic = await runApp(join(APPS, 'anthropic-app.mjs'), { env, register: true, node: NODE_22 });
     expect(anthropic.stderr).toBe('');
     expect(inferenceSpans()).toHaveLength(3);
 
-    receiver.spans.length = 0;
+    backends.receiver.spans.length = 0;
     const app = join(APPS, 'responses-app.mjs');
     const bare = await runApp(app, { env, node: NODE_22 });
     const traced = await runApp(app, { env, register: true, node: NODE_22 });
@@ -224,19 +205,19 @@ describe('under Node 22 (the synchronous loader hooks)', () => {
 describe('metrics and content events through register.mjs', () => {
   it('exports the GenAI metrics and, with content capture to events, the details event', async () => {
     const env = {
-      ...otlpEnv(server.url, receiver.url),
+      ...backends.env(),
       OTEL_METRICS_EXPORTER: 'otlp',
       OTEL_LOGS_EXPORTER: 'otlp',
       OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'EVENT_ONLY',
     };
     const traced = await runApp(join(APPS, 'anthropic-app.cjs'), { env, register: true });
     expect(traced.stderr).toBe('');
-    expect(receiver.metrics.get('gen_ai.client.inference.operation.input_tokens')).toBe(21 + 17);
-    expect(receiver.metrics.get('gen_ai.client.inference.operation.output_tokens')).toBe(4 + 64);
-    expect(receiver.metrics.get('gen_ai.client.inference.duration')).toBeGreaterThan(0);
-    expect(receiver.metrics.has('gen_ai.client.inference.time_to_first_chunk')).toBe(true);
-    expect(receiver.metrics.has('gen_ai.client.token.usage')).toBe(false);
-    expect(receiver.events).toEqual(['gen_ai.client.inference.operation.details', 'gen_ai.client.inference.operation.details']);
+    expect(backends.receiver.metrics.get('gen_ai.client.inference.operation.input_tokens')).toBe(21 + 17);
+    expect(backends.receiver.metrics.get('gen_ai.client.inference.operation.output_tokens')).toBe(4 + 64);
+    expect(backends.receiver.metrics.get('gen_ai.client.inference.duration')).toBeGreaterThan(0);
+    expect(backends.receiver.metrics.has('gen_ai.client.inference.time_to_first_chunk')).toBe(true);
+    expect(backends.receiver.metrics.has('gen_ai.client.token.usage')).toBe(false);
+    expect(backends.receiver.events).toEqual(['gen_ai.client.inference.operation.details', 'gen_ai.client.inference.operation.details']);
     // Events only: the spans carry no content.
     expect(inferenceSpans().every((span) => span.attributes['gen_ai.input.messages'] === undefined)).toBe(true);
   });
@@ -244,18 +225,18 @@ describe('metrics and content events through register.mjs', () => {
 
 describe('exceptions as logs through register.mjs', () => {
   it('OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs: the rate-limited call is a gen_ai.client.inference.exception record', async () => {
-    const env = { ...otlpEnv(server.url, receiver.url), OTEL_LOGS_EXPORTER: 'otlp', OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: 'logs' };
+    const env = backends.env({ OTEL_LOGS_EXPORTER: 'otlp', OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: 'logs' });
     // The ESM app's third call is rate limited.
     const traced = await runApp(join(APPS, 'anthropic-app.mjs'), { env, register: true });
     expect(traced.stderr).toBe('');
-    expect(receiver.events).toEqual(['gen_ai.client.inference.exception']);
+    expect(backends.receiver.events).toEqual(['gen_ai.client.inference.exception']);
     expect(inferenceSpans().map((span) => span.attributes['error.type'])).toContain('RateLimitError');
   });
 });
 
 describe('NodeSDK', () => {
   it('NodeSDK in the app and register.mjs both: one span per call, no error for the app', async () => {
-    const env = otlpEnv(server.url, receiver.url);
+    const env = backends.env();
     const bare = await runApp(join(APPS, 'anthropic-app.cjs'), { env });
     const traced = await runApp(join(APPS, 'anthropic-app.cjs'), {
       env,
@@ -272,7 +253,7 @@ describe('NodeSDK', () => {
 
   it('the README setup traces a CommonJS app preloaded with --require', async () => {
     const traced = await runApp(join(APPS, 'anthropic-app.cjs'), {
-      env: otlpEnv(server.url, receiver.url),
+      env: backends.env(),
       args: ['--require', join(ROOT, 'examples', 'nodesdk-tracing.cjs')],
     });
     expect(traced.stderr).toBe('');

@@ -6,13 +6,12 @@
  */
 import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as OtelGenAI from 'otel-genai';
 import type * as Kit from 'otel-genai/testing';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { startOtlpReceiver } from '../helpers/otlp-receiver';
-import { anthropicWeatherLoop, PROMPTS, startFixtureServer } from '../helpers/replay';
-import { otlpEnv, runApp } from '../helpers/run-app';
+import { anthropicWeatherLoop, PROMPTS } from '../helpers/replay';
+import { replayAndReceiver } from '../helpers/replay-and-receiver';
+import { runApp } from '../helpers/run-app';
 
 const APP = join(__dirname, '..', 'apps', 'cost-app.cjs');
 const require = createRequire(__filename);
@@ -24,31 +23,17 @@ const priceLibraryLoaded = () => Object.keys(require.cache).some((file) => file.
 /** claude-sonnet-5 in @pydantic/genai-prices 0.1.8's data: $2 input, $2.50 cache write, $0.20 cache read, $10 output per million tokens. */
 const MESSAGES_CACHE_COST = (12 * 2 + 2048 * 2.5 + 1024 * 0.2 + 40 * 10) / 1e6;
 
-let server: ReplayServer;
-let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
-beforeAll(async () => {
-  server = await startFixtureServer(0);
-  receiver = await startOtlpReceiver();
-});
-afterAll(async () => {
-  await server.close();
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.spans.length = 0;
-  receiver.metrics.clear();
-  server.reset();
-});
+const backends = replayAndReceiver(0);
 
 describe('node --import otel-genai/register', () => {
   const run = async (env: Record<string, string>) => {
     const result = await runApp(APP, {
       register: true,
-      env: { ...otlpEnv(server.url, receiver.url), OTEL_METRICS_EXPORTER: 'otlp', ...env },
+      env: backends.env({ OTEL_METRICS_EXPORTER: 'otlp', ...env }),
     });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const spans = receiver.spans.filter((span) => span.scope === 'otel-genai');
+    const spans = backends.inferenceSpans();
     expect(spans).toHaveLength(1);
     return { loads: JSON.parse(result.stdout) as { atStart: boolean; afterCall: boolean }, span: spans[0] };
   };
@@ -58,8 +43,8 @@ describe('node --import otel-genai/register', () => {
     expect(loads).toEqual({ atStart: false, afterCall: false });
     expect(span.attributes['gen_ai.usage.input_tokens']).toBe(12 + 2048 + 1024);
     expect(span.attributes).not.toHaveProperty(['otel_genai.usage.cost']);
-    expect(receiver.metrics.has('gen_ai.client.inference.duration')).toBe(true);
-    expect(receiver.metrics.has('otel_genai.client.operation.cost')).toBe(false);
+    expect(backends.receiver.metrics.has('gen_ai.client.inference.duration')).toBe(true);
+    expect(backends.receiver.metrics.has('otel_genai.client.operation.cost')).toBe(false);
   });
 
   it('OTEL_GENAI_COST=true: required on the first call priced, not at start-up; the cost and its source reach OTLP, and so does the counter', async () => {
@@ -67,7 +52,7 @@ describe('node --import otel-genai/register', () => {
     expect(loads).toEqual({ atStart: false, afterCall: true });
     expect(span.attributes['otel_genai.usage.cost']).toBeCloseTo(MESSAGES_CACHE_COST, 12);
     expect(span.attributes['otel_genai.usage.cost.source']).toMatch(/^@pydantic\/genai-prices@\d+\.\d+\.\d+$/);
-    expect(receiver.metrics.has('otel_genai.client.operation.cost')).toBe(true);
+    expect(backends.receiver.metrics.has('otel_genai.client.operation.cost')).toBe(true);
   });
 });
 
@@ -79,7 +64,7 @@ describe('the testing kit', () => {
     try {
       const off = collectSpans({ anthropic: { cost: false } });
       try {
-        const client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
+        const client = new Anthropic({ apiKey: 'test-key', baseURL: backends.server.url, maxRetries: 0 });
         await withAgent({ name: 'weather' }, () => anthropicWeatherLoop(client));
         await off.settle();
         const [agent] = off.tree({ cost: true });
@@ -94,10 +79,10 @@ describe('the testing kit', () => {
       delete process.env.OTEL_GENAI_COST;
     }
 
-    server.reset();
+    backends.server.reset();
     const spans = collectSpans({ anthropic: { cost: true } });
     try {
-      const client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
+      const client = new Anthropic({ apiKey: 'test-key', baseURL: backends.server.url, maxRetries: 0 });
       await withAgent({ name: 'weather' }, () => anthropicWeatherLoop(client));
       await spans.settle();
       expect(priceLibraryLoaded()).toBe(true);
@@ -147,8 +132,8 @@ describe('the testing kit', () => {
     // The kit's provider with none of the module instrumentations: the two clients are traced by instrumentClient alone.
     const spans = collectSpans({ anthropic: false, openai: false, google: false, aiSdk: false });
     try {
-      const priced = instrumentClient(new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }), { cost: true });
-      const unpriced = instrumentClient(new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }));
+      const priced = instrumentClient(new Anthropic({ apiKey: 'test-key', baseURL: backends.server.url, maxRetries: 0 }), { cost: true });
+      const unpriced = instrumentClient(new Anthropic({ apiKey: 'test-key', baseURL: backends.server.url, maxRetries: 0 }));
       const body = { model: 'claude-sonnet-5-5', max_tokens: 100, messages: [{ role: 'user' as const, content: PROMPTS.cache }] };
       await priced.messages.create(body);
       await unpriced.messages.create(body);
