@@ -69,6 +69,18 @@ export function lazyMessages(items: unknown, read: (item: Record<string, unknown
   };
 }
 
+/** A string as one text part, or the objects of an array each as the part `read` makes of it; anything else as no parts. */
+export function partsOf(content: unknown, read: (fields: Record<string, unknown>) => Part): Part[] {
+  if (typeof content === 'string') return [{ type: 'text', content }];
+  if (!Array.isArray(content)) return [];
+  const parts: Part[] = [];
+  for (const item of content) {
+    const fields = asRecord(item);
+    if (fields !== undefined) parts.push(read(fields));
+  }
+  return parts;
+}
+
 export type CaptureMode = 'NO_CONTENT' | 'SPAN_ONLY' | 'EVENT_ONLY' | 'SPAN_AND_EVENT';
 const MODES: readonly CaptureMode[] = ['NO_CONTENT', 'SPAN_ONLY', 'EVENT_ONLY', 'SPAN_AND_EVENT'];
 

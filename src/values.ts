@@ -24,6 +24,15 @@ export function parsedJSON(value: unknown): unknown {
   }
 }
 
+/** `String(value)`, or the value's `typeof` where that throws (an object whose `toString` and `valueOf` are not functions: `{"toString": 1}`). */
+export function asString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
 }

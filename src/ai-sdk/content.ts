@@ -7,21 +7,13 @@
  * `{ type: 'provider', id, name }`); the reply is the provider's `content` (a whole result), or its
  * stream parts (`text-delta`, `reasoning-delta`, `tool-call`, …).
  */
-import { lazyMessages } from '../content';
+import { lazyMessages, partsOf } from '../content';
 import type { ChatMessage, ContentMapping, Part, StreamContent, ToolDefinition } from '../content';
 import { trailingToolResults } from '../tools';
 import type { ToolResult } from '../tools';
-import { asRecord, nonEmptyString, parsedJSON } from '../values';
+import { asRecord, asString, nonEmptyString, parsedJSON } from '../values';
 
 type Fields = Record<string, unknown>;
-
-function asString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return typeof value;
-  }
-}
 
 /** `image`, `audio`, `video` or `document`, from a media type. */
 function modalityOf(mediaType: unknown, fallback: string): string {
@@ -99,17 +91,6 @@ function partOf(part: Fields): Part {
   }
 }
 
-function partsOf(content: unknown): Part[] {
-  if (typeof content === 'string') return [{ type: 'text', content }];
-  if (!Array.isArray(content)) return [];
-  const parts: Part[] = [];
-  for (const item of content) {
-    const fields = asRecord(item);
-    if (fields !== undefined) parts.push(partOf(fields));
-  }
-  return parts;
-}
-
 /** `instructions`: a string, a system message, or a list of them. */
 function systemParts(instructions: unknown): Part[] {
   if (instructions === undefined || instructions === null) return [];
@@ -117,7 +98,7 @@ function systemParts(instructions: unknown): Part[] {
   const parts: Part[] = [];
   for (const item of items) {
     if (typeof item === 'string') parts.push({ type: 'text', content: item });
-    else parts.push(...partsOf(asRecord(item)?.content));
+    else parts.push(...partsOf(asRecord(item)?.content, partOf));
   }
   return parts;
 }
@@ -187,14 +168,14 @@ class StreamReply implements StreamContent<unknown> {
 
 export const languageModelContent: ContentMapping<unknown, unknown> = {
   input(event) {
-    const messages = lazyMessages(event.messages, (fields) => ({ role: asString(fields.role), parts: partsOf(fields.content) }));
+    const messages = lazyMessages(event.messages, (fields) => ({ role: asString(fields.role), parts: partsOf(fields.content, partOf) }));
     const system = systemParts(event.instructions);
     const tools = Array.isArray(event.tools) ? event.tools.map((tool) => toolDefinition(asRecord(tool) ?? {})) : undefined;
     return { messages, systemInstructions: system.length > 0 ? system : undefined, toolDefinitions: tools };
   },
   output(result) {
     const content = asRecord(result)?.content;
-    return assistant(partsOf(content).filter((part) => part.type !== 'source'));
+    return assistant(partsOf(content, partOf).filter((part) => part.type !== 'source'));
   },
   streamOutput() {
     return new StreamReply();

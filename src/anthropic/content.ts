@@ -1,18 +1,9 @@
 /** Anthropic Messages requests and responses as content parts (used only while capture is on). */
-import { lazyMessages } from '../content';
+import { lazyMessages, partsOf } from '../content';
 import type { ChatMessage, ContentMapping, Part, StreamContent, ToolDefinition } from '../content';
-import { asRecord, nonEmptyString, parsedJSON } from '../values';
+import { asRecord, asString, nonEmptyString, parsedJSON } from '../values';
 
 type Block = Record<string, unknown>;
-
-/** `String(value)`, which throws for an object whose `toString` and `valueOf` are not functions (`{"toString": 1}`). */
-function asString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return typeof value;
-  }
-}
 
 /** Text of a `tool_result`'s content: a string, or its text blocks joined. */
 function resultText(content: unknown): unknown {
@@ -61,17 +52,6 @@ function blockPart(block: Block): Part {
   }
 }
 
-function parts(content: unknown): Part[] {
-  if (typeof content === 'string') return [{ type: 'text', content }];
-  if (!Array.isArray(content)) return [];
-  const result: Part[] = [];
-  for (const block of content) {
-    const fields = asRecord(block);
-    if (fields !== undefined) result.push(blockPart(fields));
-  }
-  return result;
-}
-
 function toolDefinition(tool: Block): ToolDefinition {
   // Custom tools have no type (or `custom`); the others are Anthropic's server and client tools.
   if (tool.type === undefined || tool.type === 'custom') {
@@ -86,7 +66,7 @@ function toolDefinition(tool: Block): ToolDefinition {
 }
 
 function assistant(content: unknown): ChatMessage[] {
-  return [{ role: 'assistant', parts: parts(content) }];
+  return [{ role: 'assistant', parts: partsOf(content, blockPart) }];
 }
 
 /** Builds the reply's blocks from `content_block_*` events, appending deltas to strings. */
@@ -146,8 +126,11 @@ function startText(value: unknown): string {
 
 export const messagesContent: ContentMapping<unknown, unknown> = {
   input(params) {
-    const messages = lazyMessages(params.messages, (fields) => ({ role: asString(fields.role), parts: parts(fields.content) }));
-    const system = parts(params.system);
+    const messages = lazyMessages(params.messages, (fields) => ({
+      role: asString(fields.role),
+      parts: partsOf(fields.content, blockPart),
+    }));
+    const system = partsOf(params.system, blockPart);
     const tools = Array.isArray(params.tools) ? params.tools.map((tool) => toolDefinition(asRecord(tool) ?? {})) : undefined;
     return { messages, systemInstructions: system.length > 0 ? system : undefined, toolDefinitions: tools };
   },

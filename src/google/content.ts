@@ -9,7 +9,7 @@
  */
 import { lazyMessages } from '../content';
 import type { ChatMessage, ContentMapping, Part, StreamContent, ToolDefinition } from '../content';
-import { asRecord, nonEmptyString } from '../values';
+import { asRecord, asString, nonEmptyString } from '../values';
 
 type Fields = Record<string, unknown>;
 
@@ -33,15 +33,6 @@ export function normalizeContents(contents: unknown): Fields[] {
 
 function asPart(item: unknown): unknown {
   return typeof item === 'string' ? { text: item } : item;
-}
-
-/** `String(value)`, which throws for an object whose `toString` and `valueOf` are not functions. */
-function asString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return typeof value;
-  }
 }
 
 /** The conventions' modality of a MIME type: `image`, `audio`, `video`, else `document`. */
