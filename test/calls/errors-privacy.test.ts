@@ -11,30 +11,17 @@
  */
 import { createRequire } from 'node:module';
 import { logs } from '@opentelemetry/api-logs';
-import { metrics } from '@opentelemetry/api';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AnthropicInstrumentation, OpenAIInstrumentation, runTool, withAgent } from '../../src';
+import { runTool, withAgent } from '../../src';
 import { errorTypeOf, messageOf, recordException } from '../../src/errors';
 import type { ReplayServer } from '../../src/testing/replay-server';
 import { fixtureRequest, startFixtureServer } from '../helpers/replay';
-import { settle, setupTracing } from '../helpers/tracing';
+import { captureAllTelemetry, leaks } from '../helpers/telemetry-strings';
+import { settle } from '../helpers/tracing';
 
-class TestReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
-
-const tracing = setupTracing();
-const logExporter = new InMemoryLogRecordExporter();
-const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logExporter })] });
-const anthropicInstrumentation = new AnthropicInstrumentation();
-const openaiInstrumentation = new OpenAIInstrumentation();
-const instrumentations = [anthropicInstrumentation, openaiInstrumentation];
-let reader = new TestReader();
-let globalReader = new TestReader();
+// Agent and tool spans, their exception records and metrics go to the global providers.
+const { tracing, logExporter, loggerProvider, instrumentations, metricPoints, telemetryStrings } = captureAllTelemetry(logs);
 
 const require = createRequire(__filename);
 const Anthropic = require('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
@@ -51,30 +38,9 @@ beforeAll(async () => {
   // The SDK's own spans are not ours to judge: keep them out.
   anthropic = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0, openTelemetry: false });
   openai = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
-  // Agent and tool spans, their exception records and metrics go to the global providers.
-  logs.setGlobalLoggerProvider(loggerProvider);
 });
-afterAll(async () => {
-  await server.close();
-  logs.disable();
-  metrics.disable();
-});
-beforeEach(() => {
-  reader = new TestReader();
-  globalReader = new TestReader();
-  metrics.disable();
-  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [globalReader] }));
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  for (const instrumentation of instrumentations) {
-    instrumentation.setConfig({});
-    instrumentation.setTracerProvider(tracing.provider);
-    instrumentation.setLoggerProvider(loggerProvider);
-    instrumentation.setMeterProvider(meterProvider);
-  }
-  tracing.exporter.reset();
-  logExporter.reset();
-  server.reset();
-});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
 afterEach(() => {
   delete process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN;
 });
@@ -227,65 +193,7 @@ const SCENARIOS: Scenario[] = [
   ),
 ];
 
-/** Every string in a value: attribute values, arrays, nested objects. */
-function strings(value: unknown, into: string[]): string[] {
-  if (typeof value === 'string') into.push(value);
-  else if (Array.isArray(value)) for (const item of value) strings(item, into);
-  else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) strings([key, item], into);
-  return into;
-}
-
 const ours = (span: ReadableSpan) => span.instrumentationScope.name === 'otel-genai';
-
-interface MetricPoint {
-  metric: string;
-  attributes: Record<string, unknown>;
-}
-
-async function metricPoints(): Promise<MetricPoint[]> {
-  const found: MetricPoint[] = [];
-  for (const from of [reader, globalReader]) {
-    const { resourceMetrics } = await from.collect();
-    for (const scope of resourceMetrics.scopeMetrics) {
-      for (const metric of scope.metrics) {
-        for (const point of metric.dataPoints as Array<{ attributes: Record<string, unknown> }>)
-          found.push({ metric: metric.descriptor.name, attributes: point.attributes });
-      }
-    }
-  }
-  return found;
-}
-
-/** Everything our telemetry says, as strings, each labelled with where it was found. */
-async function telemetryStrings(): Promise<Array<{ where: string; text: string }>> {
-  const found: Array<{ where: string; text: string }> = [];
-  const add = (where: string, value: unknown) => {
-    for (const text of strings(value, [])) found.push({ where, text });
-  };
-  for (const span of tracing.spans().filter(ours)) {
-    add(`span ${span.name} name`, span.name);
-    add(`span ${span.name} attributes`, span.attributes);
-    add(`span ${span.name} status`, span.status);
-    for (const event of span.events) add(`span ${span.name} event ${event.name}`, [event.name, event.attributes ?? {}]);
-    for (const link of span.links) add(`span ${span.name} link`, link.attributes ?? {});
-  }
-  for (const record of logExporter.getFinishedLogRecords()) {
-    add(`log record ${record.eventName ?? ''}`, [record.eventName ?? '', record.body ?? '', record.attributes]);
-  }
-  for (const point of await metricPoints()) add(`metric ${point.metric}`, point.attributes);
-  return found;
-}
-
-function leaks(found: Array<{ where: string; text: string }>, secrets: string[]): string[] {
-  const problems: string[] = [];
-  for (const secret of secrets) {
-    for (const { where, text } of found) {
-      if (text.toLowerCase().includes(secret.toLowerCase()))
-        problems.push(`${where} holds ${JSON.stringify(secret)}: ${JSON.stringify(text.slice(0, 200))}`);
-    }
-  }
-  return problems;
-}
 
 const chatSpan = () =>
   tracing
@@ -301,7 +209,7 @@ describe('provider error text with content capture off', () => {
           if (signal) process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN = signal;
           await run().catch(() => undefined);
           await settle();
-          expect(leaks(await telemetryStrings(), secrets)).toEqual([]);
+          expect(leaks(await telemetryStrings(tracing.spans().filter(ours)), secrets, { ignoreCase: true })).toEqual([]);
           const span = chatSpan();
           expect(span.attributes['error.type']).toBe(errorType);
           const typed = (await metricPoints()).filter((point) => point.attributes['error.type'] !== undefined);
@@ -339,7 +247,11 @@ describe('provider error text with content capture off', () => {
           await anthropic.messages.create({ ...params, max_tokens: 50 });
         }).catch(() => undefined);
         await settle();
-        expect(leaks(await telemetryStrings(), [prompt, toolMessage, 'was rejected by a request filter'])).toEqual([]);
+        expect(
+          leaks(await telemetryStrings(tracing.spans().filter(ours)), [prompt, toolMessage, 'was rejected by a request filter'], {
+            ignoreCase: true,
+          }),
+        ).toEqual([]);
         const spans = tracing.spans().filter(ours);
         expect(spans.map((span) => [span.name, span.attributes['error.type'], span.status.message])).toEqual([
           ['execute_tool lookup_record', 'RangeError', 'RangeError'],

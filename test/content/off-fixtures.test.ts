@@ -23,29 +23,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { logs, metrics } from '@opentelemetry/api';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { logs } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AnthropicInstrumentation, OpenAIInstrumentation } from '../../src';
 import { KNOWN_PROVIDER_ERROR_TYPES } from '../../src/semconv';
 import type { ReplayServer } from '../../src/testing/replay-server';
 import { FIXTURES, startFixtureServer } from '../helpers/replay';
-import { settle, setupTracing } from '../helpers/tracing';
+import { captureAllTelemetry, leaks } from '../helpers/telemetry-strings';
+import type { FoundString } from '../helpers/telemetry-strings';
+import { settle } from '../helpers/tracing';
 
-class TestReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
-
-const tracing = setupTracing();
-const logExporter = new InMemoryLogRecordExporter();
-const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logExporter })] });
-const anthropicInstrumentation = new AnthropicInstrumentation();
-const openaiInstrumentation = new OpenAIInstrumentation();
-const instrumentations = [anthropicInstrumentation, openaiInstrumentation];
-let reader = new TestReader();
-let globalReader = new TestReader();
+// Agent, tool and exception records of the global providers too.
+const { tracing, instrumentations, telemetryStrings } = captureAllTelemetry(logs);
 
 const require = createRequire(__filename);
 const Anthropic = require('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
@@ -59,32 +47,13 @@ let server: ReplayServer;
 beforeAll(async () => {
   server = await startFixtureServer(0);
   process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN = 'logs/dup';
-  // Agent, tool and exception records of the global providers too.
-  logs.setGlobalLoggerProvider(loggerProvider);
 });
 afterAll(async () => {
   delete process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN;
   for (const instrumentation of instrumentations) instrumentation.disable();
   await server.close();
-  logs.disable();
-  metrics.disable();
 });
-beforeEach(() => {
-  reader = new TestReader();
-  globalReader = new TestReader();
-  metrics.disable();
-  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [globalReader] }));
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  for (const instrumentation of instrumentations) {
-    instrumentation.setConfig({});
-    instrumentation.setTracerProvider(tracing.provider);
-    instrumentation.setLoggerProvider(loggerProvider);
-    instrumentation.setMeterProvider(meterProvider);
-  }
-  tracing.exporter.reset();
-  logExporter.reset();
-  server.reset();
-});
+beforeEach(() => server.reset());
 
 // ---------------------------------------------------------------------------------------------
 // The fixtures, and the call each one is
@@ -342,66 +311,7 @@ function forbiddenStrings(fixture: Json): string[] {
 // ---------------------------------------------------------------------------------------------
 // Every string telemetry holds
 
-/** Every string in a value: keys too, and arrays and nested objects. */
-function strings(value: unknown, into: string[]): string[] {
-  if (typeof value === 'string') into.push(value);
-  else if (Array.isArray(value)) for (const item of value) strings(item, into);
-  else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array))
-    for (const [key, item] of Object.entries(value)) strings([key, item], into);
-  return into;
-}
-
-async function metricPoints(): Promise<Array<{ metric: string; attributes: Record<string, unknown> }>> {
-  const found: Array<{ metric: string; attributes: Record<string, unknown> }> = [];
-  for (const from of [reader, globalReader]) {
-    const { resourceMetrics } = await from.collect();
-    for (const scope of resourceMetrics.scopeMetrics) {
-      for (const metric of scope.metrics) {
-        for (const point of metric.dataPoints as Array<{ attributes: Record<string, unknown> }>)
-          found.push({ metric: metric.descriptor.name, attributes: point.attributes });
-      }
-    }
-  }
-  return found;
-}
-
-interface Found {
-  where: string;
-  text: string;
-}
-
-/** Every string of every exported span, log record and metric data point, labelled with where it is. */
-async function telemetryStrings(): Promise<Found[]> {
-  const found: Found[] = [];
-  const add = (where: string, value: unknown) => {
-    for (const text of strings(value, [])) found.push({ where, text });
-  };
-  for (const span of tracing.spans()) {
-    const at = `span ${span.name} (${span.instrumentationScope.name})`;
-    add(`${at} name`, span.name);
-    add(`${at} attributes`, span.attributes);
-    add(`${at} status`, span.status.message ?? '');
-    for (const event of span.events) add(`${at} event ${event.name}`, [event.name, event.attributes ?? {}]);
-    for (const link of span.links) add(`${at} link`, link.attributes ?? {});
-  }
-  for (const record of logExporter.getFinishedLogRecords()) {
-    add(`log record ${record.eventName ?? ''}`, [record.eventName ?? '', record.body ?? '', record.attributes]);
-  }
-  for (const point of await metricPoints()) add(`metric ${point.metric}`, [point.metric, point.attributes]);
-  return found;
-}
-
-function leaks(found: Found[], forbidden: string[]): string[] {
-  const problems: string[] = [];
-  for (const secret of forbidden) {
-    for (const { where, text } of found) {
-      if (text.includes(secret)) problems.push(`${where} holds ${JSON.stringify(secret)}: ${JSON.stringify(text.slice(0, 160))}`);
-    }
-  }
-  return problems;
-}
-
-async function sendAndCollect(fixtureCase: FixtureCase): Promise<Found[]> {
+async function sendAndCollect(fixtureCase: FixtureCase): Promise<FoundString[]> {
   server.reset();
   await send(fixtureCase).catch(() => undefined);
   await settle();
