@@ -12,6 +12,7 @@ import {
   toolCallPart,
   toolResponsePart,
   functionDefinition,
+  toolDefinitions,
   urlPart,
   fileDataPart,
   audioPart,
@@ -83,21 +84,10 @@ function chatInputMessage(message: Fields): ChatMessage | undefined {
   return result;
 }
 
-function chatToolDefinitions(tools: unknown): ToolDefinition[] | undefined {
-  if (!Array.isArray(tools)) return undefined;
-  const definitions: ToolDefinition[] = [];
-  for (const value of tools) {
-    const tool = asRecord(value);
-    const type = nonEmptyString(tool?.type);
-    if (tool === undefined || type === undefined) continue;
-    if (type === 'function') {
-      const fn = asRecord(tool.function);
-      definitions.push(functionDefinition(fn?.name, fn?.description, fn?.parameters));
-    } else {
-      definitions.push({ type });
-    }
-  }
-  return definitions;
+/** A chat function tool: its definition under `function`. */
+function chatFunctionDefinition(tool: Fields): ToolDefinition {
+  const fn = asRecord(tool.function);
+  return functionDefinition(fn?.name, fn?.description, fn?.parameters);
 }
 
 /** One completion message as an assistant message: text (if any), refusal, tool calls. */
@@ -201,7 +191,7 @@ class ChatStreamContent implements StreamContent<unknown> {
 export const chatContent: ContentMapping<unknown, unknown> = {
   input(params) {
     const input: InputContent = { messages: lazyMessages(params.messages, chatInputMessage) };
-    const tools = chatToolDefinitions(params.tools);
+    const tools = toolDefinitions(params.tools, chatFunctionDefinition);
     if (tools !== undefined) input.toolDefinitions = tools;
     return input;
   },

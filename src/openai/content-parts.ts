@@ -38,6 +38,19 @@ export function functionDefinition(name: unknown, description: unknown, paramete
   return definition;
 }
 
+/** A request's `tools` (each with a type): a function's as `functionOf` reads it, any other tool's type alone. */
+export function toolDefinitions(tools: unknown, functionOf: (tool: Fields) => ToolDefinition): ToolDefinition[] | undefined {
+  if (!Array.isArray(tools)) return undefined;
+  const definitions: ToolDefinition[] = [];
+  for (const value of tools) {
+    const tool = asRecord(value);
+    const type = nonEmptyString(tool?.type);
+    if (tool === undefined || type === undefined) continue;
+    definitions.push(type === 'function' ? functionOf(tool) : { type });
+  }
+  return definitions;
+}
+
 /** `image`, `audio` or `video` from a mime type, else `fallback`. */
 export function modalityOf(mime: string | undefined, fallback: string): string {
   if (mime === undefined) return fallback;

@@ -12,6 +12,7 @@ import {
   toolCallPart,
   toolResponsePart,
   functionDefinition,
+  toolDefinitions,
   urlPart,
   fileDataPart,
   audioPart,
@@ -97,16 +98,9 @@ function responsesInputItem(item: Fields): ChatMessage | undefined {
   }
 }
 
-function responsesToolDefinitions(tools: unknown): ToolDefinition[] | undefined {
-  if (!Array.isArray(tools)) return undefined;
-  const definitions: ToolDefinition[] = [];
-  for (const value of tools) {
-    const tool = asRecord(value);
-    const type = nonEmptyString(tool?.type);
-    if (tool === undefined || type === undefined) continue;
-    definitions.push(type === 'function' ? functionDefinition(tool.name, tool.description, tool.parameters) : { type });
-  }
-  return definitions;
+/** A Responses function tool: its definition at its top level. */
+function responsesFunctionDefinition(tool: Fields): ToolDefinition {
+  return functionDefinition(tool.name, tool.description, tool.parameters);
 }
 
 /** A Response object's output items as one assistant message. */
@@ -168,7 +162,7 @@ export const responsesContent: ContentMapping<unknown, unknown> = {
     };
     const instructions = nonEmptyString(params.instructions);
     if (instructions !== undefined) input.systemInstructions = [textPart(instructions)];
-    const tools = responsesToolDefinitions(params.tools);
+    const tools = toolDefinitions(params.tools, responsesFunctionDefinition);
     if (tools !== undefined) input.toolDefinitions = tools;
     return input;
   },
