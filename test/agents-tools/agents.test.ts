@@ -2,11 +2,10 @@ import { createRequire } from 'node:module';
 import { metrics, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, OpenAIInstrumentation, runTool, traceTool, withAgent } from '../../src';
 import { fingerprint, toolCallLedger } from '../../src/tools';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { fixtureRequest, PROMPTS, startFixtureServer, WEATHER_TOOLS } from '../helpers/replay';
+import { clientsOverReplay, fixtureRequest, PROMPTS, WEATHER_TOOLS } from '../helpers/replay';
 import { settle, setupTracing } from '../helpers/tracing';
 
 class MetricsReader extends MetricReader {
@@ -20,23 +19,9 @@ for (const instrumentation of [new AnthropicInstrumentation(), new OpenAIInstrum
 }
 const require = createRequire(__filename);
 const Anthropic = require('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
-const OpenAI = require('openai').default as typeof import('openai').default;
 
-let server: ReplayServer;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
-let anthropic: any;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
-let openai: any;
-beforeAll(async () => {
-  server = await startFixtureServer(0);
-  anthropic = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-  openai = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  tracing.exporter.reset();
-  server.reset();
-});
+const replay = clientsOverReplay(0);
+beforeEach(() => tracing.exporter.reset());
 
 const MODEL = 'claude-sonnet-5-5';
 const getWeather = ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 19, conditions: 'sunny' });
@@ -48,7 +33,7 @@ const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 async function anthropicLoop(
   runTools: (call: { id: string; name: string; input: { location: string } }) => string = (call) => getWeather(call.input),
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
-  { client = anthropic, resultFields = {} }: { client?: any; resultFields?: Record<string, unknown> } = {},
+  { client = replay.anthropic, resultFields = {} }: { client?: any; resultFields?: Record<string, unknown> } = {},
 ) {
   const messages: unknown[] = [{ role: 'user', content: PROMPTS.toolUse }];
   for (;;) {
@@ -96,7 +81,7 @@ describe('hand-written loops, zero code', () => {
     // The fixture was recorded without the flag: it is taken off on the wire, after the instrumentation read the params.
     const unflagged = new Anthropic({
       apiKey: 'test-key',
-      baseURL: server.url,
+      baseURL: replay.server.url,
       maxRetries: 0,
       fetch: (url: string | URL | Request, init?: RequestInit) =>
         fetch(url, { ...init, body: typeof init?.body === 'string' ? init.body.replace(/,"is_error":(true|false)/g, '') : init?.body }),
@@ -164,8 +149,8 @@ describe('hand-written loops, zero code', () => {
   it("a run's finish reasons are its last model call's: none without a model call, error when that call failed", async () => {
     withAgent({ name: 'idle' }, () => undefined);
     await withAgent({ name: 'rate-limited' }, async () => {
-      await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
-      await anthropic.messages
+      await replay.anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
+      await replay.anthropic.messages
         .create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] })
         .catch(() => undefined);
     });
@@ -178,9 +163,9 @@ describe('hand-written loops, zero code', () => {
 
   it('parallel OpenAI tool calls: one inferred span per call id', async () => {
     const first = fixtureRequest('openai/chat-tool-calls');
-    const reply = await openai.chat.completions.create(first);
+    const reply = await replay.openai.chat.completions.create(first);
     const calls = reply.choices[0].message.tool_calls;
-    await openai.chat.completions.create({
+    await replay.openai.chat.completions.create({
       model: first.model,
       messages: [
         ...first.messages,
@@ -233,7 +218,7 @@ describe('SDK runners with zod tools', () => {
     const reader = new MetricsReader();
     metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
     try {
-      const content = await openai.chat.completions.runTools({ model, messages, tools: [getWeatherTool] }).finalContent();
+      const content = await replay.openai.chat.completions.runTools({ model, messages, tools: [getWeatherTool] }).finalContent();
       expect(content).toBe("It's 18 °C in both Paris and London right now.");
       await settle();
       expect(
@@ -276,7 +261,7 @@ describe('SDK runners with zod tools', () => {
       inputSchema: z.object({ location: z.string().describe(definition.input_schema.properties.location.description) }),
       run: ({ location }: { location: string }) => getWeather({ location }),
     });
-    const final = await anthropic.beta.messages.toolRunner({
+    const final = await replay.anthropic.beta.messages.toolRunner({
       model: MODEL,
       max_tokens: 1024,
       tools: [tool],
@@ -357,10 +342,10 @@ describe('helpers: withAgent, runTool, traceTool', () => {
   it('concurrent agents keep their own spans and totals', async () => {
     const runs = Array.from({ length: 6 }, (_, i) =>
       withAgent({ name: `agent-${i}` }, async () => {
-        await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
+        await replay.anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
         await runTool({ name: 'wait', callId: `call_wait_${i}` }, () => new Promise((resolve) => setTimeout(resolve, 5 * (6 - i))));
         if (i % 2 === 0)
-          await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
+          await replay.anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
         return i;
       }),
     );

@@ -4,13 +4,11 @@
  * asked for the tool (issue 19), for Anthropic, chat and Responses, streamed and not. Inside an app
  * span or withAgent the tree says it already: no links.
  */
-import { createRequire } from 'node:module';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, OpenAIInstrumentation, withAgent } from '../../src';
-import type { ReplayServer } from '../../src/testing/replay-server';
 import { collect } from '../helpers/scenario';
-import { fixtureRequest, startFixtureServer } from '../helpers/replay';
+import { clientsOverReplay, fixtureRequest } from '../helpers/replay';
 import { settle, setupTracing } from '../helpers/tracing';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixture-shaped requests */
@@ -18,30 +16,16 @@ import { settle, setupTracing } from '../helpers/tracing';
 const tracing = setupTracing();
 for (const instrumentation of [new AnthropicInstrumentation(), new OpenAIInstrumentation()])
   instrumentation.setTracerProvider(tracing.provider);
-const require = createRequire(__filename);
-const Anthropic = require('@anthropic-ai/sdk').default;
-const OpenAI = require('openai').default;
 
-let server: ReplayServer;
-let anthropic: any;
-let openai: any;
-beforeAll(async () => {
-  server = await startFixtureServer(0);
-  anthropic = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-  openai = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  tracing.exporter.reset();
-  server.reset();
-});
+const replay = clientsOverReplay(0);
+beforeEach(() => tracing.exporter.reset());
 
 const LOOPS: Record<string, () => Promise<unknown>> = {
   'Anthropic messages': async () => {
     const first = fixtureRequest('anthropic/messages-tool-use');
-    const reply = await anthropic.messages.create(first);
+    const reply = await replay.anthropic.messages.create(first);
     const call = reply.content.find((block: { type: string }) => block.type === 'tool_use');
-    await anthropic.messages
+    await replay.anthropic.messages
       .create({
         ...first,
         messages: [
@@ -53,23 +37,23 @@ const LOOPS: Record<string, () => Promise<unknown>> = {
       .catch(() => undefined);
   },
   'Anthropic messages, streamed': async () => {
-    await collect(await anthropic.messages.create(fixtureRequest('anthropic/messages-stream-tool-use-lisbon')));
-    await collect(await anthropic.messages.create(fixtureRequest('anthropic/messages-stream-tool-result-lisbon')));
+    await collect(await replay.anthropic.messages.create(fixtureRequest('anthropic/messages-stream-tool-use-lisbon')));
+    await collect(await replay.anthropic.messages.create(fixtureRequest('anthropic/messages-stream-tool-result-lisbon')));
   },
   'OpenAI chat': async () => {
-    await openai.chat.completions.create(fixtureRequest('openai/chat-tool-calls'));
-    await openai.chat.completions.create(fixtureRequest('openai/chat-tool-results'));
+    await replay.openai.chat.completions.create(fixtureRequest('openai/chat-tool-calls'));
+    await replay.openai.chat.completions.create(fixtureRequest('openai/chat-tool-results'));
   },
   'OpenAI chat, streamed': async () => {
-    await collect(await openai.chat.completions.create(fixtureRequest('openai/chat-stream-tool-calls')));
-    await collect(await openai.chat.completions.create(fixtureRequest('openai/chat-stream-tool-results')));
+    await collect(await replay.openai.chat.completions.create(fixtureRequest('openai/chat-stream-tool-calls')));
+    await collect(await replay.openai.chat.completions.create(fixtureRequest('openai/chat-stream-tool-results')));
   },
   'OpenAI Responses': async () => {
     const first = fixtureRequest('openai/responses-function-call');
-    const reply = await openai.responses.create(first);
+    const reply = await replay.openai.responses.create(first);
     const call = reply.output.find((item: { type: string }) => item.type === 'function_call');
     // No fixture answers the second turn: the call fails, which changes nothing of what is linked.
-    await openai.responses
+    await replay.openai.responses
       .create({
         model: first.model,
         previous_response_id: reply.id,
@@ -79,14 +63,14 @@ const LOOPS: Record<string, () => Promise<unknown>> = {
   },
   'OpenAI Responses, streamed': async () => {
     const first = fixtureRequest('openai/responses-stream-function-call');
-    const events = await collect(await openai.responses.create(first));
+    const events = await collect(await replay.openai.responses.create(first));
     const done = (type: string) =>
       (events as any[]).find(
         (event) => event.type === type && (type !== 'response.output_item.done' || event.item.type === 'function_call'),
       );
     const call = done('response.output_item.done').item;
     // As above, the second turn has no fixture and fails.
-    await openai.responses
+    await replay.openai.responses
       .create({
         model: first.model,
         previous_response_id: done('response.completed').response.id,

@@ -9,14 +9,11 @@
  */
 import { createRequire } from 'node:module';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, instrumentClient, OpenAIInstrumentation, runTool, traceTool } from '../../src';
 import type { Part, RedactContext } from '../../src/content';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { fixtureRequest, PROMPTS, startFixtureServer, WEATHER_TOOLS } from '../helpers/replay';
+import { clientsOverReplay, fixtureRequest, PROMPTS, WEATHER_TOOLS } from '../helpers/replay';
 import { settle, setupTracing } from '../helpers/tracing';
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- SDK clients driven as an app drives them */
 
 const ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
 delete process.env[ENV];
@@ -36,20 +33,11 @@ const Anthropic = require('@anthropic-ai/sdk').default;
 const OpenAI = require('openai').default;
 
 const MODEL = 'claude-sonnet-5-5';
-let server: ReplayServer;
-let anthropic: any;
-let openai: any;
-beforeAll(async () => {
-  server = await startFixtureServer(0);
-  anthropic = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-  openai = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
-});
-afterAll(() => server.close());
+const replay = clientsOverReplay(0);
 beforeEach(() => {
   anthropicInstrumentation.setConfig(anthropicOptions);
   openAIInstrumentation.setConfig({});
   tracing.exporter.reset();
-  server.reset();
 });
 afterEach(() => {
   delete process.env[ENV];
@@ -57,8 +45,8 @@ afterEach(() => {
 
 /** The id of a tool call a traced Anthropic response asked for. */
 async function anthropicCallId(): Promise<string> {
-  server.reset();
-  const reply = await anthropic.messages.create({
+  replay.server.reset();
+  const reply = await replay.anthropic.messages.create({
     model: MODEL,
     max_tokens: 1024,
     tools: WEATHER_TOOLS,
@@ -69,8 +57,8 @@ async function anthropicCallId(): Promise<string> {
 
 /** The id of a tool call a traced OpenAI response asked for. */
 async function openAICallId(): Promise<string> {
-  server.reset();
-  const completion = await openai.chat.completions.create(fixtureRequest('openai/chat-tool-calls'));
+  replay.server.reset();
+  const completion = await replay.openai.chat.completions.create(fixtureRequest('openai/chat-tool-calls'));
   return completion.choices[0].message.tool_calls[0].id;
 }
 
@@ -121,8 +109,10 @@ describe('a tool call a traced response asked for: under that instrumentation', 
 
 describe('instrumentClient() with capture on, for one debug client', () => {
   it('turns on capture for no tool call of any other instrumentation, nor for one that belongs to none', async () => {
-    instrumentClient(new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }), { captureMessageContent: true });
-    instrumentClient(new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 }), { captureMessageContent: true });
+    instrumentClient(new Anthropic({ apiKey: 'test-key', baseURL: replay.server.url, maxRetries: 0 }), { captureMessageContent: true });
+    instrumentClient(new OpenAI({ apiKey: 'test-key', baseURL: `${replay.server.url}/v1`, maxRetries: 0 }), {
+      captureMessageContent: true,
+    });
     const callId = await openAICallId();
     getWeather(callId);
     getWeather(undefined);

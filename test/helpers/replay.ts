@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startReplayServer } from '../../src/testing/replay-server';
 import type { ReplayServer } from '../../src/testing/replay-server';
 
@@ -88,5 +88,26 @@ export function anthropicOverReplay(delayScale?: number) {
     replay.client = new Anthropic({ apiKey: 'test-key', baseURL: replay.server.url, maxRetries: 0 });
   });
   afterAll(() => replay.server.close());
+  return replay;
+}
+
+/**
+ * A fixture server with an Anthropic and an OpenAI client of it (no retries), for the whole test
+ * file: started before its tests, closed after them, its served sequences reset before each test.
+ * Call it after the instrumentations exist, as an app's SDKs would load.
+ */
+export function clientsOverReplay(delayScale?: number) {
+  const requireSDK = createRequire(__filename);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
+  const replay = {} as { server: ReplayServer; anthropic: any; openai: any };
+  beforeAll(async () => {
+    replay.server = await startFixtureServer(delayScale);
+    const Anthropic = requireSDK('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
+    const OpenAI = requireSDK('openai').default as typeof import('openai').default;
+    replay.anthropic = new Anthropic({ apiKey: 'test-key', baseURL: replay.server.url, maxRetries: 0 });
+    replay.openai = new OpenAI({ apiKey: 'test-key', baseURL: `${replay.server.url}/v1`, maxRetries: 0 });
+  });
+  afterAll(() => replay.server.close());
+  beforeEach(() => replay.server.reset());
   return replay;
 }
