@@ -49,6 +49,12 @@ export function putString(target: Record<string, unknown>, name: string, value: 
   if (string !== undefined) target[name] = string;
 }
 
+/** Sets `target[name]` to `value` when it is a string (as a list of one) or a list of strings. */
+export function putStrings(target: Record<string, unknown>, name: string, value: unknown): void {
+  const strings = stringArray(value);
+  if (strings !== undefined) target[name] = strings;
+}
+
 /**
  * A copy of `object` with `key` set to `value`: same prototype, and every other own property with
  * its descriptor (non-enumerable ones such as an SDK's `$brand` included), so that the SDK reads it

@@ -18,15 +18,14 @@ import {
   ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_REQUEST_TOP_P,
 } from '../semconv';
-import { asRecord, finiteNumber, nonEmptyString, putNumber, putString, stringArray } from '../values';
+import { asRecord, finiteNumber, nonEmptyString, putNumber, putString, putStrings } from '../values';
 
 function requestAttributes(params: Record<string, unknown>, target: Attributes): void {
   putNumber(target, ATTR_GEN_AI_REQUEST_MAX_TOKENS, params.max_tokens);
   putNumber(target, ATTR_GEN_AI_REQUEST_TEMPERATURE, params.temperature);
   putNumber(target, ATTR_GEN_AI_REQUEST_TOP_P, params.top_p);
   putNumber(target, ATTR_GEN_AI_REQUEST_TOP_K, params.top_k);
-  const stop = stringArray(params.stop_sequences);
-  if (stop !== undefined) target[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
+  putStrings(target, ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, params.stop_sequences);
   if (params.stream === true) target[ATTR_GEN_AI_REQUEST_STREAM] = true;
   const outputConfig = asRecord(params.output_config);
   if (outputConfig !== undefined) {

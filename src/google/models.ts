@@ -30,7 +30,7 @@ import {
   GEN_AI_OPERATION_EMBEDDINGS,
   GEN_AI_OPERATION_GENERATE_CONTENT,
 } from '../semconv';
-import { asRecord, finiteNumber, nonEmptyString, putNumber, stringArray } from '../values';
+import { asRecord, finiteNumber, nonEmptyString, putNumber, putStrings } from '../values';
 import { generateContentContent, normalizeContents } from './content';
 
 /** What a response's `responseMimeType` / `responseModalities` ask for, as `gen_ai.output.type`. */
@@ -66,8 +66,7 @@ function requestAttributes(params: Record<string, unknown>, target: Attributes):
   putNumber(target, ATTR_GEN_AI_REQUEST_MAX_TOKENS, config.maxOutputTokens);
   putNumber(target, ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, config.frequencyPenalty);
   putNumber(target, ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, config.presencePenalty);
-  const stop = stringArray(config.stopSequences);
-  if (stop !== undefined) target[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
+  putStrings(target, ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, config.stopSequences);
   const candidates = finiteNumber(config.candidateCount);
   if (candidates !== undefined && candidates !== 1) target[ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = candidates;
   const level = reasoningLevel(config);

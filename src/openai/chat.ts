@@ -25,7 +25,7 @@ import {
 import type { ChunkHandler } from '../stream';
 import { trailingToolResults } from '../tools';
 import type { RequestedToolCall, ToolResult } from '../tools';
-import { asRecord, finiteNumber, nonEmptyString, putNumber, putString, stringArray } from '../values';
+import { asRecord, finiteNumber, nonEmptyString, putNumber, putString, putStrings } from '../values';
 import { chatContent } from './chat-content';
 
 /** `response_format.type` / `text.format.type` as `gen_ai.output.type`. */
@@ -57,8 +57,7 @@ function requestAttributes(params: Record<string, unknown>, target: Attributes):
   putNumber(target, ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, params.frequency_penalty);
   putNumber(target, ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, params.presence_penalty);
   putNumber(target, ATTR_GEN_AI_REQUEST_SEED, params.seed);
-  const stop = stringArray(params.stop);
-  if (stop !== undefined) target[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
+  putStrings(target, ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, params.stop);
   const n = finiteNumber(params.n);
   if (n !== undefined && n !== 1) target[ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = n;
   const output = outputType(params.response_format);
