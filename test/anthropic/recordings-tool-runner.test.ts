@@ -21,11 +21,10 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../../src';
 import type { Fixture } from '../../src/testing/fixtures';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { RECORDINGS, recordingsAvailable as available, serveRecorded } from '../helpers/recordings';
+import { RECORDINGS, recordedFixture, recordingsAvailable as available, servedRecordings } from '../helpers/recordings';
 import type { Json } from '../helpers/recordings';
 import { settle, setupTracing } from '../helpers/tracing';
 
@@ -124,20 +123,14 @@ function chains(candidates: Turn[]): Turn[][] {
 const conversations = chains(turns.filter((turn) => !LEFT_OUT.has(turn.index)));
 
 function toFixture(turn: Turn): Fixture {
-  return {
-    meta: {
-      synthetic: false,
-      provider: 'anthropic',
-      description: `Built at test time from ../shared/recordings (${turn.name}).`,
-      source: 'Third-party recordings, see ../shared/recordings/README.md.',
-    },
+  return recordedFixture('anthropic', turn.name, {
     request: { method: turn.method, path: turn.path, match: turn.request },
     response: {
       status: turn.status,
       headers: { 'content-type': 'application/json', 'request-id': `req_replay_${turn.name}` },
       body: turn.response,
     },
-  };
+  });
 }
 
 /** What each tool call of the conversation returned, as the recorded next request shows, by tool name and input. */
@@ -209,22 +202,15 @@ function title(conversation: Turn[]): string {
 }
 
 describe.skipIf(!available)('real toolRunner recordings through the instrumented runner', () => {
-  let served: Awaited<ReturnType<typeof serveRecorded>> | undefined;
-  let server: ReplayServer;
+  const replay = servedRecordings(turns.map((turn) => ({ name: turn.name, fixture: toFixture(turn) })));
   let client: InstanceType<typeof Anthropic>;
 
-  beforeAll(async () => {
-    served = await serveRecorded(turns.map((turn) => ({ name: turn.name, fixture: toFixture(turn) })));
-    server = served.server;
-    client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-  });
-  afterAll(async () => {
-    await served?.close();
+  beforeAll(() => {
+    client = new Anthropic({ apiKey: 'test-key', baseURL: replay.server.url, maxRetries: 0 });
   });
   beforeEach(() => {
     instrumentation.enable();
     tracing.exporter.reset();
-    server.reset();
   });
 
   it('finds the ten recorded turns, and three runner conversations of two turns in those kept', () => {
@@ -266,7 +252,7 @@ describe.skipIf(!available)('real toolRunner recordings through the instrumented
       expect(final).toEqual(last);
 
       // Every turn went out as recorded and was answered by its own fixture (no 404).
-      expect(server.requests.map((request) => request.fixture)).toEqual(conversation.map((turn) => turn.name));
+      expect(replay.server.requests.map((request) => request.fixture)).toEqual(conversation.map((turn) => turn.name));
 
       // Every recorded call ran, once, with its recorded input.
       const calls = conversation.slice(0, -1).flatMap((turn) => toolUses(turn.response));

@@ -15,11 +15,17 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../../src';
 import type { Fixture } from '../../src/testing/fixtures';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { parseSSE, RECORDINGS, serveRecorded, recordingsAvailable as available, serializeSSE } from '../helpers/recordings';
+import {
+  parseSSE,
+  RECORDINGS,
+  recordedFixture,
+  recordingsAvailable as available,
+  servedRecordings,
+  serializeSSE,
+} from '../helpers/recordings';
 import type { Json, SSEEvent } from '../helpers/recordings';
 import { settle, setupTracing } from '../helpers/tracing';
 
@@ -119,13 +125,7 @@ function toFixture(exchange: Exchange): Fixture {
     'content-type': exchange.sse ? 'text/event-stream; charset=utf-8' : 'application/json',
     'request-id': `req_replay_${exchange.name}`,
   };
-  return {
-    meta: {
-      synthetic: false,
-      provider: 'anthropic',
-      description: `Built at test time from ../shared/recordings (${exchange.name}).`,
-      source: 'Third-party recordings, see ../shared/recordings/README.md.',
-    },
+  return recordedFixture('anthropic', exchange.name, {
     request: { method: 'POST', path: exchange.path, match: exchange.request },
     response: exchange.sse
       ? {
@@ -134,7 +134,7 @@ function toFixture(exchange: Exchange): Fixture {
           events: exchange.sse.events.map(({ event, data }) => (event === undefined ? { data } : { event, data })),
         }
       : { status: exchange.status, headers, body: exchange.body },
-  };
+  });
 }
 
 interface Expected {
@@ -195,22 +195,15 @@ function actual(attributes: Attributes): Expected {
 const exchanges = discover();
 
 describe.skipIf(!available)('real Anthropic recordings through the instrumented SDK', () => {
-  let served: Awaited<ReturnType<typeof serveRecorded>> | undefined;
-  let server: ReplayServer;
+  const replay = servedRecordings(exchanges.map((exchange) => ({ name: exchange.name, fixture: toFixture(exchange) })));
   let client: InstanceType<typeof Anthropic>;
 
-  beforeAll(async () => {
-    served = await serveRecorded(exchanges.map((exchange) => ({ name: exchange.name, fixture: toFixture(exchange) })));
-    server = served.server;
-    client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-  });
-  afterAll(async () => {
-    await served?.close();
+  beforeAll(() => {
+    client = new Anthropic({ apiKey: 'test-key', baseURL: replay.server.url, maxRetries: 0 });
   });
   beforeEach(() => {
     instrumentation.enable();
     tracing.exporter.reset();
-    server.reset();
   });
 
   it('finds the Anthropic exchanges the README lists, and replays their SSE bytes unchanged', () => {
@@ -257,7 +250,7 @@ describe.skipIf(!available)('real Anthropic recordings through the instrumented 
       }
       await settle();
 
-      expect(server.requests.map((request) => request.fixture)).toEqual([exchange.name]);
+      expect(replay.server.requests.map((request) => request.fixture)).toEqual([exchange.name]);
       const spans = tracing.inferenceSpans();
       expect(spans).toHaveLength(1);
       const [span] = spans;

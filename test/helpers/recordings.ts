@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Fixture } from '../../src/testing/fixtures';
 import { startReplayServer } from '../../src/testing/replay-server';
 import type { ReplayServer } from '../../src/testing/replay-server';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export const RECORDINGS = join(__dirname, '..', '..', '..', 'shared', 'recordings');
 /** The recordings test is optional: it skips when the folder is absent. */
@@ -40,6 +41,19 @@ export function serializeSSE(events: SSEEvent[]): string {
   return events.map(({ event, data }) => `${event === undefined ? '' : `event: ${event}\n`}data: ${data}\n\n`).join('');
 }
 
+/** A replay fixture built at test time from the recorded exchange `name` of `provider`. */
+export function recordedFixture(provider: string, name: string, exchange: Pick<Fixture, 'request' | 'response'>): Fixture {
+  return {
+    meta: {
+      synthetic: false,
+      provider,
+      description: `Built at test time from ../shared/recordings (${name}).`,
+      source: 'Third-party recordings, see ../shared/recordings/README.md.',
+    },
+    ...exchange,
+  };
+}
+
 /**
  * Serves fixtures built from recordings at test time, from a temp folder (the recordings are never
  * copied into the repository); `close()` stops the server and removes the folder.
@@ -57,4 +71,20 @@ export async function serveRecorded(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `serveRecorded(fixtures)` for the describe block it is called in: served from before its tests to
+ * after them, the server's served sequences and requests reset before each test.
+ */
+export function servedRecordings(fixtures: Array<{ name: string; fixture: Fixture }>): { server: ReplayServer } {
+  const served = {} as { server: ReplayServer };
+  let recorded: Awaited<ReturnType<typeof serveRecorded>> | undefined;
+  beforeAll(async () => {
+    recorded = await serveRecorded(fixtures);
+    served.server = recorded.server;
+  });
+  afterAll(() => recorded?.close());
+  beforeEach(() => served.server.reset());
+  return served;
 }

@@ -14,11 +14,17 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../../src';
 import type { Fixture } from '../../src/testing/fixtures';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { parseSSE, RECORDINGS, serveRecorded, recordingsAvailable as available, serializeSSE } from '../helpers/recordings';
+import {
+  parseSSE,
+  RECORDINGS,
+  recordedFixture,
+  recordingsAvailable as available,
+  servedRecordings,
+  serializeSSE,
+} from '../helpers/recordings';
 import type { Json, SSEEvent } from '../helpers/recordings';
 import { settle, setupTracing } from '../helpers/tracing';
 
@@ -65,20 +71,14 @@ function discover(): Exchange[] {
 }
 
 function toFixture(exchange: Exchange): Fixture {
-  return {
-    meta: {
-      synthetic: false,
-      provider: 'openai',
-      description: `Built at test time from ../shared/recordings (${exchange.name}).`,
-      source: 'Third-party recordings, see ../shared/recordings/README.md.',
-    },
+  return recordedFixture('openai', exchange.name, {
     request: { method: 'POST', path: exchange.path, match: exchange.request },
     response: {
       status: 200,
       headers: { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': `req_replay_${exchange.name}` },
       events: exchange.sse.events.map(({ event, data }) => (event === undefined ? { data } : { event, data })),
     },
-  };
+  });
 }
 
 /** The recorded events as the app should see them: parsed JSON, without the `[DONE]` sentinel. */
@@ -185,25 +185,18 @@ function toolCallIds(chunks: Json[]): string[] {
 const exchanges = discover();
 
 describe.skipIf(!available)('real OpenAI recordings through the instrumented SDK', () => {
-  let served: Awaited<ReturnType<typeof serveRecorded>> | undefined;
-  let server: ReplayServer;
+  const replay = servedRecordings(exchanges.map((exchange) => ({ name: exchange.name, fixture: toFixture(exchange) })));
   let client: InstanceType<typeof OpenAI>;
   /** What the app received, by exchange, for the checks that span turns. */
   const received = new Map<string, Json[]>();
 
-  beforeAll(async () => {
-    served = await serveRecorded(exchanges.map((exchange) => ({ name: exchange.name, fixture: toFixture(exchange) })));
-    server = served.server;
-    client = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
-  });
-  afterAll(async () => {
-    await served?.close();
+  beforeAll(() => {
+    client = new OpenAI({ apiKey: 'test-key', baseURL: `${replay.server.url}/v1`, maxRetries: 0 });
   });
   beforeEach(() => {
     instrumentation.setConfig({});
     instrumentation.enable();
     tracing.exporter.reset();
-    server.reset();
   });
 
   it('finds the OpenAI exchanges the README lists, each request with its SSE, and replays the bytes unchanged', () => {
@@ -263,7 +256,7 @@ describe.skipIf(!available)('real OpenAI recordings through the instrumented SDK
         expect(recorded.some((chunk) => chunk.usage !== null && typeof chunk.usage === 'object')).toBe(askedForUsage);
       }
 
-      expect(server.requests.map((request) => request.fixture)).toEqual([exchange.name]);
+      expect(replay.server.requests.map((request) => request.fixture)).toEqual([exchange.name]);
       const spans = tracing.inferenceSpans();
       expect(spans).toHaveLength(1);
       const [span] = spans;
