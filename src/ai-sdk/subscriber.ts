@@ -44,6 +44,7 @@ import type { Holder } from '../abandonment';
 import { AgentRun, agentRunOf } from '../agent';
 import type { CallSettings } from '../telemetry-instrumentation';
 import { ownError } from '../errors';
+import type { ContentMapping } from '../content';
 import type { CallTelemetry } from '../inference-call';
 import {
   ATTR_ABANDONED,
@@ -408,25 +409,9 @@ export class ChannelSubscriber {
         this.host.diag.error('could not infer the tool calls answered in an AI SDK request', problem);
       }
     }
-    const model = nonEmptyString(event.modelId);
-    const operation = languageOperation(event.provider);
-    const attributes = startAttributes(operation, event, settings);
     const request = languageRequestAttributes(event, run);
-    const name = model === undefined ? operation : `${operation} ${model}`;
-    const call = context.with(
-      parent,
-      () =>
-        new AISDKModelCall(
-          settings.toolContent,
-          telemetry,
-          name,
-          attributes,
-          request,
-          languageModelContent,
-          event,
-          links?.length ? links : undefined,
-        ),
-    );
+    const operation = languageOperation(event.provider);
+    const call = startCall(settings, telemetry, event, parent, operation, request, languageModelContent, links?.length ? links : undefined);
     if (run !== undefined) call.onAbandoned = () => this.abandonRun(run);
     this.hold(message, { kind: 'model', call, run });
     return call.bound;
@@ -527,15 +512,9 @@ export class ChannelSubscriber {
   private startEmbeddings(message: Message, event: Fields, parent: Context): Context | undefined {
     if (this.leftToSDKOpenTelemetry()) return undefined;
     const { settings, telemetry } = this.host;
-    const model = nonEmptyString(event.modelId);
-    const attributes = startAttributes(GEN_AI_OPERATION_EMBEDDINGS, event, settings);
     const request: Attributes = {};
     putNumber(request, ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, event.dimensions);
-    const name = model === undefined ? GEN_AI_OPERATION_EMBEDDINGS : `${GEN_AI_OPERATION_EMBEDDINGS} ${model}`;
-    const call = context.with(
-      parent,
-      () => new AISDKModelCall(settings.toolContent, telemetry, name, attributes, request, undefined, event),
-    );
+    const call = startCall(settings, telemetry, event, parent, GEN_AI_OPERATION_EMBEDDINGS, request, undefined, undefined);
     this.hold(message, { kind: 'embeddings', call });
     return call.bound;
   }
@@ -554,16 +533,10 @@ export class ChannelSubscriber {
   private startSingleCall(message: Message, event: Fields, parent: Context): Context | undefined {
     if (this.leftToSDKOpenTelemetry()) return undefined;
     const { settings, telemetry } = this.host;
-    const model = nonEmptyString(event.modelId);
-    const attributes = startAttributes(GEN_AI_OPERATION_CHAT, event, settings);
     const request: Attributes = {};
     putNumber(request, ATTR_GEN_AI_REQUEST_MAX_TOKENS, event.maxOutputTokens);
     putReasoning(request, event.reasoning);
-    const name = model === undefined ? GEN_AI_OPERATION_CHAT : `${GEN_AI_OPERATION_CHAT} ${model}`;
-    const call = context.with(
-      parent,
-      () => new AISDKModelCall(settings.toolContent, telemetry, name, attributes, request, undefined, event),
-    );
+    const call = startCall(settings, telemetry, event, parent, GEN_AI_OPERATION_CHAT, request, undefined, undefined);
     this.hold(message, { kind: 'single', call });
     return call.bound;
   }
@@ -608,6 +581,26 @@ function startAttributes(operation: string, event: Fields, settings: CallSetting
   const model = nonEmptyString(event.modelId);
   if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
   return attributes;
+}
+
+/**
+ * A model call's span, named by its operation and model, started in `parent`: the context the AI SDK
+ * runs the call in.
+ */
+function startCall(
+  settings: CallSettings,
+  telemetry: CallTelemetry,
+  event: Fields,
+  parent: Context,
+  operation: string,
+  request: Attributes,
+  content: ContentMapping<unknown, unknown> | undefined,
+  links: Link[] | undefined,
+): AISDKModelCall {
+  const model = nonEmptyString(event.modelId);
+  const attributes = startAttributes(operation, event, settings);
+  const name = model === undefined ? operation : `${operation} ${model}`;
+  return context.with(parent, () => new AISDKModelCall(settings.toolContent, telemetry, name, attributes, request, content, event, links));
 }
 
 /** `reasoning` as sent: the AI SDK's `provider-default` sends none. */
