@@ -196,13 +196,7 @@ describe('client and server spans', () => {
     }));
     await client.connect(clientTransport);
     await client.callTool({ name: 'summarise', arguments: {} });
-    const chain = [
-      only('tools/call summarise', SpanKind.CLIENT),
-      only('tools/call summarise', SpanKind.SERVER),
-      only('sampling/createMessage', SpanKind.CLIENT),
-      only('sampling/createMessage', SpanKind.SERVER),
-    ];
-    for (let index = 1; index < chain.length; index++) expect(parentOf(chain[index])).toBe(idOf(chain[index - 1]));
+    expectChain('tools/call summarise', 'sampling/createMessage');
     await client.close();
   });
 
@@ -219,16 +213,32 @@ describe('client and server spans', () => {
     await client.callTool({ name: 'slow_sum', arguments: {} }, undefined, { onprogress: ({ progress: done }) => progress.push(done) });
     await settle();
     expect(progress).toEqual([1]);
-    const chain = [
-      only('tools/call slow_sum', SpanKind.CLIENT),
-      only('tools/call slow_sum', SpanKind.SERVER),
-      only('notifications/progress', SpanKind.CLIENT),
-      only('notifications/progress', SpanKind.SERVER),
-    ];
-    for (let index = 1; index < chain.length; index++) expect(parentOf(chain[index])).toBe(idOf(chain[index - 1]));
+    expectChain('tools/call slow_sum', 'notifications/progress');
     await client.close();
   });
 });
+
+/** One get_weather call (Paris) over a client connected for it alone, closed after. */
+async function callWeatherOnce(): Promise<void> {
+  const client = await connectInMemory(mcp, weatherServer(mcp));
+  await client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } });
+  await client.close();
+}
+
+/** The kinds of the spans named `name`, sorted. */
+const kindsOf = (name: string) =>
+  named(name)
+    .map((span) => SpanKind[span.kind])
+    .sort();
+
+/**
+ * That the spans of `names`, each as a CLIENT span then a SERVER span, make one chain: each span the
+ * parent of the next.
+ */
+function expectChain(...names: string[]): void {
+  const chain = names.flatMap((name) => [only(name, SpanKind.CLIENT), only(name, SpanKind.SERVER)]);
+  for (let index = 1; index < chain.length; index++) expect(parentOf(chain[index])).toBe(idOf(chain[index - 1]));
+}
 
 /** Runs `fn` with `propagator` as the global propagator, the previous one put back after. */
 async function withPropagator<T>(propagator: TextMapPropagator, fn: () => Promise<T>): Promise<T> {
@@ -451,13 +461,19 @@ describe('one execute_tool span per tool call', () => {
     await client.close();
   });
 
-  it("inside another tool's span (its implementation calls MCP): a plain MCP client span under it, not a second execute_tool", async () => {
+  /** A connected weather client, once it has asked for Paris, then London, inside one runTool span named `tool`. */
+  async function parisThenLondonInside(tool: string) {
     const client = await connectInMemory(mcp, weatherServer(mcp));
-    await runTool({ name: 'plan_trip' }, async () => {
+    await runTool({ name: tool }, async () => {
       await client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } });
       await client.callTool({ name: 'get_weather', arguments: { location: 'London' } });
     });
     await settle();
+    return client;
+  }
+
+  it("inside another tool's span (its implementation calls MCP): a plain MCP client span under it, not a second execute_tool", async () => {
+    const client = await parisThenLondonInside('plan_trip');
     expect(toolSpans().map((span) => span.name)).toEqual(['execute_tool plan_trip']);
     const calls = named('tools/call get_weather', SpanKind.CLIENT);
     expect(calls).toHaveLength(2);
@@ -470,12 +486,7 @@ describe('one execute_tool span per tool call', () => {
   });
 
   it('a second MCP call inside the same tool span nests instead of joining it twice', async () => {
-    const client = await connectInMemory(mcp, weatherServer(mcp));
-    await runTool({ name: 'get_weather' }, async () => {
-      await client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } });
-      await client.callTool({ name: 'get_weather', arguments: { location: 'London' } });
-    });
-    await settle();
+    const client = await parisThenLondonInside('get_weather');
     expect(toolSpans().map((span) => span.name)).toEqual(['execute_tool get_weather']);
     expect(named('tools/call get_weather', SpanKind.CLIENT).map((span) => span.attributes['gen_ai.operation.name'])).toEqual([undefined]);
     await client.close();
@@ -794,22 +805,14 @@ describe('never breaks the app', () => {
     try {
       expect(prototype.request).not.toBe(wrapped);
       expect(prototype.request).toBe(wrapped[Symbol.for('otel-genai.mcp.wrapper-original')]);
-      const client = await connectInMemory(mcp, weatherServer(mcp));
-      await client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } });
-      await client.close();
+      await callWeatherOnce();
       expect(mcpSpans()).toEqual([]);
     } finally {
       instrumentation.enable();
     }
-    const client = await connectInMemory(mcp, weatherServer(mcp));
-    await client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } });
-    await client.close();
+    await callWeatherOnce();
     await settle();
-    expect(
-      named('tools/call get_weather')
-        .map((span) => SpanKind[span.kind])
-        .sort(),
-    ).toEqual(['CLIENT', 'SERVER']);
+    expect(kindsOf('tools/call get_weather')).toEqual(['CLIENT', 'SERVER']);
   });
 });
 
@@ -819,13 +822,9 @@ describe('registered twice', () => {
     second.setTracerProvider(tracing.provider);
     const callOnce = async () => {
       tracing.exporter.reset();
-      const client = await connectInMemory(mcp, weatherServer(mcp));
-      await client.callTool({ name: 'get_weather', arguments: { location: 'Paris' } });
-      await client.close();
+      await callWeatherOnce();
       await settle();
-      return named('tools/call get_weather')
-        .map((span) => SpanKind[span.kind])
-        .sort();
+      return kindsOf('tools/call get_weather');
     };
     try {
       expect(await callOnce()).toEqual(['CLIENT', 'SERVER']);
@@ -859,10 +858,6 @@ describe('ES module copies', () => {
     await client.callTool({ name: 'ping_tool', arguments: {} });
     await client.close();
     await settle();
-    expect(
-      named('tools/call ping_tool')
-        .map((span) => SpanKind[span.kind])
-        .sort(),
-    ).toEqual(['CLIENT', 'SERVER']);
+    expect(kindsOf('tools/call ping_tool')).toEqual(['CLIENT', 'SERVER']);
   });
 });
