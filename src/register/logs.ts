@@ -6,17 +6,15 @@
  * asked for, and the OTLP exporter only on its first export.
  */
 import { diag } from '@opentelemetry/api';
-import { getStringListFromEnv } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { LoggerProvider, LogRecordProcessor, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { positiveNumberFromEnv } from './env';
+import { exporterNamesFromEnv, positiveNumberFromEnv } from './env';
 import { LazyExporter } from './lazy-exporter';
 import { createOtlpLogExporter, otlpProtocol } from './otlp-exporters';
 
 export function loggerProviderFromEnv(resource: Resource): LoggerProvider | undefined {
-  const names = [...new Set(getStringListFromEnv('OTEL_LOGS_EXPORTER') ?? [])];
-  if (names.length === 0) names.push('otlp');
-  if (names.includes('none')) return undefined;
+  const names = exporterNamesFromEnv('OTEL_LOGS_EXPORTER');
+  if (names === undefined) return undefined;
   const sdk = require('@opentelemetry/sdk-logs') as typeof import('@opentelemetry/sdk-logs');
   const processors = names.flatMap((name): LogRecordProcessor[] => {
     switch (name) {

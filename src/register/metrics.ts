@@ -6,18 +6,16 @@
  * SDK and the exporters are loaded only when asked for.
  */
 import { diag } from '@opentelemetry/api';
-import { getStringListFromEnv } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { IMetricReader, MeterProvider, PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { positiveNumberFromEnv } from './env';
+import { exporterNamesFromEnv, positiveNumberFromEnv } from './env';
 import { createOtlpMetricExporter } from './otlp-exporters';
 
 type MetricsSDK = typeof import('@opentelemetry/sdk-metrics');
 
 export function meterProviderFromEnv(resource: Resource): MeterProvider | undefined {
-  const names = [...new Set(getStringListFromEnv('OTEL_METRICS_EXPORTER') ?? [])];
-  if (names.length === 0) names.push('otlp');
-  if (names.includes('none')) return undefined;
+  const names = exporterNamesFromEnv('OTEL_METRICS_EXPORTER');
+  if (names === undefined) return undefined;
   const sdk = require('@opentelemetry/sdk-metrics') as MetricsSDK;
   const readers = names.flatMap((name): IMetricReader[] => {
     switch (name) {
