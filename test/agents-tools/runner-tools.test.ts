@@ -102,6 +102,10 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
     });
 
+    /** A toolRunner for the fixtures' weather question with `tools`, and `options` (stream, runToolsEagerly). */
+    const weatherRunner = (tools: unknown[], options: { stream?: true; runToolsEagerly?: true } = {}) =>
+      client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, ...options, tools, messages: user(PROMPTS.toolUse) });
+
     /** A tool that counts its runs. */
     const countingTool = () => {
       const tool = { ...WEATHER_TOOLS[0], runs: 0, run: (input: { location: string }) => (tool.runs++, sunny(input)) };
@@ -112,12 +116,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it('not streamed: the app looks at the tool results from its loop body', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = countingTool();
-          const runner = client.beta.messages.toolRunner({
-            model: MODEL,
-            max_tokens: 1024,
-            tools: [tool],
-            messages: user(PROMPTS.toolUse),
-          });
+          const runner = weatherRunner([tool]);
           const responses: unknown[] = [];
           const texts: string[] = [];
           for await (const message of runner) {
@@ -139,13 +138,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it('streamed: after the reply has streamed', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = countingTool();
-          const runner = client.beta.messages.toolRunner({
-            model: MODEL,
-            max_tokens: 1024,
-            stream: true,
-            tools: [tool],
-            messages: user(PROMPTS.toolUse),
-          });
+          const runner = weatherRunner([tool], { stream: true });
           const responses: unknown[] = [];
           for await (const stream of runner) {
             await stream.finalMessage();
@@ -160,14 +153,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it('runToolsEagerly: the calls started while the app reads the stream, and generateToolResponse() after', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = countingTool();
-          const runner = client.beta.messages.toolRunner({
-            model: MODEL,
-            max_tokens: 1024,
-            stream: true,
-            runToolsEagerly: true,
-            tools: [tool],
-            messages: user(PROMPTS.toolUse),
-          });
+          const runner = weatherRunner([tool], { stream: true, runToolsEagerly: true });
           const results: unknown[] = [];
           for await (const stream of runner) {
             for await (const event of stream) void event;
@@ -249,12 +235,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
             input_schema: { type: 'object', properties: {} },
             run: () => '12:00',
           };
-          const runner = client.beta.messages.toolRunner({
-            model: MODEL,
-            max_tokens: 1024,
-            tools: [tool, decoy],
-            messages: user(PROMPTS.toolUse),
-          });
+          const runner = weatherRunner([tool, decoy]);
           runner.setMessagesParams((params: { tools: unknown[] }) => ({
             ...params,
             tools: params.tools.filter((candidate) => candidate !== decoy),
@@ -279,13 +260,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
         }
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = new WeatherTool();
-          const runner = client.beta.messages.toolRunner({
-            model: MODEL,
-            max_tokens: 1024,
-            stream: true,
-            tools: [tool],
-            messages: user(PROMPTS.toolUse),
-          });
+          const runner = weatherRunner([tool], { stream: true });
           const names: unknown[] = [];
           for await (const stream of runner) {
             await stream.finalMessage();
@@ -305,12 +280,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it('a frozen tool runs untouched: no explicit span (its run cannot be wrapped), the inferred one', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = Object.freeze({ ...WEATHER_TOOLS[0], run: sunny });
-          const final = await client.beta.messages.toolRunner({
-            model: MODEL,
-            max_tokens: 1024,
-            tools: [tool],
-            messages: user(PROMPTS.toolUse),
-          });
+          const final = await weatherRunner([tool]);
           return { text: textOf(final), run: tool.run === sunny };
         });
         expect(seen).toEqual({ text: LISBON, run: true });
@@ -324,8 +294,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it("a tool shared by two runs at once: each run's call in its own run, the tool as it was after both", async () => {
         const tool = countingTool();
         const { run } = tool;
-        const start = () =>
-          client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [tool], messages: user(PROMPTS.toolUse) });
+        const start = () => weatherRunner([tool]);
         const finals = await Promise.all([start(), start()]);
         expect(finals.map(textOf)).toEqual([LISBON, LISBON]);
         expect(tool.run).toBe(run);
