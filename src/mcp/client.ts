@@ -48,7 +48,7 @@ import { learnProtocolVersion, peerOf } from './peers';
 import type { Peer, Waiting } from './peers';
 import type { McpTelemetry, TelemetrySource } from './telemetry';
 import { claimAskedCall, markOwn, relateToActiveToolSpan } from './tool-calls';
-import { endWhenSettled, recordToolResult, toolErrorText } from './results';
+import { endWhenSettled, recordToolCallResult } from './results';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -221,13 +221,9 @@ class ClientCall {
       const body = asRecord(result);
       learnProtocolVersion(this.peer, this.description.method, body, this.attributes, this.target);
       if (!this.description.isToolCall) return;
-      if (body?.isError === true) {
-        errorType = ERROR_TYPE_TOOL_ERROR;
-        const text = this.content === undefined ? undefined : toolErrorText(body, this.content);
-        markFailed(this.target, this.attributes, errorType, text ?? errorType);
-      } else if (this.span !== undefined) {
-        recordToolResult(this.span, this.content, body);
-      }
+      const failed = body?.isError === true;
+      if (failed) errorType = ERROR_TYPE_TOOL_ERROR;
+      recordToolCallResult(this.target, this.span, this.attributes, this.content, body, failed, undefined);
     });
     this.finish(errorType);
   }

@@ -1,7 +1,9 @@
 /** Reading MCP results for telemetry: what a tool result records as content, and the text of a tool error. */
-import type { Span } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import type { ContentRecorder } from '../content';
-import { ATTR_GEN_AI_TOOL_CALL_RESULT } from '../semconv';
+import { messageOf } from '../errors';
+import { ATTR_GEN_AI_TOOL_CALL_RESULT, ERROR_TYPE_TOOL_ERROR } from '../semconv';
+import { markFailed } from './attributes';
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
@@ -45,4 +47,27 @@ export function recordToolResult(span: Span, content: ContentRecorder | undefine
   if (!content?.onSpan || result === undefined) return;
   const recorded = content.toolValue(resultContent(result), 'result');
   if (recorded !== undefined) span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, recorded);
+}
+
+/**
+ * A tool call's result, on either side: a tool error (`failed`: the result says `isError`) fails
+ * `target` as `tool_error`, described while capture is on by `thrown` (the tool's own exception,
+ * where the server saw it) or else by the result's text; any other result is recorded on `span`.
+ */
+export function recordToolCallResult(
+  target: Span,
+  span: Span | undefined,
+  attributes: Attributes,
+  content: ContentRecorder | undefined,
+  result: Record<string, unknown> | undefined,
+  failed: boolean,
+  thrown: unknown,
+): void {
+  // `failed` was read from `result`: a failed result is always there.
+  if (!failed || result === undefined) {
+    if (span !== undefined) recordToolResult(span, content, result);
+    return;
+  }
+  const description = content === undefined ? undefined : thrown !== undefined ? messageOf(thrown, true) : toolErrorText(result, content);
+  markFailed(target, attributes, ERROR_TYPE_TOOL_ERROR, description ?? ERROR_TYPE_TOOL_ERROR);
 }

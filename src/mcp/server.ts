@@ -31,7 +31,6 @@ import {
   ATTR_RPC_RESPONSE_STATUS_CODE,
   ERROR_TYPE_CANCELLED,
   ERROR_TYPE_OTHER,
-  ERROR_TYPE_TOOL_ERROR,
   EVENT_GEN_AI_EXECUTE_TOOL_EXCEPTION,
 } from '../semconv';
 import { asRecord, nonEmptyString } from '../values';
@@ -48,7 +47,7 @@ import {
 import type { RequestDescription } from './attributes';
 import { learnProtocolVersion, peerOf } from './peers';
 import type { Peer } from './peers';
-import { endWhenSettled, recordToolResult, toolErrorText } from './results';
+import { endWhenSettled, recordToolCallResult } from './results';
 import type { McpTelemetry, TelemetrySource } from './telemetry';
 import { markOwn } from './tool-calls';
 
@@ -202,20 +201,11 @@ class ServerCall {
 
   succeed(result: unknown): void {
     if (!this.begin()) return;
-    let errorType: string | undefined;
     guard(() => {
       const body = asRecord(result);
       learnProtocolVersion(this.peer, this.description.method, body, this.attributes, this.span);
       if (!this.description.isToolCall) return;
-      if (body?.isError === true) {
-        errorType = ERROR_TYPE_TOOL_ERROR;
-        const content = this.content;
-        const message =
-          content === undefined ? undefined : this.toolError !== undefined ? messageOf(this.toolError, true) : toolErrorText(body, content);
-        markFailed(this.span, this.attributes, errorType, message ?? errorType);
-      } else {
-        recordToolResult(this.span, this.content, body);
-      }
+      recordToolCallResult(this.span, this.span, this.attributes, this.content, body, body?.isError === true, this.toolError);
     });
     this.finish();
   }
