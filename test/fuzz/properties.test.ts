@@ -143,18 +143,20 @@ describe.each(CONTENT_SPECS)('$name: content mapping', (spec) => {
   const mapping = spec.spec.content as ContentMapping<unknown, unknown>;
   const whole = new ContentRecorder('SPAN_ONLY', { maxContentLength: Number.MAX_SAFE_INTEGER, captureBinaryContent: true });
   const recorderArb = fc.record({ max: fc.integer({ min: 0, max: 300 }), binary: fc.boolean() });
+  /** What `record` records capped at `max`, checked against what it records uncapped. */
+  const checkCapped = (max: number, binary: boolean, record: (recorder: ContentRecorder) => Attributes) =>
+    checkRecorded(
+      record(new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: max, captureBinaryContent: binary })),
+      record(new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: Number.MAX_SAFE_INTEGER, captureBinaryContent: binary })),
+      max,
+    );
 
   it('input(random params): messages of {role, parts}; recorded as JSON, or cut to maxContentLength on a character boundary', () => {
     fc.assert(
       fc.property(paramsArb(spec.kind), recorderArb, (params, { max, binary }) => {
         const input = mapping.input(params);
         checkInput(input, 'input');
-        const small = new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: max, captureBinaryContent: binary }).inputAttributes(input);
-        const all = new ContentRecorder('SPAN_AND_EVENT', {
-          maxContentLength: Number.MAX_SAFE_INTEGER,
-          captureBinaryContent: binary,
-        }).inputAttributes(input);
-        checkRecorded(small, all, max);
+        checkCapped(max, binary, (recorder) => recorder.inputAttributes(input));
         checkAttributes(whole.inputAttributes(input), 'input content');
       }),
       runs(1000),
@@ -166,14 +168,7 @@ describe.each(CONTENT_SPECS)('$name: content mapping', (spec) => {
       fc.property(bodyArb(spec.kind), recorderArb, (body, { max, binary }) => {
         const messages = mapping.output(body);
         checkMessages(messages, 'output');
-        const small = new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: max, captureBinaryContent: binary }).outputAttributes(
-          messages,
-        );
-        const all = new ContentRecorder('SPAN_AND_EVENT', {
-          maxContentLength: Number.MAX_SAFE_INTEGER,
-          captureBinaryContent: binary,
-        }).outputAttributes(messages);
-        checkRecorded(small, all, max);
+        checkCapped(max, binary, (recorder) => recorder.outputAttributes(messages));
       }),
       runs(1000),
     );
@@ -190,14 +185,7 @@ describe.each(CONTENT_SPECS)('$name: content mapping', (spec) => {
         });
         const messages = stream.messages();
         checkMessages(messages, 'stream');
-        const small = new ContentRecorder('SPAN_AND_EVENT', { maxContentLength: max, captureBinaryContent: binary }).outputAttributes(
-          messages,
-        );
-        const all = new ContentRecorder('SPAN_AND_EVENT', {
-          maxContentLength: Number.MAX_SAFE_INTEGER,
-          captureBinaryContent: binary,
-        }).outputAttributes(messages);
-        checkRecorded(small, all, max);
+        checkCapped(max, binary, (recorder) => recorder.outputAttributes(messages));
       }),
       runs(1000),
     );
@@ -395,48 +383,36 @@ describe('regressions found by fuzzing', () => {
     }
   });
 
+  const anthropicContent = () => messagesCreate.content as ContentMapping<unknown, unknown>;
+  /** The output messages of one assistant message made of `parts`. */
+  const assistantSaid = (...parts: unknown[]) => [{ role: 'assistant', parts }];
+
   it('Anthropic content: a role, block type or tool type that String() cannot convert does not throw', () => {
-    const content = messagesCreate.content as ContentMapping<unknown, unknown>;
+    const content = anthropicContent();
     expect([...content.input({ messages: [{ role: unprintable() }] }).messages]).toEqual([{ role: 'object', parts: [] }]);
     expect(content.input({ tools: [{ type: unprintable() }] }).toolDefinitions).toEqual([{ type: 'object', name: undefined }]);
-    expect(content.output({ content: [{ type: unprintable('{"toString":null,"valueOf":null}') }] })).toEqual([
-      { role: 'assistant', parts: [{ type: 'object' }] },
-    ]);
+    expect(content.output({ content: [{ type: unprintable('{"toString":null,"valueOf":null}') }] })).toEqual(
+      assistantSaid({ type: 'object' }),
+    );
     const span = runBody(anthropic, { content: [{ type: unprintable('{"toString":null,"valueOf":null}') }] }, { how: 'end' }, ON);
-    expect(JSON.parse(span.attributes['gen_ai.output.messages'] as string)).toEqual([{ role: 'assistant', parts: [{ type: 'object' }] }]);
+    expect(JSON.parse(span.attributes['gen_ai.output.messages'] as string)).toEqual(assistantSaid({ type: 'object' }));
   });
 
   it('Anthropic stream content: a block that starts with non-string text or thinking is streamed from empty (no throw, no "undefined")', () => {
-    const stream = (messagesCreate.content as ContentMapping<unknown, unknown>).streamOutput();
+    const stream = anthropicContent().streamOutput();
     stream.onChunk({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: unprintable() } });
     stream.onChunk({ type: 'content_block_start', index: 1, content_block: { type: 'text' } });
     stream.onChunk({ type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Hi' } });
-    expect(stream.messages()).toEqual([
-      {
-        role: 'assistant',
-        parts: [
-          { type: 'reasoning', content: '' },
-          { type: 'text', content: 'Hi' },
-        ],
-      },
-    ]);
+    expect(stream.messages()).toEqual(assistantSaid({ type: 'reasoning', content: '' }, { type: 'text', content: 'Hi' }));
   });
 
   it('Anthropic stream content: a huge block index does not walk billions of holes', () => {
     for (const index of [1e9, 2 ** 32 - 2]) {
-      const stream = (messagesCreate.content as ContentMapping<unknown, unknown>).streamOutput();
+      const stream = anthropicContent().streamOutput();
       stream.onChunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
       stream.onChunk({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'a' } });
       stream.onChunk({ type: 'content_block_start', index, content_block: { type: 'text', text: 'b' } });
-      expect(stream.messages()).toEqual([
-        {
-          role: 'assistant',
-          parts: [
-            { type: 'text', content: 'a' },
-            { type: 'text', content: 'b' },
-          ],
-        },
-      ]);
+      expect(stream.messages()).toEqual(assistantSaid({ type: 'text', content: 'a' }, { type: 'text', content: 'b' }));
     }
   });
 
