@@ -92,6 +92,25 @@ export function anthropicOverReplay(delayScale?: number) {
 }
 
 /**
+ * A fixture server and a client of it made by `OpenAI` (no retries; the installed openai's class
+ * unless given a copy's), for the whole test file or describe block: started before its tests,
+ * closed after them, its served sequences reset before each test. Call it after the instrumentation
+ * exists, as an app's SDK would load.
+ */
+export function openAIOverReplay<Client = InstanceType<typeof import('openai').default>>(
+  OpenAI: new (options: { apiKey: string; baseURL: string; maxRetries: number }) => Client = createRequire(__filename)('openai').default,
+): { server: ReplayServer; client: Client } {
+  const replay = {} as { server: ReplayServer; client: Client };
+  beforeAll(async () => {
+    replay.server = await startFixtureServer();
+    replay.client = new OpenAI({ apiKey: 'test-key', baseURL: `${replay.server.url}/v1`, maxRetries: 0 });
+  });
+  afterAll(() => replay.server.close());
+  beforeEach(() => replay.server.reset());
+  return replay;
+}
+
+/**
  * A fixture server with an Anthropic and an OpenAI client of it (no retries), for the whole test
  * file: started before its tests, closed after them, its served sequences reset before each test.
  * Call it after the instrumentations exist, as an app's SDKs would load.

@@ -1,34 +1,23 @@
-import { createRequire } from 'node:module';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { ResponseCreateParamsStreaming } from 'openai/resources/responses/responses';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../../src';
 import { TRUNCATION_MARKER } from '../../src/content';
 import type { Part } from '../../src/content';
 import { chatContent } from '../../src/openai/chat-content';
 import { responsesContent } from '../../src/openai/responses-content';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { fixtureRequest, startFixtureServer } from '../helpers/replay';
+import { fixtureRequest, openAIOverReplay } from '../helpers/replay';
 import { settle, setupTracingAndLogs } from '../helpers/tracing';
 
 const instrumentation = new OpenAIInstrumentation();
 const { tracing, logs: logExporter } = setupTracingAndLogs(instrumentation);
-// Loaded after the instrumentation exists, as an app's would be under `--import`.
-const OpenAI = createRequire(__filename)('openai').default as typeof import('openai').default;
 
-let server: ReplayServer;
-let client: InstanceType<typeof OpenAI>;
-beforeAll(async () => {
-  server = await startFixtureServer();
-  client = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
-});
-afterAll(() => server.close());
+const replay = openAIOverReplay();
 beforeEach(() => {
   instrumentation.setConfig({ captureMessageContent: true });
   tracing.exporter.reset();
   logExporter.reset();
-  server.reset();
 });
 
 const INPUT = 'gen_ai.input.messages';
@@ -82,7 +71,7 @@ const CHAT_TEXT_INPUT = [
 
 describe('Chat Completions content on the span', () => {
   it('chat-text: system and user messages in, the reply out; no system instructions', async () => {
-    await client.chat.completions.create(fixtureRequest('openai/chat-text'));
+    await replay.client.chat.completions.create(fixtureRequest('openai/chat-text'));
     const span = await onlySpan();
     expect(json(span, INPUT)).toEqual(CHAT_TEXT_INPUT);
     expect(json(span, OUTPUT)).toEqual([{ role: 'assistant', parts: [text('The capital of Japan is Tokyo.')] }]);
@@ -91,7 +80,7 @@ describe('Chat Completions content on the span', () => {
   });
 
   it('chat-tool-calls: tool definitions, and tool_call parts with parsed arguments', async () => {
-    const reply = await client.chat.completions.create(fixtureRequest('openai/chat-tool-calls'));
+    const reply = await replay.client.chat.completions.create(fixtureRequest('openai/chat-tool-calls'));
     expect(reply.choices[0].message.tool_calls).toHaveLength(2);
     const span = await onlySpan();
     expect(json(span, INPUT)).toEqual([{ role: 'user', parts: [text("What's the weather like in Paris and London right now?")] }]);
@@ -109,9 +98,9 @@ describe('Chat Completions content on the span', () => {
 
   it('chat-tool-results: the second turn carries the assistant tool calls and the tool messages', async () => {
     const first = fixtureRequest('openai/chat-tool-calls');
-    const reply = await client.chat.completions.create(first);
+    const reply = await replay.client.chat.completions.create(first);
     const calls = reply.choices[0].message.tool_calls as Array<{ id: string; function: { arguments: string } }>;
-    const final = await client.chat.completions.create({
+    const final = await replay.client.chat.completions.create({
       model: first.model,
       messages: [
         ...first.messages,
@@ -150,7 +139,7 @@ describe('Chat Completions content on the span', () => {
   });
 
   it('chat-n2: one output message per choice, in choice order', async () => {
-    await client.chat.completions.create({ ...fixtureRequest('openai/chat-n2'), max_completion_tokens: 20 });
+    await replay.client.chat.completions.create({ ...fixtureRequest('openai/chat-n2'), max_completion_tokens: 20 });
     const span = await onlySpan();
     expect(json(span, INPUT)).toEqual([{ role: 'user', parts: [text('Suggest a name for a black cat.')] }]);
     expect(json(span, OUTPUT)).toEqual([
@@ -160,7 +149,7 @@ describe('Chat Completions content on the span', () => {
   });
 
   it('chat-stream: the output is the concatenated deltas', async () => {
-    const stream = await client.chat.completions.create(streaming<ChatCompletionCreateParamsStreaming>('openai/chat-stream'));
+    const stream = await replay.client.chat.completions.create(streaming<ChatCompletionCreateParamsStreaming>('openai/chat-stream'));
     let streamed = '';
     for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? '';
     expect(streamed).toBe('Keep a regular bedtime every night.');
@@ -170,7 +159,9 @@ describe('Chat Completions content on the span', () => {
   });
 
   it('chat-stream-tool-calls: streamed tool call arguments are reassembled and parsed', async () => {
-    const stream = await client.chat.completions.create(streaming<ChatCompletionCreateParamsStreaming>('openai/chat-stream-tool-calls'));
+    const stream = await replay.client.chat.completions.create(
+      streaming<ChatCompletionCreateParamsStreaming>('openai/chat-stream-tool-calls'),
+    );
     for await (const chunk of stream) void chunk;
     const span = await onlySpan();
     expect(json(span, TOOLS)).toEqual([CHAT_WEATHER_TOOL]);
@@ -327,7 +318,7 @@ const RESPONSES_WEATHER_TOOL = {
 
 describe('Responses content on the span', () => {
   it('responses-text: a string input, instructions as system instructions, the output text', async () => {
-    await client.responses.create({ ...fixtureRequest('openai/responses-text'), instructions: 'Answer like a physicist.' });
+    await replay.client.responses.create({ ...fixtureRequest('openai/responses-text'), instructions: 'Answer like a physicist.' });
     const span = await onlySpan();
     expect(json(span, INPUT)).toEqual([{ role: 'user', parts: [text('In one sentence, why is the sky blue?')] }]);
     expect(json(span, SYSTEM)).toEqual([text('Answer like a physicist.')]);
@@ -345,7 +336,7 @@ describe('Responses content on the span', () => {
   });
 
   it('responses-function-call: the tool definitions and a tool_call part', async () => {
-    await client.responses.create(fixtureRequest('openai/responses-function-call'));
+    await replay.client.responses.create(fixtureRequest('openai/responses-function-call'));
     const span = await onlySpan();
     expect(json(span, INPUT)).toEqual([{ role: 'user', parts: [text("What's the weather in Tokyo today?")] }]);
     expect(json(span, TOOLS)).toEqual([RESPONSES_WEATHER_TOOL]);
@@ -359,7 +350,7 @@ describe('Responses content on the span', () => {
   });
 
   it('responses-stream: the output comes from response.completed', async () => {
-    const stream = await client.responses.create(streaming<ResponseCreateParamsStreaming>('openai/responses-stream'));
+    const stream = await replay.client.responses.create(streaming<ResponseCreateParamsStreaming>('openai/responses-stream'));
     let streamed = '';
     for await (const event of stream) if (event.type === 'response.output_text.delta') streamed += event.delta;
     expect(streamed).toBe('1. Better heart health.\n2. A brighter mood.');
@@ -527,8 +518,8 @@ describe('capture modes and options', () => {
 
   it('records no content by default: no content attributes and no prompt or reply text anywhere', async () => {
     instrumentation.setConfig({});
-    await client.chat.completions.create(fixtureRequest('openai/chat-text'));
-    const stream = await client.responses.create(streaming<ResponseCreateParamsStreaming>('openai/responses-stream'));
+    await replay.client.chat.completions.create(fixtureRequest('openai/chat-text'));
+    const stream = await replay.client.responses.create(streaming<ResponseCreateParamsStreaming>('openai/responses-stream'));
     for await (const event of stream) void event;
     const spans = await inferenceSpans();
     expect(spans).toHaveLength(2);
@@ -542,7 +533,7 @@ describe('capture modes and options', () => {
 
   it('EVENT_ONLY: no content on the span, one correlated event that carries it', async () => {
     instrumentation.setConfig({ captureMessageContent: 'EVENT_ONLY' });
-    await client.chat.completions.create(fixtureRequest('openai/chat-text'));
+    await replay.client.chat.completions.create(fixtureRequest('openai/chat-text'));
     const span = await onlySpan();
     for (const key of CONTENT_KEYS) expect(span.attributes[key]).toBeUndefined();
     const records = logExporter.getFinishedLogRecords();
@@ -564,7 +555,7 @@ describe('capture modes and options', () => {
 
   it('cuts each content attribute to maxContentLength UTF-8 bytes, marked', async () => {
     instrumentation.setConfig({ captureMessageContent: true, maxContentLength: 60 });
-    await client.chat.completions.create(fixtureRequest('openai/chat-text'));
+    await replay.client.chat.completions.create(fixtureRequest('openai/chat-text'));
     const span = await onlySpan();
     for (const key of [INPUT, OUTPUT]) {
       const value = span.attributes[key] as string;
@@ -583,7 +574,7 @@ describe('capture modes and options', () => {
         return part;
       },
     });
-    await client.chat.completions.create(fixtureRequest('openai/chat-tool-results'));
+    await replay.client.chat.completions.create(fixtureRequest('openai/chat-tool-results'));
     const span = await onlySpan();
     expect(json(span, INPUT)).toEqual([
       { role: 'user', parts: [text('[redacted]')] },
@@ -611,14 +602,14 @@ describe('capture modes and options', () => {
         return part.type === 'name' ? { ...part, content: 'participant' } : part;
       },
     });
-    await client.chat.completions.create(request);
+    await replay.client.chat.completions.create(request);
     expect(seen).toEqual(['alice_smith']);
     expect(JSON.stringify((await onlySpan()).attributes)).not.toContain('alice_smith');
     expect((json(await onlySpan(), INPUT) as Array<{ name?: string }>)[0].name).toBe('participant');
 
     tracing.exporter.reset();
     instrumentation.setConfig({ captureMessageContent: true, redact: (part) => (part.type === 'name' ? undefined : part) });
-    await client.chat.completions.create(request);
+    await replay.client.chat.completions.create(request);
     expect((json(await onlySpan(), INPUT) as Array<{ name?: string }>)[0]).not.toHaveProperty('name');
   });
 });

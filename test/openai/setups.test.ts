@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../../src';
 import { openAIProvider } from '../../src/openai/provider';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { fixtureRequest, startFixtureServer } from '../helpers/replay';
+import { fixtureRequest, openAIOverReplay } from '../helpers/replay';
 import { captureDiag, settle, setupTracing } from '../helpers/tracing';
 
 const tracing = setupTracing();
@@ -12,17 +11,10 @@ const instrumentation = new OpenAIInstrumentation();
 instrumentation.setTracerProvider(tracing.provider);
 const OpenAI = createRequire(__filename)('openai').default as typeof import('openai').default;
 
-let server: ReplayServer;
-let client: InstanceType<typeof OpenAI>;
-beforeAll(async () => {
-  server = await startFixtureServer();
-  client = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
-});
-afterAll(() => server.close());
+const replay = openAIOverReplay(OpenAI);
 beforeEach(() => {
   instrumentation.setConfig({});
   tracing.exporter.reset();
-  server.reset();
   warnings.length = 0;
 });
 
@@ -53,7 +45,7 @@ describe('provider names of OpenAI-compatible hosts', () => {
       baseURL: 'https://api.groq.com/openai/v1',
       maxRetries: 0,
       fetch: (() =>
-        fetch(`${server.url}/v1/chat/completions`, {
+        fetch(`${replay.server.url}/v1/chat/completions`, {
           method: 'POST',
           body: JSON.stringify(fixtureRequest('openai/chat-text')),
         })) as typeof fetch,
@@ -68,26 +60,26 @@ describe('provider names of OpenAI-compatible hosts', () => {
 describe('requestStreamUsage', () => {
   it('leaves non-streaming requests and an explicit include_usage: false untouched', async () => {
     instrumentation.setConfig({ requestStreamUsage: true });
-    await client.chat.completions.create(fixtureRequest('openai/chat-text'));
-    expect(server.requests[0].body).toEqual(fixtureRequest('openai/chat-text'));
+    await replay.client.chat.completions.create(fixtureRequest('openai/chat-text'));
+    expect(replay.server.requests[0].body).toEqual(fixtureRequest('openai/chat-text'));
 
     const explicit = {
       ...fixtureRequest('openai/chat-stream-optin-b-without-usage'),
       stream: true as const,
       stream_options: { include_usage: false },
     };
-    await client.chat.completions.create(explicit).then(
+    await replay.client.chat.completions.create(explicit).then(
       () => undefined,
       () => undefined,
     );
-    expect(server.requests[1].body).toMatchObject({ stream_options: { include_usage: false } });
+    expect(replay.server.requests[1].body).toMatchObject({ stream_options: { include_usage: false } });
   });
 });
 
 describe('semantic convention versions', () => {
   it('latest mode drops the gen_ai.openai.* aliases', async () => {
     instrumentation.setConfig({ semconv: 'latest' });
-    await client.chat.completions.create({ ...fixtureRequest('openai/chat-text'), seed: 3 });
+    await replay.client.chat.completions.create({ ...fixtureRequest('openai/chat-text'), seed: 3 });
     await settle();
     const [span] = tracing.genAISpans();
     expect(span.attributes['gen_ai.request.seed']).toBe(3);

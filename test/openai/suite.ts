@@ -1,8 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../../src';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { fixtureRequest, startFixtureServer } from '../helpers/replay';
+import { fixtureRequest, openAIOverReplay } from '../helpers/replay';
 import { collect, errorShape, scenarioTools } from '../helpers/scenario';
 import { settle, setupTracing } from '../helpers/tracing';
 
@@ -27,27 +26,19 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
   const OpenAI = sdk.OpenAI ?? sdk.default ?? sdk;
   const AzureOpenAI = sdk.AzureOpenAI;
 
-  let server: ReplayServer;
-  let client: any;
-
-  beforeAll(async () => {
-    server = await startFixtureServer();
-    client = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
-  });
-  afterAll(() => server.close());
+  const replay = openAIOverReplay<any>(OpenAI);
   beforeEach(() => {
     instrumentation.setConfig({});
     instrumentation.enable();
     tracing.exporter.reset();
-    server.reset();
   });
 
-  const { bareAndTraced, onlySpan } = scenarioTools(instrumentation, tracing, () => server);
+  const { bareAndTraced, onlySpan } = scenarioTools(instrumentation, tracing, () => replay.server);
 
   describe('chat.completions.create', () => {
     it('records request, response and usage on one CLIENT span, and returns the same completion', async () => {
       const completion = await bareAndTraced(() =>
-        client.chat.completions.create({
+        replay.client.chat.completions.create({
           ...fixtureRequest('openai/chat-text'),
           max_completion_tokens: 50,
           temperature: 0.3,
@@ -77,7 +68,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
         'gen_ai.openai.request.seed': 7,
         'gen_ai.request.stop_sequences': ['###'],
         'server.address': '127.0.0.1',
-        'server.port': Number(new URL(server.url).port),
+        'server.port': Number(new URL(replay.server.url).port),
         'gen_ai.response.id': 'chatcmpl-EKKmXZWWm5HPa6EeFUJFOrNXA6Whw',
         'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
         'gen_ai.response.finish_reasons': ['stop'],
@@ -93,36 +84,36 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     });
 
     it('reads cached prompt tokens, several choices and tool calls', async () => {
-      await bareAndTraced(() => client.chat.completions.create(fixtureRequest('openai/chat-cached')));
+      await bareAndTraced(() => replay.client.chat.completions.create(fixtureRequest('openai/chat-cached')));
       expect(onlySpan().attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 1200, 'gen_ai.usage.cache_read.input_tokens': 1024 });
 
-      await bareAndTraced(() => client.chat.completions.create({ ...fixtureRequest('openai/chat-n2'), max_completion_tokens: 20 }));
+      await bareAndTraced(() => replay.client.chat.completions.create({ ...fixtureRequest('openai/chat-n2'), max_completion_tokens: 20 }));
       expect(onlySpan().attributes).toMatchObject({
         'gen_ai.request.choice.count': 2,
         'gen_ai.response.finish_reasons': ['stop', 'length'],
       });
 
-      const reply = await bareAndTraced(() => client.chat.completions.create(fixtureRequest('openai/chat-tool-calls')));
+      const reply = await bareAndTraced(() => replay.client.chat.completions.create(fixtureRequest('openai/chat-tool-calls')));
       expect(reply.choices[0].message.tool_calls).toHaveLength(2);
       expect(onlySpan().attributes['gen_ai.response.finish_reasons']).toEqual(['tool_calls']);
     });
 
     it('keeps the parse() helper working, with the output type', async () => {
-      const parsed = await bareAndTraced(() => options.chatHelpers(client).parse(fixtureRequest('openai/chat-json-schema')));
+      const parsed = await bareAndTraced(() => options.chatHelpers(replay.client).parse(fixtureRequest('openai/chat-json-schema')));
       expect(parsed.choices[0].message.parsed).toEqual({ name: 'Toronto', country: 'Canada' });
       expect(onlySpan().attributes).toMatchObject({ 'gen_ai.output.type': 'json', 'gen_ai.response.finish_reasons': ['stop'] });
     });
 
     it('keeps withResponse() and asResponse() working', async () => {
       const withResponse = await bareAndTraced(async () => {
-        const { data, request_id } = await client.chat.completions.create(fixtureRequest('openai/chat-text')).withResponse();
+        const { data, request_id } = await replay.client.chat.completions.create(fixtureRequest('openai/chat-text')).withResponse();
         return { data, request_id };
       });
       expect(withResponse.request_id).toBe('req_d066548bbcded8077efcfe3fb2c3ea93');
       expect(onlySpan().attributes['gen_ai.usage.output_tokens']).toBe(8);
 
       const body = await bareAndTraced(async () =>
-        (await client.chat.completions.create(fixtureRequest('openai/chat-text')).asResponse()).json(),
+        (await replay.client.chat.completions.create(fixtureRequest('openai/chat-text')).asResponse()).json(),
       );
       expect(body.id).toBe('chatcmpl-EKKmXZWWm5HPa6EeFUJFOrNXA6Whw');
       expect(onlySpan().status.code).toBe(SpanStatusCode.UNSET);
@@ -137,7 +128,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     for (const { fixture, type, status } of errors) {
       it(`propagates ${fixture} unchanged and records ${type}`, async () => {
         const error = await bareAndTraced(() =>
-          client.chat.completions.create(fixtureRequest(`openai/${fixture}`)).then(
+          replay.client.chat.completions.create(fixtureRequest(`openai/${fixture}`)).then(
             () => undefined,
             (caught: unknown) => errorShape(caught),
           ),
@@ -151,10 +142,10 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     }
 
     it('makes one span for a call the SDK retried', async () => {
-      const retrying = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 2 });
+      const retrying = new OpenAI({ apiKey: 'test-key', baseURL: `${replay.server.url}/v1`, maxRetries: 2 });
       const completion = await bareAndTraced(() => retrying.chat.completions.create(fixtureRequest('openai/chat-retry-then-ok')));
       expect(completion.id).toBe('chatcmpl-DnWS5qk486smrwzzI54FoMpzxtlk0');
-      expect(server.requests).toHaveLength(2);
+      expect(replay.server.requests).toHaveLength(2);
       expect(onlySpan().status.code).toBe(SpanStatusCode.UNSET);
     });
   });
@@ -166,7 +157,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     };
     const run = (getWeather: (args: { location: string }) => string) => {
       const { model, messages } = fixtureRequest('openai/chat-tool-calls');
-      return options.chatHelpers(client).runTools({ model, messages, tools: weatherTools(getWeather) });
+      return options.chatHelpers(replay.client).runTools({ model, messages, tools: weatherTools(getWeather) });
     };
 
     it('one invoke_agent span parents the chat spans and one execute_tool span per tool call', async () => {
@@ -215,7 +206,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
         const { name, description, parameters } = tools[0].function;
         const isRaining = ({ location }: { location: string }) => JSON.stringify({ location, raining: false });
         return options
-          .chatHelpers(client)
+          .chatHelpers(replay.client)
           .runTools({
             model,
             messages,
@@ -268,7 +259,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     const streamRequest = (name: string) => ({ ...fixtureRequest(`openai/${name}`), stream: true });
 
     it('stream: true yields the same chunks and records finish reason and time to first chunk', async () => {
-      const chunks = await bareAndTraced(async () => collect(await client.chat.completions.create(streamRequest('chat-stream'))));
+      const chunks = await bareAndTraced(async () => collect(await replay.client.chat.completions.create(streamRequest('chat-stream'))));
       expect(chunks).toHaveLength(9);
       const span = onlySpan();
       expect(span.attributes).toMatchObject({
@@ -283,7 +274,9 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     });
 
     it('reads the usage chunk when the app asked for it', async () => {
-      const chunks = await bareAndTraced(async () => collect(await client.chat.completions.create(streamRequest('chat-stream-usage'))));
+      const chunks = await bareAndTraced(async () =>
+        collect(await replay.client.chat.completions.create(streamRequest('chat-stream-usage'))),
+      );
       expect((chunks.at(-1) as { choices: unknown[] }).choices).toEqual([]);
       expect(onlySpan().attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 13, 'gen_ai.usage.output_tokens': 7 });
     });
@@ -291,34 +284,34 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     it('requestStreamUsage adds include_usage and hides what it adds: the app sees the same chunks', async () => {
       const request = () => ({ ...fixtureRequest('openai/chat-stream-optin-b-without-usage'), stream: true });
       instrumentation.disable();
-      server.reset();
-      const bare = await collect(await client.chat.completions.create(request()));
+      replay.server.reset();
+      const bare = await collect(await replay.client.chat.completions.create(request()));
       instrumentation.enable();
       instrumentation.setConfig({ requestStreamUsage: true });
-      server.reset();
+      replay.server.reset();
       tracing.exporter.reset();
       const sent = request();
-      const traced = await collect(await client.chat.completions.create(sent));
+      const traced = await collect(await replay.client.chat.completions.create(sent));
       expect(traced).toEqual(bare);
       expect(sent).not.toHaveProperty('stream_options');
-      expect(server.requests.map((request) => request.fixture)).toEqual(['openai/chat-stream-optin-a-with-usage']);
+      expect(replay.server.requests.map((request) => request.fixture)).toEqual(['openai/chat-stream-optin-a-with-usage']);
       await settle();
       expect(onlySpan().attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 13, 'gen_ai.usage.output_tokens': 10 });
     });
 
     it('records every choice of a streamed n: 2 and a streamed tool call', async () => {
       await bareAndTraced(async () =>
-        collect(await client.chat.completions.create({ ...streamRequest('chat-stream-n2'), max_completion_tokens: 20 })),
+        collect(await replay.client.chat.completions.create({ ...streamRequest('chat-stream-n2'), max_completion_tokens: 20 })),
       );
       expect(onlySpan().attributes['gen_ai.response.finish_reasons']).toEqual(['stop', 'length']);
 
-      await bareAndTraced(async () => collect(await client.chat.completions.create(streamRequest('chat-stream-tool-calls'))));
+      await bareAndTraced(async () => collect(await replay.client.chat.completions.create(streamRequest('chat-stream-tool-calls'))));
       expect(onlySpan().attributes['gen_ai.response.finish_reasons']).toEqual(['tool_calls']);
     });
 
     it('the stream() helper with finalChatCompletion()', async () => {
       const final = await bareAndTraced(() =>
-        options.chatHelpers(client).stream(fixtureRequest('openai/chat-stream')).finalChatCompletion(),
+        options.chatHelpers(replay.client).stream(fixtureRequest('openai/chat-stream')).finalChatCompletion(),
       );
       expect(final.choices[0].finish_reason).toBe('stop');
       expect(onlySpan().attributes['gen_ai.response.finish_reasons']).toEqual(['stop']);
@@ -326,14 +319,14 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
 
     it('tee() and toReadableStream() see every chunk; the span ends once', async () => {
       const branches = await bareAndTraced(async () => {
-        const [left, right] = (await client.chat.completions.create(streamRequest('chat-stream'))).tee();
+        const [left, right] = (await replay.client.chat.completions.create(streamRequest('chat-stream'))).tee();
         return Promise.all([collect(left), collect(right)]);
       });
       expect(branches[0]).toEqual(branches[1]);
       expect(onlySpan().attributes['gen_ai.response.finish_reasons']).toEqual(['stop']);
 
       const lines = await bareAndTraced(async () => {
-        const stream = await client.chat.completions.create(streamRequest('chat-stream'));
+        const stream = await replay.client.chat.completions.create(streamRequest('chat-stream'));
         return (await new Response(stream.toReadableStream()).text()).trim().split('\n').length;
       });
       expect(lines).toBe(9);
@@ -343,7 +336,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     it('an early break ends the span without an error; abort() ends it as aborted', async () => {
       await bareAndTraced(async () => {
         let count = 0;
-        for await (const _chunk of await client.chat.completions.create(streamRequest('chat-stream-long'))) if (++count === 5) break;
+        for await (const _chunk of await replay.client.chat.completions.create(streamRequest('chat-stream-long'))) if (++count === 5) break;
         return count;
       });
       let span = onlySpan();
@@ -351,7 +344,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
       expect(span.attributes['gen_ai.response.finish_reasons']).toBeUndefined();
 
       await bareAndTraced(async () => {
-        const stream = await client.chat.completions.create(streamRequest('chat-stream-long'));
+        const stream = await replay.client.chat.completions.create(streamRequest('chat-stream-long'));
         let count = 0;
         for await (const _chunk of stream) if (++count === 4) stream.controller.abort();
         return stream.controller.signal.aborted;
@@ -365,7 +358,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
       const outcome = await bareAndTraced(async () => {
         let count = 0;
         try {
-          for await (const _chunk of await client.chat.completions.create(streamRequest('chat-stream-cut'))) count++;
+          for await (const _chunk of await replay.client.chat.completions.create(streamRequest('chat-stream-cut'))) count++;
           return { count };
         } catch (error) {
           return { count, error: errorShape(error).name };
@@ -382,7 +375,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
   describe('responses.create', () => {
     it('records usage with reasoning tokens, the API type and a derived finish reason', async () => {
       const response = await bareAndTraced(() =>
-        client.responses.create({ ...fixtureRequest('openai/responses-text'), reasoning: { effort: 'low' } }),
+        replay.client.responses.create({ ...fixtureRequest('openai/responses-text'), reasoning: { effort: 'low' } }),
       );
       expect(response.output_text).toContain('sky');
       const span = onlySpan();
@@ -401,22 +394,22 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     });
 
     it('derives tool_calls, the incomplete reason, and records the previous response id', async () => {
-      await bareAndTraced(() => client.responses.create(fixtureRequest('openai/responses-function-call')));
+      await bareAndTraced(() => replay.client.responses.create(fixtureRequest('openai/responses-function-call')));
       expect(onlySpan().attributes['gen_ai.response.finish_reasons']).toEqual(['tool_calls']);
 
-      await bareAndTraced(() => client.responses.create(fixtureRequest('openai/responses-incomplete')));
+      await bareAndTraced(() => replay.client.responses.create(fixtureRequest('openai/responses-incomplete')));
       expect(onlySpan().attributes).toMatchObject({
         'gen_ai.request.max_tokens': 16,
         'gen_ai.response.finish_reasons': ['max_output_tokens'],
       });
 
-      await bareAndTraced(() => client.responses.create(fixtureRequest('openai/responses-previous')));
+      await bareAndTraced(() => replay.client.responses.create(fixtureRequest('openai/responses-previous')));
       expect(onlySpan().attributes['gen_ai.request.previous_response.id']).toBe('resp_6b0162b4d859819083ec8eb1b7a2a34e4f9aeb4744f051c5');
     });
 
     it('streams: create({ stream: true }) and the stream() helper', async () => {
       const events = await bareAndTraced(async () =>
-        collect(await client.responses.create({ ...fixtureRequest('openai/responses-stream') })),
+        collect(await replay.client.responses.create({ ...fixtureRequest('openai/responses-stream') })),
       );
       expect(events).toHaveLength(22);
       const span = onlySpan();
@@ -429,14 +422,14 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
       expect(span.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
 
       const { stream: _stream, ...params } = fixtureRequest('openai/responses-stream');
-      const final = await bareAndTraced(() => client.responses.stream(params).finalResponse());
+      const final = await bareAndTraced(() => replay.client.responses.stream(params).finalResponse());
       expect(final.status).toBe('completed');
       expect(onlySpan().attributes['gen_ai.usage.input_tokens']).toBe(15);
     });
 
     it('a stream that ends in response.failed is an error span, while the app sees no exception', async () => {
       const events = await bareAndTraced(async () =>
-        collect(await client.responses.create(fixtureRequest('openai/responses-stream-failed'))),
+        collect(await replay.client.responses.create(fixtureRequest('openai/responses-stream-failed'))),
       );
       expect((events.at(-1) as { type: string }).type).toBe('response.failed');
       const span = onlySpan();
@@ -448,7 +441,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
   describe('embeddings.create', () => {
     it('records an embeddings span and the app still gets float arrays', async () => {
       const result = await bareAndTraced(() =>
-        client.embeddings.create({ model: 'text-embedding-3-small', input: ['The quick brown fox', 'jumps over the lazy dog'] }),
+        replay.client.embeddings.create({ model: 'text-embedding-3-small', input: ['The quick brown fox', 'jumps over the lazy dog'] }),
       );
       expect(result.data).toHaveLength(2);
       expect(Array.from(result.data[0].embedding as ArrayLike<unknown>).every((value) => typeof value === 'number')).toBe(true);
@@ -469,7 +462,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     it('traces AzureOpenAI as azure.ai.openai', async () => {
       const azure = new AzureOpenAI({
         apiKey: 'test-key',
-        endpoint: server.url,
+        endpoint: replay.server.url,
         apiVersion: '2024-10-21',
         deployment: 'gpt-4o-mini-prod',
         maxRetries: 0,
