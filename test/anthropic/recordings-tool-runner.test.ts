@@ -21,11 +21,10 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../../src';
-import type { Fixture } from '../../src/testing/fixtures';
-import { RECORDINGS, recordedFixture, recordingsAvailable as available, servedRecordings } from '../helpers/recordings';
-import type { Json } from '../helpers/recordings';
+import { RECORDINGS, recordingsAvailable as available, servedRecordings } from '../helpers/recordings';
+import type { Json, RecordedExchange } from '../helpers/recordings';
 import { settle, setupTracing } from '../helpers/tracing';
 
 const tracing = setupTracing();
@@ -122,15 +121,17 @@ function chains(candidates: Turn[]): Turn[][] {
 
 const conversations = chains(turns.filter((turn) => !LEFT_OUT.has(turn.index)));
 
-function toFixture(turn: Turn): Fixture {
-  return recordedFixture('anthropic', turn.name, {
+/** The exchange as the replay server is to answer it. */
+function replayed(turn: Turn): RecordedExchange {
+  return {
+    name: turn.name,
     request: { method: turn.method, path: turn.path, match: turn.request },
     response: {
       status: turn.status,
       headers: { 'content-type': 'application/json', 'request-id': `req_replay_${turn.name}` },
       body: turn.response,
     },
-  });
+  };
 }
 
 /** What each tool call of the conversation returned, as the recorded next request shows, by tool name and input. */
@@ -202,12 +203,11 @@ function title(conversation: Turn[]): string {
 }
 
 describe.skipIf(!available)('real toolRunner recordings through the instrumented runner', () => {
-  const replay = servedRecordings(turns.map((turn) => ({ name: turn.name, fixture: toFixture(turn) })));
-  let client: InstanceType<typeof Anthropic>;
-
-  beforeAll(() => {
-    client = new Anthropic({ apiKey: 'test-key', baseURL: replay.server.url, maxRetries: 0 });
-  });
+  const replay = servedRecordings(
+    'anthropic',
+    turns.map(replayed),
+    (url) => new Anthropic({ apiKey: 'test-key', baseURL: url, maxRetries: 0 }),
+  );
   beforeEach(() => {
     instrumentation.enable();
     tracing.exporter.reset();
@@ -238,7 +238,7 @@ describe.skipIf(!available)('real toolRunner recordings through the instrumented
       const tools = runnableTools(conversation, ran);
       const last = conversation.at(-1)!.response;
 
-      const final = await client.beta.messages.toolRunner({
+      const final = await replay.client.beta.messages.toolRunner({
         ...(params as { model: string; max_tokens: number }),
         messages: messages as Json[] as never,
         tools: tools as never,

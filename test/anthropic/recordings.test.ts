@@ -15,18 +15,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../../src';
-import type { Fixture } from '../../src/testing/fixtures';
-import {
-  parseSSE,
-  RECORDINGS,
-  recordedFixture,
-  recordingsAvailable as available,
-  servedRecordings,
-  serializeSSE,
-} from '../helpers/recordings';
-import type { Json, SSEEvent } from '../helpers/recordings';
+import { parseSSE, RECORDINGS, recordingsAvailable as available, servedRecordings, serializeSSE } from '../helpers/recordings';
+import type { Json, RecordedExchange, SSEEvent } from '../helpers/recordings';
 import { settle, setupTracing } from '../helpers/tracing';
 
 const tracing = setupTracing();
@@ -120,12 +112,14 @@ function discover(): Exchange[] {
   return exchanges;
 }
 
-function toFixture(exchange: Exchange): Fixture {
+/** The exchange as the replay server is to answer it. */
+function replayed(exchange: Exchange): RecordedExchange {
   const headers = {
     'content-type': exchange.sse ? 'text/event-stream; charset=utf-8' : 'application/json',
     'request-id': `req_replay_${exchange.name}`,
   };
-  return recordedFixture('anthropic', exchange.name, {
+  return {
+    name: exchange.name,
     request: { method: 'POST', path: exchange.path, match: exchange.request },
     response: exchange.sse
       ? {
@@ -134,7 +128,7 @@ function toFixture(exchange: Exchange): Fixture {
           events: exchange.sse.events.map(({ event, data }) => (event === undefined ? { data } : { event, data })),
         }
       : { status: exchange.status, headers, body: exchange.body },
-  });
+  };
 }
 
 interface Expected {
@@ -195,12 +189,11 @@ function actual(attributes: Attributes): Expected {
 const exchanges = discover();
 
 describe.skipIf(!available)('real Anthropic recordings through the instrumented SDK', () => {
-  const replay = servedRecordings(exchanges.map((exchange) => ({ name: exchange.name, fixture: toFixture(exchange) })));
-  let client: InstanceType<typeof Anthropic>;
-
-  beforeAll(() => {
-    client = new Anthropic({ apiKey: 'test-key', baseURL: replay.server.url, maxRetries: 0 });
-  });
+  const replay = servedRecordings(
+    'anthropic',
+    exchanges.map(replayed),
+    (url) => new Anthropic({ apiKey: 'test-key', baseURL: url, maxRetries: 0 }),
+  );
   beforeEach(() => {
     instrumentation.enable();
     tracing.exporter.reset();
@@ -234,7 +227,7 @@ describe.skipIf(!available)('real Anthropic recordings through the instrumented 
     const streamed = exchange.sse !== undefined;
     it(`${exchange.name} (${exchange.api === 'beta' ? 'beta.' : ''}messages.create${streamed ? ', stream' : ''})`, async () => {
       const want = expected(exchange);
-      const messages = exchange.api === 'beta' ? client.beta.messages : client.messages;
+      const messages = exchange.api === 'beta' ? replay.client.beta.messages : replay.client.messages;
       const create = messages.create.bind(messages) as unknown as (body: Json) => Promise<unknown>;
 
       if (streamed) {

@@ -41,18 +41,8 @@ export function serializeSSE(events: SSEEvent[]): string {
   return events.map(({ event, data }) => `${event === undefined ? '' : `event: ${event}\n`}data: ${data}\n\n`).join('');
 }
 
-/** A replay fixture built at test time from the recorded exchange `name` of `provider`. */
-export function recordedFixture(provider: string, name: string, exchange: Pick<Fixture, 'request' | 'response'>): Fixture {
-  return {
-    meta: {
-      synthetic: false,
-      provider,
-      description: `Built at test time from ../shared/recordings (${name}).`,
-      source: 'Third-party recordings, see ../shared/recordings/README.md.',
-    },
-    ...exchange,
-  };
-}
+/** A recorded exchange as the replay server is to answer it: the request it matches, the response. */
+export type RecordedExchange = { name: string } & Pick<Fixture, 'request' | 'response'>;
 
 /**
  * Serves fixtures built from recordings at test time, from a temp folder (the recordings are never
@@ -74,15 +64,34 @@ export async function serveRecorded(
 }
 
 /**
- * `serveRecorded(fixtures)` for the describe block it is called in: served from before its tests to
- * after them, the server's served sequences and requests reset before each test.
+ * `provider`'s recorded exchanges served as fixtures (`serveRecorded`) for the describe block it is
+ * called in, with a client of the server made by `makeClient` from its URL: served from before its
+ * tests to after them, the server's served sequences and requests reset before each test.
  */
-export function servedRecordings(fixtures: Array<{ name: string; fixture: Fixture }>): { server: ReplayServer } {
-  const served = {} as { server: ReplayServer };
+export function servedRecordings<Client>(
+  provider: string,
+  exchanges: RecordedExchange[],
+  makeClient: (url: string) => Client,
+): { server: ReplayServer; client: Client } {
+  const served = {} as { server: ReplayServer; client: Client };
   let recorded: Awaited<ReturnType<typeof serveRecorded>> | undefined;
   beforeAll(async () => {
-    recorded = await serveRecorded(fixtures);
+    recorded = await serveRecorded(
+      exchanges.map(({ name, ...exchange }) => ({
+        name,
+        fixture: {
+          meta: {
+            synthetic: false,
+            provider,
+            description: `Built at test time from ../shared/recordings (${name}).`,
+            source: 'Third-party recordings, see ../shared/recordings/README.md.',
+          },
+          ...exchange,
+        },
+      })),
+    );
     served.server = recorded.server;
+    served.client = makeClient(recorded.server.url);
   });
   afterAll(() => recorded?.close());
   beforeEach(() => served.server.reset());

@@ -14,18 +14,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../../src';
-import type { Fixture } from '../../src/testing/fixtures';
-import {
-  parseSSE,
-  RECORDINGS,
-  recordedFixture,
-  recordingsAvailable as available,
-  servedRecordings,
-  serializeSSE,
-} from '../helpers/recordings';
-import type { Json, SSEEvent } from '../helpers/recordings';
+import { parseSSE, RECORDINGS, recordingsAvailable as available, servedRecordings, serializeSSE } from '../helpers/recordings';
+import type { Json, RecordedExchange, SSEEvent } from '../helpers/recordings';
 import { settle, setupTracing } from '../helpers/tracing';
 
 const tracing = setupTracing();
@@ -70,15 +62,17 @@ function discover(): Exchange[] {
   return exchanges;
 }
 
-function toFixture(exchange: Exchange): Fixture {
-  return recordedFixture('openai', exchange.name, {
+/** The exchange as the replay server is to answer it. */
+function replayed(exchange: Exchange): RecordedExchange {
+  return {
+    name: exchange.name,
     request: { method: 'POST', path: exchange.path, match: exchange.request },
     response: {
       status: 200,
       headers: { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': `req_replay_${exchange.name}` },
       events: exchange.sse.events.map(({ event, data }) => (event === undefined ? { data } : { event, data })),
     },
-  });
+  };
 }
 
 /** The recorded events as the app should see them: parsed JSON, without the `[DONE]` sentinel. */
@@ -185,14 +179,13 @@ function toolCallIds(chunks: Json[]): string[] {
 const exchanges = discover();
 
 describe.skipIf(!available)('real OpenAI recordings through the instrumented SDK', () => {
-  const replay = servedRecordings(exchanges.map((exchange) => ({ name: exchange.name, fixture: toFixture(exchange) })));
-  let client: InstanceType<typeof OpenAI>;
+  const replay = servedRecordings(
+    'openai',
+    exchanges.map(replayed),
+    (url) => new OpenAI({ apiKey: 'test-key', baseURL: `${url}/v1`, maxRetries: 0 }),
+  );
   /** What the app received, by exchange, for the checks that span turns. */
   const received = new Map<string, Json[]>();
-
-  beforeAll(() => {
-    client = new OpenAI({ apiKey: 'test-key', baseURL: `${replay.server.url}/v1`, maxRetries: 0 });
-  });
   beforeEach(() => {
     instrumentation.setConfig({});
     instrumentation.enable();
@@ -238,8 +231,10 @@ describe.skipIf(!available)('real OpenAI recordings through the instrumented SDK
       const want = exchange.api === 'chat' ? expectedChat(recorded) : expectedResponses(recorded);
       const create =
         exchange.api === 'chat'
-          ? (client.chat.completions.create.bind(client.chat.completions) as unknown as (body: Json) => Promise<AsyncIterable<Json>>)
-          : (client.responses.create.bind(client.responses) as unknown as (body: Json) => Promise<AsyncIterable<Json>>);
+          ? (replay.client.chat.completions.create.bind(replay.client.chat.completions) as unknown as (
+              body: Json,
+            ) => Promise<AsyncIterable<Json>>)
+          : (replay.client.responses.create.bind(replay.client.responses) as unknown as (body: Json) => Promise<AsyncIterable<Json>>);
 
       const stream = await create(exchange.request);
       const chunks: Json[] = [];
