@@ -16,9 +16,12 @@ const backends = replayAndReceiver();
 
 const { inferenceSpans } = backends;
 
-/** `name` of each span under `parent`, in export order. */
-function childrenOf(parent: ReceivedSpan, spans: ReceivedSpan[]): string[] {
-  return spans.filter((span) => span.parentSpanId === parent.spanId).map((span) => span.name);
+/** The app's tool loop: one invoke_agent span over its two model calls and two tool calls. */
+function expectToolLoopRun(spans: ReceivedSpan[]): void {
+  const [agent] = spans.filter((span) => span.name === 'invoke_agent');
+  expect(agent).toBeDefined();
+  const children = spans.filter((span) => span.parentSpanId === agent.spanId).map((span) => span.name);
+  expect(children.sort()).toEqual(['chat gpt-4o-mini', 'chat gpt-4o-mini', 'execute_tool get_weather', 'execute_tool get_weather']);
 }
 
 describe('node --import ./register.mjs', () => {
@@ -34,14 +37,7 @@ describe('node --import ./register.mjs', () => {
     expect(JSON.parse(traced.stdout)).toMatchObject({ steps: 2, dimensions: [8, 8] });
 
     const spans = inferenceSpans();
-    const [agent] = spans.filter((span) => span.name === 'invoke_agent');
-    expect(agent).toBeDefined();
-    expect(childrenOf(agent, spans).sort()).toEqual([
-      'chat gpt-4o-mini',
-      'chat gpt-4o-mini',
-      'execute_tool get_weather',
-      'execute_tool get_weather',
-    ]);
+    expectToolLoopRun(spans);
     const roots = spans.filter((span) => span.parentSpanId === undefined).map((span) => span.name);
     expect(roots).toEqual(['invoke_agent', 'chat gpt-4o-mini', 'embeddings text-embedding-3-small']);
     const stream = spans.find((span) => span.parentSpanId === undefined && span.name === 'chat gpt-4o-mini');
@@ -66,13 +62,6 @@ describe('a bundled AI SDK app', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ steps: 2 });
     const spans = inferenceSpans();
-    const [agent] = spans.filter((span) => span.name === 'invoke_agent');
-    expect(agent).toBeDefined();
-    expect(childrenOf(agent, spans).sort()).toEqual([
-      'chat gpt-4o-mini',
-      'chat gpt-4o-mini',
-      'execute_tool get_weather',
-      'execute_tool get_weather',
-    ]);
+    expectToolLoopRun(spans);
   });
 });

@@ -2,8 +2,8 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../../src';
 import type { ReplayServer } from '../../src/testing/replay-server';
-import { PROMPTS, startFixtureServer, WEATHER_TOOLS } from '../helpers/replay';
-import { collect, errorShape, scenarioTools } from '../helpers/scenario';
+import { PROMPTS, startFixtureServer, TEXT_REPLY_ATTRIBUTES, WEATHER_TOOLS } from '../helpers/replay';
+import { collect, errorShape, rejectionShape, scenarioTools } from '../helpers/scenario';
 import { settle, setupTracing } from '../helpers/tracing';
 
 /**
@@ -69,14 +69,7 @@ export function anthropicSuite(loadSDK: () => any): void {
         'gen_ai.request.stop_sequences': ['###'],
         'server.address': '127.0.0.1',
         'server.port': port,
-        'gen_ai.response.id': 'msg_01EDxgC9HgnvgQyQRUejyWUH',
-        'gen_ai.response.model': MODEL,
-        'gen_ai.response.finish_reasons': ['end_turn'],
-        'gen_ai.usage.input_tokens': 21,
-        'gen_ai.usage.output_tokens': 4,
-        'gen_ai.usage.cache_read.input_tokens': 0,
-        'gen_ai.usage.cache_write.input_tokens': 0,
-        'gen_ai.usage.cache_creation.input_tokens': 0,
+        ...TEXT_REPLY_ATTRIBUTES,
       });
     });
 
@@ -265,10 +258,7 @@ export function anthropicSuite(loadSDK: () => any): void {
     for (const { prompt, type, status } of cases) {
       it(`propagates a ${status} unchanged and records ${type}`, async () => {
         const error = await bareAndTraced(() =>
-          client.messages.create({ model: MODEL, max_tokens: 10, messages: user(prompt) }).then(
-            () => undefined,
-            (caught: unknown) => errorShape(caught),
-          ),
+          rejectionShape(client.messages.create({ model: MODEL, max_tokens: 10, messages: user(prompt) })),
         );
         expect(error).toMatchObject({ name: type, status });
         const span = onlySpan();
@@ -294,10 +284,7 @@ export function anthropicSuite(loadSDK: () => any): void {
     it('records a request that fails before it is sent (connection refused)', async () => {
       const unreachable = new Anthropic({ apiKey: 'test-key', baseURL: 'http://127.0.0.1:9', maxRetries: 0 });
       const error = await bareAndTraced(() =>
-        unreachable.messages.create({ model: MODEL, max_tokens: 10, messages: user(PROMPTS.text) }).then(
-          () => undefined,
-          (caught: unknown) => errorShape(caught),
-        ),
+        rejectionShape(unreachable.messages.create({ model: MODEL, max_tokens: 10, messages: user(PROMPTS.text) })),
       );
       expect(error?.name).toBe('APIConnectionError');
       expect(onlySpan().attributes['error.type']).toBe('APIConnectionError');

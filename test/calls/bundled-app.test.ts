@@ -17,7 +17,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, instrumentClient, OpenAIInstrumentation } from '../../src';
 import { bundledApp } from '../helpers/bundled-app';
-import { fixtureRequest, PROMPTS, WEATHER_TOOLS } from '../helpers/replay';
+import { fixtureRequest, PROMPTS, TEXT_REPLY_ATTRIBUTES, WEATHER_TOOLS } from '../helpers/replay';
 import { replayAndReceiver } from '../helpers/replay-and-receiver';
 import { runApp } from '../helpers/run-app';
 import { collect } from '../helpers/scenario';
@@ -116,14 +116,7 @@ describe('instrumentClient() in-process', () => {
       'gen_ai.request.max_tokens': 100,
       'server.address': '127.0.0.1',
       'server.port': Number(new URL(backends.server.url).port),
-      'gen_ai.response.id': 'msg_01EDxgC9HgnvgQyQRUejyWUH',
-      'gen_ai.response.model': MODEL,
-      'gen_ai.response.finish_reasons': ['end_turn'],
-      'gen_ai.usage.input_tokens': 21,
-      'gen_ai.usage.output_tokens': 4,
-      'gen_ai.usage.cache_read.input_tokens': 0,
-      'gen_ai.usage.cache_write.input_tokens': 0,
-      'gen_ai.usage.cache_creation.input_tokens': 0,
+      ...TEXT_REPLY_ATTRIBUTES,
     });
     expect(chats[1].attributes).toMatchObject({
       'gen_ai.request.stream': true,

@@ -33,6 +33,18 @@ export const PROMPTS = {
   streamThinking: 'Is 391 a prime number?',
 } as const;
 
+/** What our span of the call the messages-text fixture answers (PROMPTS.text, model claude-sonnet-5-5) says of its reply. */
+export const TEXT_REPLY_ATTRIBUTES = {
+  'gen_ai.response.id': 'msg_01EDxgC9HgnvgQyQRUejyWUH',
+  'gen_ai.response.model': 'claude-sonnet-5-5',
+  'gen_ai.response.finish_reasons': ['end_turn'],
+  'gen_ai.usage.input_tokens': 21,
+  'gen_ai.usage.output_tokens': 4,
+  'gen_ai.usage.cache_read.input_tokens': 0,
+  'gen_ai.usage.cache_write.input_tokens': 0,
+  'gen_ai.usage.cache_creation.input_tokens': 0,
+};
+
 export const WEATHER_TOOLS = [
   {
     name: 'get_weather',

@@ -39,6 +39,14 @@ export function errorShape(error: unknown) {
   return { name: e.constructor.name, status: e.status, message: e.message };
 }
 
+/** What an app can observe of the error `call` rejects with (errorShape); undefined when it resolves. */
+export function rejectionShape(call: Promise<unknown>): Promise<ReturnType<typeof errorShape> | undefined> {
+  return call.then(
+    () => undefined,
+    (caught: unknown) => errorShape(caught),
+  );
+}
+
 export async function collect(stream: AsyncIterable<unknown>): Promise<unknown[]> {
   const chunks: unknown[] = [];
   for await (const chunk of stream) chunks.push(chunk);

@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../../src';
 import { fixtureRequest, openAIOverReplay } from '../helpers/replay';
-import { collect, errorShape, scenarioTools } from '../helpers/scenario';
+import { collect, errorShape, rejectionShape, scenarioTools } from '../helpers/scenario';
 import { settle, setupTracing } from '../helpers/tracing';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the suite drives four SDK majors with one body */
@@ -127,12 +127,7 @@ export function openAISuite(loadSDK: () => OpenAIModule, options: OpenAISuiteOpt
     ];
     for (const { fixture, type, status } of errors) {
       it(`propagates ${fixture} unchanged and records ${type}`, async () => {
-        const error = await bareAndTraced(() =>
-          replay.client.chat.completions.create(fixtureRequest(`openai/${fixture}`)).then(
-            () => undefined,
-            (caught: unknown) => errorShape(caught),
-          ),
-        );
+        const error = await bareAndTraced(() => rejectionShape(replay.client.chat.completions.create(fixtureRequest(`openai/${fixture}`))));
         expect(error).toMatchObject({ name: type, status });
         const span = onlySpan();
         expect(span.status.code).toBe(SpanStatusCode.ERROR);
