@@ -4,11 +4,10 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import type { HistogramMetricData, SumMetricData } from '@opentelemetry/sdk-metrics';
 import { AlwaysOffSampler, TracerProvider } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, OpenAIInstrumentation, runTool, withAgent } from '../../src';
 import { GenAIMetrics, RunMetrics } from '../../src/metrics';
-import type { ReplayServer } from '../../src/testing/replay-server';
-import { fixtureRequest, PROMPTS, startFixtureServer, WEATHER_TOOLS } from '../helpers/replay';
+import { clientsOverReplay, fixtureRequest, PROMPTS, startFixtureServer, WEATHER_TOOLS } from '../helpers/replay';
 import { settle, setupTracing } from '../helpers/tracing';
 
 class TestReader extends MetricReader {
@@ -26,20 +25,9 @@ for (const instrumentation of [anthropicInstrumentation, openaiInstrumentation])
 }
 const require = createRequire(__filename);
 const Anthropic = require('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default;
-const OpenAI = require('openai').default as typeof import('openai').default;
 
 const MODEL = 'claude-sonnet-5-5';
-let server: ReplayServer;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
-let anthropic: any;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture-shaped requests
-let openai: any;
-beforeAll(async () => {
-  server = await startFixtureServer();
-  anthropic = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-  openai = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
-});
-afterAll(() => server.close());
+const replay = clientsOverReplay();
 beforeEach(() => {
   // A fresh meter provider per test, so that each test reads only its own measurements.
   reader = new TestReader();
@@ -49,7 +37,6 @@ beforeEach(() => {
     instrumentation.setTracerProvider(tracing.provider);
   }
   tracing.exporter.reset();
-  server.reset();
 });
 
 async function histograms(from: MetricReader = reader): Promise<Map<string, HistogramMetricData>> {
@@ -81,10 +68,10 @@ const LEGACY_NAMES = [
 
 describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
   it('a chat call: duration, the token counters by modality, the per-call token histograms; units, types and buckets', async () => {
-    await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
+    await replay.anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
     await settle();
     const metrics = await histograms();
-    const port = Number(new URL(server.url).port);
+    const port = Number(new URL(replay.server.url).port);
     const base = {
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'anthropic',
@@ -133,7 +120,7 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
   });
 
   it('a failed call: duration with error.type; counted as 0 tokens of unknown modality; the per-call histograms with error.type', async () => {
-    await anthropic.messages
+    await replay.anthropic.messages
       .create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] })
       .catch(() => undefined);
     const metrics = await histograms();
@@ -149,7 +136,7 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
   });
 
   it('a stream: time to first chunk once, time per output chunk for each chunk after the first', async () => {
-    const stream = await anthropic.messages.create({
+    const stream = await replay.anthropic.messages.create({
       model: MODEL,
       max_tokens: 200,
       stream: true,
@@ -203,9 +190,9 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
   });
 
   it('OpenAI chat and Responses, and embeddings on instruments of their own', async () => {
-    await openai.chat.completions.create(fixtureRequest('openai/chat-text'));
-    await openai.responses.create(fixtureRequest('openai/responses-text'));
-    await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['The quick brown fox', 'jumps over the lazy dog'] });
+    await replay.openai.chat.completions.create(fixtureRequest('openai/chat-text'));
+    await replay.openai.responses.create(fixtureRequest('openai/responses-text'));
+    await replay.openai.embeddings.create({ model: 'text-embedding-3-small', input: ['The quick brown fox', 'jumps over the lazy dog'] });
     const metrics = await histograms();
     const byModel = (name: string) =>
       Object.fromEntries(
@@ -250,7 +237,7 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
       setUp();
       try {
         anthropicInstrumentation.setMeterProvider(meterProvider);
-        const stream = await anthropic.messages.create({
+        const stream = await replay.anthropic.messages.create({
           model: MODEL,
           max_tokens: 200,
           stream: true,
@@ -286,13 +273,13 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
     meterProvider = new MeterProvider({ readers: [reader] });
     // Off again: none of them.
     anthropicInstrumentation.setMeterProvider(meterProvider);
-    await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
+    await replay.anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
     const after = await histograms();
     for (const name of LEGACY_NAMES) expect(after.has(name), name).toBe(false);
   });
 
   it('OpenAI audio tokens: per-modality usage on the span, and counted as audio plus the rest unknown', async () => {
-    await openai.chat.completions.create(fixtureRequest('openai/chat-audio'));
+    await replay.openai.chat.completions.create(fixtureRequest('openai/chat-audio'));
     const [span] = tracing.inferenceSpans();
     expect(span.attributes).toMatchObject({
       'gen_ai.usage.audio.input_tokens': 100,
@@ -307,7 +294,7 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
     expect(byModality('gen_ai.client.inference.usage.output_tokens')).toEqual({ audio: 60, unknown: 20 });
     // A text call reports audio_tokens 0: no modality is claimed for it.
     tracing.exporter.reset();
-    await openai.chat.completions.create(fixtureRequest('openai/chat-text'));
+    await replay.openai.chat.completions.create(fixtureRequest('openai/chat-text'));
     expect(Object.keys(tracing.inferenceSpans()[0].attributes).filter((key) => key.startsWith('gen_ai.usage.audio'))).toEqual([]);
   });
 
@@ -341,7 +328,8 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
         }))
         .sort((a, b) => a.name.localeCompare(b.name));
     };
-    const run = () => anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
+    const run = () =>
+      replay.anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.cache }] });
     anthropicInstrumentation.setConfig({ semconv: 'compat' });
     await run();
     const compat = await describeAll();
@@ -361,7 +349,7 @@ describe('GenAI client metrics (semantic-conventions-genai v0.1.0)', () => {
   it('are right when tracing samples the call out', async () => {
     const sampledOut = new TracerProvider({ sampler: new AlwaysOffSampler() });
     anthropicInstrumentation.setTracerProvider(sampledOut);
-    await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
+    await replay.anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
     await settle();
     expect(tracing.inferenceSpans()).toHaveLength(0);
     const metrics = await histograms();
@@ -434,8 +422,8 @@ describe('agent run and tool metrics, on the global meter provider as their span
 
   it("each run's model calls, failed ones included, and tool calls, once per run with the agent's name; the one model on the duration and the span", async () => {
     await withAgent({ name: 'trip-planner', model: MODEL }, async () => {
-      await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
-      await anthropic.messages
+      await replay.anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: PROMPTS.text }] });
+      await replay.anthropic.messages
         .create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: PROMPTS.error429 }] })
         .catch(() => undefined);
       runTool({ name: 'get_weather' }, () => 'sunny');
@@ -484,7 +472,7 @@ describe('agent run and tool metrics, on the global meter provider as their span
 
   it('inferred tool spans are not measured: their interval only bounds the tool from above', async () => {
     const messages: unknown[] = [{ role: 'user', content: PROMPTS.toolUse }];
-    const reply = await anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
+    const reply = await replay.anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
     const call = reply.content.find((block: { type: string }) => block.type === 'tool_use');
     messages.push({ role: 'assistant', content: reply.content });
     messages.push({
@@ -497,7 +485,7 @@ describe('agent run and tool metrics, on the global meter provider as their span
         },
       ],
     });
-    await anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
+    await replay.anthropic.messages.create({ model: MODEL, max_tokens: 1024, tools: WEATHER_TOOLS, messages });
     await settle();
     expect(tracing.toolSpans().map((span) => span.attributes['otel_genai.tool.inferred'])).toEqual([true]);
     expect((await histograms(globalReader)).has('gen_ai.execute_tool.duration')).toBe(false);
