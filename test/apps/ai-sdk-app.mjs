@@ -1,24 +1,13 @@
 // An AI SDK (ai 7) app as a user writes it: ESM, @ai-sdk/openai, key and base URL from the
 // environment (OPENAI_API_KEY, OPENAI_BASE_URL). A tool loop, a stream and embeddings.
 import { openai } from '@ai-sdk/openai';
-import { embedMany, generateText, isStepCount, jsonSchema, streamText, tool } from 'ai';
-
-const tools = {
-  get_weather: tool({
-    description: 'Get the current weather for a city.',
-    inputSchema: jsonSchema({
-      type: 'object',
-      properties: { location: { type: 'string', description: 'City name, e.g. Paris' } },
-      required: ['location'],
-    }),
-    execute: async ({ location }) => ({ location, temperature_c: 18 }),
-  }),
-};
+import { embedMany, generateText, isStepCount, streamText } from 'ai';
+import { weatherTools } from './ai-sdk-weather-tools.mjs';
 
 const agent = await generateText({
   model: openai.chat('gpt-4o-mini'),
   prompt: "What's the weather like in Paris and London right now?",
-  tools,
+  tools: weatherTools,
   stopWhen: isStepCount(3),
   maxRetries: 0,
 });

@@ -6,8 +6,9 @@
 // No top-level await: the bundle is CommonJS.
 import { openai } from '@ai-sdk/openai';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { generateText, isStepCount, jsonSchema, tool } from 'ai';
+import { generateText, isStepCount } from 'ai';
 import { createInstrumentations } from 'otel-genai';
+import { weatherTools } from './ai-sdk-weather-tools.mjs';
 
 async function main() {
   const sdk = new NodeSDK({ instrumentations: createInstrumentations() });
@@ -15,17 +16,7 @@ async function main() {
   const result = await generateText({
     model: openai.chat('gpt-4o-mini'),
     prompt: "What's the weather like in Paris and London right now?",
-    tools: {
-      get_weather: tool({
-        description: 'Get the current weather for a city.',
-        inputSchema: jsonSchema({
-          type: 'object',
-          properties: { location: { type: 'string', description: 'City name, e.g. Paris' } },
-          required: ['location'],
-        }),
-        execute: async ({ location }) => ({ location, temperature_c: 18 }),
-      }),
-    },
+    tools: weatherTools,
     stopWhen: isStepCount(3),
     maxRetries: 0,
   });
