@@ -28,6 +28,7 @@ import {
   toolCallParts,
   toolCallsResult,
   usage,
+  weatherTools,
 } from '../helpers/ai-sdk';
 import { captureDiag, settle, setupTracing } from '../helpers/tracing';
 
@@ -71,22 +72,6 @@ async function inAppSpan<T>(fn: () => Promise<T>): Promise<T> {
 
 function ours(): ReadableSpan[] {
   return tracing.genAISpans();
-}
-
-function weatherTools(
-  execute: (input: { location: string }) => Promise<unknown> = async ({ location }) => ({ location, temperature_c: 18 }),
-) {
-  return {
-    get_weather: ai.tool({
-      description: 'Get the current weather for a city.',
-      inputSchema: ai.jsonSchema<{ location: string }>({
-        type: 'object',
-        properties: { location: { type: 'string' } },
-        required: ['location'],
-      }),
-      execute,
-    }),
-  };
 }
 
 async function metricData(): Promise<Map<string, HistogramMetricData | SumMetricData>> {
@@ -166,7 +151,7 @@ describe('generateText', () => {
       ai.generateText({
         model,
         prompt: 'Weather in Paris and London?',
-        tools: weatherTools(),
+        tools: weatherTools(ai),
         stopWhen: ai.isStepCount(5),
         telemetry: { functionId: 'weather-agent' },
       }),
@@ -241,7 +226,7 @@ describe('generateText', () => {
     const result = await ai.generateText({
       model,
       prompt: 'Weather in Lisbon?',
-      tools: weatherTools(async () => {
+      tools: weatherTools(ai, async () => {
         throw new WeatherServiceError('secret internal host weather-7.internal refused');
       }),
       stopWhen: ai.isStepCount(3),
@@ -268,7 +253,7 @@ describe('generateText', () => {
     await ai.generateText({
       model,
       prompt: 'Weather in Oslo?',
-      tools: weatherTools(async () => {
+      tools: weatherTools(ai, async () => {
         await app().startActiveSpan('db.query', async (span) => {
           await new Promise((resolve) => setTimeout(resolve, 1));
           span.end();
@@ -289,7 +274,7 @@ describe('generateText', () => {
       doGenerate: [toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Rome' } }]), textResult('Sunny.')],
     });
     await withAgent({ name: 'travel-assistant' }, () =>
-      ai.generateText({ model, prompt: 'Rome?', tools: weatherTools(), stopWhen: ai.isStepCount(3) }),
+      ai.generateText({ model, prompt: 'Rome?', tools: weatherTools(ai), stopWhen: ai.isStepCount(3) }),
     );
     await settle();
     expect(nameTree(ours())).toEqual([
@@ -341,7 +326,7 @@ describe('the helpers built on generateText and single model calls', () => {
     const model = new aiTest.MockLanguageModelV4({
       doGenerate: [toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Porto' } }]), textResult('Mild.')],
     });
-    const agent = new ai.ToolLoopAgent({ model, tools: weatherTools(), telemetry: { functionId: 'porto-agent' } });
+    const agent = new ai.ToolLoopAgent({ model, tools: weatherTools(ai), telemetry: { functionId: 'porto-agent' } });
     expect((await agent.generate({ prompt: 'Porto?' })).text).toBe('Mild.');
     await settle();
     expect(nameTree(ours())).toEqual([
@@ -459,7 +444,7 @@ describe('retries', () => {
       },
     });
     const error = await ai
-      .generateText({ model, prompt: 'Say hello.', maxRetries: 2, tools: weatherTools() })
+      .generateText({ model, prompt: 'Say hello.', maxRetries: 2, tools: weatherTools(ai) })
       .catch((caught: unknown) => caught as Error);
     expect(error).toBeInstanceOf(ai.RetryError);
     await settle();
@@ -531,7 +516,7 @@ describe('streamText', () => {
           { stream: partStream(textParts(['Cold', ' and', ' clear.'])) },
         ],
       });
-      const result = ai.streamText({ model, prompt: 'Weather in Kyiv?', tools: weatherTools(), stopWhen: ai.isStepCount(3) });
+      const result = ai.streamText({ model, prompt: 'Weather in Kyiv?', tools: weatherTools(ai), stopWhen: ai.isStepCount(3) });
       const parts: unknown[] = [];
       for await (const part of result.fullStream) parts.push(part);
       return parts;
@@ -560,7 +545,7 @@ describe('streamText', () => {
 
   it('a consumer that stops reading early (break): the chat span ends, not as an error; the run, which the AI SDK leaves unfinished, ends as abandoned', async () => {
     const model = new aiTest.MockLanguageModelV4({ doStream: async () => ({ stream: partStream(textParts(['a', 'b', 'c', 'd']), 5) }) });
-    const result = ai.streamText({ model, prompt: 'Letters.', tools: weatherTools() });
+    const result = ai.streamText({ model, prompt: 'Letters.', tools: weatherTools(ai) });
     for await (const delta of result.textStream) {
       expect(delta).toBe('a');
       break;
@@ -590,7 +575,7 @@ describe('streamText', () => {
       doStream: async () => ({ stream: partStream(textParts(['a', 'b', 'c', 'd', 'e']), 10) }),
     });
     const controller = new AbortController();
-    const result = ai.streamText({ model, prompt: 'Letters.', abortSignal: controller.signal, tools: weatherTools(), onError: () => {} });
+    const result = ai.streamText({ model, prompt: 'Letters.', abortSignal: controller.signal, tools: weatherTools(ai), onError: () => {} });
     const seen: string[] = [];
     for await (const part of result.fullStream) {
       seen.push(part.type);
@@ -804,7 +789,7 @@ describe('content capture', () => {
       model,
       system: 'You are terse.',
       prompt: 'Weather in Lima?',
-      tools: weatherTools(),
+      tools: weatherTools(ai),
       stopWhen: ai.isStepCount(3),
     });
     await settle();
@@ -883,7 +868,7 @@ describe('metrics', () => {
     await ai.generateText({
       model,
       prompt: 'Nice?',
-      tools: weatherTools(),
+      tools: weatherTools(ai),
       stopWhen: ai.isStepCount(3),
       telemetry: { functionId: 'riviera' },
     });
@@ -926,7 +911,7 @@ describe('@ai-sdk/otel', () => {
       const model = new aiTest.MockLanguageModelV4({
         doGenerate: [toolCallsResult([{ id: 'call_1', name: 'get_weather', input: { location: 'Bern' } }]), textResult('Fresh.')],
       });
-      await ai.generateText({ model, prompt: 'Bern?', tools: weatherTools(), stopWhen: ai.isStepCount(3) });
+      await ai.generateText({ model, prompt: 'Bern?', tools: weatherTools(ai), stopWhen: ai.isStepCount(3) });
       await ai.embed({
         model: new aiTest.MockEmbeddingModelV4({ doEmbed: async () => ({ embeddings: [[1]], usage: { tokens: 1 }, warnings: [] }) }),
         value: 'x',
@@ -967,7 +952,7 @@ describe('enable, disable, several instances', () => {
 
   it('a run under way when the instrumentation is disabled still ends its spans', async () => {
     const model = new aiTest.MockLanguageModelV4({ doStream: async () => ({ stream: partStream(textParts(['slow', ' words']), 20) }) });
-    const result = ai.streamText({ model, prompt: 'Slowly.', tools: weatherTools() });
+    const result = ai.streamText({ model, prompt: 'Slowly.', tools: weatherTools(ai) });
     await new Promise((resolve) => setTimeout(resolve, 5));
     instrumentation.disable();
     await result.consumeStream();

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Kit from 'otel-genai/testing';
 import type { AI, AITest } from '../helpers/ai-sdk';
-import { loadAI, textResult, toolCallsResult } from '../helpers/ai-sdk';
+import { loadAI, textResult, toolCallsResult, weatherTools } from '../helpers/ai-sdk';
 
 const { collectSpans } = createRequire(__filename)('otel-genai/testing') as typeof Kit;
 
@@ -22,17 +22,7 @@ const run = () => {
   const model = new aiTest.MockLanguageModelV4({
     doGenerate: [toolCallsResult([{ id: 'call_oslo', name: 'get_weather', input: { location: 'Oslo' } }]), textResult('Cold in Oslo.')],
   });
-  const tools = {
-    get_weather: ai.tool({
-      description: 'Get the current weather for a city.',
-      inputSchema: ai.jsonSchema<{ location: string }>({
-        type: 'object',
-        properties: { location: { type: 'string' } },
-        required: ['location'],
-      }),
-      execute: async ({ location }) => ({ location, temperature_c: 3 }),
-    }),
-  };
+  const tools = weatherTools(ai, async ({ location }) => ({ location, temperature_c: 3 }));
   return ai.generateText({ model, prompt: 'Weather in Oslo?', tools, stopWhen: ai.isStepCount(3), telemetry: { functionId: 'weather' } });
 };
 

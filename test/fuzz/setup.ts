@@ -21,6 +21,7 @@ import type { ModelCallSpec } from '../../src/genai-instrumentation';
 import { InferenceCall } from '../../src/inference-call';
 import type { CallTelemetry } from '../../src/inference-call';
 import { GenAIMetrics } from '../../src/metrics';
+import { isValidAttributeValue } from '../helpers/hostile';
 import { captureDiag, setupTracing } from '../helpers/tracing';
 // ---------------------------------------------------------------------------------------------
 // Run settings
@@ -134,17 +135,6 @@ export function show(value: unknown): string {
   } catch {
     return Object.prototype.toString.call(value);
   }
-}
-
-/** A valid OpenTelemetry attribute value: string, finite number, boolean, or a homogeneous array of those. */
-function isValidAttributeValue(value: unknown): boolean {
-  const scalar = (item: unknown) =>
-    typeof item === 'string' || typeof item === 'boolean' || (typeof item === 'number' && Number.isFinite(item));
-  if (scalar(value)) return true;
-  if (!Array.isArray(value)) return false;
-  if (value.length === 0) return true;
-  const type = typeof value[0];
-  return value.every((item) => scalar(item) && typeof item === type);
 }
 
 export function checkAttributes(attributes: Attributes | Record<string, unknown>, where: string): void {

@@ -12,6 +12,24 @@ export async function loadAI(): Promise<{ ai: AI; aiTest: AITest }> {
   return { ai, aiTest };
 }
 
+/** A get_weather tool of `ai` whose calls `execute` answers (18 °C wherever, by default). */
+export function weatherTools(
+  ai: AI,
+  execute: (input: { location: string }) => Promise<unknown> = async ({ location }) => ({ location, temperature_c: 18 }),
+) {
+  return {
+    get_weather: ai.tool({
+      description: 'Get the current weather for a city.',
+      inputSchema: ai.jsonSchema<{ location: string }>({
+        type: 'object',
+        properties: { location: { type: 'string' } },
+        required: ['location'],
+      }),
+      execute,
+    }),
+  };
+}
+
 /** `LanguageModelV4Usage` of `input` / `output` tokens. */
 export function usage(input: number, output: number, extra: { cacheRead?: number; cacheWrite?: number; reasoning?: number } = {}) {
   return {
