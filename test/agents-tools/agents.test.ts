@@ -5,7 +5,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, OpenAIInstrumentation, runTool, traceTool, withAgent } from '../../src';
 import { fingerprint, toolCallLedger } from '../../src/tools';
-import { clientsOverReplay, fixtureRequest, PROMPTS, WEATHER_TOOLS } from '../helpers/replay';
+import { clientsOverReplay, fixtureRequest, PROMPTS, WEATHER_TOOLS, weatherToolRunner } from '../helpers/replay';
 import { settle, setupTracing } from '../helpers/tracing';
 
 class MetricsReader extends MetricReader {
@@ -261,12 +261,7 @@ describe('SDK runners with zod tools', () => {
       inputSchema: z.object({ location: z.string().describe(definition.input_schema.properties.location.description) }),
       run: ({ location }: { location: string }) => getWeather({ location }),
     });
-    const final = await replay.anthropic.beta.messages.toolRunner({
-      model: MODEL,
-      max_tokens: 1024,
-      tools: [tool],
-      messages: [{ role: 'user', content: PROMPTS.toolUse }],
-    });
+    const final = await weatherToolRunner(replay.anthropic, [tool]);
     expect(final.content[0].text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
     await settle();
     expect(

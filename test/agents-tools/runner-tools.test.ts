@@ -18,7 +18,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, OpenAIInstrumentation } from '../../src';
 import type { ReplayServer } from '../../src/testing/replay-server';
-import { fixtureRequest, PROMPTS, startFixtureServer, WEATHER_TOOLS } from '../helpers/replay';
+import { fixtureRequest, PROMPTS, startFixtureServer, WEATHER_TOOLS, weatherToolRunner } from '../helpers/replay';
 import { settle, setupTracing } from '../helpers/tracing';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- one body drives six SDK copies */
@@ -102,10 +102,6 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
     });
 
-    /** A toolRunner for the fixtures' weather question with `tools`, and `options` (stream, runToolsEagerly). */
-    const weatherRunner = (tools: unknown[], options: { stream?: true; runToolsEagerly?: true } = {}) =>
-      client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, ...options, tools, messages: user(PROMPTS.toolUse) });
-
     /** A tool that counts its runs. */
     const countingTool = () => {
       const tool = { ...WEATHER_TOOLS[0], runs: 0, run: (input: { location: string }) => (tool.runs++, sunny(input)) };
@@ -116,7 +112,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it('not streamed: the app looks at the tool results from its loop body', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = countingTool();
-          const runner = weatherRunner([tool]);
+          const runner = weatherToolRunner(client, [tool]);
           const responses: unknown[] = [];
           const texts: string[] = [];
           for await (const message of runner) {
@@ -138,7 +134,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it('streamed: after the reply has streamed', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = countingTool();
-          const runner = weatherRunner([tool], { stream: true });
+          const runner = weatherToolRunner(client, [tool], { stream: true });
           const responses: unknown[] = [];
           for await (const stream of runner) {
             await stream.finalMessage();
@@ -153,7 +149,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it('runToolsEagerly: the calls started while the app reads the stream, and generateToolResponse() after', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = countingTool();
-          const runner = weatherRunner([tool], { stream: true, runToolsEagerly: true });
+          const runner = weatherToolRunner(client, [tool], { stream: true, runToolsEagerly: true });
           const results: unknown[] = [];
           for await (const stream of runner) {
             for await (const event of stream) void event;
@@ -235,7 +231,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
             input_schema: { type: 'object', properties: {} },
             run: () => '12:00',
           };
-          const runner = weatherRunner([tool, decoy]);
+          const runner = weatherToolRunner(client, [tool, decoy]);
           runner.setMessagesParams((params: { tools: unknown[] }) => ({
             ...params,
             tools: params.tools.filter((candidate) => candidate !== decoy),
@@ -260,7 +256,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
         }
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = new WeatherTool();
-          const runner = weatherRunner([tool], { stream: true });
+          const runner = weatherToolRunner(client, [tool], { stream: true });
           const names: unknown[] = [];
           for await (const stream of runner) {
             await stream.finalMessage();
@@ -280,7 +276,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it('a frozen tool runs untouched: no explicit span (its run cannot be wrapped), the inferred one', async () => {
         const seen = await bareAndTraced(anthropicInstrumentation, async () => {
           const tool = Object.freeze({ ...WEATHER_TOOLS[0], run: sunny });
-          const final = await weatherRunner([tool]);
+          const final = await weatherToolRunner(client, [tool]);
           return { text: textOf(final), run: tool.run === sunny };
         });
         expect(seen).toEqual({ text: LISBON, run: true });
@@ -294,7 +290,7 @@ for (const [sdk, Anthropic] of ANTHROPIC_SDKS) {
       it("a tool shared by two runs at once: each run's call in its own run, the tool as it was after both", async () => {
         const tool = countingTool();
         const { run } = tool;
-        const start = () => weatherRunner([tool]);
+        const start = () => weatherToolRunner(client, [tool]);
         const finals = await Promise.all([start(), start()]);
         expect(finals.map(textOf)).toEqual([LISBON, LISBON]);
         expect(tool.run).toBe(run);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentClient, runTool } from '../../src';
 import type { Part, RedactContext } from '../../src/content';
 import type { ReplayServer } from '../../src/testing/replay-server';
-import { fixtureRequest, PROMPTS, startFixtureServer, WEATHER_TOOLS } from '../helpers/replay';
+import { fixtureRequest, PROMPTS, startFixtureServer, WEATHER_TOOLS, weatherToolRunner } from '../helpers/replay';
 import { settle, setupTracing } from '../helpers/tracing';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- SDK clients driven as an app drives them */
@@ -48,12 +48,7 @@ const openAIClient = (options?: object) =>
 
 async function anthropicRun(client: any): Promise<void> {
   server.reset();
-  const final = await client.beta.messages.toolRunner({
-    model: MODEL,
-    max_tokens: 1024,
-    tools: [{ ...WEATHER_TOOLS[0], run: sunny }],
-    messages: [{ role: 'user', content: PROMPTS.toolUse }],
-  });
+  const final = await weatherToolRunner(client, [{ ...WEATHER_TOOLS[0], run: sunny }]);
   expect(final.content[0].text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
 }
 

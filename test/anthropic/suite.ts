@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../../src';
 import type { ReplayServer } from '../../src/testing/replay-server';
-import { PROMPTS, startFixtureServer, TEXT_REPLY_ATTRIBUTES, WEATHER_TOOLS } from '../helpers/replay';
+import { PROMPTS, startFixtureServer, TEXT_REPLY_ATTRIBUTES, WEATHER_TOOLS, weatherToolRunner } from '../helpers/replay';
 import { collect, errorShape, rejectionShape, scenarioTools } from '../helpers/scenario';
 import { settle, setupTracing } from '../helpers/tracing';
 
@@ -151,8 +151,7 @@ export function anthropicSuite(loadSDK: () => any): void {
   describe('beta.messages.toolRunner', () => {
     const weatherTool = (run: (input: { location: string }) => string | Promise<string>) => ({ ...WEATHER_TOOLS[0], run });
     const sunny = ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 19, conditions: 'sunny' });
-    const runner = (run: (input: { location: string }) => string | Promise<string>) =>
-      client.beta.messages.toolRunner({ model: MODEL, max_tokens: 1024, tools: [weatherTool(run)], messages: user(PROMPTS.toolUse) });
+    const runner = (run: (input: { location: string }) => string | Promise<string>) => weatherToolRunner(client, [weatherTool(run)]);
     const agentSpans = () => tracing.genAISpans().filter((span) => span.attributes['gen_ai.operation.name'] === 'invoke_agent');
 
     function expectTree(toolUseId = 'toolu_01qZru8cdgXwJyMEbVaFvDsj') {
@@ -214,13 +213,7 @@ export function anthropicSuite(loadSDK: () => any): void {
     it('streaming: stream: true yields a message stream per turn', async () => {
       const texts = await bareAndTraced(async () => {
         const streamed: string[] = [];
-        const run = client.beta.messages.toolRunner({
-          model: MODEL,
-          max_tokens: 1024,
-          stream: true,
-          tools: [weatherTool(sunny)],
-          messages: user(PROMPTS.toolUse),
-        });
+        const run = weatherToolRunner(client, [weatherTool(sunny)], { stream: true });
         for await (const stream of run)
           streamed.push((await stream.finalMessage()).content.map((block: { text?: string }) => block.text ?? '').join(''));
         return streamed;

@@ -17,7 +17,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, instrumentClient, OpenAIInstrumentation } from '../../src';
 import { bundledApp } from '../helpers/bundled-app';
-import { fixtureRequest, PROMPTS, TEXT_REPLY_ATTRIBUTES, WEATHER_TOOLS } from '../helpers/replay';
+import { fixtureRequest, PROMPTS, TEXT_REPLY_ATTRIBUTES, WEATHER_TOOLS, weatherToolRunner } from '../helpers/replay';
 import { replayAndReceiver } from '../helpers/replay-and-receiver';
 import { runApp } from '../helpers/run-app';
 import { collect } from '../helpers/scenario';
@@ -51,12 +51,7 @@ async function anthropicCalls(client: any) {
     await client.messages.create({ model: MODEL, max_tokens: 200, stream: true, messages: user(PROMPTS.streamText) }),
   );
   backends.server.reset();
-  const final = await client.beta.messages.toolRunner({
-    model: MODEL,
-    max_tokens: 1024,
-    tools: [weatherTool],
-    messages: user(PROMPTS.toolUse),
-  });
+  const final = await weatherToolRunner(client, [weatherTool]);
   backends.server.reset();
   return { text: message.content[0].text, events: events.length, final: final.content[0].text };
 }

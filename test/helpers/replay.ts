@@ -80,6 +80,21 @@ export async function anthropicWeatherLoop(client: any): Promise<void> {
   }
 }
 
+/**
+ * An Anthropic client's `beta.messages.toolRunner()` over the weather fixtures (PROMPTS.toolUse) with
+ * `tools`, and `options` (stream, runToolsEagerly) over its params.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an Anthropic client of any SDK version
+export function weatherToolRunner(client: any, tools: unknown[], options: { stream?: true; runToolsEagerly?: true } = {}) {
+  return client.beta.messages.toolRunner({
+    model: 'claude-sonnet-5-5',
+    max_tokens: 1024,
+    ...options,
+    tools,
+    messages: [{ role: 'user', content: PROMPTS.toolUse }],
+  });
+}
+
 /** The request body fields a fixture matches on: a test sends these (plus anything unmatched). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- passed to SDK methods of several versions
 export function fixtureRequest(name: string): any {

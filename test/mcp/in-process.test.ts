@@ -18,7 +18,7 @@ import { OpenAIInstrumentation } from '../../src/openai/instrumentation';
 import { runTool, toolCallLedger } from '../../src/tools';
 import type { ReplayServer } from '../../src/testing/replay-server';
 import { connectInMemory, loadMcp, weatherServer, weatherText } from '../helpers/mcp';
-import { PROMPTS, startFixtureServer, WEATHER_TOOLS } from '../helpers/replay';
+import { PROMPTS, startFixtureServer, WEATHER_TOOLS, weatherToolRunner } from '../helpers/replay';
 import { captureDiag, settle, setupTracing } from '../helpers/tracing';
 
 class Reader extends MetricReader {
@@ -592,12 +592,7 @@ describe('one execute_tool span per tool call', () => {
       run: async (input: { location: string }) =>
         ((await client.callTool({ name: definition.name, arguments: input })).content as Array<{ text: string }>)[0].text,
     };
-    const final = await anthropic.beta.messages.toolRunner({
-      model: MODEL,
-      max_tokens: 1024,
-      tools: [tool],
-      messages: [{ role: 'user', content: PROMPTS.toolUse }],
-    });
+    const final = await weatherToolRunner(anthropic, [tool]);
     expect(final.content[0].text).toBe("It's sunny in Lisbon right now, at about 19 °C.");
     await settle();
     expect(
