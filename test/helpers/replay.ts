@@ -45,17 +45,8 @@ export const TEXT_REPLY_ATTRIBUTES = {
   'gen_ai.usage.cache_creation.input_tokens': 0,
 };
 
-export const WEATHER_TOOLS = [
-  {
-    name: 'get_weather',
-    description: 'Get the current weather for a city.',
-    input_schema: {
-      type: 'object',
-      properties: { location: { type: 'string', description: 'City and country, e.g. Lisbon, Portugal' } },
-      required: ['location'],
-    },
-  },
-];
+/** The get_weather tool the weather fixtures are asked with (their request's `tools`). */
+export const WEATHER_TOOLS = fixtureRequest('anthropic/messages-tool-use').tools;
 
 /**
  * The hand-written tool loop the weather fixtures answer (messages-tool-use, then messages-tool-result):

@@ -30,17 +30,9 @@ const OpenAI = require('openai').default as typeof OpenAIClient;
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'fixtures');
 const MODEL = 'claude-sonnet-5-5';
-const TOOLS: AnthropicClient.Tool[] = [
-  {
-    name: 'get_weather',
-    description: 'Get the current weather for a city.',
-    input_schema: {
-      type: 'object',
-      properties: { location: { type: 'string', description: 'City and country, e.g. Lisbon, Portugal' } },
-      required: ['location'],
-    },
-  },
-];
+// The get_weather tool as the fixtures were asked with it.
+const TOOLS: AnthropicClient.Tool[] = JSON.parse(readFileSync(join(FIXTURES, 'anthropic', 'messages-tool-use.json'), 'utf8')).request.match
+  .tools;
 const getWeather = ({ location }: { location: string }) => JSON.stringify({ location, temperature_c: 19, conditions: 'sunny' });
 
 /** A hand-written tool loop, as an agent would have it. */
