@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, runTool } from '../../src';
 import { messagesContent } from '../../src/anthropic/content';
 import { captureModeOf, TRUNCATION_MARKER, truncateUtf8 } from '../../src/content';
-import { anthropicOverReplay, PROMPTS, WEATHER_TOOLS } from '../helpers/replay';
+import { anthropicOverReplay, fixtureRequest, PROMPTS, WEATHER_TOOLS } from '../helpers/replay';
 import { settle, setupTracingAndLogs } from '../helpers/tracing';
 
 const instrumentation = new AnthropicInstrumentation();
@@ -126,12 +126,7 @@ describe('content on', () => {
   it('a stream builds its output from the chunks: text, thinking and a streamed tool call', async () => {
     instrumentation.setConfig({ captureMessageContent: true });
     const thinking = await replay.client.messages
-      .stream({
-        model: MODEL,
-        max_tokens: 2000,
-        thinking: { type: 'enabled', budget_tokens: 1024 },
-        messages: user(PROMPTS.streamThinking),
-      })
+      .stream({ ...fixtureRequest('anthropic/messages-stream-thinking'), max_tokens: 2000 })
       .finalMessage();
     const toolUse = await replay.client.messages
       .stream({ model: MODEL, max_tokens: 300, tools: WEATHER_TOOLS, messages: user(PROMPTS.streamToolUse) })

@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../../src';
 import type { ReplayServer } from '../../src/testing/replay-server';
-import { PROMPTS, startFixtureServer, TEXT_REPLY_ATTRIBUTES, WEATHER_TOOLS, weatherToolRunner } from '../helpers/replay';
+import { fixtureRequest, PROMPTS, startFixtureServer, TEXT_REPLY_ATTRIBUTES, WEATHER_TOOLS, weatherToolRunner } from '../helpers/replay';
 import { collect, errorShape, rejectionShape, scenarioTools } from '../helpers/scenario';
 import { settle, setupTracing } from '../helpers/tracing';
 
@@ -342,12 +342,7 @@ export function anthropicSuite(loadSDK: () => any): void {
 
       tracing.exporter.reset();
       const thinking = await client.messages
-        .stream({
-          model: MODEL,
-          max_tokens: 2000,
-          thinking: { type: 'enabled', budget_tokens: 1024 },
-          messages: user(PROMPTS.streamThinking),
-        })
+        .stream({ ...fixtureRequest('anthropic/messages-stream-thinking'), max_tokens: 2000 })
         .finalMessage();
       await settle();
       expect(thinking.content.map((block: { type: string }) => block.type)).toEqual(['thinking', 'text']);
