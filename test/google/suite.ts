@@ -583,12 +583,9 @@ export function googleSuite(load: () => typeof GenAI, { httpOptions = {}, contin
         config: { tools: [weatherTool() as never] },
       });
       await settle();
-      expect(
-        tracing
-          .genAISpans()
-          .map((span) => span.name)
-          .sort(),
-      ).toEqual(['execute_tool get_weather', `generate_content ${MODEL}`, `generate_content ${MODEL}`, 'invoke_agent'].sort());
+      expect(tracing.genAISpanNames()).toEqual(
+        ['execute_tool get_weather', `generate_content ${MODEL}`, `generate_content ${MODEL}`, 'invoke_agent'].sort(),
+      );
     });
   });
 

@@ -22,6 +22,7 @@ export function setupTracing(extraProcessors: SpanProcessor[] = []) {
     spanProcessors: [new SimpleSpanProcessor({ exporter }), ...extraProcessors],
   });
   registerProvider(provider);
+  const genAISpans = () => exporter.getFinishedSpans().filter((span) => span.instrumentationScope.name === 'otel-genai');
   return {
     exporter,
     provider,
@@ -29,8 +30,12 @@ export function setupTracing(extraProcessors: SpanProcessor[] = []) {
       return exporter.getFinishedSpans();
     },
     /** Our spans only (scope otel-genai). */
-    genAISpans(): ReadableSpan[] {
-      return exporter.getFinishedSpans().filter((span) => span.instrumentationScope.name === 'otel-genai');
+    genAISpans,
+    /** The names of our spans, sorted. */
+    genAISpanNames(): string[] {
+      return genAISpans()
+        .map((span) => span.name)
+        .sort();
     },
     /** Our model-call (CLIENT) spans, without tool and agent spans. */
     inferenceSpans(): ReadableSpan[] {
