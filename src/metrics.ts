@@ -68,11 +68,16 @@ function isNoop(instrument: Histogram): boolean {
   return instrument.constructor.name === 'NoopHistogramMetric';
 }
 
-/** Request attributes that metrics carry, copied from the span's start attributes. */
-const REQUEST_KEYS = [
+/**
+ * The attributes every measurement of a call carries, in the order the metrics SDK sorts names into:
+ * it sorts them again for every measurement (to find its data point), which costs least when they
+ * come sorted. All but the response model are copied from the span's start attributes.
+ */
+const COMMON_KEYS = [
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 ];
@@ -199,11 +204,10 @@ export class GenAIMetrics {
   /** The attributes every measurement of a call carries: the request's, and the response model once known. */
   commonAttributes(startAttributes: Attributes, responseModel: string | undefined): Attributes {
     const attributes: Attributes = {};
-    for (const key of REQUEST_KEYS) {
-      const value = startAttributes[key];
+    for (const key of COMMON_KEYS) {
+      const value = key === ATTR_GEN_AI_RESPONSE_MODEL ? responseModel : startAttributes[key];
       if (value !== undefined) attributes[key] = value;
     }
-    if (responseModel !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
     return attributes;
   }
 
