@@ -50,6 +50,22 @@ function secondsHistogram(meter: Meter, name: string, description: string, bucke
   return meter.createHistogram(name, { description, unit: 's', advice: { explicitBucketBoundaries: buckets } });
 }
 
+/** The two histograms of a stream's timing, under the names of one generation of the conventions. */
+function streamHistograms(
+  meter: Meter,
+  timeToFirstChunkName: string,
+  timePerOutputChunkName: string,
+): { timeToFirstChunk: Histogram; timePerOutputChunk: Histogram } {
+  return {
+    timeToFirstChunk: secondsHistogram(meter, timeToFirstChunkName, 'Time to receive the first chunk of a streaming response'),
+    timePerOutputChunk: secondsHistogram(
+      meter,
+      timePerOutputChunkName,
+      'Time from the previous chunk of a streaming response to this one, for each chunk after the first',
+    ),
+  };
+}
+
 function tokenHistogram(meter: Meter, name: string, description: string): Histogram {
   return meter.createHistogram(name, {
     description,
@@ -135,16 +151,13 @@ export class GenAIMetrics {
 
   constructor(meter: Meter, legacyNames = false) {
     this.inferenceDuration = secondsHistogram(meter, METRIC_GEN_AI_CLIENT_INFERENCE_DURATION, 'Duration of a GenAI inference (model) call');
-    this.timeToFirstChunk = secondsHistogram(
+    const stream = streamHistograms(
       meter,
       METRIC_GEN_AI_CLIENT_INFERENCE_TIME_TO_FIRST_CHUNK,
-      'Time to receive the first chunk of a streaming response',
-    );
-    this.timePerOutputChunk = secondsHistogram(
-      meter,
       METRIC_GEN_AI_CLIENT_INFERENCE_TIME_PER_OUTPUT_CHUNK,
-      'Time from the previous chunk of a streaming response to this one, for each chunk after the first',
     );
+    this.timeToFirstChunk = stream.timeToFirstChunk;
+    this.timePerOutputChunk = stream.timePerOutputChunk;
     this.inputTokens = tokenCounter(
       meter,
       METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS,
@@ -186,15 +199,10 @@ export class GenAIMetrics {
       this.legacy = {
         tokenUsage: tokenHistogram(meter, LEGACY_METRIC_GEN_AI_CLIENT_TOKEN_USAGE, 'Number of input and output tokens used'),
         duration: secondsHistogram(meter, LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_DURATION, 'GenAI operation duration'),
-        timeToFirstChunk: secondsHistogram(
+        ...streamHistograms(
           meter,
           LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
-          'Time to receive the first chunk of a streaming response',
-        ),
-        timePerOutputChunk: secondsHistogram(
-          meter,
           LEGACY_METRIC_GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
-          'Time from the previous chunk of a streaming response to this one, for each chunk after the first',
         ),
       };
     }
