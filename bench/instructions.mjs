@@ -23,7 +23,8 @@
 // register.mjs and dist/, put in bench/node_modules so that it resolves what it needs as the bench's copy
 // does): counts before a change.
 //
-// Slow (a run of 10,000 calls takes ~4 minutes under valgrind): about 20 minutes for the defaults with 2 jobs.
+// Slow (a run of 10,000 calls takes ~4 minutes under valgrind): about 20 minutes for the defaults with 2 jobs on Anthropic and
+// OpenAI; the AI SDK and MCP cost 2–3 times as much a call, so all five SDKs take over an hour (--providers to choose).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
