@@ -12,7 +12,7 @@ export function serverOf(baseURL: unknown): { address: string | undefined; port:
   return {
     // A copy of its own: `hostname` is a slice of the URL's text, and Node 26's V8 gives up its fast
     // JSON.stringify on sliced strings, which the metrics SDK runs on every measurement's attributes
-    // (about 5.5 k instructions more a measurement: BENCHMARKS.md, "Metrics per chunk").
+    // (about 5.5 k instructions more a measurement: BENCHMARKS.md, "With a meter provider").
     address: structuredClone(url.hostname.replace(/^\[(.*)\]$/, '$1')),
     port: url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol],
   };
