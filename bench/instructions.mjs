@@ -5,8 +5,11 @@
 // and most of the JIT's warm-up cancelling out. Counts everything the process executes: our code, the
 // SDK, V8's garbage collector and compiler (on every thread), Node's internals.
 //
-//   node bench/instructions.mjs [--workload=call|stream|startup|conversation] [--providers=anthropic,openai,google,aisdk,mcp] [--contenders=bare,floor,ours] [--calls=N1,N2] [--older] [--jobs=2] [--node=PATH] [--node-flags=F1,F2] [--by-function] [--ours=DIR]
+//   node bench/instructions.mjs [--workload=call|stream|startup|conversation] [--providers=anthropic,openai,google,aisdk,mcp] [--contenders=bare,floor,ours] [--calls=N1,N2] [--line=NAME] [--jobs=2] [--node=PATH] [--node-flags=F1,F2] [--by-function] [--ours=DIR]
 //
+// --line=NAME counts on another SDK line than the newest: a folder of bench/sdk-versions/ (anthropic-0.133,
+// openai-4, openai-5, openai-6, google-genai-1, google-genai-2), its provider alone unless --providers; a peer
+// named in --contenders that does not patch the line's version is listed as such, not run.
 // --workload=stream counts instructions per chunk instead: runs of N1 and N2 streams of 1,000 chunks
 // (default 100,200), each read with `for await`, the difference divided by the chunks between them.
 // --workload=startup counts one whole start-up per register, as run.mjs's start-up workload runs it
@@ -27,13 +30,16 @@
 // OpenAI; the AI SDK and MCP cost 2–3 times as much a call, so all five SDKs take over an hour (--providers to choose).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { excessByFunction, parseAnnotate } from './lib/by-function.mjs';
 import { callgrindArgs, instructionsOf, nodeFlagsArg } from './lib/callgrind.mjs';
 import { depsDir, installOurs } from './lib/ours.mjs';
-import { checkProviders, olderLineDir, PROVIDER_NAMES, sdkLabel } from './lib/providers.mjs';
+import { packageVersion } from './lib/package-version.mjs';
+import { peerPatches } from './lib/peers.mjs';
+import { checkProviders, PROVIDER_NAMES, PROVIDERS, sdkLabel, sdkLine } from './lib/providers.mjs';
 import { STARTUP_ENV, startupCases } from './lib/startup.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -45,8 +51,9 @@ const flags = Object.fromEntries(
     .map((a) => [a.slice(2).split('=')[0], a.split('=')[1] ?? 'true']),
 );
 const workload = flags.workload ?? 'call';
+const line = flags.line === undefined ? undefined : { name: flags.line, ...sdkLine(BENCH, flags.line) };
 // Those that have the workload (MCP has no streams; the conversation workload is Anthropic's and OpenAI's).
-const providers = checkProviders(flags.providers?.split(',') ?? PROVIDER_NAMES, [workload]);
+const providers = checkProviders(flags.providers?.split(',') ?? (line === undefined ? PROVIDER_NAMES : [line.provider]), [workload]);
 const contenders = (flags.contenders ?? (workload === 'conversation' ? 'bare,ours,ours-content,arize,traceloop' : 'bare,floor,ours')).split(
   ',',
 );
@@ -80,7 +87,7 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
 }
 
 function sdkDir(provider) {
-  return (flags.older === undefined ? undefined : olderLineDir(BENCH, provider)) ?? DEPS;
+  return provider === line?.provider ? line.dir : DEPS;
 }
 
 /** Instructions of one process under callgrind, all threads (see lib/callgrind.mjs). */
@@ -173,10 +180,32 @@ if (workload === 'startup') {
   process.exit(0);
 }
 
+/** The version of each provider's SDK counted here. */
+const versions = new Map(
+  providers.map((provider) => [provider, packageVersion(createRequire(join(sdkDir(provider), 'package.json')), PROVIDERS[provider].sdk)]),
+);
+/** Per provider, the peers among the contenders that do not patch its SDK's version here, with the ranges they do patch. */
+const requireDeps = createRequire(join(DEPS, 'package.json'));
+const unpatched = new Map(
+  providers.map((provider) => {
+    const version = versions.get(provider);
+    const peers = contenders.filter((c) => PROVIDERS[provider].peers.includes(c));
+    return [
+      provider,
+      new Map(
+        peers
+          .map((peer) => [peer, peerPatches(requireDeps, peer, provider, version)])
+          .filter(([, { patches }]) => !patches)
+          .map(([peer, { ranges }]) => [peer, ranges]),
+      ),
+    ];
+  }),
+);
+
 const tasks = [];
 for (const provider of providers) {
   for (const contextBytes of contexts) {
-    for (const contender of contenders)
+    for (const contender of contenders.filter((c) => !unpatched.get(provider).has(c)))
       for (const calls of callCounts(contextBytes)) tasks.push({ provider, contender, calls, contextBytes });
   }
 }
@@ -219,10 +248,13 @@ for (const provider of providers) {
     for (const contender of contenders) {
       const row = perCall.get(contender);
       const ratio = (base) => (row && perCall.get(base) ? `${(row.value / perCall.get(base).value).toFixed(3)}×` : '–');
-      const sdk = row?.sdk ? sdkLabel(provider, row.sdk) : provider;
+      const sdk = sdkLabel(provider, row?.sdk ?? versions.get(provider));
       const context = conversation ? ` ${contextLabel(contextBytes)} |` : '';
+      const ranges = unpatched.get(provider).get(contender);
+      const value =
+        ranges !== undefined ? `not run: patches ${ranges.join(' || ')}` : row ? Math.round(row.value).toLocaleString('en') : 'failed';
       console.log(
-        `| ${sdk} |${context} ${contender} | ${row ? Math.round(row.value).toLocaleString('en') : 'failed'} | ${ratio('bare')} | ${ratio('floor')} | ${row ? `${row.spans}/${row.calls}` : '–'} |`,
+        `| ${sdk} |${context} ${contender} | ${value} | ${ratio('bare')} | ${ratio('floor')} | ${row ? `${row.spans}/${row.calls}` : '–'} |`,
       );
     }
   }

@@ -2,7 +2,8 @@
 // CPU profile of one bench workload, summarised: the top self-time frames, and the share of each
 // package (ours is `otel-genai (dist)`). For finding where a missed target goes.
 //
-//   node bench/profile.mjs call|stream anthropic|openai|google|aisdk|mcp [contender=ours] [--calls=N] [--older]
+//   node bench/profile.mjs call|stream anthropic|openai|google|aisdk|mcp [contender=ours] [--calls=N] [--line=NAME]
+//     (--line: another SDK line than the newest, a folder of bench/sdk-versions/, e.g. openai-5; it names the provider too)
 //   node bench/profile.mjs conversation anthropic|openai [contender=ours-content] [--context=BYTES, default 100000] [--calls=N]
 //   node bench/profile.mjs startup [--register=PATH]   (default: the repo's register.mjs)
 //   node bench/profile.mjs esm                          (ours' register under the 300-module app)
@@ -12,7 +13,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { depsDir, installOurs } from './lib/ours.mjs';
-import { olderLineDir } from './lib/providers.mjs';
+import { sdkLine } from './lib/providers.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -23,7 +24,10 @@ const flags = Object.fromEntries(
     .filter((a) => a.startsWith('--'))
     .map((a) => a.slice(2).split('=')),
 );
-const [workload = 'call', provider = 'anthropic', contender = 'ours'] = positional;
+const line = flags.line === undefined ? undefined : sdkLine(BENCH, flags.line);
+const [workload = 'call', provider = line?.provider ?? 'anthropic', contender = 'ours'] = positional;
+if (line !== undefined && line.provider !== provider)
+  throw new Error(`--line=${flags.line} is a line of ${line.provider}, not of ${provider}`);
 const DEPS = depsDir(BENCH, ROOT);
 const OURS = installOurs(ROOT, DEPS);
 const dir = mkdtempSync(join(os.tmpdir(), 'otel-genai-prof-'));
@@ -48,8 +52,7 @@ if (workload === 'startup') {
   argv = ['--import', join(OURS, 'register.mjs'), join(app, 'app.mjs')];
 } else {
   const calls = Number(flags.calls ?? (workload === 'call' ? 20000 : 300));
-  // --older: the older SDK line the bench also measures (bench/sdk-versions/).
-  const sdkDir = (!('older' in flags) ? undefined : olderLineDir(BENCH, provider)) ?? DEPS;
+  const sdkDir = line?.dir ?? DEPS;
   const contextBytes = workload === 'conversation' ? Number(flags.context ?? 100000) : undefined;
   const spec = {
     workload,

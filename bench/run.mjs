@@ -10,6 +10,10 @@
 //                      [--json=FILE] [--no-pin]
 //   env: BENCH_SMOKE=1 (= --smoke), BENCH_ROUNDS=N, BENCH_NODE=PATH (the node binary of the measured processes)
 //
+// The SDK versions: the newest of each SDK (the bench's own install) and every other line otel-genai
+// supports (bench/sdk-versions/, `lines` in lib/providers.mjs), unless --latest-only; a peer runs only
+// on the lines it patches (the report lists the others).
+//
 // Every workload × contender × SDK version runs in its own process (pinned to one CPU with
 // taskset when it exists), interleaved over the rounds in a shuffled order. Wall columns: the median
 // over rounds of each process's median batch; CPU columns: the median over rounds of each process's
@@ -23,7 +27,8 @@ import { fileURLToPath } from 'node:url';
 import { belowBare, unsteady } from './lib/noise.mjs';
 import { depsDir, installOurs } from './lib/ours.mjs';
 import { packageVersion } from './lib/package-version.mjs';
-import { checkProviders, olderLineDir, PROVIDER_NAMES, PROVIDERS, sdkLabel, spansPerCall } from './lib/providers.mjs';
+import { peerPatches } from './lib/peers.mjs';
+import { checkProviders, PROVIDER_NAMES, PROVIDERS, sdkLabel, sdkLines, spansPerCall } from './lib/providers.mjs';
 import { STARTUP_ENV, startupCases as startupCasesFor } from './lib/startup.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -97,12 +102,24 @@ delete childEnv.ANTHROPIC_OPEN_TELEMETRY;
 // ---------------------------------------------------------------------------------------------
 // The matrix
 
-/** SDK versions: the newest each peer supports on this Node, plus an older line per provider. */
+/** SDK versions: the newest (the bench's own install), then every other line otel-genai supports (bench/sdk-versions/). */
 function sdkVersions(provider) {
   const versions = [{ dir: DEPS }];
-  const older = olderLineDir(BENCH, provider);
-  if (useBenchDeps && args['latest-only'] !== true && older !== undefined) versions.push({ dir: older });
+  if (useBenchDeps && args['latest-only'] !== true) versions.push(...sdkLines(BENCH, provider));
   return versions.map((v) => ({ ...v, version: packageVersionIn(v.dir, PROVIDERS[provider].sdk) })).filter((v) => v.version !== undefined);
+}
+
+/** Peers left out of a line because they do not patch it (the versions they declare do not include it). */
+const unpatched = [];
+const requireDeps = createRequire(join(DEPS, 'package.json'));
+function peersPatching(provider, sdkVersion, peers) {
+  return peers.filter((peer) => {
+    if (onlyContenders !== undefined && !onlyContenders.includes(peer)) return false;
+    const { patches, ranges } = peerPatches(requireDeps, peer, provider, sdkVersion);
+    if (!patches && !unpatched.some((u) => u.peer === peer && u.provider === provider && u.sdk === sdkVersion))
+      unpatched.push({ peer, provider, sdk: sdkVersion, ranges });
+    return patches;
+  });
 }
 
 function contendersFor(provider, sdkVersion) {
@@ -112,7 +129,7 @@ function contendersFor(provider, sdkVersion) {
   if (onlyContenders?.includes('ours-metrics')) all.push('ours-metrics');
   if (onlyContenders?.includes('ours-cost')) all.push('ours-cost');
   if (nativeTracing) all.push('native');
-  if (useBenchDeps) all.push(...PROVIDERS[provider].peers);
+  if (useBenchDeps) all.push(...peersPatching(provider, sdkVersion, PROVIDERS[provider].peers));
   return all.filter((c) => onlyContenders === undefined || onlyContenders.includes(c));
 }
 
@@ -130,11 +147,12 @@ for (const workload of ['call', 'stream']) {
 }
 
 if (workloads.includes('conversation')) {
-  const contenders = ['bare', 'ours', 'ours-content', ...(useBenchDeps ? ['arize', 'traceloop'] : [])].filter(
-    (c) => onlyContenders === undefined || onlyContenders.includes(c),
-  );
   for (const provider of providers.filter((p) => has(p, 'conversation'))) {
     for (const sdk of SDKS[provider]) {
+      const contenders = [
+        ...['bare', 'ours', 'ours-content'].filter((c) => onlyContenders === undefined || onlyContenders.includes(c)),
+        ...(useBenchDeps ? peersPatching(provider, sdk.version, ['arize', 'traceloop']) : []),
+      ];
       for (const contextBytes of CONTEXTS) {
         for (const contender of contenders)
           jobs.push({ workload: 'conversation', provider, sdk: sdk.version, sdkDir: sdk.dir, contender, contextBytes });
@@ -629,6 +647,18 @@ if (memory.length) {
   );
 }
 
+if (unpatched.length) {
+  out.push('');
+  out.push('### Peers not run on an SDK line they do not patch');
+  out.push('');
+  out.push(
+    ...unpatched.map(
+      ({ peer, provider, sdk, ranges }) =>
+        `- ${LABEL[peer]} on ${sdkLabel(provider, sdk)}: it patches ${PROVIDERS[provider].sdk} ${ranges.join(' || ')}`,
+    ),
+  );
+}
+
 // Failures and diagnostics
 const failures = [
   ...rows
@@ -770,7 +800,10 @@ if (verdicts.length) {
 process.stdout.write(`${out.join('\n')}\n`);
 
 if (typeof args.json === 'string') {
-  writeFileSync(args.json, JSON.stringify({ machine, versions, rows, startup: startupRows, esm: esmRows, memory, verdicts }, null, 2));
+  writeFileSync(
+    args.json,
+    JSON.stringify({ machine, versions, rows, unpatched, startup: startupRows, esm: esmRows, memory, verdicts }, null, 2),
+  );
 }
 // A run that measured nothing is a failure; a slow or missed target is not (this is no timed test).
 const oursRows = rows.filter((r) => r.contender === 'ours');

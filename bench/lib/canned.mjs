@@ -101,20 +101,40 @@ const jsonHeaders = (provider) => ({
   ...(REQUEST_ID_HEADER[provider] === undefined ? {} : { [REQUEST_ID_HEADER[provider]]: 'req_bench' }),
 });
 
+/**
+ * Throws unless the first request a canned `fetch` gets goes to the fixture's path: an SDK line that
+ * built another URL (another API version, another endpoint) would be answered all the same. Only
+ * the first: the check must not weigh on every measured call.
+ */
+function firstRequestChecker(fx) {
+  let checked = false;
+  return (input) => {
+    if (checked) return;
+    const url = new URL(typeof input === 'string' ? input : (input.url ?? input.href));
+    if (`${url.pathname}${url.search}` !== fx.request.path)
+      throw new Error(`the SDK requested ${url.pathname}${url.search}, the fixture answers ${fx.request.path}`);
+    checked = true;
+  };
+}
+
 /** A `fetch` answering every request with the fixture's non-streaming body. */
 export function jsonFetch(root, provider) {
   const fx = fixture(root, provider, FIXTURES[provider].call);
   const body = JSON.stringify(fx.response.body);
   const headers = jsonHeaders(provider);
-  return async function cannedFetch() {
+  const check = firstRequestChecker(fx);
+  return async function cannedFetch(input) {
+    check(input);
     return new Response(body, { status: 200, headers });
   };
 }
 
 /** A `fetch` answering every request with a stream of the given encoded SSE events. */
-export function sseFetch(provider, encodedEvents) {
+export function sseFetch(root, provider, encodedEvents) {
   const headers = { ...jsonHeaders(provider), 'content-type': 'text/event-stream; charset=utf-8' };
-  return async function cannedStreamFetch() {
+  const check = firstRequestChecker(fixture(root, provider, FIXTURES[provider].stream));
+  return async function cannedStreamFetch(input) {
+    check(input);
     let next = 0;
     const body = new ReadableStream({
       pull(controller) {

@@ -9,8 +9,8 @@ import { conversationParams, jsonFetch, requestParams, sseFetch, streamEvents } 
 import { packageVersion } from './package-version.mjs';
 
 /**
- * `sdk`: the package whose version a row names; `olderLine`: the folder in bench/sdk-versions/ of
- * the older line measured beside it; `workloads`: those the SDK has (MCP has no streams, and the
+ * `sdk`: the package whose version a row names; `lines`: the other major lines of it that otel-genai
+ * supports, each a workspace in bench/sdk-versions/ (the bench's own install holds the newest); `workloads`: those the SDK has (MCP has no streams, and the
  * conversation workload is written in the Anthropic and OpenAI shapes only); `peers`: the other
  * instrumentations of that SDK the bench installs; `api`: the HTTP API its calls reach, answered by
  * canned.mjs; `oursSpansPerCall`: the spans ours makes per call; `streamItems`: what the app reads
@@ -19,19 +19,25 @@ import { packageVersion } from './package-version.mjs';
 export const PROVIDERS = {
   anthropic: {
     sdk: '@anthropic-ai/sdk',
-    olderLine: 'anthropic-0.133',
+    lines: ['anthropic-0.133'],
     api: 'anthropic',
     workloads: ['call', 'stream', 'memory', 'conversation'],
     peers: ['arize', 'traceloop'],
   },
   openai: {
     sdk: 'openai',
-    olderLine: 'openai-4',
+    lines: ['openai-4', 'openai-5', 'openai-6'],
     api: 'openai',
     workloads: ['call', 'stream', 'memory', 'conversation'],
     peers: ['otel', 'arize', 'traceloop'],
   },
-  google: { sdk: '@google/genai', api: 'google', workloads: ['call', 'stream', 'memory'], peers: [] },
+  google: {
+    sdk: '@google/genai',
+    lines: ['google-genai-1', 'google-genai-2'],
+    api: 'google',
+    workloads: ['call', 'stream', 'memory'],
+    peers: [],
+  },
   // The Vercel AI SDK with its OpenAI provider (`@ai-sdk/openai`, which calls the Chat Completions API with `fetch`).
   aisdk: {
     sdk: 'ai',
@@ -88,7 +94,7 @@ export async function openProvider(provider, { sdkDir, root, workload, chunks, d
   const streaming = workload === 'stream' || workload === 'memory';
   const api = PROVIDERS[provider].api;
   const fetch =
-    api === undefined ? undefined : streaming ? sseFetch(api, streamEvents(root, api, chunks, deltaBytes)) : jsonFetch(root, api);
+    api === undefined ? undefined : streaming ? sseFetch(root, api, streamEvents(root, api, chunks, deltaBytes)) : jsonFetch(root, api);
 
   if (provider === 'anthropic' || provider === 'openai') {
     const sdkModule = requireSDK(PROVIDERS[provider].sdk);
@@ -101,7 +107,9 @@ export async function openProvider(provider, { sdkDir, root, workload, chunks, d
   }
   if (provider === 'google') {
     const { GoogleGenAI } = requireSDK('@google/genai');
-    const client = new GoogleGenAI({ apiKey: 'bench-key', httpOptions: { fetch } });
+    // 1.x takes no `fetch` option: it calls the global one. 1.x and 2.x default to the v1beta API, the fixtures' is v1.
+    globalThis.fetch = fetch;
+    const client = new GoogleGenAI({ apiKey: 'bench-key', httpOptions: { fetch, apiVersion: 'v1' } });
     return {
       sdkVersion,
       params: requestParams(root, 'google'),
@@ -150,8 +158,17 @@ export async function openProvider(provider, { sdkDir, root, workload, chunks, d
   };
 }
 
-/** The folder of an older SDK line, where the bench has one for `provider`. */
-export function olderLineDir(bench, provider) {
-  const line = PROVIDERS[provider].olderLine;
-  return line === undefined ? undefined : join(bench, 'sdk-versions', line);
+/** The other lines of `provider` (none: only the newest), each `{ name, dir }`. */
+export function sdkLines(bench, provider) {
+  return (PROVIDERS[provider].lines ?? []).map((name) => ({ name, dir: join(bench, 'sdk-versions', name) }));
+}
+
+/** Every line the bench has, by name: the `--line=NAME` of instructions.mjs and profile.mjs. */
+export const LINE_NAMES = PROVIDER_NAMES.flatMap((provider) => PROVIDERS[provider].lines ?? []);
+
+/** The provider and folder of the line named `name`; throws for a name the bench does not know. */
+export function sdkLine(bench, name) {
+  const provider = PROVIDER_NAMES.find((p) => PROVIDERS[p].lines?.includes(name));
+  if (provider === undefined) throw new Error(`unknown SDK line ${name} (known: ${LINE_NAMES.join(', ')})`);
+  return { provider, dir: join(bench, 'sdk-versions', name) };
 }

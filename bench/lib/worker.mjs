@@ -22,6 +22,7 @@
 // `native` and `ours`: `ours` runs with it on, as an app would, and replaces it per client.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { PEER_NAMES, peerInstrumentation } from './peers.mjs';
 import { openProvider, streamItems } from './providers.mjs';
 
 const spec = JSON.parse(process.argv[2]);
@@ -103,18 +104,8 @@ async function main() {
   if (ours) {
     const { createInstrumentations } = createRequire(join(spec.ours, 'package.json'))(join(spec.ours, 'dist', 'index.js'));
     instrumentations.push(...createInstrumentations());
-  } else if (contender === 'otel') {
-    if (provider !== 'openai') throw new Error('@opentelemetry/instrumentation-openai instruments openai only');
-    instrumentations.push(new (requireDeps('@opentelemetry/instrumentation-openai').OpenAIInstrumentation)());
-  } else if (contender === 'arize') {
-    const pkg =
-      provider === 'openai' ? '@arizeai/openinference-instrumentation-openai' : '@arizeai/openinference-instrumentation-anthropic';
-    const { OpenAIInstrumentation, AnthropicInstrumentation } = requireDeps(pkg);
-    instrumentations.push(new (OpenAIInstrumentation ?? AnthropicInstrumentation)());
-  } else if (contender === 'traceloop') {
-    const pkg = provider === 'openai' ? '@traceloop/instrumentation-openai' : '@traceloop/instrumentation-anthropic';
-    const { OpenAIInstrumentation, AnthropicInstrumentation } = requireDeps(pkg);
-    instrumentations.push(new (OpenAIInstrumentation ?? AnthropicInstrumentation)());
+  } else if (PEER_NAMES.includes(contender)) {
+    instrumentations.push(peerInstrumentation(requireDeps, contender, provider));
   }
   if (instrumentations.length > 0) {
     // As an app would: the global meter and logger providers (no-op here) and ours as tracer provider.
