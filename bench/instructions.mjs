@@ -9,7 +9,7 @@
 //
 // --line=NAME counts on another SDK line than the newest: a folder of bench/sdk-versions/ (anthropic-0.133,
 // openai-4, openai-5, openai-6, google-genai-1, google-genai-2), its provider alone unless --providers; a peer
-// named in --contenders that does not patch the line's version is listed as such, not run.
+// named in --contenders that does not patch the line's version (or that SDK) is listed as such, not run.
 // --workload=stream counts instructions per chunk instead: runs of N1 and N2 streams of 1,000 chunks
 // (default 100,200), each read with `for await`, the difference divided by the chunks between them.
 // --workload=startup counts one whole start-up per register, as run.mjs's start-up workload runs it
@@ -38,7 +38,7 @@ import { excessByFunction, parseAnnotate } from './lib/by-function.mjs';
 import { callgrindArgs, instructionsOf, nodeFlagsArg } from './lib/callgrind.mjs';
 import { depsDir, installOurs } from './lib/ours.mjs';
 import { packageVersion } from './lib/package-version.mjs';
-import { peerPatches } from './lib/peers.mjs';
+import { PEER_NAMES, peerPatches } from './lib/peers.mjs';
 import { checkProviders, PROVIDER_NAMES, PROVIDERS, sdkLabel, sdkLine } from './lib/providers.mjs';
 import { STARTUP_ENV, startupCases } from './lib/startup.mjs';
 
@@ -146,7 +146,7 @@ async function count(provider, contender, calls, contextBytes) {
     if (annotated.status === 0) functions = parseAnnotate(annotated.stdout);
     else process.stderr.write(`  callgrind_annotate failed on ${outFile}: ${annotated.stderr}\n`);
   }
-  return { instructions, spans: parsed?.spans, ok: parsed?.ok === true, sdk: parsed?.sdkVersion, functions };
+  return { instructions, spans: parsed?.spans, ok: parsed?.ok === true, error: parsed?.error, sdk: parsed?.sdkVersion, functions };
 }
 
 /** Runs `tasks` through `run`, `jobs` at a time. */
@@ -184,28 +184,31 @@ if (workload === 'startup') {
 const versions = new Map(
   providers.map((provider) => [provider, packageVersion(createRequire(join(sdkDir(provider), 'package.json')), PROVIDERS[provider].sdk)]),
 );
-/** Per provider, the peers among the contenders that do not patch its SDK's version here, with the ranges they do patch. */
+/**
+ * Per provider, the peers among the contenders that are not run on its SDK here, and why: they
+ * instrument another SDK, or not this version of it (the ranges they patch).
+ */
 const requireDeps = createRequire(join(DEPS, 'package.json'));
-const unpatched = new Map(
+const notRun = new Map(
   providers.map((provider) => {
-    const version = versions.get(provider);
-    const peers = contenders.filter((c) => PROVIDERS[provider].peers.includes(c));
-    return [
-      provider,
-      new Map(
-        peers
-          .map((peer) => [peer, peerPatches(requireDeps, peer, provider, version)])
-          .filter(([, { patches }]) => !patches)
-          .map(([peer, { ranges }]) => [peer, ranges]),
-      ),
-    ];
+    const { sdk, peers } = PROVIDERS[provider];
+    const reasons = new Map();
+    for (const peer of contenders.filter((c) => PEER_NAMES.includes(c))) {
+      if (!peers.includes(peer)) {
+        reasons.set(peer, `instruments no ${sdk}`);
+        continue;
+      }
+      const { patches, ranges } = peerPatches(requireDeps, peer, provider, versions.get(provider));
+      if (!patches) reasons.set(peer, `patches ${ranges.join(' || ')}`);
+    }
+    return [provider, reasons];
   }),
 );
 
 const tasks = [];
 for (const provider of providers) {
   for (const contextBytes of contexts) {
-    for (const contender of contenders.filter((c) => !unpatched.get(provider).has(c)))
+    for (const contender of contenders.filter((c) => !notRun.get(provider).has(c)))
       for (const calls of callCounts(contextBytes)) tasks.push({ provider, contender, calls, contextBytes });
   }
 }
@@ -250,9 +253,11 @@ for (const provider of providers) {
       const ratio = (base) => (row && perCall.get(base) ? `${(row.value / perCall.get(base).value).toFixed(3)}×` : '–');
       const sdk = sdkLabel(provider, row?.sdk ?? versions.get(provider));
       const context = conversation ? ` ${contextLabel(contextBytes)} |` : '';
-      const ranges = unpatched.get(provider).get(contender);
-      const value =
-        ranges !== undefined ? `not run: patches ${ranges.join(' || ')}` : row ? Math.round(row.value).toLocaleString('en') : 'failed';
+      const reason = notRun.get(provider).get(contender);
+      // A worker that threw: the first line of its error (a peer that crashes the SDK it patches, say).
+      const error = results.get(keyOf(provider, contender, contextBytes, n2))?.error?.split(' | ')[0];
+      const failed = `failed${error === undefined ? '' : ` (${error})`}`;
+      const value = reason !== undefined ? `not run: ${reason}` : row ? Math.round(row.value).toLocaleString('en') : failed;
       console.log(
         `| ${sdk} |${context} ${contender} | ${value} | ${ratio('bare')} | ${ratio('floor')} | ${row ? `${row.spans}/${row.calls}` : '–'} |`,
       );
